@@ -40,13 +40,13 @@ func (e Authority) Valid() bool {
 
 // Defines values for CopyRequestOp.
 const (
-	Copy CopyRequestOp = "copy"
+	CopyRequestOpCopy CopyRequestOp = "copy"
 )
 
 // Valid indicates whether the value is a known member of the CopyRequestOp enum.
 func (e CopyRequestOp) Valid() bool {
 	switch e {
-	case Copy:
+	case CopyRequestOpCopy:
 		return true
 	default:
 		return false
@@ -103,13 +103,13 @@ func (e InsertOnly) Valid() bool {
 
 // Defines values for MoveRequestOp.
 const (
-	Move MoveRequestOp = "move"
+	MoveRequestOpMove MoveRequestOp = "move"
 )
 
 // Valid indicates whether the value is a known member of the MoveRequestOp enum.
 func (e MoveRequestOp) Valid() bool {
 	switch e {
-	case Move:
+	case MoveRequestOpMove:
 		return true
 	default:
 		return false
@@ -158,15 +158,30 @@ func (e ToOverWrite) Valid() bool {
 	}
 }
 
+// Defines values for UpdateDirectoryRequestOp.
+const (
+	UpdateDirectoryRequestOpUpdate UpdateDirectoryRequestOp = "update"
+)
+
+// Valid indicates whether the value is a known member of the UpdateDirectoryRequestOp enum.
+func (e UpdateDirectoryRequestOp) Valid() bool {
+	switch e {
+	case UpdateDirectoryRequestOpUpdate:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for UpdateFileRequestOp.
 const (
-	Update UpdateFileRequestOp = "update"
+	UpdateFileRequestOpUpdate UpdateFileRequestOp = "update"
 )
 
 // Valid indicates whether the value is a known member of the UpdateFileRequestOp enum.
 func (e UpdateFileRequestOp) Valid() bool {
 	switch e {
-	case Update:
+	case UpdateFileRequestOpUpdate:
 		return true
 	default:
 		return false
@@ -212,6 +227,24 @@ const (
 func (e UploadSliceFinishRequestOp) Valid() bool {
 	switch e {
 	case UploadSliceFinish:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UploadSliceInitDataSerialUpload.
+const (
+	UploadSliceInitDataSerialUploadN0 UploadSliceInitDataSerialUpload = 0
+	UploadSliceInitDataSerialUploadN1 UploadSliceInitDataSerialUpload = 1
+)
+
+// Valid indicates whether the value is a known member of the UploadSliceInitDataSerialUpload enum.
+func (e UploadSliceInitDataSerialUpload) Valid() bool {
+	switch e {
+	case UploadSliceInitDataSerialUploadN0:
+		return true
+	case UploadSliceInitDataSerialUploadN1:
 		return true
 	default:
 		return false
@@ -278,6 +311,21 @@ func (e ListDirectoryParamsOp) Valid() bool {
 	}
 }
 
+// Defines values for ListDirectoryParamsDelimiter.
+const (
+	Empty ListDirectoryParamsDelimiter = "/"
+)
+
+// Valid indicates whether the value is a known member of the ListDirectoryParamsDelimiter enum.
+func (e ListDirectoryParamsDelimiter) Valid() bool {
+	switch e {
+	case Empty:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for StatDirectoryParamsOp.
 const (
 	StatDirectoryParamsOpStat StatDirectoryParamsOp = "stat"
@@ -287,6 +335,36 @@ const (
 func (e StatDirectoryParamsOp) Valid() bool {
 	switch e {
 	case StatDirectoryParamsOpStat:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CopyFileParamsOp.
+const (
+	CopyFileParamsOpCopy CopyFileParamsOp = "copy"
+)
+
+// Valid indicates whether the value is a known member of the CopyFileParamsOp enum.
+func (e CopyFileParamsOp) Valid() bool {
+	switch e {
+	case CopyFileParamsOpCopy:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MoveFileParamsOp.
+const (
+	MoveFileParamsOpMove MoveFileParamsOp = "move"
+)
+
+// Valid indicates whether the value is a known member of the MoveFileParamsOp enum.
+func (e MoveFileParamsOp) Valid() bool {
+	switch e {
+	case MoveFileParamsOpMove:
 		return true
 	default:
 		return false
@@ -387,6 +465,9 @@ type DeleteRequest struct {
 // DeleteRequestOp defines model for DeleteRequest.Op.
 type DeleteRequestOp string
 
+// EmptyList An empty JSON array, which PHP's json_encode writes for an empty map.
+type EmptyList = []string
+
 // Envelope The envelope of every answer.
 type Envelope struct {
 	// Code The service's return code; 0 is success, anything else an error listed in errcodes.yaml.
@@ -425,7 +506,8 @@ type FileURLsReply struct {
 }
 
 // InsertOnly What to do when a file of that name exists: 0 overwrites it, 1 (the default) fails the upload
-// with -177.
+// with -177. The PHP SDK sends an empty part when unset (not in the document): empty means the
+// default.
 type InsertOnly int
 
 // ListDirectoryData defines model for ListDirectoryData.
@@ -513,6 +595,10 @@ type SHA1 = string
 type SlicePart struct {
 	// Datalen The slice's length in bytes.
 	Datalen int64 `json:"datalen"`
+
+	// Datasha Not in the document: when the init gave `uploadparts`, the running SHA-1 state after this
+	// slice, as the client declared it (see `uploadparts`).
+	Datasha *string `json:"datasha,omitempty"`
 
 	// Offset The slice's offset in the file.
 	Offset int64 `json:"offset"`
@@ -619,6 +705,16 @@ type UnixTime0 = string
 // UnixTime1 defines model for UnixTime.1.
 type UnixTime1 = int64
 
+// UpdateDirectoryRequest defines model for UpdateDirectoryRequest.
+type UpdateDirectoryRequest struct {
+	// BizAttr The directory's new attributes.
+	BizAttr *string                  `json:"biz_attr,omitempty"`
+	Op      UpdateDirectoryRequestOp `json:"op"`
+}
+
+// UpdateDirectoryRequestOp defines model for UpdateDirectoryRequest.Op.
+type UpdateDirectoryRequestOp string
+
 // UpdateFileRequest defines model for UpdateFileRequest.
 type UpdateFileRequest struct {
 	// Authority An object's access: `eInvalid` (inherit the bucket's), `eWRPrivate` (private read and write),
@@ -628,14 +724,20 @@ type UpdateFileRequest struct {
 	// BizAttr The file's new attributes (sent by the example, not listed in the table).
 	BizAttr *string `json:"biz_attr,omitempty"`
 
-	// CustomHeaders HTTP headers served with the object. Besides the named ones, any `x-cos-meta-<name>` header
-	// is allowed.
-	CustomHeaders *CustomHeaders `json:"custom_headers,omitempty"`
+	// CustomHeaders The headers to add or change. The PHP SDK's `json_encode` sends an empty array `[]` when
+	// there are none (not in the document): that means no change.
+	CustomHeaders *UpdateFileRequest_CustomHeaders `json:"custom_headers,omitempty"`
 
 	// Flag Which attributes to update (0x40 authority, 0x80 custom_headers), mentioned by the
 	// document's note only; no table lists it and no example sends it. Optional.
 	Flag *int                `json:"flag,omitempty"`
 	Op   UpdateFileRequestOp `json:"op"`
+}
+
+// UpdateFileRequest_CustomHeaders The headers to add or change. The PHP SDK's `json_encode` sends an empty array `[]` when
+// there are none (not in the document): that means no change.
+type UpdateFileRequest_CustomHeaders struct {
+	union json.RawMessage
 }
 
 // UpdateFileRequestOp defines model for UpdateFileRequest.Op.
@@ -651,7 +753,8 @@ type UploadRequest struct {
 	Filecontent openapi_types.File `json:"filecontent"`
 
 	// InsertOnly What to do when a file of that name exists: 0 overwrites it, 1 (the default) fails the upload
-	// with -177.
+	// with -177. The PHP SDK sends an empty part when unset (not in the document): empty means the
+	// default.
 	InsertOnly *InsertOnly     `json:"insertOnly,omitempty"`
 	Op         UploadRequestOp `json:"op"`
 
@@ -666,6 +769,9 @@ type UploadRequestOp string
 type UploadSliceDataData struct {
 	// Datalen The slice's length in bytes (in the example, not in the table).
 	Datalen *int64 `json:"datalen,omitempty"`
+
+	// Datamd5 Not in the document; compared by the PHP SDK when present. The hex MD5 of the slice stored.
+	Datamd5 *string `json:"datamd5,omitempty"`
 
 	// Offset The offset of the slice stored, so concurrent senders can match answers to slices.
 	Offset *int64 `json:"offset,omitempty"`
@@ -686,6 +792,9 @@ type UploadSliceDataReply struct {
 
 // UploadSliceDataRequest defines model for UploadSliceDataRequest.
 type UploadSliceDataRequest struct {
+	// Datamd5 Not in the document; sent by the PHP SDK. The lowercase hex MD5 of this slice; a mismatch is refused.
+	Datamd5 *string `json:"datamd5,omitempty"`
+
 	// Filecontent The slice's bytes; a full slice except for the last one.
 	Filecontent openapi_types.File `json:"filecontent"`
 
@@ -695,6 +804,9 @@ type UploadSliceDataRequest struct {
 
 	// Session The session from `upload_slice_init`.
 	Session string `json:"session"`
+
+	// Sha Not in the document; sent by the Python SDK. The whole file's SHA-1.
+	Sha *SHA1 `json:"sha,omitempty"`
 }
 
 // UploadSliceDataRequestOp defines model for UploadSliceDataRequest.Op.
@@ -708,6 +820,10 @@ type UploadSliceFinishRequest struct {
 
 	// Session The session from `upload_slice_init`.
 	Session string `json:"session"`
+
+	// Sha Not in the document; sent by the official SDKs. The whole file's SHA-1: the service checks
+	// the stored bytes against it and creates no object on a mismatch.
+	Sha *SHA1 `json:"sha,omitempty"`
 }
 
 // UploadSliceFinishRequestOp defines model for UploadSliceFinishRequest.Op.
@@ -715,12 +831,30 @@ type UploadSliceFinishRequestOp string
 
 // UploadSliceInitData defines model for UploadSliceInitData.
 type UploadSliceInitData struct {
+	// AccessUrl Not in the document's table; read by the official SDKs. Present instead of `session` when the upload was satisfied at once (quick upload).
+	AccessUrl *string `json:"access_url,omitempty"`
+
+	// ResourcePath The file's `/appid/bucket/path`, with `access_url` after a quick upload.
+	ResourcePath *string `json:"resource_path,omitempty"`
+
+	// SerialUpload Not in the document; read by the official SDKs. 1 asks the client to send one slice at a time.
+	SerialUpload *UploadSliceInitDataSerialUpload `json:"serial_upload,omitempty"`
+
 	// Session The session that identifies this upload; absent when the upload was satisfied at once.
 	Session *string `json:"session,omitempty"`
 
 	// SliceSize The slice size in bytes; one of 512 KB, 1, 2 or 3 MB.
 	SliceSize *SliceSize `json:"slice_size,omitempty"`
+
+	// SourceUrl The origin URL, with `access_url` after a quick upload.
+	SourceUrl *string `json:"source_url,omitempty"`
+
+	// Url The API URL of the file, with `access_url` after a quick upload.
+	Url *string `json:"url,omitempty"`
 }
+
+// UploadSliceInitDataSerialUpload Not in the document; read by the official SDKs. 1 asks the client to send one slice at a time.
+type UploadSliceInitDataSerialUpload int
 
 // UploadSliceInitReply defines model for UploadSliceInitReply.
 type UploadSliceInitReply struct {
@@ -734,16 +868,30 @@ type UploadSliceInitReply struct {
 
 // UploadSliceInitRequest defines model for UploadSliceInitRequest.
 type UploadSliceInitRequest struct {
+	// BizAttr Not in the document; sent by the Python and PHP SDKs. The file's attributes.
+	BizAttr *string `json:"biz_attr,omitempty"`
+
 	// Filesize The whole file's size in bytes.
 	Filesize int64 `json:"filesize"`
 
 	// InsertOnly What to do when a file of that name exists: 0 overwrites it, 1 (the default) fails the upload
-	// with -177.
+	// with -177. The PHP SDK sends an empty part when unset (not in the document): empty means the
+	// default.
 	InsertOnly *InsertOnly              `json:"insertOnly,omitempty"`
 	Op         UploadSliceInitRequestOp `json:"op"`
 
+	// Sha Not in the document: the whole file's SHA-1, sent by the Python SDK with SHA checking on.
+	// With it the service may satisfy the upload at once (quick upload) and checks it at finish.
+	Sha *SHA1 `json:"sha,omitempty"`
+
 	// SliceSize The slice size in bytes; one of 512 KB, 1, 2 or 3 MB.
 	SliceSize SliceSize `json:"slice_size"`
+
+	// Uploadparts Not in the document: a JSON array `[{"offset":0,"datalen":N,"datasha":"..."}, ...]` sent by
+	// the Python SDK with `sha`. Each `datasha` is the SHA-1 *internal state* after hashing the
+	// file up to the end of that slice (the five 32-bit state words, each little-endian, in hex);
+	// only the last one is the real SHA-1 of the file. The service checks stored slices against it.
+	Uploadparts *string `json:"uploadparts,omitempty"`
 }
 
 // UploadSliceInitRequestOp defines model for UploadSliceInitRequest.Op.
@@ -803,6 +951,9 @@ type AppID = string
 // Bucket defines model for Bucket.
 type Bucket = string
 
+// DestFileIDQuery defines model for DestFileIDQuery.
+type DestFileIDQuery = string
+
 // DirPath defines model for DirPath.
 type DirPath = string
 
@@ -814,6 +965,9 @@ type ListPath = string
 
 // OpStat defines model for OpStat.
 type OpStat string
+
+// ToOverWriteQuery What to do when the destination exists; 0 (the default) fails, 1 overwrites it.
+type ToOverWriteQuery = ToOverWrite
 
 // Error The envelope of every answer.
 type Error = Envelope
@@ -831,10 +985,17 @@ type ListDirectoryParams struct {
 
 	// Context Opaque paging token from the previous answer's `data.context`; empty or absent for the first page.
 	Context *string `form:"context,omitempty" json:"context,omitempty"`
+
+	// Delimiter Not in the document: the official Python SDK sends `delimiter` (empty or `/`). A listing
+	// always stops at `/`, so both values list one level.
+	Delimiter *ListDirectoryParamsDelimiter `form:"delimiter,omitempty" json:"delimiter,omitempty"`
 }
 
 // ListDirectoryParamsOp defines parameters for ListDirectory.
 type ListDirectoryParamsOp string
+
+// ListDirectoryParamsDelimiter defines parameters for ListDirectory.
+type ListDirectoryParamsDelimiter string
 
 // StatDirectoryParams defines parameters for StatDirectory.
 type StatDirectoryParams struct {
@@ -843,6 +1004,38 @@ type StatDirectoryParams struct {
 
 // StatDirectoryParamsOp defines parameters for StatDirectory.
 type StatDirectoryParamsOp string
+
+// CopyFileParams defines parameters for CopyFile.
+type CopyFileParams struct {
+	// Op Not in the document; with a body-less POST, the operation (`copy`).
+	Op *CopyFileParamsOp `form:"op,omitempty" json:"op,omitempty"`
+
+	// DestFileid Not in the document: the destination, as the Python SDK sends it in the query of a body-less
+	// POST; same meaning as the form field `dest_fileid`.
+	DestFileid *DestFileIDQuery `form:"dest_fileid,omitempty" json:"dest_fileid,omitempty"`
+
+	// ToOverWrite Not in the document; the form field `to_over_write` sent in the query (Python SDK).
+	ToOverWrite *ToOverWriteQuery `form:"to_over_write,omitempty" json:"to_over_write,omitempty"`
+}
+
+// CopyFileParamsOp defines parameters for CopyFile.
+type CopyFileParamsOp string
+
+// MoveFileParams defines parameters for MoveFile.
+type MoveFileParams struct {
+	// Op Not in the document; with a body-less POST, the operation (`move`).
+	Op *MoveFileParamsOp `form:"op,omitempty" json:"op,omitempty"`
+
+	// DestFileid Not in the document: the destination, as the Python SDK sends it in the query of a body-less
+	// POST; same meaning as the form field `dest_fileid`.
+	DestFileid *DestFileIDQuery `form:"dest_fileid,omitempty" json:"dest_fileid,omitempty"`
+
+	// ToOverWrite Not in the document; the form field `to_over_write` sent in the query (Python SDK).
+	ToOverWrite *ToOverWriteQuery `form:"to_over_write,omitempty" json:"to_over_write,omitempty"`
+}
+
+// MoveFileParamsOp defines parameters for MoveFile.
+type MoveFileParamsOp string
 
 // StatFileParams defines parameters for StatFile.
 type StatFileParams struct {
@@ -857,6 +1050,9 @@ type CreateDirectoryJSONRequestBody = CreateDirectoryRequest
 
 // DeleteDirectoryJSONRequestBody defines body for DeleteDirectory for application/json ContentType.
 type DeleteDirectoryJSONRequestBody = DeleteRequest
+
+// UpdateDirectoryJSONRequestBody defines body for UpdateDirectory for application/json ContentType.
+type UpdateDirectoryJSONRequestBody = UpdateDirectoryRequest
 
 // CopyFileMultipartRequestBody defines body for CopyFile for multipart/form-data ContentType.
 type CopyFileMultipartRequestBody = CopyRequest
@@ -1075,6 +1271,68 @@ func (t *UnixTime) UnmarshalJSON(b []byte) error {
 	return err
 }
 
+// AsCustomHeaders returns the union data inside the UpdateFileRequest_CustomHeaders as a CustomHeaders
+func (t UpdateFileRequest_CustomHeaders) AsCustomHeaders() (CustomHeaders, error) {
+	var body CustomHeaders
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCustomHeaders overwrites any union data inside the UpdateFileRequest_CustomHeaders as the provided CustomHeaders
+func (t *UpdateFileRequest_CustomHeaders) FromCustomHeaders(v CustomHeaders) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCustomHeaders performs a merge with any union data inside the UpdateFileRequest_CustomHeaders, using the provided CustomHeaders
+func (t *UpdateFileRequest_CustomHeaders) MergeCustomHeaders(v CustomHeaders) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsEmptyList returns the union data inside the UpdateFileRequest_CustomHeaders as a EmptyList
+func (t UpdateFileRequest_CustomHeaders) AsEmptyList() (EmptyList, error) {
+	var body EmptyList
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromEmptyList overwrites any union data inside the UpdateFileRequest_CustomHeaders as the provided EmptyList
+func (t *UpdateFileRequest_CustomHeaders) FromEmptyList(v EmptyList) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeEmptyList performs a merge with any union data inside the UpdateFileRequest_CustomHeaders, using the provided EmptyList
+func (t *UpdateFileRequest_CustomHeaders) MergeEmptyList(v EmptyList) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t UpdateFileRequest_CustomHeaders) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *UpdateFileRequest_CustomHeaders) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
 
@@ -1202,6 +1460,28 @@ type ClientInterface interface {
 	// Corresponds with GET /files/v2/{appid}/{bucket}{path}#dir.stat (the `StatDirectory` operationId).
 	StatDirectory(ctx context.Context, appid AppID, bucket Bucket, path DirPath, params *StatDirectoryParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// UpdateDirectoryWithBody Update a directory's attributes
+	//
+	// Not in the document, which lists update for files only: the official SDKs (Python, PHP) update
+	// a directory's `biz_attr` with `POST <dir>/` and JSON `{"op":"update","biz_attr":"..."}`.
+	// Signed with a one-time signature bound to the directory's fileid.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /files/v2/{appid}/{bucket}{path}#dir.update (the `UpdateDirectory` operationId).
+	UpdateDirectoryWithBody(ctx context.Context, appid AppID, bucket Bucket, path DirPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateDirectory Update a directory's attributes
+	//
+	// Not in the document, which lists update for files only: the official SDKs (Python, PHP) update
+	// a directory's `biz_attr` with `POST <dir>/` and JSON `{"op":"update","biz_attr":"..."}`.
+	// Signed with a one-time signature bound to the directory's fileid.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /files/v2/{appid}/{bucket}{path}#dir.update (the `UpdateDirectory` operationId).
+	UpdateDirectory(ctx context.Context, appid AppID, bucket Bucket, path DirPath, body UpdateDirectoryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// CopyFileWithBody Copy a file
 	//
 	// Copies the file at `path` to `dest_fileid` in the same bucket (-5973 across buckets). The
@@ -1212,7 +1492,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /files/v2/{appid}/{bucket}{path}#file.copy (the `CopyFile` operationId).
-	CopyFileWithBody(ctx context.Context, appid AppID, bucket Bucket, path FilePath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CopyFileWithBody(ctx context.Context, appid AppID, bucket Bucket, path FilePath, params *CopyFileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteFileWithBody Delete a file
 	//
@@ -1241,7 +1521,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /files/v2/{appid}/{bucket}{path}#file.move (the `MoveFile` operationId).
-	MoveFileWithBody(ctx context.Context, appid AppID, bucket Bucket, path FilePath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	MoveFileWithBody(ctx context.Context, appid AppID, bucket Bucket, path FilePath, params *MoveFileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// StatFile Get a file's attributes
 	//
@@ -1435,6 +1715,48 @@ func (c *Client) StatDirectory(ctx context.Context, appid AppID, bucket Bucket, 
 	return c.Client.Do(req)
 }
 
+// UpdateDirectoryWithBody Update a directory's attributes
+//
+// Not in the document, which lists update for files only: the official SDKs (Python, PHP) update
+// a directory's `biz_attr` with `POST <dir>/` and JSON `{"op":"update","biz_attr":"..."}`.
+// Signed with a one-time signature bound to the directory's fileid.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /files/v2/{appid}/{bucket}{path}#dir.update (the `UpdateDirectory` operationId).
+func (c *Client) UpdateDirectoryWithBody(ctx context.Context, appid AppID, bucket Bucket, path DirPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateDirectoryRequestWithBody(c.Server, appid, bucket, path, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateDirectory Update a directory's attributes
+//
+// Not in the document, which lists update for files only: the official SDKs (Python, PHP) update
+// a directory's `biz_attr` with `POST <dir>/` and JSON `{"op":"update","biz_attr":"..."}`.
+// Signed with a one-time signature bound to the directory's fileid.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /files/v2/{appid}/{bucket}{path}#dir.update (the `UpdateDirectory` operationId).
+func (c *Client) UpdateDirectory(ctx context.Context, appid AppID, bucket Bucket, path DirPath, body UpdateDirectoryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateDirectoryRequest(c.Server, appid, bucket, path, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // CopyFileWithBody Copy a file
 //
 // Copies the file at `path` to `dest_fileid` in the same bucket (-5973 across buckets). The
@@ -1445,8 +1767,8 @@ func (c *Client) StatDirectory(ctx context.Context, appid AppID, bucket Bucket, 
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /files/v2/{appid}/{bucket}{path}#file.copy (the `CopyFile` operationId).
-func (c *Client) CopyFileWithBody(ctx context.Context, appid AppID, bucket Bucket, path FilePath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCopyFileRequestWithBody(c.Server, appid, bucket, path, contentType, body)
+func (c *Client) CopyFileWithBody(ctx context.Context, appid AppID, bucket Bucket, path FilePath, params *CopyFileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCopyFileRequestWithBody(c.Server, appid, bucket, path, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1504,8 +1826,8 @@ func (c *Client) DeleteFile(ctx context.Context, appid AppID, bucket Bucket, pat
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /files/v2/{appid}/{bucket}{path}#file.move (the `MoveFile` operationId).
-func (c *Client) MoveFileWithBody(ctx context.Context, appid AppID, bucket Bucket, path FilePath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewMoveFileRequestWithBody(c.Server, appid, bucket, path, contentType, body)
+func (c *Client) MoveFileWithBody(ctx context.Context, appid AppID, bucket Bucket, path FilePath, params *MoveFileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMoveFileRequestWithBody(c.Server, appid, bucket, path, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1873,6 +2195,18 @@ func NewListDirectoryRequest(server string, appid AppID, bucket Bucket, path Lis
 
 		}
 
+		if params.Delimiter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "delimiter", *params.Delimiter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -1958,8 +2292,69 @@ func NewStatDirectoryRequest(server string, appid AppID, bucket Bucket, path Dir
 	return req, nil
 }
 
+// NewUpdateDirectoryRequest calls the generic UpdateDirectory builder with application/json body
+func NewUpdateDirectoryRequest(server string, appid AppID, bucket Bucket, path DirPath, body UpdateDirectoryJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateDirectoryRequestWithBody(server, appid, bucket, path, "application/json", bodyReader)
+}
+
+// NewUpdateDirectoryRequestWithBody constructs an http.Request for the UpdateDirectory method, with any body, and a specified content type
+func NewUpdateDirectoryRequestWithBody(server string, appid AppID, bucket Bucket, path DirPath, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "appid", appid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "bucket", bucket, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "path", path, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/files/v2/%s/%s%s#dir.update", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewCopyFileRequestWithBody constructs an http.Request for the CopyFile method, with any body, and a specified content type
-func NewCopyFileRequestWithBody(server string, appid AppID, bucket Bucket, path FilePath, contentType string, body io.Reader) (*http.Request, error) {
+func NewCopyFileRequestWithBody(server string, appid AppID, bucket Bucket, path FilePath, params *CopyFileParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -1996,6 +2391,57 @@ func NewCopyFileRequestWithBody(server string, appid AppID, bucket Bucket, path 
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Op != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "op", *params.Op, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.DestFileid != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "dest_fileid", *params.DestFileid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ToOverWrite != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to_over_write", *params.ToOverWrite, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
@@ -2070,7 +2516,7 @@ func NewDeleteFileRequestWithBody(server string, appid AppID, bucket Bucket, pat
 }
 
 // NewMoveFileRequestWithBody constructs an http.Request for the MoveFile method, with any body, and a specified content type
-func NewMoveFileRequestWithBody(server string, appid AppID, bucket Bucket, path FilePath, contentType string, body io.Reader) (*http.Request, error) {
+func NewMoveFileRequestWithBody(server string, appid AppID, bucket Bucket, path FilePath, params *MoveFileParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2107,6 +2553,57 @@ func NewMoveFileRequestWithBody(server string, appid AppID, bucket Bucket, path 
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Op != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "op", *params.Op, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.DestFileid != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "dest_fileid", *params.DestFileid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ToOverWrite != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to_over_write", *params.ToOverWrite, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
@@ -2602,6 +3099,28 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /files/v2/{appid}/{bucket}{path}#dir.stat (the `StatDirectory` operationId).
 	StatDirectoryWithResponse(ctx context.Context, appid AppID, bucket Bucket, path DirPath, params *StatDirectoryParams, reqEditors ...RequestEditorFn) (*StatDirectoryResponse, error)
 
+	// UpdateDirectoryWithBodyWithResponse Update a directory's attributes
+	//
+	// Not in the document, which lists update for files only: the official SDKs (Python, PHP) update
+	// a directory's `biz_attr` with `POST <dir>/` and JSON `{"op":"update","biz_attr":"..."}`.
+	// Signed with a one-time signature bound to the directory's fileid.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /files/v2/{appid}/{bucket}{path}#dir.update (the `UpdateDirectory` operationId).
+	UpdateDirectoryWithBodyWithResponse(ctx context.Context, appid AppID, bucket Bucket, path DirPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDirectoryResponse, error)
+
+	// UpdateDirectoryWithResponse Update a directory's attributes
+	//
+	// Not in the document, which lists update for files only: the official SDKs (Python, PHP) update
+	// a directory's `biz_attr` with `POST <dir>/` and JSON `{"op":"update","biz_attr":"..."}`.
+	// Signed with a one-time signature bound to the directory's fileid.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /files/v2/{appid}/{bucket}{path}#dir.update (the `UpdateDirectory` operationId).
+	UpdateDirectoryWithResponse(ctx context.Context, appid AppID, bucket Bucket, path DirPath, body UpdateDirectoryJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDirectoryResponse, error)
+
 	// CopyFileWithBodyWithResponse Copy a file
 	//
 	// Copies the file at `path` to `dest_fileid` in the same bucket (-5973 across buckets). The
@@ -2612,7 +3131,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /files/v2/{appid}/{bucket}{path}#file.copy (the `CopyFile` operationId).
-	CopyFileWithBodyWithResponse(ctx context.Context, appid AppID, bucket Bucket, path FilePath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CopyFileResponse, error)
+	CopyFileWithBodyWithResponse(ctx context.Context, appid AppID, bucket Bucket, path FilePath, params *CopyFileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CopyFileResponse, error)
 
 	// DeleteFileWithBodyWithResponse Delete a file
 	//
@@ -2641,7 +3160,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /files/v2/{appid}/{bucket}{path}#file.move (the `MoveFile` operationId).
-	MoveFileWithBodyWithResponse(ctx context.Context, appid AppID, bucket Bucket, path FilePath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MoveFileResponse, error)
+	MoveFileWithBodyWithResponse(ctx context.Context, appid AppID, bucket Bucket, path FilePath, params *MoveFileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MoveFileResponse, error)
 
 	// StatFileWithResponse Get a file's attributes
 	//
@@ -2729,6 +3248,8 @@ type CreateDirectoryResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CreateDirectoryReply
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Error
 }
@@ -2736,6 +3257,11 @@ type CreateDirectoryResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CreateDirectoryResponse) GetJSON200() *CreateDirectoryReply {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateDirectoryResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -2777,6 +3303,8 @@ type DeleteDirectoryResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Plain
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Error
 }
@@ -2784,6 +3312,11 @@ type DeleteDirectoryResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r DeleteDirectoryResponse) GetJSON200() *Plain {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteDirectoryResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -2825,6 +3358,8 @@ type ListDirectoryResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ListDirectoryReply
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Error
 }
@@ -2832,6 +3367,11 @@ type ListDirectoryResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListDirectoryResponse) GetJSON200() *ListDirectoryReply {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListDirectoryResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -2873,6 +3413,8 @@ type StatDirectoryResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *StatDirectoryReply
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Error
 }
@@ -2880,6 +3422,11 @@ type StatDirectoryResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r StatDirectoryResponse) GetJSON200() *StatDirectoryReply {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r StatDirectoryResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -2916,11 +3463,68 @@ func (r StatDirectoryResponse) ContentType() string {
 	return ""
 }
 
+type UpdateDirectoryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Plain
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateDirectoryResponse) GetJSON200() *Plain {
+	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateDirectoryResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r UpdateDirectoryResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateDirectoryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateDirectoryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateDirectoryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateDirectoryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type CopyFileResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Plain
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Error
 }
@@ -2928,6 +3532,11 @@ type CopyFileResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CopyFileResponse) GetJSON200() *Plain {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CopyFileResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -2969,6 +3578,8 @@ type DeleteFileResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Plain
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Error
 }
@@ -2976,6 +3587,11 @@ type DeleteFileResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r DeleteFileResponse) GetJSON200() *Plain {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r DeleteFileResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -3017,6 +3633,8 @@ type MoveFileResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Plain
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Error
 }
@@ -3024,6 +3642,11 @@ type MoveFileResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r MoveFileResponse) GetJSON200() *Plain {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r MoveFileResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -3065,6 +3688,8 @@ type StatFileResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *StatFileReply
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Error
 }
@@ -3072,6 +3697,11 @@ type StatFileResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r StatFileResponse) GetJSON200() *StatFileReply {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r StatFileResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -3113,6 +3743,8 @@ type UpdateFileResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Plain
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Error
 }
@@ -3120,6 +3752,11 @@ type UpdateFileResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UpdateFileResponse) GetJSON200() *Plain {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UpdateFileResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -3161,6 +3798,8 @@ type UploadFileResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *FileURLsReply
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Error
 }
@@ -3168,6 +3807,11 @@ type UploadFileResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UploadFileResponse) GetJSON200() *FileURLsReply {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UploadFileResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -3209,6 +3853,8 @@ type UploadSliceDataResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UploadSliceDataReply
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Error
 }
@@ -3216,6 +3862,11 @@ type UploadSliceDataResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UploadSliceDataResponse) GetJSON200() *UploadSliceDataReply {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UploadSliceDataResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -3257,6 +3908,8 @@ type UploadSliceFinishResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *FileURLsReply
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Error
 }
@@ -3264,6 +3917,11 @@ type UploadSliceFinishResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UploadSliceFinishResponse) GetJSON200() *FileURLsReply {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UploadSliceFinishResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -3305,6 +3963,8 @@ type UploadSliceInitResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UploadSliceInitReply
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Error
 }
@@ -3312,6 +3972,11 @@ type UploadSliceInitResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UploadSliceInitResponse) GetJSON200() *UploadSliceInitReply {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UploadSliceInitResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -3353,6 +4018,8 @@ type UploadSliceListResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *UploadSliceListReply
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Error
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Error
 }
@@ -3360,6 +4027,11 @@ type UploadSliceListResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UploadSliceListResponse) GetJSON200() *UploadSliceListReply {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r UploadSliceListResponse) GetJSON4XX() *Error {
+	return r.JSON4XX
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -3489,6 +4161,40 @@ func (c *ClientWithResponses) StatDirectoryWithResponse(ctx context.Context, app
 	return ParseStatDirectoryResponse(rsp)
 }
 
+// UpdateDirectoryWithBodyWithResponse Update a directory's attributes
+//
+// Not in the document, which lists update for files only: the official SDKs (Python, PHP) update
+// a directory's `biz_attr` with `POST <dir>/` and JSON `{"op":"update","biz_attr":"..."}`.
+// Signed with a one-time signature bound to the directory's fileid.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /files/v2/{appid}/{bucket}{path}#dir.update (the `UpdateDirectory` operationId).
+func (c *ClientWithResponses) UpdateDirectoryWithBodyWithResponse(ctx context.Context, appid AppID, bucket Bucket, path DirPath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDirectoryResponse, error) {
+	rsp, err := c.UpdateDirectoryWithBody(ctx, appid, bucket, path, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateDirectoryResponse(rsp)
+}
+
+// UpdateDirectoryWithResponse Update a directory's attributes
+//
+// Not in the document, which lists update for files only: the official SDKs (Python, PHP) update
+// a directory's `biz_attr` with `POST <dir>/` and JSON `{"op":"update","biz_attr":"..."}`.
+// Signed with a one-time signature bound to the directory's fileid.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /files/v2/{appid}/{bucket}{path}#dir.update (the `UpdateDirectory` operationId).
+func (c *ClientWithResponses) UpdateDirectoryWithResponse(ctx context.Context, appid AppID, bucket Bucket, path DirPath, body UpdateDirectoryJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDirectoryResponse, error) {
+	rsp, err := c.UpdateDirectory(ctx, appid, bucket, path, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateDirectoryResponse(rsp)
+}
+
 // CopyFileWithBodyWithResponse Copy a file
 //
 // Copies the file at `path` to `dest_fileid` in the same bucket (-5973 across buckets). The
@@ -3499,8 +4205,8 @@ func (c *ClientWithResponses) StatDirectoryWithResponse(ctx context.Context, app
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /files/v2/{appid}/{bucket}{path}#file.copy (the `CopyFile` operationId).
-func (c *ClientWithResponses) CopyFileWithBodyWithResponse(ctx context.Context, appid AppID, bucket Bucket, path FilePath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CopyFileResponse, error) {
-	rsp, err := c.CopyFileWithBody(ctx, appid, bucket, path, contentType, body, reqEditors...)
+func (c *ClientWithResponses) CopyFileWithBodyWithResponse(ctx context.Context, appid AppID, bucket Bucket, path FilePath, params *CopyFileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CopyFileResponse, error) {
+	rsp, err := c.CopyFileWithBody(ctx, appid, bucket, path, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -3546,8 +4252,8 @@ func (c *ClientWithResponses) DeleteFileWithResponse(ctx context.Context, appid 
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /files/v2/{appid}/{bucket}{path}#file.move (the `MoveFile` operationId).
-func (c *ClientWithResponses) MoveFileWithBodyWithResponse(ctx context.Context, appid AppID, bucket Bucket, path FilePath, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MoveFileResponse, error) {
-	rsp, err := c.MoveFileWithBody(ctx, appid, bucket, path, contentType, body, reqEditors...)
+func (c *ClientWithResponses) MoveFileWithBodyWithResponse(ctx context.Context, appid AppID, bucket Bucket, path FilePath, params *MoveFileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MoveFileResponse, error) {
+	rsp, err := c.MoveFileWithBody(ctx, appid, bucket, path, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -3703,6 +4409,13 @@ func ParseCreateDirectoryResponse(rsp *http.Response) (*CreateDirectoryResponse,
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3735,6 +4448,13 @@ func ParseDeleteDirectoryResponse(rsp *http.Response) (*DeleteDirectoryResponse,
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Error
@@ -3769,6 +4489,13 @@ func ParseListDirectoryResponse(rsp *http.Response) (*ListDirectoryResponse, err
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3801,6 +4528,53 @@ func ParseStatDirectoryResponse(rsp *http.Response) (*StatDirectoryResponse, err
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateDirectoryResponse parses an HTTP response from a UpdateDirectoryWithResponse call
+func ParseUpdateDirectoryResponse(rsp *http.Response) (*UpdateDirectoryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateDirectoryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Plain
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Error
@@ -3835,6 +4609,13 @@ func ParseCopyFileResponse(rsp *http.Response) (*CopyFileResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3867,6 +4648,13 @@ func ParseDeleteFileResponse(rsp *http.Response) (*DeleteFileResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Error
@@ -3901,6 +4689,13 @@ func ParseMoveFileResponse(rsp *http.Response) (*MoveFileResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3933,6 +4728,13 @@ func ParseStatFileResponse(rsp *http.Response) (*StatFileResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Error
@@ -3967,6 +4769,13 @@ func ParseUpdateFileResponse(rsp *http.Response) (*UpdateFileResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -3999,6 +4808,13 @@ func ParseUploadFileResponse(rsp *http.Response) (*UploadFileResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Error
@@ -4033,6 +4849,13 @@ func ParseUploadSliceDataResponse(rsp *http.Response) (*UploadSliceDataResponse,
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -4065,6 +4888,13 @@ func ParseUploadSliceFinishResponse(rsp *http.Response) (*UploadSliceFinishRespo
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Error
@@ -4099,6 +4929,13 @@ func ParseUploadSliceInitResponse(rsp *http.Response) (*UploadSliceInitResponse,
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -4131,6 +4968,13 @@ func ParseUploadSliceListResponse(rsp *http.Response) (*UploadSliceListResponse,
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Error

@@ -45,6 +45,8 @@ const (
 	FragmentListDirectory = "dir.list"
 	// FragmentStatDirectory is the fragment of statDirectory.
 	FragmentStatDirectory = "dir.stat"
+	// FragmentUpdateDirectory is the fragment of updateDirectory.
+	FragmentUpdateDirectory = "dir.update"
 	// FragmentCopyFile is the fragment of copyFile.
 	FragmentCopyFile = "file.copy"
 	// FragmentDeleteFile is the fragment of deleteFile.
@@ -72,6 +74,7 @@ var operations = []Operation{
 	{ID: "deleteDirectory", Fragment: "dir.delete", Op: "delete", Method: "POST", Target: "dir", Signature: "once"},
 	{ID: "listDirectory", Fragment: "dir.list", Op: "list", Method: "GET", Target: "dir", Signature: "multi"},
 	{ID: "statDirectory", Fragment: "dir.stat", Op: "stat", Method: "GET", Target: "dir", Signature: "multi"},
+	{ID: "updateDirectory", Fragment: "dir.update", Op: "update", Method: "POST", Target: "dir", Signature: "once"},
 	{ID: "copyFile", Fragment: "file.copy", Op: "copy", Method: "POST", Target: "file", Signature: "once"},
 	{ID: "deleteFile", Fragment: "file.delete", Op: "delete", Method: "POST", Target: "file", Signature: "once"},
 	{ID: "moveFile", Fragment: "file.move", Op: "move", Method: "POST", Target: "file", Signature: "once"},

@@ -36,6 +36,9 @@ var calls = map[string]call{
 	gen.FragmentStatDirectory: func(ctx context.Context, c *gen.Client, p string) (*http.Response, error) {
 		return c.StatDirectory(ctx, appid, bucket, p, &gen.StatDirectoryParams{Op: "stat"}, gen.KeepSlashes)
 	},
+	gen.FragmentUpdateDirectory: func(ctx context.Context, c *gen.Client, p string) (*http.Response, error) {
+		return c.UpdateDirectory(ctx, appid, bucket, p, gen.UpdateDirectoryRequest{Op: "update"}, gen.KeepSlashes)
+	},
 	gen.FragmentDeleteDirectory: func(ctx context.Context, c *gen.Client, p string) (*http.Response, error) {
 		return c.DeleteDirectory(ctx, appid, bucket, p, gen.DeleteRequest{Op: "delete"}, gen.KeepSlashes)
 	},
@@ -70,11 +73,11 @@ var calls = map[string]call{
 	},
 	gen.FragmentMoveFile: func(ctx context.Context, c *gen.Client, p string) (*http.Response, error) {
 		ct, body := form()
-		return c.MoveFileWithBody(ctx, appid, bucket, p, ct, body, gen.KeepSlashes)
+		return c.MoveFileWithBody(ctx, appid, bucket, p, &gen.MoveFileParams{}, ct, body, gen.KeepSlashes)
 	},
 	gen.FragmentCopyFile: func(ctx context.Context, c *gen.Client, p string) (*http.Response, error) {
 		ct, body := form()
-		return c.CopyFileWithBody(ctx, appid, bucket, p, ct, body, gen.KeepSlashes)
+		return c.CopyFileWithBody(ctx, appid, bucket, p, &gen.CopyFileParams{}, ct, body, gen.KeepSlashes)
 	},
 }
 
