@@ -806,7 +806,7 @@ type UploadSliceDataRequest struct {
 	Session string `json:"session"`
 
 	// Sha Not in the document; sent by the Python SDK. The whole file's SHA-1.
-	Sha *SHA1 `json:"sha,omitempty"`
+	Sha *string `json:"sha,omitempty"`
 }
 
 // UploadSliceDataRequestOp defines model for UploadSliceDataRequest.Op.
@@ -823,7 +823,7 @@ type UploadSliceFinishRequest struct {
 
 	// Sha Not in the document; sent by the official SDKs. The whole file's SHA-1: the service checks
 	// the stored bytes against it and creates no object on a mismatch.
-	Sha *SHA1 `json:"sha,omitempty"`
+	Sha *string `json:"sha,omitempty"`
 }
 
 // UploadSliceFinishRequestOp defines model for UploadSliceFinishRequest.Op.
@@ -882,7 +882,7 @@ type UploadSliceInitRequest struct {
 
 	// Sha Not in the document: the whole file's SHA-1, sent by the Python SDK with SHA checking on.
 	// With it the service may satisfy the upload at once (quick upload) and checks it at finish.
-	Sha *SHA1 `json:"sha,omitempty"`
+	Sha *string `json:"sha,omitempty"`
 
 	// SliceSize The slice size in bytes; one of 512 KB, 1, 2 or 3 MB.
 	SliceSize SliceSize `json:"slice_size"`
