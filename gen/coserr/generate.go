@@ -1,0 +1,3 @@
+package coserr
+
+//go:generate go run ../../internal/tools/errgen -in ../../errcodes.yaml -out codes.gen.go -aliases ../../errors.gen.go
