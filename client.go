@@ -1,0 +1,138 @@
+package cosv2
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/cosv2/cosv2/gen"
+	"github.com/cosv2/cosv2/signer"
+)
+
+// Credentials are the project's API key pair.
+type Credentials struct {
+	SecretID  string
+	SecretKey string
+}
+
+// Client calls the COS JSON API for one bucket. It is safe for concurrent use.
+type Client struct {
+	appid    string
+	bucket   string
+	endpoint string
+	api      *gen.ClientWithResponses
+	raw      *http.Client // unsigned, for downloads
+	retry    RetryPolicy
+	log      *slog.Logger
+}
+
+type config struct {
+	region    string
+	endpoint  string
+	http      *http.Client
+	retry     RetryPolicy
+	log       *slog.Logger
+	userAgent string
+	now       func() time.Time
+	signTTL   time.Duration
+}
+
+// Option configures a Client.
+type Option func(*config)
+
+// WithRegion selects the regional endpoint https://<region>.file.myqcloud.com
+// (default "sh").
+func WithRegion(region string) Option { return func(c *config) { c.region = region } }
+
+// WithEndpoint sets the API's base URL, e.g. a local server's http://127.0.0.1:8089;
+// it takes precedence over WithRegion.
+func WithEndpoint(url string) Option { return func(c *config) { c.endpoint = url } }
+
+// WithHTTPClient sets the HTTP client; its Transport sends the signed requests.
+// The default has a 30 s dial and response-header timeout and no overall
+// timeout, since uploads and downloads can be long: bound calls with the context.
+func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.http = hc } }
+
+// WithRetry replaces the retry policy (DefaultRetryPolicy).
+func WithRetry(p RetryPolicy) Option { return func(c *config) { c.retry = p } }
+
+// WithLogger logs retries and failures at debug level.
+func WithLogger(l *slog.Logger) Option { return func(c *config) { c.log = l } }
+
+// WithUserAgent sets the User-Agent header.
+func WithUserAgent(ua string) Option { return func(c *config) { c.userAgent = ua } }
+
+// WithClock sets the clock signatures are made with (tests, or a skewed host).
+func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
+
+// WithSignatureTTL sets how long multi-use signatures are valid (default 5 min).
+func WithSignatureTTL(d time.Duration) Option { return func(c *config) { c.signTTL = d } }
+
+// UserAgent is the default User-Agent header.
+const UserAgent = "cosv2-go/0.1"
+
+// New returns a client for bucket of project appid.
+func New(appid, bucket string, creds Credentials, opts ...Option) (*Client, error) {
+	cfg := config{region: "sh", userAgent: UserAgent, now: time.Now, signTTL: 5 * time.Minute}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if appid == "" || bucket == "" {
+		return nil, errors.New("cos: appid and bucket are required")
+	}
+	if creds.SecretID == "" || creds.SecretKey == "" {
+		return nil, errors.New("cos: secret id and secret key are required")
+	}
+	if cfg.endpoint == "" {
+		if cfg.region == "" {
+			return nil, errors.New("cos: a region or an endpoint is required")
+		}
+		cfg.endpoint = "https://" + cfg.region + ".file.myqcloud.com"
+	}
+	cfg.endpoint = strings.TrimSuffix(cfg.endpoint, "/")
+	if cfg.http == nil {
+		cfg.http = defaultHTTPClient()
+	}
+	if cfg.log == nil {
+		cfg.log = slog.New(slog.DiscardHandler)
+	}
+	s, err := signer.New(signer.Credentials{AppID: appid, SecretID: creds.SecretID, SecretKey: creds.SecretKey},
+		signer.WithClock(cfg.now), signer.WithTTL(cfg.signTTL))
+	if err != nil {
+		return nil, fmt.Errorf("cos: %w", err)
+	}
+	signed := *cfg.http
+	signed.Transport = signer.NewTransport(cfg.http.Transport, s)
+	ua := cfg.userAgent
+	api, err := gen.NewClientWithResponses(cfg.endpoint,
+		gen.WithHTTPClient(&signed),
+		gen.WithRequestEditorFn(gen.KeepSlashes),
+		gen.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
+			req.Header.Set("User-Agent", ua)
+			return nil
+		}))
+	if err != nil {
+		return nil, fmt.Errorf("cos: %w", err)
+	}
+	return &Client{
+		appid: appid, bucket: bucket, endpoint: cfg.endpoint, api: api, raw: cfg.http,
+		retry: cfg.retry.orDefault(), log: cfg.log,
+	}, nil
+}
+
+func defaultHTTPClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.ResponseHeaderTimeout = 30 * time.Second
+	t.MaxIdleConnsPerHost = 32
+	return &http.Client{Transport: t}
+}
+
+// AppID returns the project the client addresses.
+func (c *Client) AppID() string { return c.appid }
+
+// Bucket returns the bucket the client addresses.
+func (c *Client) Bucket() string { return c.bucket }

@@ -1,0 +1,153 @@
+package cosv2
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/cosv2/cosv2/gen"
+	"github.com/cosv2/cosv2/gen/coserr"
+)
+
+// Stat returns a file's attributes.
+func (c *Client) Stat(ctx context.Context, file string) (*FileInfo, error) {
+	p, err := FilePath(file)
+	if err != nil {
+		return nil, err
+	}
+	var out *FileInfo
+	err = c.do(ctx, call{op: string(gen.StatFileParamsOpStat), path: p, idempotent: true}, func(ctx context.Context) (*http.Response, []byte, error) {
+		r, err := c.api.StatFileWithResponse(ctx, c.appid, c.bucket, p, &gen.StatFileParams{Op: gen.StatFileParamsOpStat})
+		if err != nil {
+			return nil, nil, err
+		}
+		if r.JSON200 != nil && r.JSON200.Data != nil {
+			d := r.JSON200.Data
+			out = &FileInfo{
+				Path: p, Name: deref(d.Name), Size: deref(d.Filesize), SHA1: deref(d.Sha), BizAttr: deref(d.BizAttr),
+				Created: unixTime(d.Ctime), Updated: unixTime(d.Mtime), AccessURL: deref(d.AccessUrl),
+				SourceURL: deref(d.SourceUrl), Authority: Authority(deref(d.Authority)), Headers: headersFrom(d.CustomHeaders),
+			}
+		}
+		return r.HTTPResponse, r.Body, nil
+	})
+	if err == nil && out == nil {
+		out = &FileInfo{Path: p}
+	}
+	return out, err
+}
+
+// Update is a change of a file's attributes; nil fields are left as they are.
+type Update struct {
+	BizAttr   *string
+	Authority *Authority
+	// Headers are added or changed; headers not named keep their values.
+	Headers map[string]string
+}
+
+// Update changes a file's attributes.
+func (c *Client) Update(ctx context.Context, file string, u Update) error {
+	p, err := FilePath(file)
+	if err != nil {
+		return err
+	}
+	body := gen.UpdateFileRequest{Op: gen.UpdateFileRequestOpUpdate, BizAttr: u.BizAttr}
+	if u.Authority != nil {
+		a := gen.Authority(*u.Authority)
+		body.Authority = &a
+	}
+	if len(u.Headers) > 0 {
+		var h gen.UpdateFileRequest_CustomHeaders
+		if err := h.FromCustomHeaders(headersTo(u.Headers)); err != nil {
+			return err
+		}
+		body.CustomHeaders = &h
+	}
+	return c.do(ctx, call{op: string(gen.UpdateFileRequestOpUpdate), path: p, idempotent: true}, func(ctx context.Context) (*http.Response, []byte, error) {
+		r, err := c.api.UpdateFileWithResponse(ctx, c.appid, c.bucket, p, body)
+		if err != nil {
+			return nil, nil, err
+		}
+		return r.HTTPResponse, r.Body, nil
+	})
+}
+
+// Remove deletes a file. A retry after a lost answer that finds the file gone
+// counts as success.
+func (c *Client) Remove(ctx context.Context, file string) error {
+	p, err := FilePath(file)
+	if err != nil {
+		return err
+	}
+	body := gen.DeleteRequest{Op: gen.Delete}
+	return c.do(ctx, call{op: string(gen.Delete), path: p, idempotent: true, doneBefore: gone}, func(ctx context.Context) (*http.Response, []byte, error) {
+		r, err := c.api.DeleteFileWithResponse(ctx, c.appid, c.bucket, p, body)
+		if err != nil {
+			return nil, nil, err
+		}
+		return r.HTTPResponse, r.Body, nil
+	})
+}
+
+// Move moves (renames) file src to dst, replacing an existing dst only when
+// overwrite is set. dst is a path from the bucket root.
+func (c *Client) Move(ctx context.Context, src, dst string, overwrite bool) error {
+	return c.moveOrCopy(ctx, string(gen.MoveRequestOpMove), src, dst, overwrite)
+}
+
+// Copy copies file src to dst in the same bucket, replacing an existing dst only
+// when overwrite is set. dst is a path from the bucket root.
+func (c *Client) Copy(ctx context.Context, src, dst string, overwrite bool) error {
+	return c.moveOrCopy(ctx, string(gen.CopyRequestOpCopy), src, dst, overwrite)
+}
+
+func (c *Client) moveOrCopy(ctx context.Context, op, src, dst string, overwrite bool) error {
+	s, err := FilePath(src)
+	if err != nil {
+		return err
+	}
+	d, err := FilePath(dst)
+	if err != nil {
+		return err
+	}
+	if s == d {
+		return errors.New("cos: " + op + ": source and destination are the same file")
+	}
+	f := newForm().field("op", op).field("dest_fileid", d).field("to_over_write", strconv.Itoa(boolInt(overwrite))).close()
+	// A move whose answer was lost cannot be told from one that never happened
+	// without racing other writers, so only answers the service marks retryable
+	// are retried; a copy that may overwrite is idempotent.
+	cl := call{op: op, path: s, idempotent: op == string(gen.CopyRequestOpCopy) && overwrite}
+	return c.do(ctx, cl, func(ctx context.Context) (*http.Response, []byte, error) {
+		var (
+			resp *http.Response
+			body []byte
+			err  error
+		)
+		if op == string(gen.MoveRequestOpMove) {
+			r, e := c.api.MoveFileWithBodyWithResponse(ctx, c.appid, c.bucket, s, &gen.MoveFileParams{}, f.contentType, f.reader(), f.editor)
+			if r != nil {
+				resp, body = r.HTTPResponse, r.Body
+			}
+			err = e
+		} else {
+			r, e := c.api.CopyFileWithBodyWithResponse(ctx, c.appid, c.bucket, s, &gen.CopyFileParams{}, f.contentType, f.reader(), f.editor)
+			if r != nil {
+				resp, body = r.HTTPResponse, r.Body
+			}
+			err = e
+		}
+		return resp, body, err
+	})
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// IsNotExist reports whether err says the file or directory does not exist.
+func IsNotExist(err error) bool { return errors.Is(err, coserr.ErrFileNotExist) }

@@ -1,0 +1,111 @@
+package cosv2
+
+import (
+	"context"
+	"iter"
+	"net/http"
+	"strings"
+
+	"github.com/cosv2/cosv2/gen"
+)
+
+// DefaultPageSize is how many entries one list request asks for.
+const DefaultPageSize = 199
+
+type listConfig struct {
+	prefix   string
+	pageSize int64
+	limit    int
+}
+
+// ListOption configures List.
+type ListOption func(*listConfig)
+
+// WithPrefix lists only the entries whose names start with prefix.
+func WithPrefix(prefix string) ListOption { return func(c *listConfig) { c.prefix = prefix } }
+
+// WithPageSize sets how many entries each request asks for (1..1000).
+func WithPageSize(n int) ListOption { return func(c *listConfig) { c.pageSize = int64(n) } }
+
+// WithLimit stops the listing after n entries (0: no limit).
+func WithLimit(n int) ListOption { return func(c *listConfig) { c.limit = n } }
+
+// List returns the entries of directory dir in the service's order, fetching
+// pages as the loop asks for them until the service says the listing is over.
+// An error ends the sequence.
+func (c *Client) List(ctx context.Context, dir string, opts ...ListOption) iter.Seq2[Entry, error] {
+	cfg := listConfig{pageSize: DefaultPageSize}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return func(yield func(Entry, error) bool) {
+		p, err := DirPath(dir)
+		if err != nil {
+			yield(Entry{}, err)
+			return
+		}
+		if strings.Contains(cfg.prefix, "/") {
+			yield(Entry{}, &OpError{Op: string(gen.List), Path: p, Err: ErrInvalidPath})
+			return
+		}
+		listPath := p + cfg.prefix
+		next, n := "", 0
+		for {
+			page, err := c.listPage(ctx, listPath, next, cfg.pageSize)
+			if err != nil {
+				yield(Entry{}, err)
+				return
+			}
+			for _, e := range page.entries {
+				if !yield(e, nil) {
+					return
+				}
+				if n++; cfg.limit > 0 && n >= cfg.limit {
+					return
+				}
+			}
+			if page.over || page.context == "" || page.context == next {
+				return
+			}
+			next = page.context
+		}
+	}
+}
+
+type page struct {
+	entries []Entry
+	context string
+	over    bool
+}
+
+func (c *Client) listPage(ctx context.Context, listPath, token string, num int64) (page, error) {
+	var out page
+	params := &gen.ListDirectoryParams{Op: gen.List, Num: num}
+	if token != "" {
+		params.Context = &token
+	}
+	err := c.do(ctx, call{op: string(gen.List), path: listPath, idempotent: true}, func(ctx context.Context) (*http.Response, []byte, error) {
+		r, err := c.api.ListDirectoryWithResponse(ctx, c.appid, c.bucket, listPath, params)
+		if err != nil {
+			return nil, nil, err
+		}
+		out = page{}
+		if r.JSON200 != nil && r.JSON200.Data != nil {
+			d := r.JSON200.Data
+			out.context, out.over = deref(d.Context), deref(d.Listover)
+			for _, i := range deref(d.Infos) {
+				out.entries = append(out.entries, entryFrom(i))
+			}
+		}
+		return r.HTTPResponse, r.Body, nil
+	})
+	return out, err
+}
+
+func entryFrom(i gen.ListEntry) Entry {
+	return Entry{
+		Name: i.Name, IsDir: strings.HasSuffix(i.Name, "/"), Size: deref(i.Filesize), SHA1: deref(i.Sha),
+		Created: unixTime(i.Ctime), Updated: unixTime(i.Mtime),
+		AccessURL: deref(i.AccessUrl), SourceURL: deref(i.SourceUrl), Authority: Authority(deref(i.Authority)),
+	}
+}

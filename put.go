@@ -1,0 +1,97 @@
+package cosv2
+
+import (
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/cosv2/cosv2/gen"
+	"github.com/cosv2/cosv2/gen/coserr"
+)
+
+// MaxSimpleUpload is the largest file Put sends in one request (20 MB); larger
+// files go through slice uploads (package uploader).
+const MaxSimpleUpload = 20 << 20
+
+// PutOption configures Put and slice uploads.
+type PutOption func(*PutOptions)
+
+// PutOptions are the settings of one upload.
+type PutOptions struct {
+	// Overwrite replaces an existing file (insertOnly=0); by default an existing
+	// file makes the upload fail with ErrFileExist.
+	Overwrite bool
+	// BizAttr are the file's business attributes.
+	BizAttr string
+}
+
+// WithOverwrite replaces an existing file of that name.
+func WithOverwrite() PutOption { return func(o *PutOptions) { o.Overwrite = true } }
+
+// WithBizAttr sets the file's business attributes.
+func WithBizAttr(attr string) PutOption { return func(o *PutOptions) { o.BizAttr = attr } }
+
+// ApplyPutOptions returns the options as set by opts.
+func ApplyPutOptions(opts ...PutOption) PutOptions {
+	var o PutOptions
+	for _, f := range opts {
+		f(&o)
+	}
+	return o
+}
+
+// Put uploads size bytes read from r as file in one request; size is at most
+// MaxSimpleUpload. It sends the SHA-1 of the bytes so the service checks them,
+// and reads r again for every retry. A retry that finds the file already there
+// with the same SHA-1 counts as success.
+func (c *Client) Put(ctx context.Context, file string, r io.ReaderAt, size int64, opts ...PutOption) (*Object, error) {
+	p, err := FilePath(file)
+	if err != nil {
+		return nil, err
+	}
+	if size < 0 || size > MaxSimpleUpload {
+		return nil, fmt.Errorf("cos: put %s: %d bytes; a simple upload takes 0 to %d (use package uploader)", p, size, MaxSimpleUpload)
+	}
+	o := ApplyPutOptions(opts...)
+	h := sha1.New()
+	if _, err := io.Copy(h, io.NewSectionReader(r, 0, size)); err != nil {
+		return nil, &OpError{Op: string(gen.Upload), Path: p, Err: err}
+	}
+	sum := hex.EncodeToString(h.Sum(nil))
+	f := newForm().field("op", string(gen.Upload)).field("sha", sum).field("insertOnly", strconv.Itoa(1-boolInt(o.Overwrite)))
+	if o.BizAttr != "" {
+		f.field("biz_attr", o.BizAttr)
+	}
+	f.fileContent(r, 0, size)
+	var out *Object
+	sameBytes := func(ctx context.Context, err error) bool {
+		if !errors.Is(err, coserr.ErrFileExist) {
+			return false
+		}
+		st, serr := c.Stat(ctx, p)
+		return serr == nil && st.SHA1 == sum && st.Size == size
+	}
+	err = c.do(ctx, call{op: string(gen.Upload), path: p, idempotent: true, doneBefore: sameBytes}, func(ctx context.Context) (*http.Response, []byte, error) {
+		r, err := c.api.UploadFileWithBodyWithResponse(ctx, c.appid, c.bucket, p, f.contentType, f.reader(), f.editor)
+		if err != nil {
+			return nil, nil, err
+		}
+		if r.JSON200 != nil && r.JSON200.Data != nil {
+			out = objectFrom(r.JSON200.Data)
+		}
+		return r.HTTPResponse, r.Body, nil
+	})
+	if err == nil && out == nil {
+		out = &Object{}
+	}
+	return out, err
+}
+
+func objectFrom(d *gen.FileURLs) *Object {
+	return &Object{AccessURL: deref(d.AccessUrl), SourceURL: deref(d.SourceUrl), ResourcePath: deref(d.ResourcePath), URL: deref(d.Url)}
+}

@@ -1,0 +1,254 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/cosv2/cosv2/gen"
+	"github.com/cosv2/cosv2/gen/coserr"
+	"github.com/cosv2/cosv2/signer"
+)
+
+// Limits of what the server reads.
+const (
+	MaxSimpleUpload = 20 << 20 // the document's limit for a simple upload
+	MaxBody         = MaxSimpleUpload + 1<<20
+	MaxJSON         = 64 << 10
+	MaxField        = 64 << 10
+	MaxPath         = 1000
+	MaxName         = 255
+)
+
+// request is an API request, parsed.
+type request struct {
+	r       *http.Request
+	bucket  string
+	path    string // decoded, with its leading "/"
+	target  string // "dir" or "file"
+	op      *gen.Operation
+	fields  map[string]string // query, JSON strings and form fields
+	json    map[string]json.RawMessage
+	file    []byte // filecontent
+	hasFile bool
+	body    []byte // the raw body, for validation
+}
+
+func byCode(code int) *coserr.APIError {
+	if e, ok := coserr.Lookup(code); ok {
+		return &coserr.APIError{Code: code, Name: e.Name, HTTPStatus: e.HTTPStatus}
+	}
+	return &coserr.APIError{Code: code, HTTPStatus: http.StatusBadRequest}
+}
+
+func (s *Server) parse(w http.ResponseWriter, r *http.Request) (*request, *apiError) {
+	rest := strings.TrimPrefix(r.URL.Path, "/files/v2/")
+	appid, rest, _ := strings.Cut(rest, "/")
+	bucket, path, ok := strings.Cut(rest, "/")
+	if appid != s.cfg.AppID {
+		return nil, fail(coserr.ErrInvalidAppID, "appid %q is not served here", appid)
+	}
+	if !ok || !s.hasBucket(bucket) {
+		return nil, fail(coserr.ErrBucketNotMatch, "bucket %q is not served here", bucket)
+	}
+	q := &request{r: r, bucket: bucket, path: "/" + path, fields: map[string]string{}}
+	if aerr := checkPath(q.path); aerr != nil {
+		return nil, aerr
+	}
+	q.target = "file"
+	if strings.HasSuffix(q.path, "/") {
+		q.target = "dir"
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		return nil, fail(coserr.ErrReqMethod, "method %s is not served; use GET or POST", r.Method)
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, fail(coserr.ErrSliceTooLarge, "the body is over %d bytes", MaxBody)
+		}
+		return nil, fail(coserr.ErrCGIParam, "reading the body: %v", err)
+	}
+	q.body = body
+	for k, v := range r.URL.Query() {
+		if len(v) > 0 {
+			q.fields[k] = v[0]
+		}
+	}
+	if aerr := q.readBody(); aerr != nil {
+		return nil, aerr
+	}
+	if aerr := q.resolve(); aerr != nil {
+		return nil, aerr
+	}
+	if aerr := s.checkSignature(q); aerr != nil {
+		return q, aerr
+	}
+	if q.op.Op == "list" {
+		// The document's own code for a bad num, before the spec's generic refusal.
+		if n, err := strconv.Atoi(q.fields["num"]); err != nil || n < 1 || n > 1000 {
+			return q, fail(coserr.ErrInvalidListNum, "num %q: want 1 to 1000", q.fields["num"])
+		}
+	}
+	if s.validate != nil {
+		if err := s.validate.request(q); err != nil {
+			return q, fail(coserr.ErrCGIParam, "request does not match the spec: %v", err)
+		}
+	}
+	return q, nil
+}
+
+func (s *Server) hasBucket(b string) bool {
+	for _, x := range s.cfg.Buckets {
+		if x == b {
+			return true
+		}
+	}
+	return false
+}
+
+// checkPath refuses paths that could escape a namespace or that the service
+// does not accept.
+func checkPath(p string) *apiError {
+	if len(p) > MaxPath {
+		return fail(coserr.ErrInvalidPath, "the path is %d bytes, at most %d", len(p), MaxPath)
+	}
+	if !utf8.ValidString(p) {
+		return fail(coserr.ErrNotUTF8, "the path is not UTF-8")
+	}
+	if p == "/" {
+		return nil
+	}
+	for _, seg := range strings.Split(strings.Trim(p, "/"), "/") {
+		switch {
+		case seg == "" || seg == "." || seg == "..":
+			return fail(coserr.ErrInvalidPath, "the path has an empty, . or .. segment")
+		case len(seg) > MaxName:
+			return fail(coserr.ErrInvalidPath, "a name is %d bytes, at most %d", len(seg), MaxName)
+		case strings.ContainsFunc(seg, func(r rune) bool { return r == '\\' || unicode.IsControl(r) }):
+			return fail(coserr.ErrInvalidPath, "a name holds a backslash or a control character")
+		}
+	}
+	return nil
+}
+
+func (q *request) readBody() *apiError {
+	if len(q.body) == 0 {
+		return nil
+	}
+	mt, params, _ := mime.ParseMediaType(q.r.Header.Get("Content-Type"))
+	switch mt {
+	case "application/json":
+		if len(q.body) > MaxJSON {
+			return fail(coserr.ErrJSONParse, "a JSON body is at most %d bytes", MaxJSON)
+		}
+		if err := json.Unmarshal(q.body, &q.json); err != nil {
+			return fail(coserr.ErrJSONParse, "the body is not a JSON object: %v", err)
+		}
+		for k, v := range q.json {
+			var s string
+			if json.Unmarshal(v, &s) == nil {
+				q.fields[k] = s
+			}
+		}
+	case "multipart/form-data":
+		return q.readForm(params["boundary"])
+	default:
+		return fail(coserr.ErrFormError, "Content-Type %q: want application/json or multipart/form-data", mt)
+	}
+	return nil
+}
+
+// readForm reads every part before dispatching: the official Python SDK sends
+// op last.
+func (q *request) readForm(boundary string) *apiError {
+	if boundary == "" {
+		return fail(coserr.ErrFormError, "multipart body without a boundary")
+	}
+	mr := multipart.NewReader(bytes.NewReader(q.body), boundary)
+	for {
+		p, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fail(coserr.ErrFormError, "malformed multipart body: %v", err)
+		}
+		name := p.FormName()
+		limit := int64(MaxField)
+		if name == "filecontent" {
+			limit = MaxSimpleUpload
+		}
+		v, err := io.ReadAll(io.LimitReader(p, limit+1))
+		if err != nil {
+			return fail(coserr.ErrFormError, "malformed multipart part %q: %v", name, err)
+		}
+		if int64(len(v)) > limit {
+			return fail(coserr.ErrSliceTooLarge, "part %q is over %d bytes", name, limit)
+		}
+		if name == "filecontent" {
+			q.file, q.hasFile = v, true
+			continue
+		}
+		q.fields[name] = string(v)
+	}
+}
+
+// resolve finds the operation from the method, the kind of path and op.
+func (q *request) resolve() *apiError {
+	op, ok := q.fields["op"]
+	if !ok || op == "" {
+		return fail(coserr.ErrMissingOp, "op is missing")
+	}
+	method := q.r.Method
+	target := q.target
+	if method == http.MethodGet && op == "list" {
+		target = "dir" // a directory followed by a name prefix
+	}
+	var other bool
+	for _, o := range gen.Operations() {
+		if o.Op != op || o.Method != method {
+			continue
+		}
+		if o.Target == target {
+			o := o
+			q.op = &o
+			return nil
+		}
+		other = true
+	}
+	if other && target == "file" {
+		return fail(coserr.ErrDirMissingSlash, "op %s is for directories: end the path with /", op)
+	}
+	if other {
+		return fail(coserr.ErrFileSurplusSlash, "op %s is for files: drop the trailing /", op)
+	}
+	return fail(coserr.ErrCGIParam, "unknown op %q for %s %s", op, method, target)
+}
+
+func (s *Server) checkSignature(q *request) *apiError {
+	kind := signer.Multi
+	if q.op.Signature == gen.SignatureOnce {
+		kind = signer.Once
+	}
+	err := s.verify.Verify(q.r.Header.Get("Authorization"), signer.Expectation{
+		AppID: s.cfg.AppID, Bucket: q.bucket, FileID: signer.FileID(s.cfg.AppID, q.bucket, q.path), Kind: kind,
+	})
+	var ve *signer.VerifyError
+	if errors.As(err, &ve) {
+		return &apiError{code: byCode(ve.Code()), msg: ve.Detail}
+	}
+	if err != nil {
+		return fail(coserr.ErrSignatureInvalid, "%v", err)
+	}
+	return nil
+}

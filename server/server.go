@@ -1,0 +1,207 @@
+// Package server is a local COS v2 server: the JSON API of
+// /files/v2/<appid>/<bucket>/<path> with its document's semantics, kept on
+// disk (or in memory), checking every request's signature, and, with
+// Config.Validate, checking every request and answer against spec/cos-v2.yaml.
+// The client, the CLI and users' tests run against it since the real service
+// cannot be reached from everywhere.
+//
+// Limits: a path is at most 1000 bytes and a name 255 bytes, valid UTF-8
+// without control characters, backslashes, "." or ".." segments; a simple
+// upload at most 20 MB; a slice at most its session's slice size; a JSON body
+// 64 KB; list num 1 to 1000.
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/cosv2/cosv2/gen"
+	"github.com/cosv2/cosv2/gen/coserr"
+	"github.com/cosv2/cosv2/signer"
+)
+
+// Config configures a Server.
+type Config struct {
+	AppID     string
+	Buckets   []string
+	SecretID  string
+	SecretKey string
+	// DataDir holds the data unless Memory is set.
+	DataDir string
+	Memory  bool
+	// Validate checks every request and answer against the spec (on in tests).
+	Validate bool
+	// BaseURL is the public base of the URLs in answers, e.g. http://127.0.0.1:8089.
+	BaseURL string
+	// Now is the clock; nil means time.Now.
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Server serves the COS v2 JSON API and downloads. It is an http.Handler.
+type Server struct {
+	cfg      Config
+	ix       *index
+	verify   *signer.Verifier
+	validate *validator
+	log      *slog.Logger
+}
+
+// New opens the store and returns a Server.
+func New(cfg Config) (*Server, error) {
+	if cfg.AppID == "" || len(cfg.Buckets) == 0 || cfg.SecretID == "" || cfg.SecretKey == "" {
+		return nil, errors.New("server: appid, at least one bucket, secret id and secret key are required")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
+	var store blobs
+	if cfg.Memory {
+		store = newMemBlobs()
+	} else {
+		if cfg.DataDir == "" {
+			return nil, errors.New("server: a data directory is required without Memory")
+		}
+		d, err := newDiskBlobs(cfg.DataDir)
+		if err != nil {
+			return nil, fmt.Errorf("server: %w", err)
+		}
+		store = d
+	}
+	ix, err := loadIndex(store, cfg.Buckets)
+	if err != nil {
+		return nil, fmt.Errorf("server: loading %s: %w", cfg.DataDir, err)
+	}
+	s := &Server{cfg: cfg, ix: ix, log: cfg.Logger,
+		verify: &signer.Verifier{Keys: signer.Keys{cfg.SecretID: cfg.SecretKey}, Now: cfg.Now, Replay: signer.NewMemoryReplay(1 << 16)}}
+	if cfg.Validate {
+		if s.validate, err = newValidator(); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// apiError is an answer with a non-zero code.
+type apiError struct {
+	code *coserr.APIError
+	msg  string
+}
+
+func (e *apiError) Error() string { return e.msg }
+
+func fail(sentinel *coserr.APIError, format string, args ...any) *apiError {
+	return &apiError{code: sentinel, msg: fmt.Sprintf(format, args...)}
+}
+
+// reply is a success answer's data (nil for none).
+type reply struct{ data any }
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if v := recover(); v != nil {
+			s.log.Error("server: panic", "panic", v, "method", r.Method, "url", r.URL.String())
+			writeEnvelope(w, http.StatusInternalServerError, coserr.ErrUnknown.Code, "internal error", nil)
+		}
+	}()
+	if strings.HasPrefix(r.URL.Path, "/files/v2/") {
+		s.serveAPI(w, r)
+		return
+	}
+	s.serveDownload(w, r)
+}
+
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	req, aerr := s.parse(w, r)
+	var out *reply
+	if aerr == nil {
+		out, aerr = s.dispatch(r.Context(), req)
+	}
+	if aerr != nil {
+		status := aerr.code.HTTPStatus
+		if status == 0 || status == 500 && !errors.Is(aerr.code, coserr.ErrUnknown) {
+			status = http.StatusBadRequest
+		}
+		s.answer(w, req, status, aerr.code.Code, aerr.msg, nil)
+		return
+	}
+	var data any
+	if out != nil {
+		data = out.data
+	}
+	s.answer(w, req, http.StatusOK, 0, "SUCCESS", data)
+}
+
+func (s *Server) answer(w http.ResponseWriter, req *request, status, code int, msg string, data any) {
+	body := envelope(code, msg, data)
+	if s.validate != nil && req != nil && req.op != nil {
+		if err := s.validate.response(req, status, body); err != nil {
+			s.log.Error("server: answer does not match the spec", "op", req.op.ID, "err", err)
+			status, body = http.StatusInternalServerError, envelope(coserr.ErrUnknown.Code, "server answer failed the spec: "+err.Error(), nil)
+		}
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+func envelope(code int, msg string, data any) []byte {
+	m := map[string]any{"code": code, "message": msg}
+	if data != nil {
+		m["data"] = data
+	}
+	b, _ := json.Marshal(m)
+	return b
+}
+
+func writeEnvelope(w http.ResponseWriter, status, code int, msg string, data any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(envelope(code, msg, data))
+}
+
+// dispatch runs the operation.
+func (s *Server) dispatch(ctx context.Context, q *request) (*reply, *apiError) {
+	switch q.op.Fragment {
+	case gen.FragmentCreateDirectory:
+		return s.createDir(q)
+	case gen.FragmentListDirectory:
+		return s.listDir(q)
+	case gen.FragmentStatDirectory:
+		return s.statDir(q)
+	case gen.FragmentUpdateDirectory:
+		return s.updateDir(q)
+	case gen.FragmentDeleteDirectory:
+		return s.deleteNode(q)
+	case gen.FragmentUploadFile:
+		return s.upload(q)
+	case gen.FragmentUploadSliceInit:
+		return s.sliceInit(q)
+	case gen.FragmentUploadSliceData:
+		return s.sliceData(q)
+	case gen.FragmentUploadSliceFinish:
+		return s.sliceFinish(q)
+	case gen.FragmentUploadSliceList:
+		return s.sliceList(q)
+	case gen.FragmentStatFile:
+		return s.statFile(q)
+	case gen.FragmentUpdateFile:
+		return s.updateFile(q)
+	case gen.FragmentDeleteFile:
+		return s.deleteNode(q)
+	case gen.FragmentMoveFile, gen.FragmentCopyFile:
+		return s.moveOrCopy(ctx, q)
+	}
+	return nil, fail(coserr.ErrCGIParam, "operation %s is not served", q.op.ID)
+}

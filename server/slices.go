@@ -1,0 +1,244 @@
+package server
+
+import (
+	"crypto/md5"
+	"crypto/sha1"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"hash"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/cosv2/cosv2/gen/coserr"
+)
+
+var sliceSizes = map[int64]bool{524288: true, 1048576: true, 2097152: true, 3145728: true}
+
+func (s *Server) sliceInit(q *request) (*reply, *apiError) {
+	raw, ok := q.fields["filesize"]
+	if !ok {
+		return nil, fail(coserr.ErrMissingFilesize, "filesize is missing")
+	}
+	size, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || size < 0 {
+		return nil, fail(coserr.ErrCGIParam, "filesize %q: want a number of bytes", raw)
+	}
+	slice, err := strconv.ParseInt(q.fields["slice_size"], 10, 64)
+	if err != nil || !sliceSizes[slice] {
+		return nil, fail(coserr.ErrCGIParam, "slice_size %q: want 524288, 1048576, 2097152 or 3145728", q.fields["slice_size"])
+	}
+	keep, aerr := insertOnly(q)
+	if aerr != nil {
+		return nil, aerr
+	}
+	sess := &session{ID: newID(), Bucket: q.bucket, Path: q.path, FileSize: size, SliceSize: slice, Overwrite: !keep,
+		BizAttr: q.fields["biz_attr"], SHA: strings.ToLower(q.fields["sha"]), Created: s.now(), storedOffs: map[int64]int64{}}
+	if up := q.fields["uploadparts"]; up != "" {
+		if aerr := sess.setParts(up); aerr != nil {
+			return nil, aerr
+		}
+	}
+	s.ix.mu.Lock()
+	defer s.ix.mu.Unlock()
+	if aerr := s.needParent(q.bucket, q.path); aerr != nil {
+		return nil, aerr
+	}
+	if s.ix.get(q.bucket, q.path) != nil && keep {
+		return nil, fail(coserr.ErrFileExist, "%s exists and insertOnly is 1", q.path)
+	}
+	if _, busy := s.ix.sessions[q.bucket+q.path]; busy {
+		return nil, fail(coserr.ErrUnfinishedUpload, "an unfinished upload of %s exists: list its slices and resume", q.path)
+	}
+	if err := writeJSON(s.ix.store, sessionKey(sess.ID), sess); err != nil {
+		return nil, storeFailed(err)
+	}
+	s.ix.sessions[q.bucket+q.path] = sess
+	return &reply{data: map[string]any{"session": sess.ID, "slice_size": slice, "serial_upload": 0}}, nil
+}
+
+// setParts reads an init's uploadparts: one entry per slice, in order, each
+// with the running SHA-1 state after it.
+func (sess *session) setParts(raw string) *apiError {
+	var parts []sumPart
+	if err := json.Unmarshal([]byte(raw), &parts); err != nil {
+		return fail(coserr.ErrReqParam, "uploadparts is not a JSON array of {offset, datalen, datasha}: %v", err)
+	}
+	if sess.SHA == "" {
+		return fail(coserr.ErrMissingSHA, "uploadparts needs sha")
+	}
+	var off int64
+	for i, p := range parts {
+		want := min(sess.SliceSize, sess.FileSize-off)
+		if p.Offset != off || p.Datalen != want || len(p.Datasha) != 40 {
+			return fail(coserr.ErrParamInvalid, "uploadparts[%d] = {%d, %d, %q}: want offset %d, datalen %d and a 40-digit datasha", i, p.Offset, p.Datalen, p.Datasha, off, want)
+		}
+		off += p.Datalen
+	}
+	if off != sess.FileSize {
+		return fail(coserr.ErrParamInvalid, "uploadparts covers %d bytes, the file has %d", off, sess.FileSize)
+	}
+	sess.Parts = parts
+	return nil
+}
+
+func (s *Server) session(q *request) (*session, *apiError) {
+	s.ix.mu.Lock()
+	defer s.ix.mu.Unlock()
+	sess := s.ix.sessions[q.bucket+q.path]
+	if sess == nil || sess.ID != q.fields["session"] {
+		return nil, fail(coserr.ErrWrongSession, "no unfinished upload of %s with that session", q.path)
+	}
+	return sess, nil
+}
+
+func (s *Server) sliceData(q *request) (*reply, *apiError) {
+	sess, aerr := s.session(q)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if !q.hasFile {
+		return nil, fail(coserr.ErrMissingFileContent, "filecontent is missing")
+	}
+	off, err := strconv.ParseInt(q.fields["offset"], 10, 64)
+	if err != nil || off < 0 || off%sess.SliceSize != 0 || off >= max(sess.FileSize, 1) {
+		return nil, fail(coserr.ErrParamInvalid, "offset %q: want a multiple of %d below %d", q.fields["offset"], sess.SliceSize, sess.FileSize)
+	}
+	n := int64(len(q.file))
+	if n > sess.SliceSize {
+		return nil, fail(coserr.ErrSliceTooLarge, "the slice is %d bytes, the session's slices %d", n, sess.SliceSize)
+	}
+	if want := min(sess.SliceSize, sess.FileSize-off); n != want {
+		return nil, fail(coserr.ErrFileSize, "the slice at %d is %d bytes, want %d", off, n, want)
+	}
+	if md := q.fields["datamd5"]; md != "" {
+		if sum := md5.Sum(q.file); !strings.EqualFold(md, hex.EncodeToString(sum[:])) {
+			return nil, fail(coserr.ErrCGISHANotMatch, "datamd5 %s does not match the slice", md)
+		}
+	}
+	if _, err := s.ix.store.put(partKey(sess.ID, off), strings.NewReader(string(q.file))); err != nil {
+		return nil, storeFailed(err)
+	}
+	sess.mu.Lock()
+	sess.storedOffs[off] = n
+	sess.mu.Unlock()
+	return &reply{data: map[string]any{"session": sess.ID, "offset": off, "datalen": n}}, nil
+}
+
+func (s *Server) sliceList(q *request) (*reply, *apiError) {
+	s.ix.mu.Lock()
+	sess := s.ix.sessions[q.bucket+q.path]
+	done := s.ix.get(q.bucket, q.path) != nil
+	s.ix.mu.Unlock()
+	if sess == nil {
+		if done {
+			return &reply{data: s.urls(q.bucket, q.path)}, nil
+		}
+		return nil, fail(coserr.ErrFileNotExist, "no upload of %s", q.path)
+	}
+	sess.mu.Lock()
+	offs := make([]int64, 0, len(sess.storedOffs))
+	for o := range sess.storedOffs {
+		offs = append(offs, o)
+	}
+	sort.Slice(offs, func(i, j int) bool { return offs[i] < offs[j] })
+	parts := []any{}
+	for _, o := range offs {
+		p := map[string]any{"offset": o, "datalen": sess.storedOffs[o]}
+		if i := o / sess.SliceSize; int(i) < len(sess.Parts) {
+			p["datasha"] = sess.Parts[i].Datasha
+		}
+		parts = append(parts, p)
+	}
+	sess.mu.Unlock()
+	return &reply{data: map[string]any{"session": sess.ID, "slice_size": sess.SliceSize, "filesize": sess.FileSize, "listparts": parts}}, nil
+}
+
+func (s *Server) sliceFinish(q *request) (*reply, *apiError) {
+	sess, aerr := s.session(q)
+	if aerr != nil {
+		return nil, aerr
+	}
+	size, err := strconv.ParseInt(q.fields["filesize"], 10, 64)
+	if err != nil || size != sess.FileSize {
+		return nil, fail(coserr.ErrFileSizeNotEqual, "filesize %q differs from the init's %d", q.fields["filesize"], sess.FileSize)
+	}
+	sha := strings.ToLower(q.fields["sha"])
+	if sha == "" {
+		sha = sess.SHA
+	}
+	key := dataKey()
+	h := sha1.New()
+	r, w := io.Pipe()
+	go func() { _ = w.CloseWithError(s.concat(sess, io.MultiWriter(w, h))) }()
+	if _, err := s.ix.store.put(key, r); err != nil {
+		_ = s.ix.store.remove(key)
+		var bad errPartSHA
+		if errors.As(err, &bad) {
+			return nil, fail(coserr.ErrNotSameSHA, "cannot finish: %v", err)
+		}
+		return nil, fail(coserr.ErrFileSizeNotEqual, "cannot finish: %v", err)
+	}
+	got := hex.EncodeToString(h.Sum(nil))
+	if sha != "" && sha != got {
+		_ = s.ix.store.remove(key)
+		return nil, fail(coserr.ErrSHANotEqual, "the stored bytes hash to %s, not %s", got, sha)
+	}
+	out, aerr := s.commitFile(q.bucket, q.path, key, size, got, sess.BizAttr, !sess.Overwrite)
+	if aerr != nil {
+		return nil, aerr
+	}
+	s.ix.mu.Lock()
+	delete(s.ix.sessions, q.bucket+q.path)
+	s.ix.mu.Unlock()
+	_ = s.ix.store.remove(sessionKey(sess.ID))
+	for o := int64(0); o < sess.FileSize; o += sess.SliceSize {
+		_ = s.ix.store.remove(partKey(sess.ID, o))
+	}
+	return out, nil
+}
+
+// concat writes every slice in order, checking each against uploadparts'
+// running SHA-1 state when the init gave them.
+func (s *Server) concat(sess *session, w io.Writer) error {
+	h := sha1.New()
+	for i, off := 0, int64(0); off < sess.FileSize; i, off = i+1, off+sess.SliceSize {
+		b, err := s.ix.store.open(partKey(sess.ID, off))
+		if err != nil {
+			return errMissing(off)
+		}
+		_, err = io.Copy(io.MultiWriter(w, h), b)
+		b.Close()
+		if err != nil {
+			return err
+		}
+		if i < len(sess.Parts) && !strings.EqualFold(runningState(h), sess.Parts[i].Datasha) {
+			return errPartSHA(off)
+		}
+	}
+	return nil
+}
+
+type errMissing int64
+
+func (e errMissing) Error() string { return "the slice at offset " + itoa(int64(e)) + " is missing" }
+
+type errPartSHA int64
+
+func (e errPartSHA) Error() string {
+	return "the bytes up to the slice at " + itoa(int64(e)) + " do not match uploadparts' datasha"
+}
+
+// runningState is the SHA-1 state after the bytes hashed so far, as the
+// official SDKs write datasha: the five state words, each little-endian, in hex.
+func runningState(h hash.Hash) string {
+	m, _ := h.(interface{ MarshalBinary() ([]byte, error) }).MarshalBinary()
+	var out [20]byte
+	for i := 0; i < 5; i++ {
+		binary.LittleEndian.PutUint32(out[4*i:], binary.BigEndian.Uint32(m[4+4*i:]))
+	}
+	return hex.EncodeToString(out[:])
+}

@@ -1,0 +1,200 @@
+package cosv2
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/cosv2/cosv2/gen"
+)
+
+// The slice sizes the service allows.
+const (
+	SliceSize512K int64 = 512 << 10
+	SliceSize1M   int64 = 1 << 20
+	SliceSize2M   int64 = 2 << 20
+	SliceSize3M   int64 = 3 << 20
+)
+
+// SliceSizes lists the allowed slice sizes, smallest first.
+var SliceSizes = []int64{SliceSize512K, SliceSize1M, SliceSize2M, SliceSize3M}
+
+// ValidSliceSize reports whether n is an allowed slice size.
+func ValidSliceSize(n int64) bool {
+	for _, s := range SliceSizes {
+		if n == s {
+			return true
+		}
+	}
+	return false
+}
+
+// SlicePart is one stored slice of an upload.
+type SlicePart struct {
+	Offset int64 `json:"offset"`
+	Length int64 `json:"datalen"`
+	// DataSHA is the running SHA-1 state after this slice, as the official
+	// clients declare it in uploadparts (see package uploader); may be empty.
+	DataSHA string `json:"datasha,omitempty"`
+}
+
+// SliceSession is the state of a slice upload.
+type SliceSession struct {
+	Session   string
+	SliceSize int64
+	FileSize  int64
+	// Parts are the slices already stored (from SliceList).
+	Parts []SlicePart
+	// Object is set when there is nothing left to upload: a quick upload at init,
+	// or a finished upload found by SliceList.
+	Object *Object
+	// Serial asks the client to send one slice at a time.
+	Serial bool
+}
+
+// SliceInit are the optional fields of an init.
+type SliceInit struct {
+	PutOptions
+	// SHA1 is the whole file's SHA-1 in hex; it lets the service skip the upload
+	// when it has the bytes already and check them at finish.
+	SHA1 string
+	// Parts declares every slice's running SHA-1 state (sent as uploadparts);
+	// it needs SHA1.
+	Parts []SlicePart
+}
+
+// SliceInit opens a slice upload of size bytes. When an unfinished upload of
+// file exists the service answers ErrUnfinishedUpload: ask SliceList and resume.
+func (c *Client) SliceInit(ctx context.Context, file string, size, sliceSize int64, in SliceInit) (*SliceSession, error) {
+	p, err := FilePath(file)
+	if err != nil {
+		return nil, err
+	}
+	if !ValidSliceSize(sliceSize) || size < 0 {
+		return nil, fmt.Errorf("cos: %s %s: slice size %d is not one of %v (or size %d < 0)", gen.UploadSliceInit, p, sliceSize, SliceSizes, size)
+	}
+	f := newForm().field("op", string(gen.UploadSliceInit)).field("filesize", strconv.FormatInt(size, 10)).
+		field("slice_size", strconv.FormatInt(sliceSize, 10)).field("insertOnly", strconv.Itoa(1-boolInt(in.Overwrite)))
+	if in.BizAttr != "" {
+		f.field("biz_attr", in.BizAttr)
+	}
+	if in.SHA1 != "" {
+		f.field("sha", in.SHA1)
+	}
+	if len(in.Parts) > 0 {
+		js, err := json.Marshal(in.Parts)
+		if err != nil {
+			return nil, err
+		}
+		f.field("uploadparts", string(js))
+	}
+	f.close()
+	out := &SliceSession{FileSize: size, SliceSize: sliceSize}
+	// Not idempotent: a repeated init finds the first one's session (-4019),
+	// which the caller resumes through SliceList like any unfinished upload.
+	err = c.do(ctx, call{op: string(gen.UploadSliceInit), path: p}, func(ctx context.Context) (*http.Response, []byte, error) {
+		r, err := c.api.UploadSliceInitWithBodyWithResponse(ctx, c.appid, c.bucket, p, f.contentType, f.reader(), f.editor)
+		if err != nil {
+			return nil, nil, err
+		}
+		if r.JSON200 != nil && r.JSON200.Data != nil {
+			d := r.JSON200.Data
+			out.Session = deref(d.Session)
+			if d.SliceSize != nil {
+				out.SliceSize = int64(*d.SliceSize)
+			}
+			out.Serial = deref(d.SerialUpload) == 1
+			if d.AccessUrl != nil && out.Session == "" {
+				out.Object = &Object{AccessURL: *d.AccessUrl, SourceURL: deref(d.SourceUrl), ResourcePath: deref(d.ResourcePath), URL: deref(d.Url)}
+			}
+		}
+		return r.HTTPResponse, r.Body, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// SliceData stores n bytes of r, read from offset, as the slice at offset. The
+// body is read from r on every attempt; storing the same slice twice is harmless.
+func (c *Client) SliceData(ctx context.Context, file, session string, offset int64, r io.ReaderAt, n int64) error {
+	p, err := FilePath(file)
+	if err != nil {
+		return err
+	}
+	f := newForm().field("op", string(gen.UploadSliceData)).field("session", session).
+		field("offset", strconv.FormatInt(offset, 10)).fileContent(r, offset, n)
+	return c.do(ctx, call{op: string(gen.UploadSliceData), path: p, idempotent: true}, func(ctx context.Context) (*http.Response, []byte, error) {
+		r, err := c.api.UploadSliceDataWithBodyWithResponse(ctx, c.appid, c.bucket, p, f.contentType, f.reader(), f.editor)
+		if err != nil {
+			return nil, nil, err
+		}
+		return r.HTTPResponse, r.Body, nil
+	})
+}
+
+// SliceFinish completes the upload; sha, the whole file's SHA-1 in hex, is
+// checked by the service when given.
+func (c *Client) SliceFinish(ctx context.Context, file, session string, size int64, sha string) (*Object, error) {
+	p, err := FilePath(file)
+	if err != nil {
+		return nil, err
+	}
+	f := newForm().field("op", string(gen.UploadSliceFinish)).field("session", session).field("filesize", strconv.FormatInt(size, 10))
+	if sha != "" {
+		f.field("sha", sha)
+	}
+	f.close()
+	var out *Object
+	err = c.do(ctx, call{op: string(gen.UploadSliceFinish), path: p, idempotent: true}, func(ctx context.Context) (*http.Response, []byte, error) {
+		r, err := c.api.UploadSliceFinishWithBodyWithResponse(ctx, c.appid, c.bucket, p, f.contentType, f.reader(), f.editor)
+		if err != nil {
+			return nil, nil, err
+		}
+		if r.JSON200 != nil && r.JSON200.Data != nil {
+			out = objectFrom(r.JSON200.Data)
+		}
+		return r.HTTPResponse, r.Body, nil
+	})
+	if err == nil && out == nil {
+		out = &Object{}
+	}
+	return out, err
+}
+
+// SliceList returns the unfinished upload of file with its stored slices, or,
+// when the upload has finished, a session whose Object is set.
+func (c *Client) SliceList(ctx context.Context, file string) (*SliceSession, error) {
+	p, err := FilePath(file)
+	if err != nil {
+		return nil, err
+	}
+	f := newForm().field("op", string(gen.UploadSliceList)).close()
+	var out *SliceSession
+	err = c.do(ctx, call{op: string(gen.UploadSliceList), path: p, idempotent: true}, func(ctx context.Context) (*http.Response, []byte, error) {
+		r, err := c.api.UploadSliceListWithBodyWithResponse(ctx, c.appid, c.bucket, p, f.contentType, f.reader(), f.editor)
+		if err != nil {
+			return nil, nil, err
+		}
+		out = &SliceSession{}
+		if r.JSON200 != nil && r.JSON200.Data != nil {
+			d := r.JSON200.Data
+			out.Session, out.FileSize = deref(d.Session), deref(d.Filesize)
+			if d.SliceSize != nil {
+				out.SliceSize = int64(*d.SliceSize)
+			}
+			for _, lp := range deref(d.Listparts) {
+				out.Parts = append(out.Parts, SlicePart{Offset: lp.Offset, Length: lp.Datalen, DataSHA: deref(lp.Datasha)})
+			}
+			if out.Session == "" && d.AccessUrl != nil {
+				out.Object = &Object{AccessURL: *d.AccessUrl, SourceURL: deref(d.SourceUrl), ResourcePath: deref(d.ResourcePath), URL: deref(d.Url)}
+			}
+		}
+		return r.HTTPResponse, r.Body, nil
+	})
+	return out, err
+}
