@@ -1,0 +1,132 @@
+package server_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"time"
+
+	. "github.com/onsi/gomega"
+
+	"github.com/cosv2/cosv2/server"
+	"github.com/cosv2/cosv2/signer"
+)
+
+const (
+	appID     = "1250000000"
+	bucket    = "photos"
+	secretID  = "AKIDtest"
+	secretKey = "test-secret-key"
+)
+
+var creds = signer.Credentials{AppID: appID, SecretID: secretID, SecretKey: secretKey}
+
+// start runs a validating server on dir (memory when dir is "").
+func start(dir string) *httptest.Server {
+	srv := httptest.NewUnstartedServer(nil)
+	s, err := server.New(server.Config{AppID: appID, Buckets: []string{bucket, "other"}, SecretID: secretID, SecretKey: secretKey,
+		DataDir: dir, Memory: dir == "", Validate: true, BaseURL: "http://" + srv.Listener.Addr().String()})
+	Expect(err).NotTo(HaveOccurred())
+	srv.Config.Handler = s
+	srv.Start()
+	return srv
+}
+
+var rnd uint32
+
+// sign makes a signature of the given kind for path of bucket b.
+func sign(kind signer.Kind, b, path string) string {
+	rnd++
+	now := time.Now()
+	p := signer.Params{Bucket: b, Kind: kind, Now: now, Expires: now.Add(time.Minute), Rand: rnd}
+	if kind == signer.Once {
+		p.FileID = signer.FileID(appID, b, path)
+	}
+	sig, err := signer.Sign(creds, p)
+	Expect(err).NotTo(HaveOccurred())
+	return sig
+}
+
+// answer is a decoded envelope with its HTTP status.
+type answer struct {
+	Status  int
+	Code    int            `json:"code"`
+	Message string         `json:"message"`
+	Data    map[string]any `json:"data"`
+}
+
+// call sends a raw request; rawPath is the escaped path after the bucket.
+func call(srv *httptest.Server, method, rawPath, query, contentType string, body []byte, auth string) answer {
+	url := srv.URL + "/files/v2/" + appID + "/" + bucket + rawPath
+	if query != "" {
+		url += "?" + query
+	}
+	req, err := http.NewRequest(method, url, bytes.NewReader(body))
+	Expect(err).NotTo(HaveOccurred())
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	Expect(err).NotTo(HaveOccurred())
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	Expect(err).NotTo(HaveOccurred())
+	Expect(resp.Header.Get("Content-Type")).To(HavePrefix("application/json"), string(raw))
+	var a answer
+	Expect(json.Unmarshal(raw, &a)).To(Succeed(), string(raw))
+	a.Status = resp.StatusCode
+	return a
+}
+
+// jsonOp posts a JSON body signed with kind.
+func jsonOp(srv *httptest.Server, kind signer.Kind, path string, body any) answer {
+	raw, err := json.Marshal(body)
+	Expect(err).NotTo(HaveOccurred())
+	return call(srv, http.MethodPost, path, "", "application/json", raw, sign(kind, bucket, path))
+}
+
+// form builds a multipart body; a field named filecontent becomes a file part.
+func form(fields ...string) (string, []byte) {
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	for i := 0; i+1 < len(fields); i += 2 {
+		if fields[i] == "filecontent" {
+			fw, _ := w.CreateFormFile("filecontent", "blob")
+			_, _ = fw.Write([]byte(fields[i+1]))
+			continue
+		}
+		_ = w.WriteField(fields[i], fields[i+1])
+	}
+	_ = w.Close()
+	return w.FormDataContentType(), b.Bytes()
+}
+
+func formOp(srv *httptest.Server, kind signer.Kind, path string, fields ...string) answer {
+	ct, body := form(fields...)
+	return call(srv, http.MethodPost, path, "", ct, body, sign(kind, bucket, path))
+}
+
+func get(srv *httptest.Server, path, query string) answer {
+	return call(srv, http.MethodGet, path, query, "", nil, sign(signer.Multi, bucket, path))
+}
+
+func mkdir(srv *httptest.Server, path string) {
+	a := jsonOp(srv, signer.Multi, path, map[string]string{"op": "create"})
+	Expect(a.Code).To(BeZero(), fmt.Sprint(a))
+}
+
+func upload(srv *httptest.Server, path, content string, extra ...string) answer {
+	return formOp(srv, signer.Multi, path, append([]string{"op", "upload", "filecontent", content}, extra...)...)
+}
+
+var _ = strings.Repeat
+
+func jsonDecode(resp *http.Response, v any) error { return json.NewDecoder(resp.Body).Decode(v) }

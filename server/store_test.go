@@ -1,0 +1,157 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/cosv2/cosv2"
+	"github.com/cosv2/cosv2/signer"
+)
+
+func fetch(srv interface{ Close() }, url string) (int, []byte) {
+	resp, err := http.Get(url)
+	Expect(err).NotTo(HaveOccurred())
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	Expect(err).NotTo(HaveOccurred())
+	return resp.StatusCode, b
+}
+
+var _ = Describe("storage", func() {
+	It("keeps objects, attributes and unfinished slice uploads across a restart on disk", func() {
+		dir := GinkgoT().TempDir()
+		srv := start(dir)
+		mkdir(srv, "/keep/")
+		Expect(upload(srv, "/keep/a.txt", "persisted", "biz_attr", "attr").Code).To(BeZero())
+		init := formOp(srv, signer.Multi, "/keep/big", "op", "upload_slice_init", "filesize", "600000", "slice_size", "524288")
+		Expect(init.Code).To(BeZero())
+		session := init.Data["session"].(string)
+		slice := strings.Repeat("s", 524288)
+		Expect(formOp(srv, signer.Multi, "/keep/big", "op", "upload_slice_data", "session", session, "offset", "0", "filecontent", slice).Code).To(BeZero())
+		srv.Close()
+
+		srv = start(dir)
+		defer srv.Close()
+		st := get(srv, "/keep/a.txt", "op=stat")
+		Expect(st.Code).To(BeZero())
+		Expect(st.Data["biz_attr"]).To(Equal("attr"))
+		code, body := fetch(srv, st.Data["source_url"].(string))
+		Expect(code).To(Equal(200))
+		Expect(string(body)).To(Equal("persisted"))
+		Expect(formOp(srv, signer.Multi, "/keep/big", "op", "upload_slice_init", "filesize", "600000", "slice_size", "524288").Code).
+			To(Equal(cosv2.ErrUnfinishedUpload.Code))
+		list := formOp(srv, signer.Multi, "/keep/big", "op", "upload_slice_list")
+		Expect(list.Data["session"]).To(Equal(session))
+		Expect(list.Data["listparts"]).To(HaveLen(1))
+		Expect(formOp(srv, signer.Multi, "/keep/big", "op", "upload_slice_data", "session", session, "offset", "524288", "filecontent", strings.Repeat("t", 600000-524288)).Code).To(BeZero())
+		Expect(formOp(srv, signer.Multi, "/keep/big", "op", "upload_slice_finish", "session", session, "filesize", "600000").Code).To(BeZero())
+		_, body = fetch(srv, get(srv, "/keep/big", "op=stat").Data["source_url"].(string))
+		Expect(body).To(Equal([]byte(slice + strings.Repeat("t", 600000-524288))))
+		// Nothing but the store's own folders under the data dir.
+		entries, err := os.ReadDir(dir)
+		Expect(err).NotTo(HaveOccurred())
+		for _, e := range entries {
+			Expect([]string{"meta", "data", "sess"}).To(ContainElement(e.Name()))
+		}
+	})
+
+	It("cleans temp files and unreferenced data a crash left behind", func() {
+		dir := GinkgoT().TempDir()
+		srv := start(dir)
+		mkdir(srv, "/x/")
+		srv.Close()
+		Expect(os.MkdirAll(filepath.Join(dir, "data", "ab"), 0o755)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(dir, "data", "ab", "orphan"), []byte("torn"), 0o644)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(dir, "data", "ab", "x.1234.tmp"), []byte("torn"), 0o644)).To(Succeed())
+		srv = start(dir)
+		defer srv.Close()
+		Expect(filepath.Join(dir, "data", "ab", "orphan")).NotTo(BeAnExistingFile())
+		Expect(filepath.Join(dir, "data", "ab", "x.1234.tmp")).NotTo(BeAnExistingFile())
+		Expect(get(srv, "/x/", "op=stat").Code).To(BeZero())
+	})
+
+	DescribeTable("concurrent uploads to one key leave exactly one of them, byte-exact",
+		func(dir func() string) {
+			srv := start(dir())
+			defer srv.Close()
+			var wg sync.WaitGroup
+			bodies := map[string]bool{}
+			for i := range 8 {
+				body := strings.Repeat(fmt.Sprint(i), 1000+i)
+				bodies[body] = true
+				wg.Add(1)
+				go func() {
+					defer GinkgoRecover()
+					defer wg.Done()
+					a := upload(srv, "/same.bin", body, "insertOnly", "0")
+					Expect(a.Code).To(BeZero(), a.Message)
+				}()
+			}
+			wg.Wait()
+			st := get(srv, "/same.bin", "op=stat")
+			_, got := fetch(srv, st.Data["source_url"].(string))
+			Expect(bodies).To(HaveKey(string(got)))
+			Expect(st.Data["filesize"]).To(BeEquivalentTo(len(got)))
+		},
+		Entry("in memory", func() string { return "" }),
+		Entry("on disk", func() string { return GinkgoT().TempDir() }),
+	)
+
+	It("pages a listing stably while entries are inserted between pages", func() {
+		srv := start("")
+		defer srv.Close()
+		c, err := cosv2.New(appID, bucket, cosv2.Credentials{SecretID: secretID, SecretKey: secretKey}, cosv2.WithEndpoint(srv.URL))
+		Expect(err).NotTo(HaveOccurred())
+		ctx := context.Background()
+		for _, n := range []string{"b", "d", "f", "h"} {
+			_, err := c.Put(ctx, n, bytes.NewReader([]byte(n)), 1)
+			Expect(err).NotTo(HaveOccurred())
+		}
+		var seen []string
+		for e, err := range c.List(ctx, "/", cosv2.WithPageSize(2)) {
+			Expect(err).NotTo(HaveOccurred())
+			seen = append(seen, e.Name)
+			if e.Name == "d" { // between pages: one before the cursor, one after
+				_, _ = c.Put(ctx, "a", bytes.NewReader([]byte("a")), 1)
+				_, _ = c.Put(ctx, "g", bytes.NewReader([]byte("g")), 1)
+			}
+		}
+		Expect(seen).To(Equal([]string{"b", "d", "f", "g", "h"}))
+	})
+
+	It("serves byte ranges, ETag and custom headers on downloads, also by bucket host", func() {
+		srv := start("")
+		defer srv.Close()
+		Expect(upload(srv, "/r.txt", "0123456789").Code).To(BeZero())
+		Expect(jsonOp(srv, signer.Once, "/r.txt", map[string]any{"op": "update", "custom_headers": map[string]string{"Content-Type": "text/x-test"}}).Code).To(BeZero())
+		url := get(srv, "/r.txt", "op=stat").Data["source_url"].(string)
+		req, _ := http.NewRequest("GET", url, nil)
+		req.Header.Set("Range", "bytes=2-4")
+		resp, err := http.DefaultClient.Do(req)
+		Expect(err).NotTo(HaveOccurred())
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		Expect(resp.StatusCode).To(Equal(206))
+		Expect(string(b)).To(Equal("234"))
+		Expect(resp.Header.Get("ETag")).To(Equal(`"87acec17cd9dcd20a716cc2cf67417b71c8a7016"`))
+		Expect(resp.Header.Get("Content-Type")).To(Equal("text/x-test"))
+		req, _ = http.NewRequest("GET", srv.URL+"/r.txt?sign=abc+def", nil)
+		req.Host = bucket + "-" + appID + ".cos.example"
+		resp, err = http.DefaultClient.Do(req)
+		Expect(err).NotTo(HaveOccurred())
+		b, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		Expect(resp.StatusCode).To(Equal(200))
+		Expect(string(b)).To(Equal("0123456789"))
+	})
+})
