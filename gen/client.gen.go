@@ -313,13 +313,16 @@ func (e ListDirectoryParamsOp) Valid() bool {
 
 // Defines values for ListDirectoryParamsDelimiter.
 const (
-	Empty ListDirectoryParamsDelimiter = "/"
+	DelimiterNone  ListDirectoryParamsDelimiter = ""
+	DelimiterSlash ListDirectoryParamsDelimiter = "/"
 )
 
 // Valid indicates whether the value is a known member of the ListDirectoryParamsDelimiter enum.
 func (e ListDirectoryParamsDelimiter) Valid() bool {
 	switch e {
-	case Empty:
+	case DelimiterNone:
+		return true
+	case DelimiterSlash:
 		return true
 	default:
 		return false
