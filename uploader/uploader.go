@@ -1,0 +1,235 @@
+// Package uploader uploads files of any size to COS: at most 20 MB in one
+// request, larger ones as concurrent slices that resume an unfinished upload
+// of the same path without any local state.
+//
+// Memory stays within concurrency × slice size plus a small constant: slices
+// are streamed from the io.ReaderAt by the facade's multipart bodies, never
+// read whole. The whole file's SHA-1 is computed in one sequential pass and
+// sent with upload_slice_finish, where the server checks it.
+package uploader
+
+import (
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/cosv2/cosv2"
+	"github.com/cosv2/cosv2/gen/coserr"
+)
+
+// Client is the part of *cosv2.Client the uploader uses; tests wrap it to
+// inject faults.
+type Client interface {
+	Put(ctx context.Context, file string, r io.ReaderAt, size int64, opts ...cosv2.PutOption) (*cosv2.Object, error)
+	SliceInit(ctx context.Context, file string, size, sliceSize int64, in cosv2.SliceInit) (*cosv2.SliceSession, error)
+	SliceData(ctx context.Context, file, session string, offset int64, r io.ReaderAt, n int64) error
+	SliceFinish(ctx context.Context, file, session string, size int64, sha string) (*cosv2.Object, error)
+	SliceList(ctx context.Context, file string) (*cosv2.SliceSession, error)
+}
+
+// Defaults; DefaultConcurrency × DefaultSliceSize bounds the bytes in flight.
+const (
+	DefaultSliceSize   = cosv2.SliceSize1M
+	DefaultConcurrency = 4
+)
+
+// Progress is how far an upload is.
+type Progress struct {
+	BytesDone, BytesTotal   int64
+	SlicesDone, SlicesTotal int
+}
+
+type config struct {
+	put         []cosv2.PutOption
+	sliceSize   int64
+	concurrency int
+	progress    func(Progress)
+}
+
+// Option configures Upload.
+type Option func(*config)
+
+// WithPutOptions passes overwrite and biz_attr settings (cosv2.WithOverwrite ...).
+func WithPutOptions(opts ...cosv2.PutOption) Option {
+	return func(c *config) { c.put = append(c.put, opts...) }
+}
+
+// WithSliceSize sets the slice size: one of cosv2.SliceSizes.
+func WithSliceSize(n int64) Option { return func(c *config) { c.sliceSize = n } }
+
+// WithConcurrency sets how many slices are in flight at once.
+func WithConcurrency(n int) Option { return func(c *config) { c.concurrency = n } }
+
+// WithProgress calls f after each slice (and once at the end), from one
+// goroutine at a time.
+func WithProgress(f func(Progress)) Option { return func(c *config) { c.progress = f } }
+
+// UploadError is a slice upload that failed; Session and Offset tell which
+// slice failed, so a later Upload of the same path resumes from there.
+type UploadError struct {
+	Path    string
+	Session string
+	Offset  int64
+	Err     error
+}
+
+// Error implements error.
+func (e *UploadError) Error() string {
+	return fmt.Sprintf("uploader: %s (session %s) slice at %d: %v", e.Path, e.Session, e.Offset, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *UploadError) Unwrap() error { return e.Err }
+
+// ErrMismatch is returned when an unfinished upload of the path has another
+// size or slice size than this one, so resuming it would corrupt the file.
+var ErrMismatch = errors.New("uploader: the unfinished upload of this path is of another file")
+
+// Upload stores size bytes of src at remote.
+func Upload(ctx context.Context, c Client, remote string, src io.ReaderAt, size int64, opts ...Option) (*cosv2.Object, error) {
+	cfg := config{sliceSize: DefaultSliceSize, concurrency: DefaultConcurrency}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if !cosv2.ValidSliceSize(cfg.sliceSize) {
+		return nil, fmt.Errorf("uploader: slice size %d is not one of %v", cfg.sliceSize, cosv2.SliceSizes)
+	}
+	cfg.concurrency = max(cfg.concurrency, 1)
+	report := cfg.reporter(size)
+	if size <= cosv2.MaxSimpleUpload {
+		obj, err := c.Put(ctx, remote, src, size, cfg.put...)
+		if err == nil {
+			report(size, 1)
+		}
+		return obj, err
+	}
+	h := sha1.New()
+	if _, err := io.Copy(h, io.NewSectionReader(src, 0, size)); err != nil {
+		return nil, fmt.Errorf("uploader: reading %s: %w", remote, err)
+	}
+	sum := hex.EncodeToString(h.Sum(nil))
+	sess, done, err := open(ctx, c, remote, size, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if sess.Object != nil {
+		return sess.Object, nil
+	}
+	if err := send(ctx, c, remote, src, size, sess, done, cfg.concurrency, report); err != nil {
+		return nil, err
+	}
+	obj, err := c.SliceFinish(ctx, remote, sess.Session, size, sum)
+	if err != nil {
+		return nil, &UploadError{Path: remote, Session: sess.Session, Offset: size, Err: err}
+	}
+	return obj, nil
+}
+
+// open starts a session, or finds the unfinished one of remote and the
+// slices it has.
+func open(ctx context.Context, c Client, remote string, size int64, cfg config) (*cosv2.SliceSession, map[int64]bool, error) {
+	sess, err := c.SliceInit(ctx, remote, size, cfg.sliceSize, cosv2.SliceInit{PutOptions: cosv2.ApplyPutOptions(cfg.put...)})
+	if err == nil {
+		return sess, map[int64]bool{}, nil
+	}
+	if !errors.Is(err, cosv2.ErrUnfinishedUpload) {
+		return nil, nil, err
+	}
+	sess, err = c.SliceList(ctx, remote)
+	if err != nil {
+		return nil, nil, err
+	}
+	if sess.FileSize != size || sess.SliceSize <= 0 {
+		return nil, nil, fmt.Errorf("%w: %d bytes in slices of %d, not %d bytes", ErrMismatch, sess.FileSize, sess.SliceSize, size)
+	}
+	done := map[int64]bool{}
+	for _, p := range sess.Parts {
+		if p.Length == min(sess.SliceSize, size-p.Offset) {
+			done[p.Offset] = true
+		}
+	}
+	return sess, done, nil
+}
+
+// send uploads the missing slices with at most n in flight; the first error
+// cancels the rest.
+func send(ctx context.Context, c Client, remote string, src io.ReaderAt, size int64, sess *cosv2.SliceSession, done map[int64]bool, n int, report func(int64, int)) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(n)
+	for off := int64(0); off < size; off += sess.SliceSize {
+		length := min(sess.SliceSize, size-off)
+		if done[off] {
+			report(length, 1)
+			continue
+		}
+		if gctx.Err() != nil {
+			break
+		}
+		g.Go(func() error {
+			if err := sendSlice(gctx, c, remote, sess.Session, off, src, length); err != nil {
+				return &UploadError{Path: remote, Session: sess.Session, Offset: off, Err: err}
+			}
+			report(length, 1)
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
+// SliceAttempts is how often one slice is tried when the error survives the
+// client's own retries and may pass (a retryable code or a transport error).
+const SliceAttempts = 4
+
+func sendSlice(ctx context.Context, c Client, remote, session string, off int64, src io.ReaderAt, n int64) error {
+	var err error
+	for k := range SliceAttempts {
+		if err = c.SliceData(ctx, remote, session, off, src, n); err == nil || !retryable(err) {
+			return err
+		}
+		t := time.NewTimer(time.Duration(rand.Int64N(int64(20*time.Millisecond)<<k) + 1))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	return err
+}
+
+// retryable: a code the error table marks retryable, or a failure that is not
+// an answer of the service at all (other than cancellation).
+func retryable(err error) bool {
+	var api *cosv2.APIError
+	if errors.As(err, &api) {
+		return coserr.IsRetryable(err)
+	}
+	return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+}
+
+func (c config) reporter(size int64) func(bytes int64, slices int) {
+	total := int(max((size+c.sliceSize-1)/c.sliceSize, 1))
+	if size <= cosv2.MaxSimpleUpload {
+		total = 1
+	}
+	var mu sync.Mutex
+	p := Progress{BytesTotal: size, SlicesTotal: total}
+	return func(bytes int64, slices int) {
+		if c.progress == nil {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		p.BytesDone += bytes
+		p.SlicesDone += slices
+		c.progress(p)
+	}
+}

@@ -1,0 +1,169 @@
+package uploader_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/cosv2/cosv2"
+	"github.com/cosv2/cosv2/server"
+	"github.com/cosv2/cosv2/uploader"
+)
+
+func newClient(opts ...cosv2.Option) *cosv2.Client {
+	srv := httptest.NewUnstartedServer(nil)
+	s, err := server.New(server.Config{AppID: "1", Buckets: []string{"b"}, SecretID: "id", SecretKey: "key", Memory: true,
+		BaseURL: "http://" + srv.Listener.Addr().String()})
+	Expect(err).NotTo(HaveOccurred())
+	srv.Config.Handler = s
+	srv.Start()
+	DeferCleanup(srv.Close)
+	opts = append([]cosv2.Option{cosv2.WithEndpoint(srv.URL),
+		cosv2.WithRetry(cosv2.RetryPolicy{MaxAttempts: 4, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond})}, opts...)
+	c, err := cosv2.New("1", "b", cosv2.Credentials{SecretID: "id", SecretKey: "key"}, opts...)
+	Expect(err).NotTo(HaveOccurred())
+	return c
+}
+
+func data(n int64, seed uint64) []byte {
+	b := make([]byte, n)
+	r := rand.NewChaCha8([32]byte{byte(seed)})
+	_, _ = r.Read(b)
+	return b
+}
+
+func download(c *cosv2.Client, path string) []byte {
+	var got bytes.Buffer
+	_, err := c.Download(context.Background(), path, &got, nil)
+	Expect(err).NotTo(HaveOccurred())
+	return got.Bytes()
+}
+
+// counting wraps a client, counts slices sent and fails some of them.
+type counting struct {
+	uploader.Client
+	sent     atomic.Int64
+	failed   atomic.Int64
+	failEach int64 // fail every failEach-th slice call (0: never)
+	failWith error
+	stopAt   int64 // after this many slices, fail for good (0: never)
+}
+
+func (c *counting) SliceData(ctx context.Context, file, session string, off int64, r io.ReaderAt, n int64) error {
+	k := c.sent.Add(1)
+	if c.stopAt > 0 && k > c.stopAt {
+		c.failed.Add(1)
+		return errors.New("killed")
+	}
+	if c.failEach > 0 && k%c.failEach == 0 {
+		c.failed.Add(1)
+		return c.failWith
+	}
+	return c.Client.SliceData(ctx, file, session, off, r, n)
+}
+
+const slice = cosv2.SliceSize512K
+
+var _ = Describe("Upload", func() {
+	DescribeTable("round-trips byte-exact around every boundary",
+		func(size int64, sliceSize int64, concurrency int) {
+			c := newClient()
+			b := data(size, uint64(size))
+			var last uploader.Progress
+			_, err := uploader.Upload(context.Background(), c, "f.bin", bytes.NewReader(b), size,
+				uploader.WithSliceSize(sliceSize), uploader.WithConcurrency(concurrency),
+				uploader.WithProgress(func(p uploader.Progress) { last = p }))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(download(c, "f.bin")).To(Equal(b))
+			Expect(last.BytesDone).To(Equal(size))
+			Expect(last.SlicesDone).To(Equal(last.SlicesTotal))
+		},
+		Entry("empty", int64(0), slice, 1),
+		Entry("one byte", int64(1), slice, 1),
+		Entry("20 MB exactly: one request", int64(cosv2.MaxSimpleUpload), slice, 4),
+		Entry("20 MB + 1: slices, the last of one byte", int64(cosv2.MaxSimpleUpload+1), slice, 4),
+		Entry("odd size, 1 MB slices, serial", int64(cosv2.MaxSimpleUpload+slice*3+17), cosv2.SliceSize1M, 1),
+		Entry("3 MB slices, many at once", int64(cosv2.MaxSimpleUpload+cosv2.SliceSize3M-1), cosv2.SliceSize3M, 8),
+	)
+
+	It("completes byte-exact through injected failures, which are counted", func() {
+		c := newClient()
+		size := int64(cosv2.MaxSimpleUpload + 5*slice)
+		b := data(size, 7)
+		for _, failWith := range []error{errors.New("connection reset"), cosv2.ErrFreqControl, cosv2.ErrOverload} {
+			w := &counting{Client: c, failEach: 3, failWith: failWith}
+			_, err := uploader.Upload(context.Background(), w, "f.bin", bytes.NewReader(b), size,
+				uploader.WithSliceSize(slice), uploader.WithPutOptions(cosv2.WithOverwrite()))
+			// A failed slice fails the run; the next run resumes and sends only what is missing.
+			for i := 0; err != nil && i < 10; i++ {
+				var ue *uploader.UploadError
+				Expect(errors.As(err, &ue)).To(BeTrue())
+				_, err = uploader.Upload(context.Background(), w, "f.bin", bytes.NewReader(b), size,
+					uploader.WithSliceSize(slice), uploader.WithPutOptions(cosv2.WithOverwrite()))
+			}
+			Expect(err).NotTo(HaveOccurred())
+			Expect(w.failed.Load()).To(BeNumerically(">", 0))
+			Expect(download(c, "f.bin")).To(Equal(b))
+		}
+	})
+
+	It("resumes an interrupted upload, sending only the missing slices", func() {
+		c := newClient()
+		size := int64(cosv2.MaxSimpleUpload + 8*slice)
+		total := (size + slice - 1) / slice
+		b := data(size, 9)
+		killed := &counting{Client: c, stopAt: 10}
+		_, err := uploader.Upload(context.Background(), killed, "r.bin", bytes.NewReader(b), size, uploader.WithSliceSize(slice), uploader.WithConcurrency(1))
+		var ue *uploader.UploadError
+		Expect(errors.As(err, &ue)).To(BeTrue())
+		Expect(ue.Session).NotTo(BeEmpty())
+		stored, err := c.SliceList(context.Background(), "r.bin")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(stored.Parts).To(HaveLen(10))
+
+		again := &counting{Client: c}
+		_, err = uploader.Upload(context.Background(), again, "r.bin", bytes.NewReader(b), size, uploader.WithSliceSize(slice))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(again.sent.Load()).To(Equal(total - 10))
+		Expect(download(c, "r.bin")).To(Equal(b))
+	})
+
+	It("refuses to resume an unfinished upload of another size", func() {
+		c := newClient()
+		size := int64(cosv2.MaxSimpleUpload + slice)
+		_, err := c.SliceInit(context.Background(), "m.bin", size+1, slice, cosv2.SliceInit{})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = uploader.Upload(context.Background(), c, "m.bin", bytes.NewReader(data(size, 1)), size, uploader.WithSliceSize(slice))
+		Expect(err).To(MatchError(uploader.ErrMismatch))
+	})
+
+	It("stops every goroutine when the context is cancelled", func() {
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		c := newClient(cosv2.WithHTTPClient(&http.Client{Transport: tr}))
+		size := int64(cosv2.MaxSimpleUpload + 16*slice)
+		before := runtime.NumGoroutine()
+		ctx, cancel := context.WithCancel(context.Background())
+		var once sync.Once
+		_, err := uploader.Upload(ctx, c, "c.bin", bytes.NewReader(data(size, 3)), size, uploader.WithSliceSize(slice), uploader.WithConcurrency(4),
+			uploader.WithProgress(func(p uploader.Progress) {
+				if p.SlicesDone >= 3 {
+					once.Do(cancel)
+				}
+			}))
+		Expect(err).To(MatchError(context.Canceled))
+		// Idle keep-alive connections are the transport's, not the uploader's.
+		Eventually(func() int { tr.CloseIdleConnections(); return runtime.NumGoroutine() }).
+			WithTimeout(10 * time.Second).Should(BeNumerically("<=", before))
+	})
+})
