@@ -4,409 +4,407 @@ package cosv2
 
 import "github.com/cosv2/cosv2/gen/coserr"
 
-// APIError is an answer of the service with a non-zero code; see package coserr.
+// APIError is an answer of the service with a non-zero code: its code, the
+// server's message, the HTTP status, and the operation and path it answered.
+// Match a code with errors.Is(err, cosv2.ErrFileExist); read the details with
+// errors.As.
 type APIError = coserr.APIError
 
-// The error codes of the service, as sentinels for errors.Is.
+// The error codes of the service, as sentinels for errors.Is. Each is the
+// coserr sentinel of the same name.
 var (
-	// ErrSDKFileNotExist: 1 SDK_FILE_NOT_EXIST, the file to upload does not exist.
+	// ErrSDKFileNotExist is 1 SDK_FILE_NOT_EXIST: the file to upload does not exist.
 	ErrSDKFileNotExist = coserr.ErrSDKFileNotExist
-	// ErrSDKNetwork: 2 SDK_NETWORK, network request failed (the host cannot reach the service).
+	// ErrSDKNetwork is 2 SDK_NETWORK: network request failed (the host cannot reach the service).
 	ErrSDKNetwork = coserr.ErrSDKNetwork
-	// ErrSDKParam: 3 SDK_PARAM, bad parameter.
+	// ErrSDKParam is 3 SDK_PARAM: bad parameter.
 	ErrSDKParam = coserr.ErrSDKParam
-	// ErrSDKSliceSize: 4 SDK_SLICE_SIZE, invalid slice size.
+	// ErrSDKSliceSize is 4 SDK_SLICE_SIZE: invalid slice size.
 	ErrSDKSliceSize = coserr.ErrSDKSliceSize
-	// DownloadOK: 200 DOWNLOAD_200, OK.
-	DownloadOK = coserr.DownloadOK
-	// DownloadPartial: 206 DOWNLOAD_206, partial content: a Range GET was served.
-	DownloadPartial = coserr.DownloadPartial
-	// ErrDownloadForbidden: 403 DOWNLOAD_403, signature error or the Referer is blacklisted.
+	// ErrDownloadForbidden is 403 DOWNLOAD_403: signature error or the Referer is blacklisted.
 	ErrDownloadForbidden = coserr.ErrDownloadForbidden
-	// ErrDownloadNotFound: 404 DOWNLOAD_404, file does not exist.
+	// ErrDownloadNotFound is 404 DOWNLOAD_404: file does not exist.
 	ErrDownloadNotFound = coserr.ErrDownloadNotFound
-	// ErrDownloadMethod: 405 DOWNLOAD_405, method not allowed for the resource.
+	// ErrDownloadMethod is 405 DOWNLOAD_405: method not allowed for the resource.
 	ErrDownloadMethod = coserr.ErrDownloadMethod
-	// ErrDownloadInternal: 500 DOWNLOAD_500, internal server error.
+	// ErrDownloadInternal is 500 DOWNLOAD_500: internal server error.
 	ErrDownloadInternal = coserr.ErrDownloadInternal
-	// ErrDownloadFileNotExist: 6101 DOWNLOAD_6101, file does not exist.
+	// ErrDownloadFileNotExist is 6101 DOWNLOAD_6101: file does not exist.
 	ErrDownloadFileNotExist = coserr.ErrDownloadFileNotExist
-	// ErrDownloadUnfinished: 45062 DOWNLOAD_45062, the file has not finished uploading.
+	// ErrDownloadUnfinished is 45062 DOWNLOAD_45062: the file has not finished uploading.
 	ErrDownloadUnfinished = coserr.ErrDownloadUnfinished
-	// ErrHTTPBadRequest: 400 HTTP_BAD_REQUEST, bad request: malformed body.
+	// ErrHTTPBadRequest is 400 HTTP_BAD_REQUEST: bad request: malformed body.
 	ErrHTTPBadRequest = coserr.ErrHTTPBadRequest
-	// ErrHTTPUnauthorized: 401 HTTP_UNAUTHORIZED, unauthorized: signature check failed.
+	// ErrHTTPUnauthorized is 401 HTTP_UNAUTHORIZED: unauthorized: signature check failed.
 	ErrHTTPUnauthorized = coserr.ErrHTTPUnauthorized
-	// ErrHTTPForbidden: 403 HTTP_FORBIDDEN, forbidden: invalid signature.
+	// ErrHTTPForbidden is 403 HTTP_FORBIDDEN: forbidden: invalid signature.
 	ErrHTTPForbidden = coserr.ErrHTTPForbidden
-	// ErrHTTPRequestEntityTooLarge: 413 HTTP_REQUEST_ENTITY_TOO_LARGE, request entity too large.
+	// ErrHTTPRequestEntityTooLarge is 413 HTTP_REQUEST_ENTITY_TOO_LARGE: request entity too large.
 	ErrHTTPRequestEntityTooLarge = coserr.ErrHTTPRequestEntityTooLarge
-	// ErrHTTPInternalServerError: 500 HTTP_INTERNAL_SERVER_ERROR, internal server error.
+	// ErrHTTPInternalServerError is 500 HTTP_INTERNAL_SERVER_ERROR: internal server error.
 	ErrHTTPInternalServerError = coserr.ErrHTTPInternalServerError
-	// ErrHTTPServiceUnavailable: 503 HTTP_SERVICE_UNAVAILABLE, service unavailable.
+	// ErrHTTPServiceUnavailable is 503 HTTP_SERVICE_UNAVAILABLE: service unavailable.
 	ErrHTTPServiceUnavailable = coserr.ErrHTTPServiceUnavailable
-	// ErrHTTPGatewayTimeOut: 504 HTTP_GATEWAY_TIME_OUT, gateway timeout: the backend timed out.
-	ErrHTTPGatewayTimeOut = coserr.ErrHTTPGatewayTimeOut
-	// ErrHTTPUnkownInternalServerError: 599 HTTP_UNKOWN_INTERNAL_SERVER_ERROR, unknown internal server error.
-	ErrHTTPUnkownInternalServerError = coserr.ErrHTTPUnkownInternalServerError
-	// ErrHTTPFileNotexist: 612 HTTP_FILE_NOTEXIST, file does not exist.
-	ErrHTTPFileNotexist = coserr.ErrHTTPFileNotexist
-	// ErrHTTPInvalidAppid: 631 HTTP_INVALID_APPID, invalid appid.
-	ErrHTTPInvalidAppid = coserr.ErrHTTPInvalidAppid
-	// Success: 0 SUCCESS, success.
-	Success = coserr.Success
-	// ErrUnknown: -9999 UNKOWN, unknown error.
+	// ErrHTTPGatewayTimeout is 504 HTTP_GATEWAY_TIME_OUT: gateway timeout: the backend timed out.
+	ErrHTTPGatewayTimeout = coserr.ErrHTTPGatewayTimeout
+	// ErrHTTPUnknownInternalServerError is 599 HTTP_UNKOWN_INTERNAL_SERVER_ERROR: unknown internal server error.
+	ErrHTTPUnknownInternalServerError = coserr.ErrHTTPUnknownInternalServerError
+	// ErrHTTPFileNotExist is 612 HTTP_FILE_NOTEXIST: file does not exist.
+	ErrHTTPFileNotExist = coserr.ErrHTTPFileNotExist
+	// ErrHTTPInvalidAppID is 631 HTTP_INVALID_APPID: invalid appid.
+	ErrHTTPInvalidAppID = coserr.ErrHTTPInvalidAppID
+	// ErrUnknown is -9999 UNKOWN: unknown error.
 	ErrUnknown = coserr.ErrUnknown
-	// ErrProxyGetConfig: -99 ERROR_PROXY_GET_CONFIG, proxy failed to read its configuration.
+	// ErrProxyGetConfig is -99 ERROR_PROXY_GET_CONFIG: proxy failed to read its configuration.
 	ErrProxyGetConfig = coserr.ErrProxyGetConfig
-	// ErrProxyAuthInvoke: -98 ERROR_PROXY_AUTH_INVOKE, calling the signature service failed.
+	// ErrProxyAuthInvoke is -98 ERROR_PROXY_AUTH_INVOKE: calling the signature service failed.
 	ErrProxyAuthInvoke = coserr.ErrProxyAuthInvoke
-	// ErrSignatureInvalid: -97 ERROR_PROXY_AUTH_FAILED, invalid signature.
+	// ErrSignatureInvalid is -97 ERROR_PROXY_AUTH_FAILED: invalid signature.
 	ErrSignatureInvalid = coserr.ErrSignatureInvalid
-	// ErrSignatureExpired: -96 ERROR_PROXY_AUTH_EXPIRED, signature expired.
+	// ErrSignatureExpired is -96 ERROR_PROXY_AUTH_EXPIRED: signature expired.
 	ErrSignatureExpired = coserr.ErrSignatureExpired
-	// ErrProxyNoSession: -95 ERROR_PROXY_NO_SESSION, request lacks session.
+	// ErrProxyNoSession is -95 ERROR_PROXY_NO_SESSION: request lacks session.
 	ErrProxyNoSession = coserr.ErrProxyNoSession
-	// ErrProxyWrongSession: -94 ERROR_PROXY_WRONG_SESSION, wrong session.
+	// ErrProxyWrongSession is -94 ERROR_PROXY_WRONG_SESSION: wrong session.
 	ErrProxyWrongSession = coserr.ErrProxyWrongSession
-	// ErrProxyRouteCmd: -89 ERROR_PROXY_ROUTE_CMD, proxy failed to route to the cmd service.
+	// ErrProxyRouteCmd is -89 ERROR_PROXY_ROUTE_CMD: proxy failed to route to the cmd service.
 	ErrProxyRouteCmd = coserr.ErrProxyRouteCmd
-	// ErrProxyEncodeCmd: -88 ERROR_PROXY_ENCODE_CMD, encoding the cmd message failed.
+	// ErrProxyEncodeCmd is -88 ERROR_PROXY_ENCODE_CMD: encoding the cmd message failed.
 	ErrProxyEncodeCmd = coserr.ErrProxyEncodeCmd
-	// ErrProxyDecodeCmd: -87 ERROR_PROXY_DECODE_CMD, decoding the cmd message failed.
+	// ErrProxyDecodeCmd is -87 ERROR_PROXY_DECODE_CMD: decoding the cmd message failed.
 	ErrProxyDecodeCmd = coserr.ErrProxyDecodeCmd
-	// ErrProxyRouteProcess: -86 ERROR_PROXY_ROUTE_PROCESS, proxy failed to route to the process service.
+	// ErrProxyRouteProcess is -86 ERROR_PROXY_ROUTE_PROCESS: proxy failed to route to the process service.
 	ErrProxyRouteProcess = coserr.ErrProxyRouteProcess
-	// ErrProxyDecodeProcessRsp: -85 ERROR_PROXY_DECODE_PROCESS_RSP, decoding the process answer failed.
+	// ErrProxyDecodeProcessRsp is -85 ERROR_PROXY_DECODE_PROCESS_RSP: decoding the process answer failed.
 	ErrProxyDecodeProcessRsp = coserr.ErrProxyDecodeProcessRsp
-	// ErrProxyGetProcessL5: -84 ERROR_PROXY_GET_PROCESS_L5, getting the process L5 route failed.
+	// ErrProxyGetProcessL5 is -84 ERROR_PROXY_GET_PROCESS_L5: getting the process L5 route failed.
 	ErrProxyGetProcessL5 = coserr.ErrProxyGetProcessL5
-	// ErrProxyAuthUnpack: -83 ERROR_PROXY_AUTH_UNPACK, unpacking the signature failed.
+	// ErrProxyAuthUnpack is -83 ERROR_PROXY_AUTH_UNPACK: unpacking the signature failed.
 	ErrProxyAuthUnpack = coserr.ErrProxyAuthUnpack
-	// ErrAppIDNotExist: -82 ERROR_PROXY_AUTH_APPID_NOEXIST, appid does not exist.
+	// ErrAppIDNotExist is -82 ERROR_PROXY_AUTH_APPID_NOEXIST: appid does not exist.
 	ErrAppIDNotExist = coserr.ErrAppIDNotExist
-	// ErrSignatureEmpty: -81 ERROR_PROXY_AUTH_SIGN_EMPTY, signature is empty.
+	// ErrSignatureEmpty is -81 ERROR_PROXY_AUTH_SIGN_EMPTY: signature is empty.
 	ErrSignatureEmpty = coserr.ErrSignatureEmpty
-	// ErrInvalidAppID: -80 ERROR_PROXY_INVALID_APPID, invalid appid.
+	// ErrInvalidAppID is -80 ERROR_PROXY_INVALID_APPID: invalid appid.
 	ErrInvalidAppID = coserr.ErrInvalidAppID
-	// ErrSecretIDNotExist: -79 ERROR_PROXY_AUTH_SECRETID_NOEXIST, secret id does not exist.
+	// ErrSecretIDNotExist is -79 ERROR_PROXY_AUTH_SECRETID_NOEXIST: secret id does not exist.
 	ErrSecretIDNotExist = coserr.ErrSecretIDNotExist
-	// ErrProxyInvalidProtocol: -78 ERROR_PROXY_INVALID_PROTOCOL, SDK protocol mismatch; upgrade the SDK.
+	// ErrProxyInvalidProtocol is -78 ERROR_PROXY_INVALID_PROTOCOL: SDK protocol mismatch; upgrade the SDK.
 	ErrProxyInvalidProtocol = coserr.ErrProxyInvalidProtocol
-	// ErrSignatureReplayed: -77 ERROR_PROXY_AUTH_REPLAY_ATTACH, one-time signature already used.
+	// ErrSignatureReplayed is -77 ERROR_PROXY_AUTH_REPLAY_ATTACH: one-time signature already used.
 	ErrSignatureReplayed = coserr.ErrSignatureReplayed
-	// ErrOnceSignNoFileID: -76 ERROR_PROXY_AUTH_ONCESIGN_NOFILEID, one-time signature has no fileid.
+	// ErrOnceSignNoFileID is -76 ERROR_PROXY_AUTH_ONCESIGN_NOFILEID: one-time signature has no fileid.
 	ErrOnceSignNoFileID = coserr.ErrOnceSignNoFileID
-	// ErrProxyAuthUnsupportedOp: -75 ERROR_PROXY_AUTH_UNSUPPORTED_OP, operation not supported by this signature.
+	// ErrProxyAuthUnsupportedOp is -75 ERROR_PROXY_AUTH_UNSUPPORTED_OP: operation not supported by this signature.
 	ErrProxyAuthUnsupportedOp = coserr.ErrProxyAuthUnsupportedOp
-	// ErrMultiSignExpireZero: -74 ERROR_PROXY_AUTH_MULTISIGN_EXPIREEMPTY, multi-use signature has expiry 0.
+	// ErrMultiSignExpireZero is -74 ERROR_PROXY_AUTH_MULTISIGN_EXPIREEMPTY: multi-use signature has expiry 0.
 	ErrMultiSignExpireZero = coserr.ErrMultiSignExpireZero
-	// ErrOnceSignExpireNotZero: -73 ERROR_PROXY_AUTH_ONCESIGN_EXPIREDNOTEMPTY, one-time signature has a non-zero expiry.
+	// ErrOnceSignExpireNotZero is -73 ERROR_PROXY_AUTH_ONCESIGN_EXPIREDNOTEMPTY: one-time signature has a non-zero expiry.
 	ErrOnceSignExpireNotZero = coserr.ErrOnceSignExpireNotZero
-	// ErrProxyAppSignFailed: -72 ERROR_PROXY_APP_SIGN_FAILED, signing failed.
+	// ErrProxyAppSignFailed is -72 ERROR_PROXY_APP_SIGN_FAILED: signing failed.
 	ErrProxyAppSignFailed = coserr.ErrProxyAppSignFailed
-	// ErrFreqControl: -71 ERROR_PROXY_FREQ_CONTROL, too many requests; try again later.
+	// ErrFreqControl is -71 ERROR_PROXY_FREQ_CONTROL: too many requests; try again later.
 	ErrFreqControl = coserr.ErrFreqControl
-	// ErrAppIDNotMatch: -70 ERROR_PROXY_APPID_USERID_NOTMATCH, appid does not match the signature.
+	// ErrAppIDNotMatch is -70 ERROR_PROXY_APPID_USERID_NOTMATCH: appid does not match the signature.
 	ErrAppIDNotMatch = coserr.ErrAppIDNotMatch
-	// ErrProxyInvalidParamDownloadUrlEmpty: -69 ERROR_PROXY_INVALID_PARAM_DOWNLOAD_URL_EMPTY, bad parameter: download_url empty.
-	ErrProxyInvalidParamDownloadUrlEmpty = coserr.ErrProxyInvalidParamDownloadUrlEmpty
-	// ErrProxyEncode: -68 ERROR_PROXY_ENCODE, direct-IP encode failed.
+	// ErrProxyDownloadURLEmpty is -69 ERROR_PROXY_INVALID_PARAM_DOWNLOAD_URL_EMPTY: bad parameter: download_url empty.
+	ErrProxyDownloadURLEmpty = coserr.ErrProxyDownloadURLEmpty
+	// ErrProxyEncode is -68 ERROR_PROXY_ENCODE: direct-IP encode failed.
 	ErrProxyEncode = coserr.ErrProxyEncode
-	// ErrProxyDecode: -67 ERROR_PROXY_DECODE, direct-IP decode failed.
+	// ErrProxyDecode is -67 ERROR_PROXY_DECODE: direct-IP decode failed.
 	ErrProxyDecode = coserr.ErrProxyDecode
-	// ErrProxyNetwork: -66 ERROR_PROXY_NETWORK, network request failed.
+	// ErrProxyNetwork is -66 ERROR_PROXY_NETWORK: network request failed.
 	ErrProxyNetwork = coserr.ErrProxyNetwork
-	// ErrProxyContinueTransferWithData: -65 ERROR_PROXY_CONTINUE_TRANSFER_WITH_DATA, resumable transfer does not accept a data packet.
+	// ErrProxyContinueTransferWithData is -65 ERROR_PROXY_CONTINUE_TRANSFER_WITH_DATA: resumable transfer does not accept a data packet.
 	ErrProxyContinueTransferWithData = coserr.ErrProxyContinueTransferWithData
-	// ErrProxyForbidAppid: -64 ERROR_PROXY_FORBID_APPID, the appid is blocked.
-	ErrProxyForbidAppid = coserr.ErrProxyForbidAppid
-	// ErrFileIDNotMatch: -63 ERROR_PROXY_FILEID_NOTMATCH, fileid does not match the signature.
+	// ErrProxyForbidAppID is -64 ERROR_PROXY_FORBID_APPID: the appid is blocked.
+	ErrProxyForbidAppID = coserr.ErrProxyForbidAppID
+	// ErrFileIDNotMatch is -63 ERROR_PROXY_FILEID_NOTMATCH: fileid does not match the signature.
 	ErrFileIDNotMatch = coserr.ErrFileIDNotMatch
-	// ErrProxyAuthAppid: -62 ERROR_PROXY_AUTH_APPID, appid does not match the secret id.
-	ErrProxyAuthAppid = coserr.ErrProxyAuthAppid
-	// ErrBucketNotMatch: -61 ERROR_PROXY_SIGN_BUCKET_NOTMATCH, bucket does not match the signature's bucket.
+	// ErrProxyAuthAppID is -62 ERROR_PROXY_AUTH_APPID: appid does not match the secret id.
+	ErrProxyAuthAppID = coserr.ErrProxyAuthAppID
+	// ErrBucketNotMatch is -61 ERROR_PROXY_SIGN_BUCKET_NOTMATCH: bucket does not match the signature's bucket.
 	ErrBucketNotMatch = coserr.ErrBucketNotMatch
-	// ErrProxyAuthInvalidToken: -60 ERROR_PROXY_AUTH_INVALID_TOKEN, invalid token.
+	// ErrProxyAuthInvalidToken is -60 ERROR_PROXY_AUTH_INVALID_TOKEN: invalid token.
 	ErrProxyAuthInvalidToken = coserr.ErrProxyAuthInvalidToken
-	// ErrCmdFileMoveError: -199 ERROR_CMD_FILE_MOVE_ERROR, moving the file failed.
+	// ErrCmdFileMoveError is -199 ERROR_CMD_FILE_MOVE_ERROR: moving the file failed.
 	ErrCmdFileMoveError = coserr.ErrCmdFileMoveError
-	// ErrCmdRedirectError: -198 ERROR_CMD_REDIRECT_ERROR, redirect error.
+	// ErrCmdRedirectError is -198 ERROR_CMD_REDIRECT_ERROR: redirect error.
 	ErrCmdRedirectError = coserr.ErrCmdRedirectError
-	// ErrFileNotExist: -197 ERROR_CMD_FILE_NOTEXIST, file does not exist.
+	// ErrFileNotExist is -197 ERROR_CMD_FILE_NOTEXIST: file does not exist.
 	ErrFileNotExist = coserr.ErrFileNotExist
-	// ErrBackendNetwork: -196 ERROR_CMD_BACKEND_NETWORK, backend network request failed.
+	// ErrBackendNetwork is -196 ERROR_CMD_BACKEND_NETWORK: backend network request failed.
 	ErrBackendNetwork = coserr.ErrBackendNetwork
-	// ErrCmdBackendRspDecode: -195 ERROR_CMD_BACKEND_RSP_DECODE, decoding the backend answer failed.
+	// ErrCmdBackendRspDecode is -195 ERROR_CMD_BACKEND_RSP_DECODE: decoding the backend answer failed.
 	ErrCmdBackendRspDecode = coserr.ErrCmdBackendRspDecode
-	// ErrCmdBackendReqEncode: -194 ERROR_CMD_BACKEND_REQ_ENCODE, encoding the backend request failed.
+	// ErrCmdBackendReqEncode is -194 ERROR_CMD_BACKEND_REQ_ENCODE: encoding the backend request failed.
 	ErrCmdBackendReqEncode = coserr.ErrCmdBackendReqEncode
-	// ErrCmdRspEncode: -193 ERROR_CMD_RSP_ENCODE, encoding the answer failed.
+	// ErrCmdRspEncode is -193 ERROR_CMD_RSP_ENCODE: encoding the answer failed.
 	ErrCmdRspEncode = coserr.ErrCmdRspEncode
-	// ErrCmdReqDecode: -192 ERROR_CMD_REQ_DECODE, decoding the request failed.
+	// ErrCmdReqDecode is -192 ERROR_CMD_REQ_DECODE: decoding the request failed.
 	ErrCmdReqDecode = coserr.ErrCmdReqDecode
-	// ErrCmdUrlParamsNotmatch: -191 ERROR_CMD_URL_PARAMS_NOTMATCH, URL parameters do not match.
-	ErrCmdUrlParamsNotmatch = coserr.ErrCmdUrlParamsNotmatch
-	// ErrCmdFileDelError: -190 ERROR_CMD_FILE_DEL_ERROR, deleting the file failed.
+	// ErrCmdURLParamsNotMatch is -191 ERROR_CMD_URL_PARAMS_NOTMATCH: URL parameters do not match.
+	ErrCmdURLParamsNotMatch = coserr.ErrCmdURLParamsNotMatch
+	// ErrCmdFileDelError is -190 ERROR_CMD_FILE_DEL_ERROR: deleting the file failed.
 	ErrCmdFileDelError = coserr.ErrCmdFileDelError
-	// ErrCmdInvalidParamDownloadUrlEmpty: -189 ERROR_CMD_INVALID_PARAM_DOWNLOAD_URL_EMPTY, bad parameter: download_url empty.
-	ErrCmdInvalidParamDownloadUrlEmpty = coserr.ErrCmdInvalidParamDownloadUrlEmpty
-	// ErrCmdUrlParseError: -187 ERROR_CMD_URL_PARSE_ERROR, parsing parameters from the URL failed.
-	ErrCmdUrlParseError = coserr.ErrCmdUrlParseError
-	// ErrCmdVideoMove: -186 ERROR_CMD_VIDEO_MOVE, copying video files is not supported.
+	// ErrCmdDownloadURLEmpty is -189 ERROR_CMD_INVALID_PARAM_DOWNLOAD_URL_EMPTY: bad parameter: download_url empty.
+	ErrCmdDownloadURLEmpty = coserr.ErrCmdDownloadURLEmpty
+	// ErrCmdURLParseError is -187 ERROR_CMD_URL_PARSE_ERROR: parsing parameters from the URL failed.
+	ErrCmdURLParseError = coserr.ErrCmdURLParseError
+	// ErrCmdVideoMove is -186 ERROR_CMD_VIDEO_MOVE: copying video files is not supported.
 	ErrCmdVideoMove = coserr.ErrCmdVideoMove
-	// ErrCmdPreProcess: -185 ERROR_CMD_PRE_PROCESS, business pre-processing failed.
+	// ErrCmdPreProcess is -185 ERROR_CMD_PRE_PROCESS: business pre-processing failed.
 	ErrCmdPreProcess = coserr.ErrCmdPreProcess
-	// ErrCmdPostProcess: -184 ERROR_CMD_POST_PROCESS, business post-processing failed.
+	// ErrCmdPostProcess is -184 ERROR_CMD_POST_PROCESS: business post-processing failed.
 	ErrCmdPostProcess = coserr.ErrCmdPostProcess
-	// ErrCmdGetRoute: -183 ERROR_CMD_GET_ROUTE, getting the route failed.
+	// ErrCmdGetRoute is -183 ERROR_CMD_GET_ROUTE: getting the route failed.
 	ErrCmdGetRoute = coserr.ErrCmdGetRoute
-	// ErrCmdParamInvalid: -182 ERROR_CMD_PARAM_INVALID, parameter check failed.
+	// ErrCmdParamInvalid is -182 ERROR_CMD_PARAM_INVALID: parameter check failed.
 	ErrCmdParamInvalid = coserr.ErrCmdParamInvalid
-	// ErrCmdError: -181 ERROR_CMD_COS_ERROR, storage backend error.
+	// ErrCmdError is -181 ERROR_CMD_COS_ERROR: storage backend error.
 	ErrCmdError = coserr.ErrCmdError
-	// ErrInvalidPath: -180 ERROR_CMD_COS_INVALID_PATH, invalid path.
+	// ErrInvalidPath is -180 ERROR_CMD_COS_INVALID_PATH: invalid path.
 	ErrInvalidPath = coserr.ErrInvalidPath
-	// ErrCmdInvalidModFlag: -179 ERROR_CMD_COS_INVALID_MOD_FLAG, invalid modify flag.
+	// ErrCmdInvalidModFlag is -179 ERROR_CMD_COS_INVALID_MOD_FLAG: invalid modify flag.
 	ErrCmdInvalidModFlag = coserr.ErrCmdInvalidModFlag
-	// ErrPathConflict: -178 ERROR_CMD_COS_PATH_CONFLICT, path conflict: it exists already.
+	// ErrPathConflict is -178 ERROR_CMD_COS_PATH_CONFLICT: path conflict: it exists already.
 	ErrPathConflict = coserr.ErrPathConflict
-	// ErrFileExist: -177 ERROR_CMD_COS_FILE_EXIST, file already exists.
+	// ErrFileExist is -177 ERROR_CMD_COS_FILE_EXIST: file already exists.
 	ErrFileExist = coserr.ErrFileExist
-	// ErrCmdBucketExist: -176 ERROR_CMD_COS_BUCKET_EXIST, bucket already exists.
+	// ErrCmdBucketExist is -176 ERROR_CMD_COS_BUCKET_EXIST: bucket already exists.
 	ErrCmdBucketExist = coserr.ErrCmdBucketExist
-	// ErrFileSizeNotEqual: -175 ERROR_CMD_COS_FILE_SIZE_NOT_EQU, file size does not match.
+	// ErrFileSizeNotEqual is -175 ERROR_CMD_COS_FILE_SIZE_NOT_EQU: file size does not match.
 	ErrFileSizeNotEqual = coserr.ErrFileSizeNotEqual
-	// ErrSHANotEqual: -174 ERROR_CMD_COS_SHA_NOT_EQU, file SHA-1 does not match.
+	// ErrSHANotEqual is -174 ERROR_CMD_COS_SHA_NOT_EQU: file SHA-1 does not match.
 	ErrSHANotEqual = coserr.ErrSHANotEqual
-	// ErrDirNotEmpty: -173 ERROR_CMD_COS_DIR_NOT_EMPTY, directory is not empty.
+	// ErrDirNotEmpty is -173 ERROR_CMD_COS_DIR_NOT_EMPTY: directory is not empty.
 	ErrDirNotEmpty = coserr.ErrDirNotEmpty
-	// ErrCmdBucketNumLimit: -172 ERROR_CMD_COS_BUCKET_NUM_LIMIT, bucket count limit reached.
+	// ErrCmdBucketNumLimit is -172 ERROR_CMD_COS_BUCKET_NUM_LIMIT: bucket count limit reached.
 	ErrCmdBucketNumLimit = coserr.ErrCmdBucketNumLimit
-	// ErrCmdInvalidAppType: -171 ERROR_CMD_COS_INVALID_APP_TYPE, invalid app type.
+	// ErrCmdInvalidAppType is -171 ERROR_CMD_COS_INVALID_APP_TYPE: invalid app type.
 	ErrCmdInvalidAppType = coserr.ErrCmdInvalidAppType
-	// ErrInvalidListNum: -170 ERROR_CMD_COS_INVALID_LIST_NUM, invalid list num.
+	// ErrInvalidListNum is -170 ERROR_CMD_COS_INVALID_LIST_NUM: invalid list num.
 	ErrInvalidListNum = coserr.ErrInvalidListNum
-	// ErrCmdInvalidQueryFlag: -169 ERROR_CMD_COS_INVALID_QUERY_FLAG, invalid query flag.
+	// ErrCmdInvalidQueryFlag is -169 ERROR_CMD_COS_INVALID_QUERY_FLAG: invalid query flag.
 	ErrCmdInvalidQueryFlag = coserr.ErrCmdInvalidQueryFlag
-	// ErrInvalidSHA: -168 ERROR_CMD_COS_INVALID_SHA, invalid SHA-1.
+	// ErrInvalidSHA is -168 ERROR_CMD_COS_INVALID_SHA: invalid SHA-1.
 	ErrInvalidSHA = coserr.ErrInvalidSHA
-	// ErrCmdCOSInvalidCname: -167 ERROR_CMD_COS_INVALID_CNAME, invalid CNAME.
-	ErrCmdCOSInvalidCname = coserr.ErrCmdCOSInvalidCname
-	// ErrCmdCOSIndexError: -166 ERROR_CMD_COS_INDEX_ERROR, index does not exist.
+	// ErrCmdCOSInvalidCNAME is -167 ERROR_CMD_COS_INVALID_CNAME: invalid CNAME.
+	ErrCmdCOSInvalidCNAME = coserr.ErrCmdCOSInvalidCNAME
+	// ErrCmdCOSIndexError is -166 ERROR_CMD_COS_INDEX_ERROR: index does not exist.
 	ErrCmdCOSIndexError = coserr.ErrCmdCOSIndexError
-	// ErrListMaxNum: -165 ERROR_CMD_COS_MAX_NUM, a listing returns at most 199 entries.
+	// ErrListMaxNum is -165 ERROR_CMD_COS_MAX_NUM: a listing returns at most 199 entries.
 	ErrListMaxNum = coserr.ErrListMaxNum
-	// ErrPathEmpty: -164 ERROR_CMD_PARAM_PATH_EMPTY, path is empty.
+	// ErrPathEmpty is -164 ERROR_CMD_PARAM_PATH_EMPTY: path is empty.
 	ErrPathEmpty = coserr.ErrPathEmpty
-	// ErrCmdParamPathElementMissing: -163 ERROR_CMD_PARAM_PATH_ELEMENT_MISSING, path lacks an element.
+	// ErrCmdParamPathElementMissing is -163 ERROR_CMD_PARAM_PATH_ELEMENT_MISSING: path lacks an element.
 	ErrCmdParamPathElementMissing = coserr.ErrCmdParamPathElementMissing
-	// ErrCmdParamPathElementNotMatch: -162 ERROR_CMD_PARAM_PATH_ELEMENT_NOT_MATCH, path element does not match.
+	// ErrCmdParamPathElementNotMatch is -162 ERROR_CMD_PARAM_PATH_ELEMENT_NOT_MATCH: path element does not match.
 	ErrCmdParamPathElementNotMatch = coserr.ErrCmdParamPathElementNotMatch
-	// ErrDirMissingSlash: -161 ERROR_CMD_PARAM_PATH_DIR_MISSING_SLASH, directory path lacks its trailing slash.
+	// ErrDirMissingSlash is -161 ERROR_CMD_PARAM_PATH_DIR_MISSING_SLASH: directory path lacks its trailing slash.
 	ErrDirMissingSlash = coserr.ErrDirMissingSlash
-	// ErrFileSurplusSlash: -160 ERROR_CMD_PARAM_PAHT_FILE_SURPLUS_SLASH, file path has a trailing slash.
+	// ErrFileSurplusSlash is -160 ERROR_CMD_PARAM_PAHT_FILE_SURPLUS_SLASH: file path has a trailing slash.
 	ErrFileSurplusSlash = coserr.ErrFileSurplusSlash
-	// ErrCmdParamCnameError: -159 ERROR_CMD_PARAM_CNAME_ERROR, at most 10 CNAMEs.
-	ErrCmdParamCnameError = coserr.ErrCmdParamCnameError
-	// ErrCmdParamAuthType: -158 ERROR_CMD_PARAM_AUTH_TYPE, wrong authorization kind.
+	// ErrCmdParamCNAMEError is -159 ERROR_CMD_PARAM_CNAME_ERROR: at most 10 CNAMEs.
+	ErrCmdParamCNAMEError = coserr.ErrCmdParamCNAMEError
+	// ErrCmdParamAuthType is -158 ERROR_CMD_PARAM_AUTH_TYPE: wrong authorization kind.
 	ErrCmdParamAuthType = coserr.ErrCmdParamAuthType
-	// ErrListMinNum: -157 ERROR_CMD_PARAM_MIN_NUM, a listing asks for at least 1 entry.
+	// ErrListMinNum is -157 ERROR_CMD_PARAM_MIN_NUM: a listing asks for at least 1 entry.
 	ErrListMinNum = coserr.ErrListMinNum
-	// ErrCmdInvalidVideoName: -156 ERROR_CMD_INVALID_VIDEO_NAME, invalid video name.
+	// ErrCmdInvalidVideoName is -156 ERROR_CMD_INVALID_VIDEO_NAME: invalid video name.
 	ErrCmdInvalidVideoName = coserr.ErrCmdInvalidVideoName
-	// ErrCmdInvalidFormat: -155 ERROR_CMD_INVALID_FORMAT, invalid video format.
+	// ErrCmdInvalidFormat is -155 ERROR_CMD_INVALID_FORMAT: invalid video format.
 	ErrCmdInvalidFormat = coserr.ErrCmdInvalidFormat
-	// ErrCmdAppVideoNomatch: -154 ERR_CMD_APP_VIDEO_NOMATCH, video parameters set in a file bucket.
-	ErrCmdAppVideoNomatch = coserr.ErrCmdAppVideoNomatch
-	// ErrCmdInvalidVideoApp: -153 ERR_CMD_INVALID_VIDEO_APP, invalid video app.
+	// ErrCmdAppVideoNoMatch is -154 ERR_CMD_APP_VIDEO_NOMATCH: video parameters set in a file bucket.
+	ErrCmdAppVideoNoMatch = coserr.ErrCmdAppVideoNoMatch
+	// ErrCmdInvalidVideoApp is -153 ERR_CMD_INVALID_VIDEO_APP: invalid video app.
 	ErrCmdInvalidVideoApp = coserr.ErrCmdInvalidVideoApp
-	// ErrStorageTimeout: -152 ERR_CMD_COS_TIMEOUT, storage backend timed out.
+	// ErrStorageTimeout is -152 ERR_CMD_COS_TIMEOUT: storage backend timed out.
 	ErrStorageTimeout = coserr.ErrStorageTimeout
-	// ErrCmdParamRefererError: -151 ERROR_CMD_PARAM_REFERER_ERROR, at most 10 referers.
+	// ErrCmdParamRefererError is -151 ERROR_CMD_PARAM_REFERER_ERROR: at most 10 referers.
 	ErrCmdParamRefererError = coserr.ErrCmdParamRefererError
-	// ErrCmdParamSourceDomainEmpty: -150 ERROR_CMD_PARAM_SOURCE_DOMAIN_EMPTY, the origin path of a new bucket cannot be empty.
+	// ErrCmdParamSourceDomainEmpty is -150 ERROR_CMD_PARAM_SOURCE_DOMAIN_EMPTY: the origin path of a new bucket cannot be empty.
 	ErrCmdParamSourceDomainEmpty = coserr.ErrCmdParamSourceDomainEmpty
-	// ErrCmdInvalidReferer: -149 ERROR_CMD_INVALID_REFERER, referer has invalid characters.
+	// ErrCmdInvalidReferer is -149 ERROR_CMD_INVALID_REFERER: referer has invalid characters.
 	ErrCmdInvalidReferer = coserr.ErrCmdInvalidReferer
-	// ErrCmdInvalidCname: -148 ERROR_CMD_INVALID_CNAME, CNAME has invalid characters.
-	ErrCmdInvalidCname = coserr.ErrCmdInvalidCname
-	// ErrNotUTF8: -147 ERROR_CMD_NOT_UTF8_ENCODING, a parameter is not UTF-8.
+	// ErrCmdInvalidCNAME is -148 ERROR_CMD_INVALID_CNAME: CNAME has invalid characters.
+	ErrCmdInvalidCNAME = coserr.ErrCmdInvalidCNAME
+	// ErrNotUTF8 is -147 ERROR_CMD_NOT_UTF8_ENCODING: a parameter is not UTF-8.
 	ErrNotUTF8 = coserr.ErrNotUTF8
-	// ErrCmdInvalidHostName: -146 ERROR_CMD_INVALID_HOST_NAME, invalid origin host.
+	// ErrCmdInvalidHostName is -146 ERROR_CMD_INVALID_HOST_NAME: invalid origin host.
 	ErrCmdInvalidHostName = coserr.ErrCmdInvalidHostName
-	// ErrCmdInvalidCover: -145 ERROR_CMD_INVALID_COVER, invalid cover parameter.
+	// ErrCmdInvalidCover is -145 ERROR_CMD_INVALID_COVER: invalid cover parameter.
 	ErrCmdInvalidCover = coserr.ErrCmdInvalidCover
-	// ErrCmdIndexNoExist: -144 ERROR_CMD_INDEX_NO_EXIST, index does not exist.
+	// ErrCmdIndexNoExist is -144 ERROR_CMD_INDEX_NO_EXIST: index does not exist.
 	ErrCmdIndexNoExist = coserr.ErrCmdIndexNoExist
-	// ErrCmdIndexError: -143 ERROR_CMD_INDEX_ERROR, index error.
+	// ErrCmdIndexError is -143 ERROR_CMD_INDEX_ERROR: index error.
 	ErrCmdIndexError = coserr.ErrCmdIndexError
-	// ErrOverload: -300 ERROR_PROCESS_OVERLOAD, service overloaded.
+	// ErrOverload is -300 ERROR_PROCESS_OVERLOAD: service overloaded.
 	ErrOverload = coserr.ErrOverload
-	// ErrProcessUnknownCmd: -299 ERROR_PROCESS_UNKNOWN_CMD, unknown command.
+	// ErrProcessUnknownCmd is -299 ERROR_PROCESS_UNKNOWN_CMD: unknown command.
 	ErrProcessUnknownCmd = coserr.ErrProcessUnknownCmd
-	// ErrProcessReq2msg: -298 ERROR_PROCESS_REQ2MSG, unpacking the request failed.
-	ErrProcessReq2msg = coserr.ErrProcessReq2msg
-	// ErrProcessFrame: -297 ERROR_PROCESS_FRAME, framework handleprocess error.
+	// ErrProcessReqToMsg is -298 ERROR_PROCESS_REQ2MSG: unpacking the request failed.
+	ErrProcessReqToMsg = coserr.ErrProcessReqToMsg
+	// ErrProcessFrame is -297 ERROR_PROCESS_FRAME: framework handleprocess error.
 	ErrProcessFrame = coserr.ErrProcessFrame
-	// ErrProcessEncodeRsp: -296 ERROR_PROCESS_ENCODE_RSP, encoding the answer failed.
+	// ErrProcessEncodeRsp is -296 ERROR_PROCESS_ENCODE_RSP: encoding the answer failed.
 	ErrProcessEncodeRsp = coserr.ErrProcessEncodeRsp
-	// ErrProcessWritefile: -295 ERROR_PROCESS_WRITEFILE, file data error (write).
-	ErrProcessWritefile = coserr.ErrProcessWritefile
-	// ErrProcessReadfile: -294 ERROR_PROCESS_READFILE, file data error (read).
-	ErrProcessReadfile = coserr.ErrProcessReadfile
-	// ErrProcessNotify: -293 ERROR_PROCESS_NOTIFY, notifying the plugin failed.
+	// ErrProcessWriteFile is -295 ERROR_PROCESS_WRITEFILE: file data error (write).
+	ErrProcessWriteFile = coserr.ErrProcessWriteFile
+	// ErrProcessReadFile is -294 ERROR_PROCESS_READFILE: file data error (read).
+	ErrProcessReadFile = coserr.ErrProcessReadFile
+	// ErrProcessNotify is -293 ERROR_PROCESS_NOTIFY: notifying the plugin failed.
 	ErrProcessNotify = coserr.ErrProcessNotify
-	// ErrProcessCreatefile: -292 ERROR_PROCESS_CREATEFILE, file cache server error.
-	ErrProcessCreatefile = coserr.ErrProcessCreatefile
-	// ErrProcessEncodeSession: -291 ERROR_PROCESS_ENCODE_SESSION, encoding the session failed.
+	// ErrProcessCreateFile is -292 ERROR_PROCESS_CREATEFILE: file cache server error.
+	ErrProcessCreateFile = coserr.ErrProcessCreateFile
+	// ErrProcessEncodeSession is -291 ERROR_PROCESS_ENCODE_SESSION: encoding the session failed.
 	ErrProcessEncodeSession = coserr.ErrProcessEncodeSession
-	// ErrInvalidSession: -290 ERROR_PROCESS_OFFSET, invalid session.
+	// ErrInvalidSession is -290 ERROR_PROCESS_OFFSET: invalid session.
 	ErrInvalidSession = coserr.ErrInvalidSession
-	// ErrProcessDeny: -289 ERROR_PROCESS_DENY, a plugin refused the upload.
+	// ErrProcessDeny is -289 ERROR_PROCESS_DENY: a plugin refused the upload.
 	ErrProcessDeny = coserr.ErrProcessDeny
-	// ErrProcessEncode: -288 ERROR_PROCESS_ENCODE, process encode failed.
+	// ErrProcessEncode is -288 ERROR_PROCESS_ENCODE: process encode failed.
 	ErrProcessEncode = coserr.ErrProcessEncode
-	// ErrProcessDecode: -287 ERROR_PROCESS_DECODE, process decode failed.
+	// ErrProcessDecode is -287 ERROR_PROCESS_DECODE: process decode failed.
 	ErrProcessDecode = coserr.ErrProcessDecode
-	// ErrProcessDecodeSession: -286 ERROR_PROCESS_DECODE_SESSION, decoding the session failed.
+	// ErrProcessDecodeSession is -286 ERROR_PROCESS_DECODE_SESSION: decoding the session failed.
 	ErrProcessDecodeSession = coserr.ErrProcessDecodeSession
-	// ErrFileTooLarge: -285 ERROR_PROCESS_FILE_TOO_LARGE, file too large.
+	// ErrFileTooLarge is -285 ERROR_PROCESS_FILE_TOO_LARGE: file too large.
 	ErrFileTooLarge = coserr.ErrFileTooLarge
-	// ErrWrongSliceSize: -284 ERROR_PROCESS_WRONG_SLICE_SIZE, slice size does not match the session's.
+	// ErrWrongSliceSize is -284 ERROR_PROCESS_WRONG_SLICE_SIZE: slice size does not match the session's.
 	ErrWrongSliceSize = coserr.ErrWrongSliceSize
-	// ErrProcessSliceTooSmall: -283 ERROR_PROCESS_SLICE_TOO_SMALL, slice too small.
+	// ErrProcessSliceTooSmall is -283 ERROR_PROCESS_SLICE_TOO_SMALL: slice too small.
 	ErrProcessSliceTooSmall = coserr.ErrProcessSliceTooSmall
-	// ErrProcessAnalyze: -282 ERROR_PROCESS_ANALYZE, image analysis failed.
+	// ErrProcessAnalyze is -282 ERROR_PROCESS_ANALYZE: image analysis failed.
 	ErrProcessAnalyze = coserr.ErrProcessAnalyze
-	// ErrPluginDecodeReq: -4000 ErrDecodeReq, decoding the request body failed.
+	// ErrPluginDecodeReq is -4000 ErrDecodeReq: decoding the request body failed.
 	ErrPluginDecodeReq = coserr.ErrPluginDecodeReq
-	// ErrPluginEncodeRsp: -4001 ErrEncodeRsp, encoding the answer failed.
+	// ErrPluginEncodeRsp is -4001 ErrEncodeRsp: encoding the answer failed.
 	ErrPluginEncodeRsp = coserr.ErrPluginEncodeRsp
-	// ErrParamInvalid: -4002 ErrParamInvalid, bad request parameter.
+	// ErrParamInvalid is -4002 ErrParamInvalid: bad request parameter.
 	ErrParamInvalid = coserr.ErrParamInvalid
-	// ErrPluginNoSetErrCode: -4003 ErrNoSetErrCode, plugin error.
+	// ErrPluginNoSetErrCode is -4003 ErrNoSetErrCode: plugin error.
 	ErrPluginNoSetErrCode = coserr.ErrPluginNoSetErrCode
-	// ErrPluginCosRspHeadCode: -4004 ErrCosRspHeadCode, storing failed.
+	// ErrPluginCosRspHeadCode is -4004 ErrCosRspHeadCode: storing failed.
 	ErrPluginCosRspHeadCode = coserr.ErrPluginCosRspHeadCode
-	// ErrPluginCosRspInvalidOffset: -4005 ErrCosRspInvalidOffset, storage returned an invalid offset.
+	// ErrPluginCosRspInvalidOffset is -4005 ErrCosRspInvalidOffset: storage returned an invalid offset.
 	ErrPluginCosRspInvalidOffset = coserr.ErrPluginCosRspInvalidOffset
-	// ErrPluginCosRspInvalidHeadFlag: -4006 ErrCosRspInvalidHeadFlag, storage returned an invalid head flag.
+	// ErrPluginCosRspInvalidHeadFlag is -4006 ErrCosRspInvalidHeadFlag: storage returned an invalid head flag.
 	ErrPluginCosRspInvalidHeadFlag = coserr.ErrPluginCosRspInvalidHeadFlag
-	// ErrPluginTmemRspSsdError: -4007 ErrTmemRspSsdError, getting the TMEM configuration failed.
+	// ErrPluginTmemRspSsdError is -4007 ErrTmemRspSsdError: getting the TMEM configuration failed.
 	ErrPluginTmemRspSsdError = coserr.ErrPluginTmemRspSsdError
-	// ErrPluginParserShmError: -4008 ErrParserShmError, parsing the shared-memory TMEM configuration failed.
+	// ErrPluginParserShmError is -4008 ErrParserShmError: parsing the shared-memory TMEM configuration failed.
 	ErrPluginParserShmError = coserr.ErrPluginParserShmError
-	// ErrPluginCreateControlFile: -4010 ErrCreateControlFile, creating the control file failed.
+	// ErrPluginCreateControlFile is -4010 ErrCreateControlFile: creating the control file failed.
 	ErrPluginCreateControlFile = coserr.ErrPluginCreateControlFile
-	// ErrPluginReadControlFile: -4011 ErrReadControlFile, reading the control file failed.
+	// ErrPluginReadControlFile is -4011 ErrReadControlFile: reading the control file failed.
 	ErrPluginReadControlFile = coserr.ErrPluginReadControlFile
-	// ErrPluginGetInputData: -4012 ErrGetInputData, getting the data to store failed.
+	// ErrPluginGetInputData is -4012 ErrGetInputData: getting the data to store failed.
 	ErrPluginGetInputData = coserr.ErrPluginGetInputData
-	// ErrPluginDecodeSession: -4013 ErrDecodeSession, decoding the session failed.
+	// ErrPluginDecodeSession is -4013 ErrDecodeSession: decoding the session failed.
 	ErrPluginDecodeSession = coserr.ErrPluginDecodeSession
-	// ErrPluginQueryOffset: -4014 ErrQueryOffset, querying the slices failed.
+	// ErrPluginQueryOffset is -4014 ErrQueryOffset: querying the slices failed.
 	ErrPluginQueryOffset = coserr.ErrPluginQueryOffset
-	// ErrPluginTheSameOffset: -4015 ErrTheSameOffset, the same offset answered twice.
+	// ErrPluginTheSameOffset is -4015 ErrTheSameOffset: the same offset answered twice.
 	ErrPluginTheSameOffset = coserr.ErrPluginTheSameOffset
-	// ErrNotSameSHA: -4016 ErrNotSameSHA, SHA-1 check failed.
+	// ErrNotSameSHA is -4016 ErrNotSameSHA: SHA-1 check failed.
 	ErrNotSameSHA = coserr.ErrNotSameSHA
-	// ErrPluginHttpSvr: -4017 ErrHttpSvr, storing the file failed.
-	ErrPluginHttpSvr = coserr.ErrPluginHttpSvr
-	// ErrPluginSameFileUpload: -4018 ErrSameFileUpload, the same file was uploaded already.
+	// ErrPluginHTTPSvr is -4017 ErrHttpSvr: storing the file failed.
+	ErrPluginHTTPSvr = coserr.ErrPluginHTTPSvr
+	// ErrPluginSameFileUpload is -4018 ErrSameFileUpload: the same file was uploaded already.
 	ErrPluginSameFileUpload = coserr.ErrPluginSameFileUpload
-	// ErrUnfinishedUpload: -4019 ErrOffsetToZero, an unfinished upload of this file exists; list its slices and resume.
+	// ErrUnfinishedUpload is -4019 ErrOffsetToZero: an unfinished upload of this file exists; list its slices and resume.
 	ErrUnfinishedUpload = coserr.ErrUnfinishedUpload
-	// ErrPluginParamInvalidCheckTypeShouldBeSHA: -4020 ErrParamInvalidCheckTypeShouldBeSHA, the check type must be SHA.
-	ErrPluginParamInvalidCheckTypeShouldBeSHA = coserr.ErrPluginParamInvalidCheckTypeShouldBeSHA
-	// ErrPluginParamInvalidSessionDecodeError: -4021 ErrParamInvalidSessionDecodeError, decoding the session parameter failed.
-	ErrPluginParamInvalidSessionDecodeError = coserr.ErrPluginParamInvalidSessionDecodeError
-	// ErrPluginParamInvalidFilePathInvalid: -4022 ErrParamInvalidFilePathInvalid, getting the bucket path failed.
-	ErrPluginParamInvalidFilePathInvalid = coserr.ErrPluginParamInvalidFilePathInvalid
-	// ErrPluginParamInvalidCheckSumSizeInvalid: -4023 ErrParamInvalidCheckSumSizeInvalid, wrong checksum size.
-	ErrPluginParamInvalidCheckSumSizeInvalid = coserr.ErrPluginParamInvalidCheckSumSizeInvalid
-	// ErrOffsetGoBack: -4024 ErrOffGoBack, offset went back; try again.
+	// ErrPluginCheckTypeNotSHA is -4020 ErrParamInvalidCheckTypeShouldBeSHA: the check type must be SHA.
+	ErrPluginCheckTypeNotSHA = coserr.ErrPluginCheckTypeNotSHA
+	// ErrPluginSessionParamDecode is -4021 ErrParamInvalidSessionDecodeError: decoding the session parameter failed.
+	ErrPluginSessionParamDecode = coserr.ErrPluginSessionParamDecode
+	// ErrPluginBucketPath is -4022 ErrParamInvalidFilePathInvalid: getting the bucket path failed.
+	ErrPluginBucketPath = coserr.ErrPluginBucketPath
+	// ErrPluginChecksumSize is -4023 ErrParamInvalidCheckSumSizeInvalid: wrong checksum size.
+	ErrPluginChecksumSize = coserr.ErrPluginChecksumSize
+	// ErrOffsetGoBack is -4024 ErrOffGoBack: offset went back; try again.
 	ErrOffsetGoBack = coserr.ErrOffsetGoBack
-	// ErrStoreTimeout: -4025 ErrHttpTimeout, storing the file timed out.
+	// ErrStoreTimeout is -4025 ErrHttpTimeout: storing the file timed out.
 	ErrStoreTimeout = coserr.ErrStoreTimeout
-	// ErrPluginOffsetBackTooMuch: -4026 ErrOffsetBackTooMuch, index deleted or SHA-1 mismatch; upload again.
+	// ErrPluginOffsetBackTooMuch is -4026 ErrOffsetBackTooMuch: index deleted or SHA-1 mismatch; upload again.
 	ErrPluginOffsetBackTooMuch = coserr.ErrPluginOffsetBackTooMuch
-	// ErrPluginOffsetRedo: -4027 ErrOffsetRedo, index error; upload again.
+	// ErrPluginOffsetRedo is -4027 ErrOffsetRedo: index error; upload again.
 	ErrPluginOffsetRedo = coserr.ErrPluginOffsetRedo
-	// ErrCGIParam: -5999 ERROR_CGI_PARAM, bad parameter.
+	// ErrCGIParam is -5999 ERROR_CGI_PARAM: bad parameter.
 	ErrCGIParam = coserr.ErrCGIParam
-	// ErrAuthorizationFormat: -5998 ERROR_CGI_AUTHORIZATION, malformed signature.
+	// ErrAuthorizationFormat is -5998 ERROR_CGI_AUTHORIZATION: malformed signature.
 	ErrAuthorizationFormat = coserr.ErrAuthorizationFormat
-	// ErrCGINetwork: -5997 ERROR_CGI_NETWORK, backend network error.
+	// ErrCGINetwork is -5997 ERROR_CGI_NETWORK: backend network error.
 	ErrCGINetwork = coserr.ErrCGINetwork
-	// ErrReqMethod: -5996 ERROR_CGI_REQ_METHOD, wrong HTTP method.
+	// ErrReqMethod is -5996 ERROR_CGI_REQ_METHOD: wrong HTTP method.
 	ErrReqMethod = coserr.ErrReqMethod
-	// ErrFileSize: -5995 ERROR_CGI_FILESIZE, wrong file size.
+	// ErrFileSize is -5995 ERROR_CGI_FILESIZE: wrong file size.
 	ErrFileSize = coserr.ErrFileSize
-	// ErrCGIUrlNotmatch: -5994 ERROR_CGI_URL_NOTMATCH, URL parameters do not match.
-	ErrCGIUrlNotmatch = coserr.ErrCGIUrlNotmatch
-	// ErrFormError: -5993 ERROR_CGI_FORM_ERR, malformed multipart/form-data.
+	// ErrCGIURLNotMatch is -5994 ERROR_CGI_URL_NOTMATCH: URL parameters do not match.
+	ErrCGIURLNotMatch = coserr.ErrCGIURLNotMatch
+	// ErrFormError is -5993 ERROR_CGI_FORM_ERR: malformed multipart/form-data.
 	ErrFormError = coserr.ErrFormError
-	// ErrReqParam: -5992 ERROR_CGI_REQ_PARAM, bad request parameter.
+	// ErrReqParam is -5992 ERROR_CGI_REQ_PARAM: bad request parameter.
 	ErrReqParam = coserr.ErrReqParam
-	// ErrSliceTooLarge: -5991 ERROR_CGI_SLICE, slice too large.
+	// ErrSliceTooLarge is -5991 ERROR_CGI_SLICE: slice too large.
 	ErrSliceTooLarge = coserr.ErrSliceTooLarge
-	// ErrMissingFileContent: -5990 ERROR_CGI_MISSING_FILECONTENT, filecontent is missing.
+	// ErrMissingFileContent is -5990 ERROR_CGI_MISSING_FILECONTENT: filecontent is missing.
 	ErrMissingFileContent = coserr.ErrMissingFileContent
-	// ErrCGIUploadFail: -5989 ERROR_CGI_UPLOAD_FAIL, upload failed.
+	// ErrCGIUploadFail is -5989 ERROR_CGI_UPLOAD_FAIL: upload failed.
 	ErrCGIUploadFail = coserr.ErrCGIUploadFail
-	// ErrCGIInit: -5988 ERROR_CGI_INIT, CGI initialisation error.
+	// ErrCGIInit is -5988 ERROR_CGI_INIT: CGI initialisation error.
 	ErrCGIInit = coserr.ErrCGIInit
-	// ErrCGIWupEncode: -5987 ERROR_CGI_WUP_ENCODE, WUP encode failed.
-	ErrCGIWupEncode = coserr.ErrCGIWupEncode
-	// ErrCGIWupDecode: -5986 ERROR_CGI_WUP_DECODE, WUP decode failed.
-	ErrCGIWupDecode = coserr.ErrCGIWupDecode
-	// ErrCGINetworkL5: -5985 ERROR_CGI_NETWORK_L5, getting the L5 route failed.
+	// ErrCGIWUPEncode is -5987 ERROR_CGI_WUP_ENCODE: WUP encode failed.
+	ErrCGIWUPEncode = coserr.ErrCGIWUPEncode
+	// ErrCGIWUPDecode is -5986 ERROR_CGI_WUP_DECODE: WUP decode failed.
+	ErrCGIWUPDecode = coserr.ErrCGIWUPDecode
+	// ErrCGINetworkL5 is -5985 ERROR_CGI_NETWORK_L5: getting the L5 route failed.
 	ErrCGINetworkL5 = coserr.ErrCGINetworkL5
-	// ErrCGISHANotMatch: -5984 ERROR_CGI_SHA_NOT_MATCH, SHA-1 does not match.
+	// ErrCGISHANotMatch is -5984 ERROR_CGI_SHA_NOT_MATCH: SHA-1 does not match.
 	ErrCGISHANotMatch = coserr.ErrCGISHANotMatch
-	// ErrWrongSession: -5983 ERROR_CGI_WRONG_SESSION, wrong session.
+	// ErrWrongSession is -5983 ERROR_CGI_WRONG_SESSION: wrong session.
 	ErrWrongSession = coserr.ErrWrongSession
-	// ErrCGISockCreate: -5982 ERROR_CGI_SOCK_CREATE, creating a connection failed.
+	// ErrCGISockCreate is -5982 ERROR_CGI_SOCK_CREATE: creating a connection failed.
 	ErrCGISockCreate = coserr.ErrCGISockCreate
-	// ErrCGISockConnect: -5981 ERROR_CGI_SOCK_CONNECT, connecting failed.
+	// ErrCGISockConnect is -5981 ERROR_CGI_SOCK_CONNECT: connecting failed.
 	ErrCGISockConnect = coserr.ErrCGISockConnect
-	// ErrMissingOp: -5980 ERROR_CGI_PARAM_MISSING_OP, missing parameter: op.
+	// ErrMissingOp is -5980 ERROR_CGI_PARAM_MISSING_OP: missing parameter: op.
 	ErrMissingOp = coserr.ErrMissingOp
-	// ErrMissingSHA: -5979 ERROR_CGI_PARAM_MISSING_SHA, missing parameter: sha.
+	// ErrMissingSHA is -5979 ERROR_CGI_PARAM_MISSING_SHA: missing parameter: sha.
 	ErrMissingSHA = coserr.ErrMissingSHA
-	// ErrCGIPduEncode: -5978 ERROR_CGI_PDU_ENCODE, PDU encode failed.
-	ErrCGIPduEncode = coserr.ErrCGIPduEncode
-	// ErrCGIPduDecode: -5977 ERROR_CGI_PDU_DECODE, PDU decode failed.
-	ErrCGIPduDecode = coserr.ErrCGIPduDecode
-	// ErrCGIReqParamFlagNotmatch: -5976 ERROR_CGI_REQ_PARAM_FLAG_NOTMATCH, bucket flag does not match the parameters.
-	ErrCGIReqParamFlagNotmatch = coserr.ErrCGIReqParamFlagNotmatch
-	// ErrJSONParse: -5975 ERROR_CGI_JSON_PARSE_ERROR, JSON parse error.
+	// ErrCGIPDUEncode is -5978 ERROR_CGI_PDU_ENCODE: PDU encode failed.
+	ErrCGIPDUEncode = coserr.ErrCGIPDUEncode
+	// ErrCGIPDUDecode is -5977 ERROR_CGI_PDU_DECODE: PDU decode failed.
+	ErrCGIPDUDecode = coserr.ErrCGIPDUDecode
+	// ErrCGIReqParamFlagNotMatch is -5976 ERROR_CGI_REQ_PARAM_FLAG_NOTMATCH: bucket flag does not match the parameters.
+	ErrCGIReqParamFlagNotMatch = coserr.ErrCGIReqParamFlagNotMatch
+	// ErrJSONParse is -5975 ERROR_CGI_JSON_PARSE_ERROR: JSON parse error.
 	ErrJSONParse = coserr.ErrJSONParse
-	// ErrCGIVideoFormat: -5974 ERROR_CGI_VIDEO_FORMAT, wrong video bitrate.
+	// ErrCGIVideoFormat is -5974 ERROR_CGI_VIDEO_FORMAT: wrong video bitrate.
 	ErrCGIVideoFormat = coserr.ErrCGIVideoFormat
-	// ErrCrossBucketCopy: -5973 ERROR_CGI_CROSS_BUCKET_COPY, copying across buckets is not allowed.
+	// ErrCrossBucketCopy is -5973 ERROR_CGI_CROSS_BUCKET_COPY: copying across buckets is not allowed.
 	ErrCrossBucketCopy = coserr.ErrCrossBucketCopy
-	// ErrCGIUnsupportedMethod: -5972 ERROR_CGI_UNSUPPORTED_METHOD, method not supported by this version.
+	// ErrCGIUnsupportedMethod is -5972 ERROR_CGI_UNSUPPORTED_METHOD: method not supported by this version.
 	ErrCGIUnsupportedMethod = coserr.ErrCGIUnsupportedMethod
-	// ErrMissingFilesize: -5971 ERROR_CGI_PARAM_MISSING_FILESIZE, missing parameter: filesize.
+	// ErrMissingFilesize is -5971 ERROR_CGI_PARAM_MISSING_FILESIZE: missing parameter: filesize.
 	ErrMissingFilesize = coserr.ErrMissingFilesize
-	// ErrOSSUnknown: -6999 ERROR_OSS_UNKNOWN, unknown OSS error.
+	// ErrOSSUnknown is -6999 ERROR_OSS_UNKNOWN: unknown OSS error.
 	ErrOSSUnknown = coserr.ErrOSSUnknown
-	// ErrOSSInvalidProtocol: -6998 ERROR_OSS_INVALID_PROTOCOL, OSS protocol error.
+	// ErrOSSInvalidProtocol is -6998 ERROR_OSS_INVALID_PROTOCOL: OSS protocol error.
 	ErrOSSInvalidProtocol = coserr.ErrOSSInvalidProtocol
-	// ErrOSSInvalidParam: -6997 ERROR_OSS_INVALID_PARAM, bad OSS parameter.
+	// ErrOSSInvalidParam is -6997 ERROR_OSS_INVALID_PARAM: bad OSS parameter.
 	ErrOSSInvalidParam = coserr.ErrOSSInvalidParam
-	// ErrOSSFilesize: -6996 ERROR_OSS_FILESIZE, file too large.
+	// ErrOSSFilesize is -6996 ERROR_OSS_FILESIZE: file too large.
 	ErrOSSFilesize = coserr.ErrOSSFilesize
-	// ErrOSSMkdir: -6995 ERROR_OSS_MKDIR, creating the directory failed.
+	// ErrOSSMkdir is -6995 ERROR_OSS_MKDIR: creating the directory failed.
 	ErrOSSMkdir = coserr.ErrOSSMkdir
-	// ErrOSSGzip: -6994 ERROR_OSS_GZIP, gzip failed.
+	// ErrOSSGzip is -6994 ERROR_OSS_GZIP: gzip failed.
 	ErrOSSGzip = coserr.ErrOSSGzip
-	// ErrOSSWriteFile: -6993 ERROR_OSS_WRITE_FILE, writing the file failed.
+	// ErrOSSWriteFile is -6993 ERROR_OSS_WRITE_FILE: writing the file failed.
 	ErrOSSWriteFile = coserr.ErrOSSWriteFile
-	// ErrOSSFileNotexist: -6992 ERROR_OSS_FILE_NOTEXIST, file does not exist.
-	ErrOSSFileNotexist = coserr.ErrOSSFileNotexist
-	// ErrOSSReadFile: -6991 ERROR_OSS_READ_FILE, reading the file failed.
+	// ErrOSSFileNotExist is -6992 ERROR_OSS_FILE_NOTEXIST: file does not exist.
+	ErrOSSFileNotExist = coserr.ErrOSSFileNotExist
+	// ErrOSSReadFile is -6991 ERROR_OSS_READ_FILE: reading the file failed.
 	ErrOSSReadFile = coserr.ErrOSSReadFile
 )

@@ -4,743 +4,992 @@ package coserr
 
 import (
 	"errors"
-	"fmt"
+	"strconv"
+	"strings"
 )
 
 // Entry is one code of the error table.
 type Entry struct {
-	Code       int
+	Code       int    // the number as the server sends it
 	Name       string // the document's constant
-	Go         string // the Go sentinel's name
-	Group      string
+	Go         string // the name of the sentinel; "" for the codes that are not errors (0, 200, 206)
+	Group      string // the document's table, one of the Group constants
 	Zh         string // the document's words
 	En         string // a plain English meaning
-	HTTPStatus int
-	Retryable  bool
+	HTTPStatus int    // the HTTP status a server answers with, or 0
+	Retryable  bool   // whether another attempt of the same request can help
 }
 
-var table = []Entry{
-	{Code: 1, Name: "SDK_FILE_NOT_EXIST", Go: "ErrSDKFileNotExist", Group: "sdk", Zh: "指定的上传文件不存在", En: "the file to upload does not exist", HTTPStatus: 404, Retryable: false},
-	{Code: 2, Name: "SDK_NETWORK", Go: "ErrSDKNetwork", Group: "sdk", Zh: "网络请求失败（一般是用户主机和我们的服务无法连通）", En: "network request failed (the host cannot reach the service)", HTTPStatus: 500, Retryable: false},
-	{Code: 3, Name: "SDK_PARAM", Go: "ErrSDKParam", Group: "sdk", Zh: "参数错误", En: "bad parameter", HTTPStatus: 400, Retryable: false},
-	{Code: 4, Name: "SDK_SLICE_SIZE", Go: "ErrSDKSliceSize", Group: "sdk", Zh: "分片大小非法", En: "invalid slice size", HTTPStatus: 400, Retryable: false},
-	{Code: 200, Name: "DOWNLOAD_200", Go: "DownloadOK", Group: "download", Zh: "正常", En: "OK", HTTPStatus: 200, Retryable: false},
-	{Code: 206, Name: "DOWNLOAD_206", Go: "DownloadPartial", Group: "download", Zh: "(部分内容) 服务器成功处理了部分 GET 请求", En: "partial content: a Range GET was served", HTTPStatus: 206, Retryable: false},
-	{Code: 403, Name: "DOWNLOAD_403", Go: "ErrDownloadForbidden", Group: "download", Zh: "鉴权错误或者命中了refer黑名单", En: "signature error or the Referer is blacklisted", HTTPStatus: 403, Retryable: false},
-	{Code: 404, Name: "DOWNLOAD_404", Go: "ErrDownloadNotFound", Group: "download", Zh: "文件不存在", En: "file does not exist", HTTPStatus: 404, Retryable: false},
-	{Code: 405, Name: "DOWNLOAD_405", Go: "ErrDownloadMethod", Group: "download", Zh: "请求方法不能被用于请求相应的资源。", En: "method not allowed for the resource", HTTPStatus: 405, Retryable: false},
-	{Code: 500, Name: "DOWNLOAD_500", Go: "ErrDownloadInternal", Group: "download", Zh: "内部服务器错误", En: "internal server error", HTTPStatus: 500, Retryable: false},
-	{Code: 6101, Name: "DOWNLOAD_6101", Go: "ErrDownloadFileNotExist", Group: "download", Zh: "文件不存在", En: "file does not exist", HTTPStatus: 404, Retryable: false},
-	{Code: 45062, Name: "DOWNLOAD_45062", Go: "ErrDownloadUnfinished", Group: "download", Zh: "文件未上传完成", En: "the file has not finished uploading", HTTPStatus: 400, Retryable: false},
-	{Code: 400, Name: "HTTP_BAD_REQUEST", Go: "ErrHTTPBadRequest", Group: "http", Zh: "请求不合法，包体格式错误", En: "bad request: malformed body", HTTPStatus: 400, Retryable: false},
-	{Code: 401, Name: "HTTP_UNAUTHORIZED", Go: "ErrHTTPUnauthorized", Group: "http", Zh: "权限验证失败", En: "unauthorized: signature check failed", HTTPStatus: 401, Retryable: false},
-	{Code: 403, Name: "HTTP_FORBIDDEN", Go: "ErrHTTPForbidden", Group: "http", Zh: "鉴权信息不合法，禁止访问", En: "forbidden: invalid signature", HTTPStatus: 403, Retryable: false},
-	{Code: 413, Name: "HTTP_REQUEST_ENTITY_TOO_LARGE", Go: "ErrHTTPRequestEntityTooLarge", Group: "http", Zh: "文件大小超长", En: "request entity too large", HTTPStatus: 413, Retryable: false},
-	{Code: 500, Name: "HTTP_INTERNAL_SERVER_ERROR", Go: "ErrHTTPInternalServerError", Group: "http", Zh: "服务内部错误", En: "internal server error", HTTPStatus: 500, Retryable: false},
-	{Code: 503, Name: "HTTP_SERVICE_UNAVAILABLE", Go: "ErrHTTPServiceUnavailable", Group: "http", Zh: "服务不可用", En: "service unavailable", HTTPStatus: 503, Retryable: true},
-	{Code: 504, Name: "HTTP_GATEWAY_TIME_OUT", Go: "ErrHTTPGatewayTimeOut", Group: "http", Zh: "后端服务超时", En: "gateway timeout: the backend timed out", HTTPStatus: 504, Retryable: true},
-	{Code: 599, Name: "HTTP_UNKOWN_INTERNAL_SERVER_ERROR", Go: "ErrHTTPUnkownInternalServerError", Group: "http", Zh: "未知服务器内部错误", En: "unknown internal server error", HTTPStatus: 599, Retryable: false},
-	{Code: 612, Name: "HTTP_FILE_NOTEXIST", Go: "ErrHTTPFileNotexist", Group: "http", Zh: "查无此文件", En: "file does not exist", HTTPStatus: 404, Retryable: false},
-	{Code: 631, Name: "HTTP_INVALID_APPID", Go: "ErrHTTPInvalidAppid", Group: "http", Zh: "非法的业务ID", En: "invalid appid", HTTPStatus: 400, Retryable: false},
-	{Code: 0, Name: "SUCCESS", Go: "Success", Group: "business", Zh: "成功", En: "success", HTTPStatus: 200, Retryable: false},
-	{Code: -9999, Name: "UNKOWN", Go: "ErrUnknown", Group: "business", Zh: "未知错误", En: "unknown error", HTTPStatus: 500, Retryable: false},
-	{Code: -99, Name: "ERROR_PROXY_GET_CONFIG", Go: "ErrProxyGetConfig", Group: "proxy", Zh: "proxy读取配置失败", En: "proxy failed to read its configuration", HTTPStatus: 500, Retryable: true},
-	{Code: -98, Name: "ERROR_PROXY_AUTH_INVOKE", Go: "ErrProxyAuthInvoke", Group: "proxy", Zh: "调用签名服务失败", En: "calling the signature service failed", HTTPStatus: 500, Retryable: true},
-	{Code: -97, Name: "ERROR_PROXY_AUTH_FAILED", Go: "ErrSignatureInvalid", Group: "proxy", Zh: "非法签名", En: "invalid signature", HTTPStatus: 403, Retryable: false},
-	{Code: -96, Name: "ERROR_PROXY_AUTH_EXPIRED", Go: "ErrSignatureExpired", Group: "proxy", Zh: "签名过期", En: "signature expired", HTTPStatus: 403, Retryable: false},
-	{Code: -95, Name: "ERROR_PROXY_NO_SESSION", Go: "ErrProxyNoSession", Group: "proxy", Zh: "消息缺少session信息", En: "request lacks session", HTTPStatus: 400, Retryable: false},
-	{Code: -94, Name: "ERROR_PROXY_WRONG_SESSION", Go: "ErrProxyWrongSession", Group: "proxy", Zh: "携带错误session信息", En: "wrong session", HTTPStatus: 400, Retryable: false},
-	{Code: -89, Name: "ERROR_PROXY_ROUTE_CMD", Go: "ErrProxyRouteCmd", Group: "proxy", Zh: "proxy转发cmd服务失败", En: "proxy failed to route to the cmd service", HTTPStatus: 500, Retryable: true},
-	{Code: -88, Name: "ERROR_PROXY_ENCODE_CMD", Go: "ErrProxyEncodeCmd", Group: "proxy", Zh: "编码cmd服务消息失败", En: "encoding the cmd message failed", HTTPStatus: 500, Retryable: false},
-	{Code: -87, Name: "ERROR_PROXY_DECODE_CMD", Go: "ErrProxyDecodeCmd", Group: "proxy", Zh: "解析cmd服务消息失败", En: "decoding the cmd message failed", HTTPStatus: 500, Retryable: false},
-	{Code: -86, Name: "ERROR_PROXY_ROUTE_PROCESS", Go: "ErrProxyRouteProcess", Group: "proxy", Zh: "proxy转发process服务失败", En: "proxy failed to route to the process service", HTTPStatus: 500, Retryable: true},
-	{Code: -85, Name: "ERROR_PROXY_DECODE_PROCESS_RSP", Go: "ErrProxyDecodeProcessRsp", Group: "proxy", Zh: "解析process服务应答失败", En: "decoding the process answer failed", HTTPStatus: 500, Retryable: false},
-	{Code: -84, Name: "ERROR_PROXY_GET_PROCESS_L5", Go: "ErrProxyGetProcessL5", Group: "proxy", Zh: "获取processL5失败", En: "getting the process L5 route failed", HTTPStatus: 500, Retryable: true},
-	{Code: -83, Name: "ERROR_PROXY_AUTH_UNPACK", Go: "ErrProxyAuthUnpack", Group: "proxy", Zh: "签名服务解包失败", En: "unpacking the signature failed", HTTPStatus: 403, Retryable: false},
-	{Code: -82, Name: "ERROR_PROXY_AUTH_APPID_NOEXIST", Go: "ErrAppIDNotExist", Group: "proxy", Zh: "不存在此appid", En: "appid does not exist", HTTPStatus: 403, Retryable: false},
-	{Code: -81, Name: "ERROR_PROXY_AUTH_SIGN_EMPTY", Go: "ErrSignatureEmpty", Group: "proxy", Zh: "签名为空", En: "signature is empty", HTTPStatus: 403, Retryable: false},
-	{Code: -80, Name: "ERROR_PROXY_INVALID_APPID", Go: "ErrInvalidAppID", Group: "proxy", Zh: "非法的业务ID", En: "invalid appid", HTTPStatus: 403, Retryable: false},
-	{Code: -79, Name: "ERROR_PROXY_AUTH_SECRETID_NOEXIST", Go: "ErrSecretIDNotExist", Group: "proxy", Zh: "secretid不存在", En: "secret id does not exist", HTTPStatus: 403, Retryable: false},
-	{Code: -78, Name: "ERROR_PROXY_INVALID_PROTOCOL", Go: "ErrProxyInvalidProtocol", Group: "proxy", Zh: "SDK协议不匹配,请升级", En: "SDK protocol mismatch; upgrade the SDK", HTTPStatus: 500, Retryable: false},
-	{Code: -77, Name: "ERROR_PROXY_AUTH_REPLAY_ATTACH", Go: "ErrSignatureReplayed", Group: "proxy", Zh: "单次性签名已不可用", En: "one-time signature already used", HTTPStatus: 403, Retryable: false},
-	{Code: -76, Name: "ERROR_PROXY_AUTH_ONCESIGN_NOFILEID", Go: "ErrOnceSignNoFileID", Group: "proxy", Zh: "单次签名没有url", En: "one-time signature has no fileid", HTTPStatus: 403, Retryable: false},
-	{Code: -75, Name: "ERROR_PROXY_AUTH_UNSUPPORTED_OP", Go: "ErrProxyAuthUnsupportedOp", Group: "proxy", Zh: "不支持此操作", En: "operation not supported by this signature", HTTPStatus: 403, Retryable: false},
-	{Code: -74, Name: "ERROR_PROXY_AUTH_MULTISIGN_EXPIREEMPTY", Go: "ErrMultiSignExpireZero", Group: "proxy", Zh: "多次签名-过期时间为0", En: "multi-use signature has expiry 0", HTTPStatus: 403, Retryable: false},
-	{Code: -73, Name: "ERROR_PROXY_AUTH_ONCESIGN_EXPIREDNOTEMPTY", Go: "ErrOnceSignExpireNotZero", Group: "proxy", Zh: "单次签名-过期时间不为0", En: "one-time signature has a non-zero expiry", HTTPStatus: 403, Retryable: false},
-	{Code: -72, Name: "ERROR_PROXY_APP_SIGN_FAILED", Go: "ErrProxyAppSignFailed", Group: "proxy", Zh: "签名失败", En: "signing failed", HTTPStatus: 500, Retryable: false},
-	{Code: -71, Name: "ERROR_PROXY_FREQ_CONTROL", Go: "ErrFreqControl", Group: "proxy", Zh: "操作太频繁,请稍后再试", En: "too many requests; try again later", HTTPStatus: 429, Retryable: true},
-	{Code: -70, Name: "ERROR_PROXY_APPID_USERID_NOTMATCH", Go: "ErrAppIDNotMatch", Group: "proxy", Zh: "输入的appid与签名不匹配", En: "appid does not match the signature", HTTPStatus: 403, Retryable: false},
-	{Code: -69, Name: "ERROR_PROXY_INVALID_PARAM_DOWNLOAD_URL_EMPTY", Go: "ErrProxyInvalidParamDownloadUrlEmpty", Group: "proxy", Zh: "输入参数错误:download_urlempty", En: "bad parameter: download_url empty", HTTPStatus: 400, Retryable: false},
-	{Code: -68, Name: "ERROR_PROXY_ENCODE", Go: "ErrProxyEncode", Group: "proxy", Zh: "ip直通车打包失败", En: "direct-IP encode failed", HTTPStatus: 500, Retryable: false},
-	{Code: -67, Name: "ERROR_PROXY_DECODE", Go: "ErrProxyDecode", Group: "proxy", Zh: "ip直通车解包失败", En: "direct-IP decode failed", HTTPStatus: 500, Retryable: false},
-	{Code: -66, Name: "ERROR_PROXY_NETWORK", Go: "ErrProxyNetwork", Group: "proxy", Zh: "网络请求失败", En: "network request failed", HTTPStatus: 500, Retryable: true},
-	{Code: -65, Name: "ERROR_PROXY_CONTINUE_TRANSFER_WITH_DATA", Go: "ErrProxyContinueTransferWithData", Group: "proxy", Zh: "断点续传不支持携带数据包", En: "resumable transfer does not accept a data packet", HTTPStatus: 500, Retryable: false},
-	{Code: -64, Name: "ERROR_PROXY_FORBID_APPID", Go: "ErrProxyForbidAppid", Group: "proxy", Zh: "该业务已经被屏蔽", En: "the appid is blocked", HTTPStatus: 403, Retryable: false},
-	{Code: -63, Name: "ERROR_PROXY_FILEID_NOTMATCH", Go: "ErrFileIDNotMatch", Group: "proxy", Zh: "fileid与签名不匹配", En: "fileid does not match the signature", HTTPStatus: 403, Retryable: false},
-	{Code: -62, Name: "ERROR_PROXY_AUTH_APPID", Go: "ErrProxyAuthAppid", Group: "proxy", Zh: "appid与secretid不匹配", En: "appid does not match the secret id", HTTPStatus: 403, Retryable: false},
-	{Code: -61, Name: "ERROR_PROXY_SIGN_BUCKET_NOTMATCH", Go: "ErrBucketNotMatch", Group: "proxy", Zh: "bucket与签名中的bucket不匹配", En: "bucket does not match the signature's bucket", HTTPStatus: 403, Retryable: false},
-	{Code: -60, Name: "ERROR_PROXY_AUTH_INVALID_TOKEN", Go: "ErrProxyAuthInvalidToken", Group: "proxy", Zh: "非法token值", En: "invalid token", HTTPStatus: 403, Retryable: false},
-	{Code: -199, Name: "ERROR_CMD_FILE_MOVE_ERROR", Go: "ErrCmdFileMoveError", Group: "cmd", Zh: "文件移动失败", En: "moving the file failed", HTTPStatus: 500, Retryable: false},
-	{Code: -198, Name: "ERROR_CMD_REDIRECT_ERROR", Go: "ErrCmdRedirectError", Group: "cmd", Zh: "重定向错误", En: "redirect error", HTTPStatus: 500, Retryable: false},
-	{Code: -197, Name: "ERROR_CMD_FILE_NOTEXIST", Go: "ErrFileNotExist", Group: "cmd", Zh: "查无此文件", En: "file does not exist", HTTPStatus: 404, Retryable: false},
-	{Code: -196, Name: "ERROR_CMD_BACKEND_NETWORK", Go: "ErrBackendNetwork", Group: "cmd", Zh: "网络请求失败", En: "backend network request failed", HTTPStatus: 500, Retryable: true},
-	{Code: -195, Name: "ERROR_CMD_BACKEND_RSP_DECODE", Go: "ErrCmdBackendRspDecode", Group: "cmd", Zh: "后端解包失败", En: "decoding the backend answer failed", HTTPStatus: 500, Retryable: false},
-	{Code: -194, Name: "ERROR_CMD_BACKEND_REQ_ENCODE", Go: "ErrCmdBackendReqEncode", Group: "cmd", Zh: "后端打包失败", En: "encoding the backend request failed", HTTPStatus: 500, Retryable: false},
-	{Code: -193, Name: "ERROR_CMD_RSP_ENCODE", Go: "ErrCmdRspEncode", Group: "cmd", Zh: "返回包打包失败", En: "encoding the answer failed", HTTPStatus: 500, Retryable: false},
-	{Code: -192, Name: "ERROR_CMD_REQ_DECODE", Go: "ErrCmdReqDecode", Group: "cmd", Zh: "请求包解析失败", En: "decoding the request failed", HTTPStatus: 500, Retryable: false},
-	{Code: -191, Name: "ERROR_CMD_URL_PARAMS_NOTMATCH", Go: "ErrCmdUrlParamsNotmatch", Group: "cmd", Zh: "url参数解析不匹配", En: "URL parameters do not match", HTTPStatus: 500, Retryable: false},
-	{Code: -190, Name: "ERROR_CMD_FILE_DEL_ERROR", Go: "ErrCmdFileDelError", Group: "cmd", Zh: "文件删除失败", En: "deleting the file failed", HTTPStatus: 500, Retryable: false},
-	{Code: -189, Name: "ERROR_CMD_INVALID_PARAM_DOWNLOAD_URL_EMPTY", Go: "ErrCmdInvalidParamDownloadUrlEmpty", Group: "cmd", Zh: "输入参数错误:download_urlempty", En: "bad parameter: download_url empty", HTTPStatus: 400, Retryable: false},
-	{Code: -187, Name: "ERROR_CMD_URL_PARSE_ERROR", Go: "ErrCmdUrlParseError", Group: "cmd", Zh: "从url中解析参数失败", En: "parsing parameters from the URL failed", HTTPStatus: 500, Retryable: false},
-	{Code: -186, Name: "ERROR_CMD_VIDEO_MOVE", Go: "ErrCmdVideoMove", Group: "cmd", Zh: "暂不支持视频文件复制", En: "copying video files is not supported", HTTPStatus: 400, Retryable: false},
-	{Code: -185, Name: "ERROR_CMD_PRE_PROCESS", Go: "ErrCmdPreProcess", Group: "cmd", Zh: "业务预处理失败", En: "business pre-processing failed", HTTPStatus: 500, Retryable: false},
-	{Code: -184, Name: "ERROR_CMD_POST_PROCESS", Go: "ErrCmdPostProcess", Group: "cmd", Zh: "业务后处理失败", En: "business post-processing failed", HTTPStatus: 500, Retryable: false},
-	{Code: -183, Name: "ERROR_CMD_GET_ROUTE", Go: "ErrCmdGetRoute", Group: "cmd", Zh: "获取路由失败", En: "getting the route failed", HTTPStatus: 500, Retryable: true},
-	{Code: -182, Name: "ERROR_CMD_PARAM_INVALID", Go: "ErrCmdParamInvalid", Group: "cmd", Zh: "参数检验失败", En: "parameter check failed", HTTPStatus: 500, Retryable: false},
-	{Code: -181, Name: "ERROR_CMD_COS_ERROR", Go: "ErrCmdError", Group: "cmd", Zh: "存储后端错误", En: "storage backend error", HTTPStatus: 500, Retryable: false},
-	{Code: -180, Name: "ERROR_CMD_COS_INVALID_PATH", Go: "ErrInvalidPath", Group: "cmd", Zh: "非法路径", En: "invalid path", HTTPStatus: 400, Retryable: false},
-	{Code: -179, Name: "ERROR_CMD_COS_INVALID_MOD_FLAG", Go: "ErrCmdInvalidModFlag", Group: "cmd", Zh: "修改标志非法", En: "invalid modify flag", HTTPStatus: 400, Retryable: false},
-	{Code: -178, Name: "ERROR_CMD_COS_PATH_CONFLICT", Go: "ErrPathConflict", Group: "cmd", Zh: "路径冲突", En: "path conflict: it exists already", HTTPStatus: 409, Retryable: false},
-	{Code: -177, Name: "ERROR_CMD_COS_FILE_EXIST", Go: "ErrFileExist", Group: "cmd", Zh: "文件已存在", En: "file already exists", HTTPStatus: 409, Retryable: false},
-	{Code: -176, Name: "ERROR_CMD_COS_BUCKET_EXIST", Go: "ErrCmdBucketExist", Group: "cmd", Zh: "Bucket已存在", En: "bucket already exists", HTTPStatus: 409, Retryable: false},
-	{Code: -175, Name: "ERROR_CMD_COS_FILE_SIZE_NOT_EQU", Go: "ErrFileSizeNotEqual", Group: "cmd", Zh: "文件大小不一致", En: "file size does not match", HTTPStatus: 400, Retryable: false},
-	{Code: -174, Name: "ERROR_CMD_COS_SHA_NOT_EQU", Go: "ErrSHANotEqual", Group: "cmd", Zh: "文件SHA不一致", En: "file SHA-1 does not match", HTTPStatus: 400, Retryable: false},
-	{Code: -173, Name: "ERROR_CMD_COS_DIR_NOT_EMPTY", Go: "ErrDirNotEmpty", Group: "cmd", Zh: "目录非空", En: "directory is not empty", HTTPStatus: 409, Retryable: false},
-	{Code: -172, Name: "ERROR_CMD_COS_BUCKET_NUM_LIMIT", Go: "ErrCmdBucketNumLimit", Group: "cmd", Zh: "Bucket数量限制", En: "bucket count limit reached", HTTPStatus: 500, Retryable: false},
-	{Code: -171, Name: "ERROR_CMD_COS_INVALID_APP_TYPE", Go: "ErrCmdInvalidAppType", Group: "cmd", Zh: "AppType非法", En: "invalid app type", HTTPStatus: 400, Retryable: false},
-	{Code: -170, Name: "ERROR_CMD_COS_INVALID_LIST_NUM", Go: "ErrInvalidListNum", Group: "cmd", Zh: "LIST数量非法", En: "invalid list num", HTTPStatus: 400, Retryable: false},
-	{Code: -169, Name: "ERROR_CMD_COS_INVALID_QUERY_FLAG", Go: "ErrCmdInvalidQueryFlag", Group: "cmd", Zh: "查询标记非法", En: "invalid query flag", HTTPStatus: 400, Retryable: false},
-	{Code: -168, Name: "ERROR_CMD_COS_INVALID_SHA", Go: "ErrInvalidSHA", Group: "cmd", Zh: "非法SHA", En: "invalid SHA-1", HTTPStatus: 400, Retryable: false},
-	{Code: -167, Name: "ERROR_CMD_COS_INVALID_CNAME", Go: "ErrCmdCOSInvalidCname", Group: "cmd", Zh: "非法的CNAME", En: "invalid CNAME", HTTPStatus: 400, Retryable: false},
-	{Code: -166, Name: "ERROR_CMD_COS_INDEX_ERROR", Go: "ErrCmdCOSIndexError", Group: "cmd", Zh: "索引不存在", En: "index does not exist", HTTPStatus: 404, Retryable: false},
-	{Code: -165, Name: "ERROR_CMD_COS_MAX_NUM", Go: "ErrListMaxNum", Group: "cmd", Zh: "单次拉取目录最大支持199", En: "a listing returns at most 199 entries", HTTPStatus: 400, Retryable: false},
-	{Code: -164, Name: "ERROR_CMD_PARAM_PATH_EMPTY", Go: "ErrPathEmpty", Group: "cmd", Zh: "path为空", En: "path is empty", HTTPStatus: 400, Retryable: false},
-	{Code: -163, Name: "ERROR_CMD_PARAM_PATH_ELEMENT_MISSING", Go: "ErrCmdParamPathElementMissing", Group: "cmd", Zh: "path字段缺少元素", En: "path lacks an element", HTTPStatus: 400, Retryable: false},
-	{Code: -162, Name: "ERROR_CMD_PARAM_PATH_ELEMENT_NOT_MATCH", Go: "ErrCmdParamPathElementNotMatch", Group: "cmd", Zh: "path字段元素不匹配", En: "path element does not match", HTTPStatus: 400, Retryable: false},
-	{Code: -161, Name: "ERROR_CMD_PARAM_PATH_DIR_MISSING_SLASH", Go: "ErrDirMissingSlash", Group: "cmd", Zh: "目录path字段缺少slash结尾", En: "directory path lacks its trailing slash", HTTPStatus: 400, Retryable: false},
-	{Code: -160, Name: "ERROR_CMD_PARAM_PAHT_FILE_SURPLUS_SLASH", Go: "ErrFileSurplusSlash", Group: "cmd", Zh: "文件path多余slash结尾", En: "file path has a trailing slash", HTTPStatus: 400, Retryable: false},
-	{Code: -159, Name: "ERROR_CMD_PARAM_CNAME_ERROR", Go: "ErrCmdParamCnameError", Group: "cmd", Zh: "cname数量必须小于等于10", En: "at most 10 CNAMEs", HTTPStatus: 400, Retryable: false},
-	{Code: -158, Name: "ERROR_CMD_PARAM_AUTH_TYPE", Go: "ErrCmdParamAuthType", Group: "cmd", Zh: "鉴权类别错误//鉴权类别错误", En: "wrong authorization kind", HTTPStatus: 400, Retryable: false},
-	{Code: -157, Name: "ERROR_CMD_PARAM_MIN_NUM", Go: "ErrListMinNum", Group: "cmd", Zh: "单次拉取条目最小为1//DirListReq中拉取数据条数", En: "a listing asks for at least 1 entry", HTTPStatus: 400, Retryable: false},
-	{Code: -156, Name: "ERROR_CMD_INVALID_VIDEO_NAME", Go: "ErrCmdInvalidVideoName", Group: "cmd", Zh: "非法的视频名", En: "invalid video name", HTTPStatus: 400, Retryable: false},
-	{Code: -155, Name: "ERROR_CMD_INVALID_FORMAT", Go: "ErrCmdInvalidFormat", Group: "cmd", Zh: "非法视频FORMAT", En: "invalid video format", HTTPStatus: 400, Retryable: false},
-	{Code: -154, Name: "ERR_CMD_APP_VIDEO_NOMATCH", Go: "ErrCmdAppVideoNomatch", Group: "cmd", Zh: "文件BUCKET中设置视频参数", En: "video parameters set in a file bucket", HTTPStatus: 500, Retryable: false},
-	{Code: -153, Name: "ERR_CMD_INVALID_VIDEO_APP", Go: "ErrCmdInvalidVideoApp", Group: "cmd", Zh: "非法的视频APP", En: "invalid video app", HTTPStatus: 400, Retryable: false},
-	{Code: -152, Name: "ERR_CMD_COS_TIMEOUT", Go: "ErrStorageTimeout", Group: "cmd", Zh: "存储后端超时", En: "storage backend timed out", HTTPStatus: 504, Retryable: true},
-	{Code: -151, Name: "ERROR_CMD_PARAM_REFERER_ERROR", Go: "ErrCmdParamRefererError", Group: "cmd", Zh: "refer数量必须小于等于10", En: "at most 10 referers", HTTPStatus: 400, Retryable: false},
-	{Code: -150, Name: "ERROR_CMD_PARAM_SOURCE_DOMAIN_EMPTY", Go: "ErrCmdParamSourceDomainEmpty", Group: "cmd", Zh: "创建bucket时设置的回源路径不能为空", En: "the origin path of a new bucket cannot be empty", HTTPStatus: 400, Retryable: false},
-	{Code: -149, Name: "ERROR_CMD_INVALID_REFERER", Go: "ErrCmdInvalidReferer", Group: "cmd", Zh: "refer中含有非法字符", En: "referer has invalid characters", HTTPStatus: 400, Retryable: false},
-	{Code: -148, Name: "ERROR_CMD_INVALID_CNAME", Go: "ErrCmdInvalidCname", Group: "cmd", Zh: "cname中含有非法字符", En: "CNAME has invalid characters", HTTPStatus: 400, Retryable: false},
-	{Code: -147, Name: "ERROR_CMD_NOT_UTF8_ENCODING", Go: "ErrNotUTF8", Group: "cmd", Zh: "参数含非utf8编码", En: "a parameter is not UTF-8", HTTPStatus: 400, Retryable: false},
-	{Code: -146, Name: "ERROR_CMD_INVALID_HOST_NAME", Go: "ErrCmdInvalidHostName", Group: "cmd", Zh: "回源地址不合法", En: "invalid origin host", HTTPStatus: 400, Retryable: false},
-	{Code: -145, Name: "ERROR_CMD_INVALID_COVER", Go: "ErrCmdInvalidCover", Group: "cmd", Zh: "是否需要封面参数不合法", En: "invalid cover parameter", HTTPStatus: 400, Retryable: false},
-	{Code: -144, Name: "ERROR_CMD_INDEX_NO_EXIST", Go: "ErrCmdIndexNoExist", Group: "cmd", Zh: "索引不存在", En: "index does not exist", HTTPStatus: 404, Retryable: false},
-	{Code: -143, Name: "ERROR_CMD_INDEX_ERROR", Go: "ErrCmdIndexError", Group: "cmd", Zh: "索引错误", En: "index error", HTTPStatus: 500, Retryable: false},
-	{Code: -300, Name: "ERROR_PROCESS_OVERLOAD", Go: "ErrOverload", Group: "cache", Zh: "服务过载", En: "service overloaded", HTTPStatus: 503, Retryable: true},
-	{Code: -299, Name: "ERROR_PROCESS_UNKNOWN_CMD", Go: "ErrProcessUnknownCmd", Group: "cache", Zh: "命令字未知", En: "unknown command", HTTPStatus: 500, Retryable: false},
-	{Code: -298, Name: "ERROR_PROCESS_REQ2MSG", Go: "ErrProcessReq2msg", Group: "cache", Zh: "解包失败", En: "unpacking the request failed", HTTPStatus: 500, Retryable: false},
-	{Code: -297, Name: "ERROR_PROCESS_FRAME", Go: "ErrProcessFrame", Group: "cache", Zh: "框架handleprocess错误", En: "framework handleprocess error", HTTPStatus: 500, Retryable: false},
-	{Code: -296, Name: "ERROR_PROCESS_ENCODE_RSP", Go: "ErrProcessEncodeRsp", Group: "cache", Zh: "打包失败", En: "encoding the answer failed", HTTPStatus: 500, Retryable: false},
-	{Code: -295, Name: "ERROR_PROCESS_WRITEFILE", Go: "ErrProcessWritefile", Group: "cache", Zh: "文件数据异常", En: "file data error (write)", HTTPStatus: 500, Retryable: false},
-	{Code: -294, Name: "ERROR_PROCESS_READFILE", Go: "ErrProcessReadfile", Group: "cache", Zh: "文件数据异常", En: "file data error (read)", HTTPStatus: 500, Retryable: false},
-	{Code: -293, Name: "ERROR_PROCESS_NOTIFY", Go: "ErrProcessNotify", Group: "cache", Zh: "通知插件失败", En: "notifying the plugin failed", HTTPStatus: 500, Retryable: false},
-	{Code: -292, Name: "ERROR_PROCESS_CREATEFILE", Go: "ErrProcessCreatefile", Group: "cache", Zh: "文件缓存服务器错误", En: "file cache server error", HTTPStatus: 500, Retryable: true},
-	{Code: -291, Name: "ERROR_PROCESS_ENCODE_SESSION", Go: "ErrProcessEncodeSession", Group: "cache", Zh: "编码session失败", En: "encoding the session failed", HTTPStatus: 500, Retryable: false},
-	{Code: -290, Name: "ERROR_PROCESS_OFFSET", Go: "ErrInvalidSession", Group: "cache", Zh: "无效的session", En: "invalid session", HTTPStatus: 400, Retryable: false},
-	{Code: -289, Name: "ERROR_PROCESS_DENY", Go: "ErrProcessDeny", Group: "cache", Zh: "插件拒绝上传", En: "a plugin refused the upload", HTTPStatus: 500, Retryable: false},
-	{Code: -288, Name: "ERROR_PROCESS_ENCODE", Go: "ErrProcessEncode", Group: "cache", Zh: "process打包失败", En: "process encode failed", HTTPStatus: 500, Retryable: false},
-	{Code: -287, Name: "ERROR_PROCESS_DECODE", Go: "ErrProcessDecode", Group: "cache", Zh: "process解包失败", En: "process decode failed", HTTPStatus: 500, Retryable: false},
-	{Code: -286, Name: "ERROR_PROCESS_DECODE_SESSION", Go: "ErrProcessDecodeSession", Group: "cache", Zh: "解码session失败", En: "decoding the session failed", HTTPStatus: 500, Retryable: false},
-	{Code: -285, Name: "ERROR_PROCESS_FILE_TOO_LARGE", Go: "ErrFileTooLarge", Group: "cache", Zh: "文件过大", En: "file too large", HTTPStatus: 413, Retryable: false},
-	{Code: -284, Name: "ERROR_PROCESS_WRONG_SLICE_SIZE", Go: "ErrWrongSliceSize", Group: "cache", Zh: "分片大小不一致", En: "slice size does not match the session's", HTTPStatus: 400, Retryable: false},
-	{Code: -283, Name: "ERROR_PROCESS_SLICE_TOO_SMALL", Go: "ErrProcessSliceTooSmall", Group: "cache", Zh: "分片过小", En: "slice too small", HTTPStatus: 400, Retryable: false},
-	{Code: -282, Name: "ERROR_PROCESS_ANALYZE", Go: "ErrProcessAnalyze", Group: "cache", Zh: "图片分析失败", En: "image analysis failed", HTTPStatus: 500, Retryable: false},
-	{Code: -4000, Name: "ErrDecodeReq", Go: "ErrPluginDecodeReq", Group: "plugin", Zh: "请求体解包失败", En: "decoding the request body failed", HTTPStatus: 500, Retryable: false},
-	{Code: -4001, Name: "ErrEncodeRsp", Go: "ErrPluginEncodeRsp", Group: "plugin", Zh: "回包打包失败", En: "encoding the answer failed", HTTPStatus: 500, Retryable: false},
-	{Code: -4002, Name: "ErrParamInvalid", Go: "ErrParamInvalid", Group: "plugin", Zh: "请求参数错误", En: "bad request parameter", HTTPStatus: 400, Retryable: false},
-	{Code: -4003, Name: "ErrNoSetErrCode", Go: "ErrPluginNoSetErrCode", Group: "plugin", Zh: "插件处理错误", En: "plugin error", HTTPStatus: 500, Retryable: false},
-	{Code: -4004, Name: "ErrCosRspHeadCode", Go: "ErrPluginCosRspHeadCode", Group: "plugin", Zh: "入库出错", En: "storing failed", HTTPStatus: 500, Retryable: false},
-	{Code: -4005, Name: "ErrCosRspInvalidOffset", Go: "ErrPluginCosRspInvalidOffset", Group: "plugin", Zh: "入库返回非法偏移", En: "storage returned an invalid offset", HTTPStatus: 400, Retryable: false},
-	{Code: -4006, Name: "ErrCosRspInvalidHeadFlag", Go: "ErrPluginCosRspInvalidHeadFlag", Group: "plugin", Zh: "入库返回非法的头部标记", En: "storage returned an invalid head flag", HTTPStatus: 400, Retryable: false},
-	{Code: -4007, Name: "ErrTmemRspSsdError", Go: "ErrPluginTmemRspSsdError", Group: "plugin", Zh: "获取TMEM配置错误", En: "getting the TMEM configuration failed", HTTPStatus: 500, Retryable: false},
-	{Code: -4008, Name: "ErrParserShmError", Go: "ErrPluginParserShmError", Group: "plugin", Zh: "解析共享内存TMEM配置错误", En: "parsing the shared-memory TMEM configuration failed", HTTPStatus: 500, Retryable: false},
-	{Code: -4010, Name: "ErrCreateControlFile", Go: "ErrPluginCreateControlFile", Group: "plugin", Zh: "创建控制文件错误", En: "creating the control file failed", HTTPStatus: 500, Retryable: false},
-	{Code: -4011, Name: "ErrReadControlFile", Go: "ErrPluginReadControlFile", Group: "plugin", Zh: "读取控制文件错误", En: "reading the control file failed", HTTPStatus: 500, Retryable: false},
-	{Code: -4012, Name: "ErrGetInputData", Go: "ErrPluginGetInputData", Group: "plugin", Zh: "获取入库数据失败", En: "getting the data to store failed", HTTPStatus: 500, Retryable: false},
-	{Code: -4013, Name: "ErrDecodeSession", Go: "ErrPluginDecodeSession", Group: "plugin", Zh: "解session失败", En: "decoding the session failed", HTTPStatus: 500, Retryable: false},
-	{Code: -4014, Name: "ErrQueryOffset", Go: "ErrPluginQueryOffset", Group: "plugin", Zh: "查询分片错误", En: "querying the slices failed", HTTPStatus: 500, Retryable: false},
-	{Code: -4015, Name: "ErrTheSameOffset", Go: "ErrPluginTheSameOffset", Group: "plugin", Zh: "同一个offset多次返回", En: "the same offset answered twice", HTTPStatus: 500, Retryable: true},
-	{Code: -4016, Name: "ErrNotSameSHA", Go: "ErrNotSameSHA", Group: "plugin", Zh: "sha校验失败", En: "SHA-1 check failed", HTTPStatus: 500, Retryable: false},
-	{Code: -4017, Name: "ErrHttpSvr", Go: "ErrPluginHttpSvr", Group: "plugin", Zh: "文件入库错误", En: "storing the file failed", HTTPStatus: 500, Retryable: true},
-	{Code: -4018, Name: "ErrSameFileUpload", Go: "ErrPluginSameFileUpload", Group: "plugin", Zh: "相同文件已上传过", En: "the same file was uploaded already", HTTPStatus: 409, Retryable: false},
-	{Code: -4019, Name: "ErrOffsetToZero", Go: "ErrUnfinishedUpload", Group: "plugin", Zh: "入库失败，请重新上传", En: "an unfinished upload of this file exists; list its slices and resume", HTTPStatus: 409, Retryable: false},
-	{Code: -4020, Name: "ErrParamInvalidCheckTypeShouldBeSHA", Go: "ErrPluginParamInvalidCheckTypeShouldBeSHA", Group: "plugin", Zh: "校验类型需要SHA", En: "the check type must be SHA", HTTPStatus: 400, Retryable: false},
-	{Code: -4021, Name: "ErrParamInvalidSessionDecodeError", Go: "ErrPluginParamInvalidSessionDecodeError", Group: "plugin", Zh: "参数session解码失败", En: "decoding the session parameter failed", HTTPStatus: 500, Retryable: false},
-	{Code: -4022, Name: "ErrParamInvalidFilePathInvalid", Go: "ErrPluginParamInvalidFilePathInvalid", Group: "plugin", Zh: "获取bucket路径失败", En: "getting the bucket path failed", HTTPStatus: 500, Retryable: false},
-	{Code: -4023, Name: "ErrParamInvalidCheckSumSizeInvalid", Go: "ErrPluginParamInvalidCheckSumSizeInvalid", Group: "plugin", Zh: "校验和大小错误", En: "wrong checksum size", HTTPStatus: 400, Retryable: false},
-	{Code: -4024, Name: "ErrOffGoBack", Go: "ErrOffsetGoBack", Group: "plugin", Zh: "偏移量回退，请重试", En: "offset went back; try again", HTTPStatus: 500, Retryable: true},
-	{Code: -4025, Name: "ErrHttpTimeout", Go: "ErrStoreTimeout", Group: "plugin", Zh: "文件入库超时", En: "storing the file timed out", HTTPStatus: 504, Retryable: true},
-	{Code: -4026, Name: "ErrOffsetBackTooMuch", Go: "ErrPluginOffsetBackTooMuch", Group: "plugin", Zh: "索引被删除或SHA不一致，请重新上传", En: "index deleted or SHA-1 mismatch; upload again", HTTPStatus: 500, Retryable: false},
-	{Code: -4027, Name: "ErrOffsetRedo", Go: "ErrPluginOffsetRedo", Group: "plugin", Zh: "索引错误，请重新上传", En: "index error; upload again", HTTPStatus: 500, Retryable: true},
-	{Code: -5999, Name: "ERROR_CGI_PARAM", Go: "ErrCGIParam", Group: "cgi", Zh: "参数错误", En: "bad parameter", HTTPStatus: 400, Retryable: false},
-	{Code: -5998, Name: "ERROR_CGI_AUTHORIZATION", Go: "ErrAuthorizationFormat", Group: "cgi", Zh: "签名格式错误", En: "malformed signature", HTTPStatus: 403, Retryable: false},
-	{Code: -5997, Name: "ERROR_CGI_NETWORK", Go: "ErrCGINetwork", Group: "cgi", Zh: "后端网络错误", En: "backend network error", HTTPStatus: 500, Retryable: true},
-	{Code: -5996, Name: "ERROR_CGI_REQ_METHOD", Go: "ErrReqMethod", Group: "cgi", Zh: "HTTP请求方法错误", En: "wrong HTTP method", HTTPStatus: 405, Retryable: false},
-	{Code: -5995, Name: "ERROR_CGI_FILESIZE", Go: "ErrFileSize", Group: "cgi", Zh: "文件大小错误", En: "wrong file size", HTTPStatus: 400, Retryable: false},
-	{Code: -5994, Name: "ERROR_CGI_URL_NOTMATCH", Go: "ErrCGIUrlNotmatch", Group: "cgi", Zh: "url参数解析不匹配'", En: "URL parameters do not match", HTTPStatus: 500, Retryable: false},
-	{Code: -5993, Name: "ERROR_CGI_FORM_ERR", Go: "ErrFormError", Group: "cgi", Zh: "multipart/formdata参数错误", En: "malformed multipart/form-data", HTTPStatus: 400, Retryable: false},
-	{Code: -5992, Name: "ERROR_CGI_REQ_PARAM", Go: "ErrReqParam", Group: "cgi", Zh: "请求参数错误", En: "bad request parameter", HTTPStatus: 400, Retryable: false},
-	{Code: -5991, Name: "ERROR_CGI_SLICE", Go: "ErrSliceTooLarge", Group: "cgi", Zh: "分片过大", En: "slice too large", HTTPStatus: 413, Retryable: false},
-	{Code: -5990, Name: "ERROR_CGI_MISSING_FILECONTENT", Go: "ErrMissingFileContent", Group: "cgi", Zh: "找不到filecontent", En: "filecontent is missing", HTTPStatus: 400, Retryable: false},
-	{Code: -5989, Name: "ERROR_CGI_UPLOAD_FAIL", Go: "ErrCGIUploadFail", Group: "cgi", Zh: "上传失败", En: "upload failed", HTTPStatus: 500, Retryable: true},
-	{Code: -5988, Name: "ERROR_CGI_INIT", Go: "ErrCGIInit", Group: "cgi", Zh: "cgi初始化错误", En: "CGI initialisation error", HTTPStatus: 500, Retryable: false},
-	{Code: -5987, Name: "ERROR_CGI_WUP_ENCODE", Go: "ErrCGIWupEncode", Group: "cgi", Zh: "wup编码失败", En: "WUP encode failed", HTTPStatus: 500, Retryable: false},
-	{Code: -5986, Name: "ERROR_CGI_WUP_DECODE", Go: "ErrCGIWupDecode", Group: "cgi", Zh: "wup解码失败", En: "WUP decode failed", HTTPStatus: 500, Retryable: false},
-	{Code: -5985, Name: "ERROR_CGI_NETWORK_L5", Go: "ErrCGINetworkL5", Group: "cgi", Zh: "获取路由失败", En: "getting the L5 route failed", HTTPStatus: 500, Retryable: true},
-	{Code: -5984, Name: "ERROR_CGI_SHA_NOT_MATCH", Go: "ErrCGISHANotMatch", Group: "cgi", Zh: "sha1不匹配", En: "SHA-1 does not match", HTTPStatus: 400, Retryable: false},
-	{Code: -5983, Name: "ERROR_CGI_WRONG_SESSION", Go: "ErrWrongSession", Group: "cgi", Zh: "错误的session", En: "wrong session", HTTPStatus: 400, Retryable: false},
-	{Code: -5982, Name: "ERROR_CGI_SOCK_CREATE", Go: "ErrCGISockCreate", Group: "cgi", Zh: "建立连接错误", En: "creating a connection failed", HTTPStatus: 500, Retryable: true},
-	{Code: -5981, Name: "ERROR_CGI_SOCK_CONNECT", Go: "ErrCGISockConnect", Group: "cgi", Zh: "建立连接错误", En: "connecting failed", HTTPStatus: 500, Retryable: true},
-	{Code: -5980, Name: "ERROR_CGI_PARAM_MISSING_OP", Go: "ErrMissingOp", Group: "cgi", Zh: "缺少参数:op", En: "missing parameter: op", HTTPStatus: 400, Retryable: false},
-	{Code: -5979, Name: "ERROR_CGI_PARAM_MISSING_SHA", Go: "ErrMissingSHA", Group: "cgi", Zh: "缺少参数:sha", En: "missing parameter: sha", HTTPStatus: 400, Retryable: false},
-	{Code: -5978, Name: "ERROR_CGI_PDU_ENCODE", Go: "ErrCGIPduEncode", Group: "cgi", Zh: "pdu编码失败", En: "PDU encode failed", HTTPStatus: 500, Retryable: false},
-	{Code: -5977, Name: "ERROR_CGI_PDU_DECODE", Go: "ErrCGIPduDecode", Group: "cgi", Zh: "pdu解码失败", En: "PDU decode failed", HTTPStatus: 500, Retryable: false},
-	{Code: -5976, Name: "ERROR_CGI_REQ_PARAM_FLAG_NOTMATCH", Go: "ErrCGIReqParamFlagNotmatch", Group: "cgi", Zh: "bucketflag与实际参数不一致", En: "bucket flag does not match the parameters", HTTPStatus: 400, Retryable: false},
-	{Code: -5975, Name: "ERROR_CGI_JSON_PARSE_ERROR", Go: "ErrJSONParse", Group: "cgi", Zh: "json解析失败", En: "JSON parse error", HTTPStatus: 400, Retryable: false},
-	{Code: -5974, Name: "ERROR_CGI_VIDEO_FORMAT", Go: "ErrCGIVideoFormat", Group: "cgi", Zh: "视频码率错误", En: "wrong video bitrate", HTTPStatus: 400, Retryable: false},
-	{Code: -5973, Name: "ERROR_CGI_CROSS_BUCKET_COPY", Go: "ErrCrossBucketCopy", Group: "cgi", Zh: "不允许跨存储空间复制", En: "copying across buckets is not allowed", HTTPStatus: 400, Retryable: false},
-	{Code: -5972, Name: "ERROR_CGI_UNSUPPORTED_METHOD", Go: "ErrCGIUnsupportedMethod", Group: "cgi", Zh: "此方法不支持于当前版本", En: "method not supported by this version", HTTPStatus: 405, Retryable: false},
-	{Code: -5971, Name: "ERROR_CGI_PARAM_MISSING_FILESIZE", Go: "ErrMissingFilesize", Group: "cgi", Zh: "缺少参数:filesize", En: "missing parameter: filesize", HTTPStatus: 400, Retryable: false},
-	{Code: -6999, Name: "ERROR_OSS_UNKNOWN", Go: "ErrOSSUnknown", Group: "oss", Zh: "未知错误", En: "unknown OSS error", HTTPStatus: 500, Retryable: false},
-	{Code: -6998, Name: "ERROR_OSS_INVALID_PROTOCOL", Go: "ErrOSSInvalidProtocol", Group: "oss", Zh: "协议错误", En: "OSS protocol error", HTTPStatus: 500, Retryable: false},
-	{Code: -6997, Name: "ERROR_OSS_INVALID_PARAM", Go: "ErrOSSInvalidParam", Group: "oss", Zh: "参数错误", En: "bad OSS parameter", HTTPStatus: 400, Retryable: false},
-	{Code: -6996, Name: "ERROR_OSS_FILESIZE", Go: "ErrOSSFilesize", Group: "oss", Zh: "文件过大", En: "file too large", HTTPStatus: 413, Retryable: false},
-	{Code: -6995, Name: "ERROR_OSS_MKDIR", Go: "ErrOSSMkdir", Group: "oss", Zh: "创建目录失败", En: "creating the directory failed", HTTPStatus: 500, Retryable: false},
-	{Code: -6994, Name: "ERROR_OSS_GZIP", Go: "ErrOSSGzip", Group: "oss", Zh: "gzip压缩失败", En: "gzip failed", HTTPStatus: 500, Retryable: false},
-	{Code: -6993, Name: "ERROR_OSS_WRITE_FILE", Go: "ErrOSSWriteFile", Group: "oss", Zh: "写文件失败", En: "writing the file failed", HTTPStatus: 500, Retryable: false},
-	{Code: -6992, Name: "ERROR_OSS_FILE_NOTEXIST", Go: "ErrOSSFileNotexist", Group: "oss", Zh: "文件不存在", En: "file does not exist", HTTPStatus: 404, Retryable: false},
-	{Code: -6991, Name: "ERROR_OSS_READ_FILE", Go: "ErrOSSReadFile", Group: "oss", Zh: "读文件失败", En: "reading the file failed", HTTPStatus: 500, Retryable: false},
-}
-
-// The sentinels, one per code: errors.Is(err, ErrFileExist) matches an
-// *APIError carrying that code, however it was wrapped.
-var (
-	// ErrSDKFileNotExist is 1 SDK_FILE_NOT_EXIST: the file to upload does not exist (指定的上传文件不存在).
-	ErrSDKFileNotExist = &APIError{Code: 1, Name: "SDK_FILE_NOT_EXIST", Group: "sdk", HTTPStatus: 404}
-	// ErrSDKNetwork is 2 SDK_NETWORK: network request failed (the host cannot reach the service) (网络请求失败（一般是用户主机和我们的服务无法连通）).
-	ErrSDKNetwork = &APIError{Code: 2, Name: "SDK_NETWORK", Group: "sdk", HTTPStatus: 500}
-	// ErrSDKParam is 3 SDK_PARAM: bad parameter (参数错误).
-	ErrSDKParam = &APIError{Code: 3, Name: "SDK_PARAM", Group: "sdk", HTTPStatus: 400}
-	// ErrSDKSliceSize is 4 SDK_SLICE_SIZE: invalid slice size (分片大小非法).
-	ErrSDKSliceSize = &APIError{Code: 4, Name: "SDK_SLICE_SIZE", Group: "sdk", HTTPStatus: 400}
-	// DownloadOK is 200 DOWNLOAD_200: OK (正常).
-	DownloadOK = &APIError{Code: 200, Name: "DOWNLOAD_200", Group: "download", HTTPStatus: 200}
-	// DownloadPartial is 206 DOWNLOAD_206: partial content: a Range GET was served ((部分内容) 服务器成功处理了部分 GET 请求).
-	DownloadPartial = &APIError{Code: 206, Name: "DOWNLOAD_206", Group: "download", HTTPStatus: 206}
-	// ErrDownloadForbidden is 403 DOWNLOAD_403: signature error or the Referer is blacklisted (鉴权错误或者命中了refer黑名单).
-	ErrDownloadForbidden = &APIError{Code: 403, Name: "DOWNLOAD_403", Group: "download", HTTPStatus: 403}
-	// ErrDownloadNotFound is 404 DOWNLOAD_404: file does not exist (文件不存在).
-	ErrDownloadNotFound = &APIError{Code: 404, Name: "DOWNLOAD_404", Group: "download", HTTPStatus: 404}
-	// ErrDownloadMethod is 405 DOWNLOAD_405: method not allowed for the resource (请求方法不能被用于请求相应的资源。).
-	ErrDownloadMethod = &APIError{Code: 405, Name: "DOWNLOAD_405", Group: "download", HTTPStatus: 405}
-	// ErrDownloadInternal is 500 DOWNLOAD_500: internal server error (内部服务器错误).
-	ErrDownloadInternal = &APIError{Code: 500, Name: "DOWNLOAD_500", Group: "download", HTTPStatus: 500}
-	// ErrDownloadFileNotExist is 6101 DOWNLOAD_6101: file does not exist (文件不存在).
-	ErrDownloadFileNotExist = &APIError{Code: 6101, Name: "DOWNLOAD_6101", Group: "download", HTTPStatus: 404}
-	// ErrDownloadUnfinished is 45062 DOWNLOAD_45062: the file has not finished uploading (文件未上传完成).
-	ErrDownloadUnfinished = &APIError{Code: 45062, Name: "DOWNLOAD_45062", Group: "download", HTTPStatus: 400}
-	// ErrHTTPBadRequest is 400 HTTP_BAD_REQUEST: bad request: malformed body (请求不合法，包体格式错误).
-	ErrHTTPBadRequest = &APIError{Code: 400, Name: "HTTP_BAD_REQUEST", Group: "http", HTTPStatus: 400}
-	// ErrHTTPUnauthorized is 401 HTTP_UNAUTHORIZED: unauthorized: signature check failed (权限验证失败).
-	ErrHTTPUnauthorized = &APIError{Code: 401, Name: "HTTP_UNAUTHORIZED", Group: "http", HTTPStatus: 401}
-	// ErrHTTPForbidden is 403 HTTP_FORBIDDEN: forbidden: invalid signature (鉴权信息不合法，禁止访问).
-	ErrHTTPForbidden = &APIError{Code: 403, Name: "HTTP_FORBIDDEN", Group: "http", HTTPStatus: 403}
-	// ErrHTTPRequestEntityTooLarge is 413 HTTP_REQUEST_ENTITY_TOO_LARGE: request entity too large (文件大小超长).
-	ErrHTTPRequestEntityTooLarge = &APIError{Code: 413, Name: "HTTP_REQUEST_ENTITY_TOO_LARGE", Group: "http", HTTPStatus: 413}
-	// ErrHTTPInternalServerError is 500 HTTP_INTERNAL_SERVER_ERROR: internal server error (服务内部错误).
-	ErrHTTPInternalServerError = &APIError{Code: 500, Name: "HTTP_INTERNAL_SERVER_ERROR", Group: "http", HTTPStatus: 500}
-	// ErrHTTPServiceUnavailable is 503 HTTP_SERVICE_UNAVAILABLE: service unavailable (服务不可用).
-	ErrHTTPServiceUnavailable = &APIError{Code: 503, Name: "HTTP_SERVICE_UNAVAILABLE", Group: "http", HTTPStatus: 503}
-	// ErrHTTPGatewayTimeOut is 504 HTTP_GATEWAY_TIME_OUT: gateway timeout: the backend timed out (后端服务超时).
-	ErrHTTPGatewayTimeOut = &APIError{Code: 504, Name: "HTTP_GATEWAY_TIME_OUT", Group: "http", HTTPStatus: 504}
-	// ErrHTTPUnkownInternalServerError is 599 HTTP_UNKOWN_INTERNAL_SERVER_ERROR: unknown internal server error (未知服务器内部错误).
-	ErrHTTPUnkownInternalServerError = &APIError{Code: 599, Name: "HTTP_UNKOWN_INTERNAL_SERVER_ERROR", Group: "http", HTTPStatus: 599}
-	// ErrHTTPFileNotexist is 612 HTTP_FILE_NOTEXIST: file does not exist (查无此文件).
-	ErrHTTPFileNotexist = &APIError{Code: 612, Name: "HTTP_FILE_NOTEXIST", Group: "http", HTTPStatus: 404}
-	// ErrHTTPInvalidAppid is 631 HTTP_INVALID_APPID: invalid appid (非法的业务ID).
-	ErrHTTPInvalidAppid = &APIError{Code: 631, Name: "HTTP_INVALID_APPID", Group: "http", HTTPStatus: 400}
-	// Success is 0 SUCCESS: success (成功).
-	Success = &APIError{Code: 0, Name: "SUCCESS", Group: "business", HTTPStatus: 200}
-	// ErrUnknown is -9999 UNKOWN: unknown error (未知错误).
-	ErrUnknown = &APIError{Code: -9999, Name: "UNKOWN", Group: "business", HTTPStatus: 500}
-	// ErrProxyGetConfig is -99 ERROR_PROXY_GET_CONFIG: proxy failed to read its configuration (proxy读取配置失败).
-	ErrProxyGetConfig = &APIError{Code: -99, Name: "ERROR_PROXY_GET_CONFIG", Group: "proxy", HTTPStatus: 500}
-	// ErrProxyAuthInvoke is -98 ERROR_PROXY_AUTH_INVOKE: calling the signature service failed (调用签名服务失败).
-	ErrProxyAuthInvoke = &APIError{Code: -98, Name: "ERROR_PROXY_AUTH_INVOKE", Group: "proxy", HTTPStatus: 500}
-	// ErrSignatureInvalid is -97 ERROR_PROXY_AUTH_FAILED: invalid signature (非法签名).
-	ErrSignatureInvalid = &APIError{Code: -97, Name: "ERROR_PROXY_AUTH_FAILED", Group: "proxy", HTTPStatus: 403}
-	// ErrSignatureExpired is -96 ERROR_PROXY_AUTH_EXPIRED: signature expired (签名过期).
-	ErrSignatureExpired = &APIError{Code: -96, Name: "ERROR_PROXY_AUTH_EXPIRED", Group: "proxy", HTTPStatus: 403}
-	// ErrProxyNoSession is -95 ERROR_PROXY_NO_SESSION: request lacks session (消息缺少session信息).
-	ErrProxyNoSession = &APIError{Code: -95, Name: "ERROR_PROXY_NO_SESSION", Group: "proxy", HTTPStatus: 400}
-	// ErrProxyWrongSession is -94 ERROR_PROXY_WRONG_SESSION: wrong session (携带错误session信息).
-	ErrProxyWrongSession = &APIError{Code: -94, Name: "ERROR_PROXY_WRONG_SESSION", Group: "proxy", HTTPStatus: 400}
-	// ErrProxyRouteCmd is -89 ERROR_PROXY_ROUTE_CMD: proxy failed to route to the cmd service (proxy转发cmd服务失败).
-	ErrProxyRouteCmd = &APIError{Code: -89, Name: "ERROR_PROXY_ROUTE_CMD", Group: "proxy", HTTPStatus: 500}
-	// ErrProxyEncodeCmd is -88 ERROR_PROXY_ENCODE_CMD: encoding the cmd message failed (编码cmd服务消息失败).
-	ErrProxyEncodeCmd = &APIError{Code: -88, Name: "ERROR_PROXY_ENCODE_CMD", Group: "proxy", HTTPStatus: 500}
-	// ErrProxyDecodeCmd is -87 ERROR_PROXY_DECODE_CMD: decoding the cmd message failed (解析cmd服务消息失败).
-	ErrProxyDecodeCmd = &APIError{Code: -87, Name: "ERROR_PROXY_DECODE_CMD", Group: "proxy", HTTPStatus: 500}
-	// ErrProxyRouteProcess is -86 ERROR_PROXY_ROUTE_PROCESS: proxy failed to route to the process service (proxy转发process服务失败).
-	ErrProxyRouteProcess = &APIError{Code: -86, Name: "ERROR_PROXY_ROUTE_PROCESS", Group: "proxy", HTTPStatus: 500}
-	// ErrProxyDecodeProcessRsp is -85 ERROR_PROXY_DECODE_PROCESS_RSP: decoding the process answer failed (解析process服务应答失败).
-	ErrProxyDecodeProcessRsp = &APIError{Code: -85, Name: "ERROR_PROXY_DECODE_PROCESS_RSP", Group: "proxy", HTTPStatus: 500}
-	// ErrProxyGetProcessL5 is -84 ERROR_PROXY_GET_PROCESS_L5: getting the process L5 route failed (获取processL5失败).
-	ErrProxyGetProcessL5 = &APIError{Code: -84, Name: "ERROR_PROXY_GET_PROCESS_L5", Group: "proxy", HTTPStatus: 500}
-	// ErrProxyAuthUnpack is -83 ERROR_PROXY_AUTH_UNPACK: unpacking the signature failed (签名服务解包失败).
-	ErrProxyAuthUnpack = &APIError{Code: -83, Name: "ERROR_PROXY_AUTH_UNPACK", Group: "proxy", HTTPStatus: 403}
-	// ErrAppIDNotExist is -82 ERROR_PROXY_AUTH_APPID_NOEXIST: appid does not exist (不存在此appid).
-	ErrAppIDNotExist = &APIError{Code: -82, Name: "ERROR_PROXY_AUTH_APPID_NOEXIST", Group: "proxy", HTTPStatus: 403}
-	// ErrSignatureEmpty is -81 ERROR_PROXY_AUTH_SIGN_EMPTY: signature is empty (签名为空).
-	ErrSignatureEmpty = &APIError{Code: -81, Name: "ERROR_PROXY_AUTH_SIGN_EMPTY", Group: "proxy", HTTPStatus: 403}
-	// ErrInvalidAppID is -80 ERROR_PROXY_INVALID_APPID: invalid appid (非法的业务ID).
-	ErrInvalidAppID = &APIError{Code: -80, Name: "ERROR_PROXY_INVALID_APPID", Group: "proxy", HTTPStatus: 403}
-	// ErrSecretIDNotExist is -79 ERROR_PROXY_AUTH_SECRETID_NOEXIST: secret id does not exist (secretid不存在).
-	ErrSecretIDNotExist = &APIError{Code: -79, Name: "ERROR_PROXY_AUTH_SECRETID_NOEXIST", Group: "proxy", HTTPStatus: 403}
-	// ErrProxyInvalidProtocol is -78 ERROR_PROXY_INVALID_PROTOCOL: SDK protocol mismatch; upgrade the SDK (SDK协议不匹配,请升级).
-	ErrProxyInvalidProtocol = &APIError{Code: -78, Name: "ERROR_PROXY_INVALID_PROTOCOL", Group: "proxy", HTTPStatus: 500}
-	// ErrSignatureReplayed is -77 ERROR_PROXY_AUTH_REPLAY_ATTACH: one-time signature already used (单次性签名已不可用).
-	ErrSignatureReplayed = &APIError{Code: -77, Name: "ERROR_PROXY_AUTH_REPLAY_ATTACH", Group: "proxy", HTTPStatus: 403}
-	// ErrOnceSignNoFileID is -76 ERROR_PROXY_AUTH_ONCESIGN_NOFILEID: one-time signature has no fileid (单次签名没有url).
-	ErrOnceSignNoFileID = &APIError{Code: -76, Name: "ERROR_PROXY_AUTH_ONCESIGN_NOFILEID", Group: "proxy", HTTPStatus: 403}
-	// ErrProxyAuthUnsupportedOp is -75 ERROR_PROXY_AUTH_UNSUPPORTED_OP: operation not supported by this signature (不支持此操作).
-	ErrProxyAuthUnsupportedOp = &APIError{Code: -75, Name: "ERROR_PROXY_AUTH_UNSUPPORTED_OP", Group: "proxy", HTTPStatus: 403}
-	// ErrMultiSignExpireZero is -74 ERROR_PROXY_AUTH_MULTISIGN_EXPIREEMPTY: multi-use signature has expiry 0 (多次签名-过期时间为0).
-	ErrMultiSignExpireZero = &APIError{Code: -74, Name: "ERROR_PROXY_AUTH_MULTISIGN_EXPIREEMPTY", Group: "proxy", HTTPStatus: 403}
-	// ErrOnceSignExpireNotZero is -73 ERROR_PROXY_AUTH_ONCESIGN_EXPIREDNOTEMPTY: one-time signature has a non-zero expiry (单次签名-过期时间不为0).
-	ErrOnceSignExpireNotZero = &APIError{Code: -73, Name: "ERROR_PROXY_AUTH_ONCESIGN_EXPIREDNOTEMPTY", Group: "proxy", HTTPStatus: 403}
-	// ErrProxyAppSignFailed is -72 ERROR_PROXY_APP_SIGN_FAILED: signing failed (签名失败).
-	ErrProxyAppSignFailed = &APIError{Code: -72, Name: "ERROR_PROXY_APP_SIGN_FAILED", Group: "proxy", HTTPStatus: 500}
-	// ErrFreqControl is -71 ERROR_PROXY_FREQ_CONTROL: too many requests; try again later (操作太频繁,请稍后再试).
-	ErrFreqControl = &APIError{Code: -71, Name: "ERROR_PROXY_FREQ_CONTROL", Group: "proxy", HTTPStatus: 429}
-	// ErrAppIDNotMatch is -70 ERROR_PROXY_APPID_USERID_NOTMATCH: appid does not match the signature (输入的appid与签名不匹配).
-	ErrAppIDNotMatch = &APIError{Code: -70, Name: "ERROR_PROXY_APPID_USERID_NOTMATCH", Group: "proxy", HTTPStatus: 403}
-	// ErrProxyInvalidParamDownloadUrlEmpty is -69 ERROR_PROXY_INVALID_PARAM_DOWNLOAD_URL_EMPTY: bad parameter: download_url empty (输入参数错误:download_urlempty).
-	ErrProxyInvalidParamDownloadUrlEmpty = &APIError{Code: -69, Name: "ERROR_PROXY_INVALID_PARAM_DOWNLOAD_URL_EMPTY", Group: "proxy", HTTPStatus: 400}
-	// ErrProxyEncode is -68 ERROR_PROXY_ENCODE: direct-IP encode failed (ip直通车打包失败).
-	ErrProxyEncode = &APIError{Code: -68, Name: "ERROR_PROXY_ENCODE", Group: "proxy", HTTPStatus: 500}
-	// ErrProxyDecode is -67 ERROR_PROXY_DECODE: direct-IP decode failed (ip直通车解包失败).
-	ErrProxyDecode = &APIError{Code: -67, Name: "ERROR_PROXY_DECODE", Group: "proxy", HTTPStatus: 500}
-	// ErrProxyNetwork is -66 ERROR_PROXY_NETWORK: network request failed (网络请求失败).
-	ErrProxyNetwork = &APIError{Code: -66, Name: "ERROR_PROXY_NETWORK", Group: "proxy", HTTPStatus: 500}
-	// ErrProxyContinueTransferWithData is -65 ERROR_PROXY_CONTINUE_TRANSFER_WITH_DATA: resumable transfer does not accept a data packet (断点续传不支持携带数据包).
-	ErrProxyContinueTransferWithData = &APIError{Code: -65, Name: "ERROR_PROXY_CONTINUE_TRANSFER_WITH_DATA", Group: "proxy", HTTPStatus: 500}
-	// ErrProxyForbidAppid is -64 ERROR_PROXY_FORBID_APPID: the appid is blocked (该业务已经被屏蔽).
-	ErrProxyForbidAppid = &APIError{Code: -64, Name: "ERROR_PROXY_FORBID_APPID", Group: "proxy", HTTPStatus: 403}
-	// ErrFileIDNotMatch is -63 ERROR_PROXY_FILEID_NOTMATCH: fileid does not match the signature (fileid与签名不匹配).
-	ErrFileIDNotMatch = &APIError{Code: -63, Name: "ERROR_PROXY_FILEID_NOTMATCH", Group: "proxy", HTTPStatus: 403}
-	// ErrProxyAuthAppid is -62 ERROR_PROXY_AUTH_APPID: appid does not match the secret id (appid与secretid不匹配).
-	ErrProxyAuthAppid = &APIError{Code: -62, Name: "ERROR_PROXY_AUTH_APPID", Group: "proxy", HTTPStatus: 403}
-	// ErrBucketNotMatch is -61 ERROR_PROXY_SIGN_BUCKET_NOTMATCH: bucket does not match the signature's bucket (bucket与签名中的bucket不匹配).
-	ErrBucketNotMatch = &APIError{Code: -61, Name: "ERROR_PROXY_SIGN_BUCKET_NOTMATCH", Group: "proxy", HTTPStatus: 403}
-	// ErrProxyAuthInvalidToken is -60 ERROR_PROXY_AUTH_INVALID_TOKEN: invalid token (非法token值).
-	ErrProxyAuthInvalidToken = &APIError{Code: -60, Name: "ERROR_PROXY_AUTH_INVALID_TOKEN", Group: "proxy", HTTPStatus: 403}
-	// ErrCmdFileMoveError is -199 ERROR_CMD_FILE_MOVE_ERROR: moving the file failed (文件移动失败).
-	ErrCmdFileMoveError = &APIError{Code: -199, Name: "ERROR_CMD_FILE_MOVE_ERROR", Group: "cmd", HTTPStatus: 500}
-	// ErrCmdRedirectError is -198 ERROR_CMD_REDIRECT_ERROR: redirect error (重定向错误).
-	ErrCmdRedirectError = &APIError{Code: -198, Name: "ERROR_CMD_REDIRECT_ERROR", Group: "cmd", HTTPStatus: 500}
-	// ErrFileNotExist is -197 ERROR_CMD_FILE_NOTEXIST: file does not exist (查无此文件).
-	ErrFileNotExist = &APIError{Code: -197, Name: "ERROR_CMD_FILE_NOTEXIST", Group: "cmd", HTTPStatus: 404}
-	// ErrBackendNetwork is -196 ERROR_CMD_BACKEND_NETWORK: backend network request failed (网络请求失败).
-	ErrBackendNetwork = &APIError{Code: -196, Name: "ERROR_CMD_BACKEND_NETWORK", Group: "cmd", HTTPStatus: 500}
-	// ErrCmdBackendRspDecode is -195 ERROR_CMD_BACKEND_RSP_DECODE: decoding the backend answer failed (后端解包失败).
-	ErrCmdBackendRspDecode = &APIError{Code: -195, Name: "ERROR_CMD_BACKEND_RSP_DECODE", Group: "cmd", HTTPStatus: 500}
-	// ErrCmdBackendReqEncode is -194 ERROR_CMD_BACKEND_REQ_ENCODE: encoding the backend request failed (后端打包失败).
-	ErrCmdBackendReqEncode = &APIError{Code: -194, Name: "ERROR_CMD_BACKEND_REQ_ENCODE", Group: "cmd", HTTPStatus: 500}
-	// ErrCmdRspEncode is -193 ERROR_CMD_RSP_ENCODE: encoding the answer failed (返回包打包失败).
-	ErrCmdRspEncode = &APIError{Code: -193, Name: "ERROR_CMD_RSP_ENCODE", Group: "cmd", HTTPStatus: 500}
-	// ErrCmdReqDecode is -192 ERROR_CMD_REQ_DECODE: decoding the request failed (请求包解析失败).
-	ErrCmdReqDecode = &APIError{Code: -192, Name: "ERROR_CMD_REQ_DECODE", Group: "cmd", HTTPStatus: 500}
-	// ErrCmdUrlParamsNotmatch is -191 ERROR_CMD_URL_PARAMS_NOTMATCH: URL parameters do not match (url参数解析不匹配).
-	ErrCmdUrlParamsNotmatch = &APIError{Code: -191, Name: "ERROR_CMD_URL_PARAMS_NOTMATCH", Group: "cmd", HTTPStatus: 500}
-	// ErrCmdFileDelError is -190 ERROR_CMD_FILE_DEL_ERROR: deleting the file failed (文件删除失败).
-	ErrCmdFileDelError = &APIError{Code: -190, Name: "ERROR_CMD_FILE_DEL_ERROR", Group: "cmd", HTTPStatus: 500}
-	// ErrCmdInvalidParamDownloadUrlEmpty is -189 ERROR_CMD_INVALID_PARAM_DOWNLOAD_URL_EMPTY: bad parameter: download_url empty (输入参数错误:download_urlempty).
-	ErrCmdInvalidParamDownloadUrlEmpty = &APIError{Code: -189, Name: "ERROR_CMD_INVALID_PARAM_DOWNLOAD_URL_EMPTY", Group: "cmd", HTTPStatus: 400}
-	// ErrCmdUrlParseError is -187 ERROR_CMD_URL_PARSE_ERROR: parsing parameters from the URL failed (从url中解析参数失败).
-	ErrCmdUrlParseError = &APIError{Code: -187, Name: "ERROR_CMD_URL_PARSE_ERROR", Group: "cmd", HTTPStatus: 500}
-	// ErrCmdVideoMove is -186 ERROR_CMD_VIDEO_MOVE: copying video files is not supported (暂不支持视频文件复制).
-	ErrCmdVideoMove = &APIError{Code: -186, Name: "ERROR_CMD_VIDEO_MOVE", Group: "cmd", HTTPStatus: 400}
-	// ErrCmdPreProcess is -185 ERROR_CMD_PRE_PROCESS: business pre-processing failed (业务预处理失败).
-	ErrCmdPreProcess = &APIError{Code: -185, Name: "ERROR_CMD_PRE_PROCESS", Group: "cmd", HTTPStatus: 500}
-	// ErrCmdPostProcess is -184 ERROR_CMD_POST_PROCESS: business post-processing failed (业务后处理失败).
-	ErrCmdPostProcess = &APIError{Code: -184, Name: "ERROR_CMD_POST_PROCESS", Group: "cmd", HTTPStatus: 500}
-	// ErrCmdGetRoute is -183 ERROR_CMD_GET_ROUTE: getting the route failed (获取路由失败).
-	ErrCmdGetRoute = &APIError{Code: -183, Name: "ERROR_CMD_GET_ROUTE", Group: "cmd", HTTPStatus: 500}
-	// ErrCmdParamInvalid is -182 ERROR_CMD_PARAM_INVALID: parameter check failed (参数检验失败).
-	ErrCmdParamInvalid = &APIError{Code: -182, Name: "ERROR_CMD_PARAM_INVALID", Group: "cmd", HTTPStatus: 500}
-	// ErrCmdError is -181 ERROR_CMD_COS_ERROR: storage backend error (存储后端错误).
-	ErrCmdError = &APIError{Code: -181, Name: "ERROR_CMD_COS_ERROR", Group: "cmd", HTTPStatus: 500}
-	// ErrInvalidPath is -180 ERROR_CMD_COS_INVALID_PATH: invalid path (非法路径).
-	ErrInvalidPath = &APIError{Code: -180, Name: "ERROR_CMD_COS_INVALID_PATH", Group: "cmd", HTTPStatus: 400}
-	// ErrCmdInvalidModFlag is -179 ERROR_CMD_COS_INVALID_MOD_FLAG: invalid modify flag (修改标志非法).
-	ErrCmdInvalidModFlag = &APIError{Code: -179, Name: "ERROR_CMD_COS_INVALID_MOD_FLAG", Group: "cmd", HTTPStatus: 400}
-	// ErrPathConflict is -178 ERROR_CMD_COS_PATH_CONFLICT: path conflict: it exists already (路径冲突).
-	ErrPathConflict = &APIError{Code: -178, Name: "ERROR_CMD_COS_PATH_CONFLICT", Group: "cmd", HTTPStatus: 409}
-	// ErrFileExist is -177 ERROR_CMD_COS_FILE_EXIST: file already exists (文件已存在).
-	ErrFileExist = &APIError{Code: -177, Name: "ERROR_CMD_COS_FILE_EXIST", Group: "cmd", HTTPStatus: 409}
-	// ErrCmdBucketExist is -176 ERROR_CMD_COS_BUCKET_EXIST: bucket already exists (Bucket已存在).
-	ErrCmdBucketExist = &APIError{Code: -176, Name: "ERROR_CMD_COS_BUCKET_EXIST", Group: "cmd", HTTPStatus: 409}
-	// ErrFileSizeNotEqual is -175 ERROR_CMD_COS_FILE_SIZE_NOT_EQU: file size does not match (文件大小不一致).
-	ErrFileSizeNotEqual = &APIError{Code: -175, Name: "ERROR_CMD_COS_FILE_SIZE_NOT_EQU", Group: "cmd", HTTPStatus: 400}
-	// ErrSHANotEqual is -174 ERROR_CMD_COS_SHA_NOT_EQU: file SHA-1 does not match (文件SHA不一致).
-	ErrSHANotEqual = &APIError{Code: -174, Name: "ERROR_CMD_COS_SHA_NOT_EQU", Group: "cmd", HTTPStatus: 400}
-	// ErrDirNotEmpty is -173 ERROR_CMD_COS_DIR_NOT_EMPTY: directory is not empty (目录非空).
-	ErrDirNotEmpty = &APIError{Code: -173, Name: "ERROR_CMD_COS_DIR_NOT_EMPTY", Group: "cmd", HTTPStatus: 409}
-	// ErrCmdBucketNumLimit is -172 ERROR_CMD_COS_BUCKET_NUM_LIMIT: bucket count limit reached (Bucket数量限制).
-	ErrCmdBucketNumLimit = &APIError{Code: -172, Name: "ERROR_CMD_COS_BUCKET_NUM_LIMIT", Group: "cmd", HTTPStatus: 500}
-	// ErrCmdInvalidAppType is -171 ERROR_CMD_COS_INVALID_APP_TYPE: invalid app type (AppType非法).
-	ErrCmdInvalidAppType = &APIError{Code: -171, Name: "ERROR_CMD_COS_INVALID_APP_TYPE", Group: "cmd", HTTPStatus: 400}
-	// ErrInvalidListNum is -170 ERROR_CMD_COS_INVALID_LIST_NUM: invalid list num (LIST数量非法).
-	ErrInvalidListNum = &APIError{Code: -170, Name: "ERROR_CMD_COS_INVALID_LIST_NUM", Group: "cmd", HTTPStatus: 400}
-	// ErrCmdInvalidQueryFlag is -169 ERROR_CMD_COS_INVALID_QUERY_FLAG: invalid query flag (查询标记非法).
-	ErrCmdInvalidQueryFlag = &APIError{Code: -169, Name: "ERROR_CMD_COS_INVALID_QUERY_FLAG", Group: "cmd", HTTPStatus: 400}
-	// ErrInvalidSHA is -168 ERROR_CMD_COS_INVALID_SHA: invalid SHA-1 (非法SHA).
-	ErrInvalidSHA = &APIError{Code: -168, Name: "ERROR_CMD_COS_INVALID_SHA", Group: "cmd", HTTPStatus: 400}
-	// ErrCmdCOSInvalidCname is -167 ERROR_CMD_COS_INVALID_CNAME: invalid CNAME (非法的CNAME).
-	ErrCmdCOSInvalidCname = &APIError{Code: -167, Name: "ERROR_CMD_COS_INVALID_CNAME", Group: "cmd", HTTPStatus: 400}
-	// ErrCmdCOSIndexError is -166 ERROR_CMD_COS_INDEX_ERROR: index does not exist (索引不存在).
-	ErrCmdCOSIndexError = &APIError{Code: -166, Name: "ERROR_CMD_COS_INDEX_ERROR", Group: "cmd", HTTPStatus: 404}
-	// ErrListMaxNum is -165 ERROR_CMD_COS_MAX_NUM: a listing returns at most 199 entries (单次拉取目录最大支持199).
-	ErrListMaxNum = &APIError{Code: -165, Name: "ERROR_CMD_COS_MAX_NUM", Group: "cmd", HTTPStatus: 400}
-	// ErrPathEmpty is -164 ERROR_CMD_PARAM_PATH_EMPTY: path is empty (path为空).
-	ErrPathEmpty = &APIError{Code: -164, Name: "ERROR_CMD_PARAM_PATH_EMPTY", Group: "cmd", HTTPStatus: 400}
-	// ErrCmdParamPathElementMissing is -163 ERROR_CMD_PARAM_PATH_ELEMENT_MISSING: path lacks an element (path字段缺少元素).
-	ErrCmdParamPathElementMissing = &APIError{Code: -163, Name: "ERROR_CMD_PARAM_PATH_ELEMENT_MISSING", Group: "cmd", HTTPStatus: 400}
-	// ErrCmdParamPathElementNotMatch is -162 ERROR_CMD_PARAM_PATH_ELEMENT_NOT_MATCH: path element does not match (path字段元素不匹配).
-	ErrCmdParamPathElementNotMatch = &APIError{Code: -162, Name: "ERROR_CMD_PARAM_PATH_ELEMENT_NOT_MATCH", Group: "cmd", HTTPStatus: 400}
-	// ErrDirMissingSlash is -161 ERROR_CMD_PARAM_PATH_DIR_MISSING_SLASH: directory path lacks its trailing slash (目录path字段缺少slash结尾).
-	ErrDirMissingSlash = &APIError{Code: -161, Name: "ERROR_CMD_PARAM_PATH_DIR_MISSING_SLASH", Group: "cmd", HTTPStatus: 400}
-	// ErrFileSurplusSlash is -160 ERROR_CMD_PARAM_PAHT_FILE_SURPLUS_SLASH: file path has a trailing slash (文件path多余slash结尾).
-	ErrFileSurplusSlash = &APIError{Code: -160, Name: "ERROR_CMD_PARAM_PAHT_FILE_SURPLUS_SLASH", Group: "cmd", HTTPStatus: 400}
-	// ErrCmdParamCnameError is -159 ERROR_CMD_PARAM_CNAME_ERROR: at most 10 CNAMEs (cname数量必须小于等于10).
-	ErrCmdParamCnameError = &APIError{Code: -159, Name: "ERROR_CMD_PARAM_CNAME_ERROR", Group: "cmd", HTTPStatus: 400}
-	// ErrCmdParamAuthType is -158 ERROR_CMD_PARAM_AUTH_TYPE: wrong authorization kind (鉴权类别错误//鉴权类别错误).
-	ErrCmdParamAuthType = &APIError{Code: -158, Name: "ERROR_CMD_PARAM_AUTH_TYPE", Group: "cmd", HTTPStatus: 400}
-	// ErrListMinNum is -157 ERROR_CMD_PARAM_MIN_NUM: a listing asks for at least 1 entry (单次拉取条目最小为1//DirListReq中拉取数据条数).
-	ErrListMinNum = &APIError{Code: -157, Name: "ERROR_CMD_PARAM_MIN_NUM", Group: "cmd", HTTPStatus: 400}
-	// ErrCmdInvalidVideoName is -156 ERROR_CMD_INVALID_VIDEO_NAME: invalid video name (非法的视频名).
-	ErrCmdInvalidVideoName = &APIError{Code: -156, Name: "ERROR_CMD_INVALID_VIDEO_NAME", Group: "cmd", HTTPStatus: 400}
-	// ErrCmdInvalidFormat is -155 ERROR_CMD_INVALID_FORMAT: invalid video format (非法视频FORMAT).
-	ErrCmdInvalidFormat = &APIError{Code: -155, Name: "ERROR_CMD_INVALID_FORMAT", Group: "cmd", HTTPStatus: 400}
-	// ErrCmdAppVideoNomatch is -154 ERR_CMD_APP_VIDEO_NOMATCH: video parameters set in a file bucket (文件BUCKET中设置视频参数).
-	ErrCmdAppVideoNomatch = &APIError{Code: -154, Name: "ERR_CMD_APP_VIDEO_NOMATCH", Group: "cmd", HTTPStatus: 500}
-	// ErrCmdInvalidVideoApp is -153 ERR_CMD_INVALID_VIDEO_APP: invalid video app (非法的视频APP).
-	ErrCmdInvalidVideoApp = &APIError{Code: -153, Name: "ERR_CMD_INVALID_VIDEO_APP", Group: "cmd", HTTPStatus: 400}
-	// ErrStorageTimeout is -152 ERR_CMD_COS_TIMEOUT: storage backend timed out (存储后端超时).
-	ErrStorageTimeout = &APIError{Code: -152, Name: "ERR_CMD_COS_TIMEOUT", Group: "cmd", HTTPStatus: 504}
-	// ErrCmdParamRefererError is -151 ERROR_CMD_PARAM_REFERER_ERROR: at most 10 referers (refer数量必须小于等于10).
-	ErrCmdParamRefererError = &APIError{Code: -151, Name: "ERROR_CMD_PARAM_REFERER_ERROR", Group: "cmd", HTTPStatus: 400}
-	// ErrCmdParamSourceDomainEmpty is -150 ERROR_CMD_PARAM_SOURCE_DOMAIN_EMPTY: the origin path of a new bucket cannot be empty (创建bucket时设置的回源路径不能为空).
-	ErrCmdParamSourceDomainEmpty = &APIError{Code: -150, Name: "ERROR_CMD_PARAM_SOURCE_DOMAIN_EMPTY", Group: "cmd", HTTPStatus: 400}
-	// ErrCmdInvalidReferer is -149 ERROR_CMD_INVALID_REFERER: referer has invalid characters (refer中含有非法字符).
-	ErrCmdInvalidReferer = &APIError{Code: -149, Name: "ERROR_CMD_INVALID_REFERER", Group: "cmd", HTTPStatus: 400}
-	// ErrCmdInvalidCname is -148 ERROR_CMD_INVALID_CNAME: CNAME has invalid characters (cname中含有非法字符).
-	ErrCmdInvalidCname = &APIError{Code: -148, Name: "ERROR_CMD_INVALID_CNAME", Group: "cmd", HTTPStatus: 400}
-	// ErrNotUTF8 is -147 ERROR_CMD_NOT_UTF8_ENCODING: a parameter is not UTF-8 (参数含非utf8编码).
-	ErrNotUTF8 = &APIError{Code: -147, Name: "ERROR_CMD_NOT_UTF8_ENCODING", Group: "cmd", HTTPStatus: 400}
-	// ErrCmdInvalidHostName is -146 ERROR_CMD_INVALID_HOST_NAME: invalid origin host (回源地址不合法).
-	ErrCmdInvalidHostName = &APIError{Code: -146, Name: "ERROR_CMD_INVALID_HOST_NAME", Group: "cmd", HTTPStatus: 400}
-	// ErrCmdInvalidCover is -145 ERROR_CMD_INVALID_COVER: invalid cover parameter (是否需要封面参数不合法).
-	ErrCmdInvalidCover = &APIError{Code: -145, Name: "ERROR_CMD_INVALID_COVER", Group: "cmd", HTTPStatus: 400}
-	// ErrCmdIndexNoExist is -144 ERROR_CMD_INDEX_NO_EXIST: index does not exist (索引不存在).
-	ErrCmdIndexNoExist = &APIError{Code: -144, Name: "ERROR_CMD_INDEX_NO_EXIST", Group: "cmd", HTTPStatus: 404}
-	// ErrCmdIndexError is -143 ERROR_CMD_INDEX_ERROR: index error (索引错误).
-	ErrCmdIndexError = &APIError{Code: -143, Name: "ERROR_CMD_INDEX_ERROR", Group: "cmd", HTTPStatus: 500}
-	// ErrOverload is -300 ERROR_PROCESS_OVERLOAD: service overloaded (服务过载).
-	ErrOverload = &APIError{Code: -300, Name: "ERROR_PROCESS_OVERLOAD", Group: "cache", HTTPStatus: 503}
-	// ErrProcessUnknownCmd is -299 ERROR_PROCESS_UNKNOWN_CMD: unknown command (命令字未知).
-	ErrProcessUnknownCmd = &APIError{Code: -299, Name: "ERROR_PROCESS_UNKNOWN_CMD", Group: "cache", HTTPStatus: 500}
-	// ErrProcessReq2msg is -298 ERROR_PROCESS_REQ2MSG: unpacking the request failed (解包失败).
-	ErrProcessReq2msg = &APIError{Code: -298, Name: "ERROR_PROCESS_REQ2MSG", Group: "cache", HTTPStatus: 500}
-	// ErrProcessFrame is -297 ERROR_PROCESS_FRAME: framework handleprocess error (框架handleprocess错误).
-	ErrProcessFrame = &APIError{Code: -297, Name: "ERROR_PROCESS_FRAME", Group: "cache", HTTPStatus: 500}
-	// ErrProcessEncodeRsp is -296 ERROR_PROCESS_ENCODE_RSP: encoding the answer failed (打包失败).
-	ErrProcessEncodeRsp = &APIError{Code: -296, Name: "ERROR_PROCESS_ENCODE_RSP", Group: "cache", HTTPStatus: 500}
-	// ErrProcessWritefile is -295 ERROR_PROCESS_WRITEFILE: file data error (write) (文件数据异常).
-	ErrProcessWritefile = &APIError{Code: -295, Name: "ERROR_PROCESS_WRITEFILE", Group: "cache", HTTPStatus: 500}
-	// ErrProcessReadfile is -294 ERROR_PROCESS_READFILE: file data error (read) (文件数据异常).
-	ErrProcessReadfile = &APIError{Code: -294, Name: "ERROR_PROCESS_READFILE", Group: "cache", HTTPStatus: 500}
-	// ErrProcessNotify is -293 ERROR_PROCESS_NOTIFY: notifying the plugin failed (通知插件失败).
-	ErrProcessNotify = &APIError{Code: -293, Name: "ERROR_PROCESS_NOTIFY", Group: "cache", HTTPStatus: 500}
-	// ErrProcessCreatefile is -292 ERROR_PROCESS_CREATEFILE: file cache server error (文件缓存服务器错误).
-	ErrProcessCreatefile = &APIError{Code: -292, Name: "ERROR_PROCESS_CREATEFILE", Group: "cache", HTTPStatus: 500}
-	// ErrProcessEncodeSession is -291 ERROR_PROCESS_ENCODE_SESSION: encoding the session failed (编码session失败).
-	ErrProcessEncodeSession = &APIError{Code: -291, Name: "ERROR_PROCESS_ENCODE_SESSION", Group: "cache", HTTPStatus: 500}
-	// ErrInvalidSession is -290 ERROR_PROCESS_OFFSET: invalid session (无效的session).
-	ErrInvalidSession = &APIError{Code: -290, Name: "ERROR_PROCESS_OFFSET", Group: "cache", HTTPStatus: 400}
-	// ErrProcessDeny is -289 ERROR_PROCESS_DENY: a plugin refused the upload (插件拒绝上传).
-	ErrProcessDeny = &APIError{Code: -289, Name: "ERROR_PROCESS_DENY", Group: "cache", HTTPStatus: 500}
-	// ErrProcessEncode is -288 ERROR_PROCESS_ENCODE: process encode failed (process打包失败).
-	ErrProcessEncode = &APIError{Code: -288, Name: "ERROR_PROCESS_ENCODE", Group: "cache", HTTPStatus: 500}
-	// ErrProcessDecode is -287 ERROR_PROCESS_DECODE: process decode failed (process解包失败).
-	ErrProcessDecode = &APIError{Code: -287, Name: "ERROR_PROCESS_DECODE", Group: "cache", HTTPStatus: 500}
-	// ErrProcessDecodeSession is -286 ERROR_PROCESS_DECODE_SESSION: decoding the session failed (解码session失败).
-	ErrProcessDecodeSession = &APIError{Code: -286, Name: "ERROR_PROCESS_DECODE_SESSION", Group: "cache", HTTPStatus: 500}
-	// ErrFileTooLarge is -285 ERROR_PROCESS_FILE_TOO_LARGE: file too large (文件过大).
-	ErrFileTooLarge = &APIError{Code: -285, Name: "ERROR_PROCESS_FILE_TOO_LARGE", Group: "cache", HTTPStatus: 413}
-	// ErrWrongSliceSize is -284 ERROR_PROCESS_WRONG_SLICE_SIZE: slice size does not match the session's (分片大小不一致).
-	ErrWrongSliceSize = &APIError{Code: -284, Name: "ERROR_PROCESS_WRONG_SLICE_SIZE", Group: "cache", HTTPStatus: 400}
-	// ErrProcessSliceTooSmall is -283 ERROR_PROCESS_SLICE_TOO_SMALL: slice too small (分片过小).
-	ErrProcessSliceTooSmall = &APIError{Code: -283, Name: "ERROR_PROCESS_SLICE_TOO_SMALL", Group: "cache", HTTPStatus: 400}
-	// ErrProcessAnalyze is -282 ERROR_PROCESS_ANALYZE: image analysis failed (图片分析失败).
-	ErrProcessAnalyze = &APIError{Code: -282, Name: "ERROR_PROCESS_ANALYZE", Group: "cache", HTTPStatus: 500}
-	// ErrPluginDecodeReq is -4000 ErrDecodeReq: decoding the request body failed (请求体解包失败).
-	ErrPluginDecodeReq = &APIError{Code: -4000, Name: "ErrDecodeReq", Group: "plugin", HTTPStatus: 500}
-	// ErrPluginEncodeRsp is -4001 ErrEncodeRsp: encoding the answer failed (回包打包失败).
-	ErrPluginEncodeRsp = &APIError{Code: -4001, Name: "ErrEncodeRsp", Group: "plugin", HTTPStatus: 500}
-	// ErrParamInvalid is -4002 ErrParamInvalid: bad request parameter (请求参数错误).
-	ErrParamInvalid = &APIError{Code: -4002, Name: "ErrParamInvalid", Group: "plugin", HTTPStatus: 400}
-	// ErrPluginNoSetErrCode is -4003 ErrNoSetErrCode: plugin error (插件处理错误).
-	ErrPluginNoSetErrCode = &APIError{Code: -4003, Name: "ErrNoSetErrCode", Group: "plugin", HTTPStatus: 500}
-	// ErrPluginCosRspHeadCode is -4004 ErrCosRspHeadCode: storing failed (入库出错).
-	ErrPluginCosRspHeadCode = &APIError{Code: -4004, Name: "ErrCosRspHeadCode", Group: "plugin", HTTPStatus: 500}
-	// ErrPluginCosRspInvalidOffset is -4005 ErrCosRspInvalidOffset: storage returned an invalid offset (入库返回非法偏移).
-	ErrPluginCosRspInvalidOffset = &APIError{Code: -4005, Name: "ErrCosRspInvalidOffset", Group: "plugin", HTTPStatus: 400}
-	// ErrPluginCosRspInvalidHeadFlag is -4006 ErrCosRspInvalidHeadFlag: storage returned an invalid head flag (入库返回非法的头部标记).
-	ErrPluginCosRspInvalidHeadFlag = &APIError{Code: -4006, Name: "ErrCosRspInvalidHeadFlag", Group: "plugin", HTTPStatus: 400}
-	// ErrPluginTmemRspSsdError is -4007 ErrTmemRspSsdError: getting the TMEM configuration failed (获取TMEM配置错误).
-	ErrPluginTmemRspSsdError = &APIError{Code: -4007, Name: "ErrTmemRspSsdError", Group: "plugin", HTTPStatus: 500}
-	// ErrPluginParserShmError is -4008 ErrParserShmError: parsing the shared-memory TMEM configuration failed (解析共享内存TMEM配置错误).
-	ErrPluginParserShmError = &APIError{Code: -4008, Name: "ErrParserShmError", Group: "plugin", HTTPStatus: 500}
-	// ErrPluginCreateControlFile is -4010 ErrCreateControlFile: creating the control file failed (创建控制文件错误).
-	ErrPluginCreateControlFile = &APIError{Code: -4010, Name: "ErrCreateControlFile", Group: "plugin", HTTPStatus: 500}
-	// ErrPluginReadControlFile is -4011 ErrReadControlFile: reading the control file failed (读取控制文件错误).
-	ErrPluginReadControlFile = &APIError{Code: -4011, Name: "ErrReadControlFile", Group: "plugin", HTTPStatus: 500}
-	// ErrPluginGetInputData is -4012 ErrGetInputData: getting the data to store failed (获取入库数据失败).
-	ErrPluginGetInputData = &APIError{Code: -4012, Name: "ErrGetInputData", Group: "plugin", HTTPStatus: 500}
-	// ErrPluginDecodeSession is -4013 ErrDecodeSession: decoding the session failed (解session失败).
-	ErrPluginDecodeSession = &APIError{Code: -4013, Name: "ErrDecodeSession", Group: "plugin", HTTPStatus: 500}
-	// ErrPluginQueryOffset is -4014 ErrQueryOffset: querying the slices failed (查询分片错误).
-	ErrPluginQueryOffset = &APIError{Code: -4014, Name: "ErrQueryOffset", Group: "plugin", HTTPStatus: 500}
-	// ErrPluginTheSameOffset is -4015 ErrTheSameOffset: the same offset answered twice (同一个offset多次返回).
-	ErrPluginTheSameOffset = &APIError{Code: -4015, Name: "ErrTheSameOffset", Group: "plugin", HTTPStatus: 500}
-	// ErrNotSameSHA is -4016 ErrNotSameSHA: SHA-1 check failed (sha校验失败).
-	ErrNotSameSHA = &APIError{Code: -4016, Name: "ErrNotSameSHA", Group: "plugin", HTTPStatus: 500}
-	// ErrPluginHttpSvr is -4017 ErrHttpSvr: storing the file failed (文件入库错误).
-	ErrPluginHttpSvr = &APIError{Code: -4017, Name: "ErrHttpSvr", Group: "plugin", HTTPStatus: 500}
-	// ErrPluginSameFileUpload is -4018 ErrSameFileUpload: the same file was uploaded already (相同文件已上传过).
-	ErrPluginSameFileUpload = &APIError{Code: -4018, Name: "ErrSameFileUpload", Group: "plugin", HTTPStatus: 409}
-	// ErrUnfinishedUpload is -4019 ErrOffsetToZero: an unfinished upload of this file exists; list its slices and resume (入库失败，请重新上传).
-	ErrUnfinishedUpload = &APIError{Code: -4019, Name: "ErrOffsetToZero", Group: "plugin", HTTPStatus: 409}
-	// ErrPluginParamInvalidCheckTypeShouldBeSHA is -4020 ErrParamInvalidCheckTypeShouldBeSHA: the check type must be SHA (校验类型需要SHA).
-	ErrPluginParamInvalidCheckTypeShouldBeSHA = &APIError{Code: -4020, Name: "ErrParamInvalidCheckTypeShouldBeSHA", Group: "plugin", HTTPStatus: 400}
-	// ErrPluginParamInvalidSessionDecodeError is -4021 ErrParamInvalidSessionDecodeError: decoding the session parameter failed (参数session解码失败).
-	ErrPluginParamInvalidSessionDecodeError = &APIError{Code: -4021, Name: "ErrParamInvalidSessionDecodeError", Group: "plugin", HTTPStatus: 500}
-	// ErrPluginParamInvalidFilePathInvalid is -4022 ErrParamInvalidFilePathInvalid: getting the bucket path failed (获取bucket路径失败).
-	ErrPluginParamInvalidFilePathInvalid = &APIError{Code: -4022, Name: "ErrParamInvalidFilePathInvalid", Group: "plugin", HTTPStatus: 500}
-	// ErrPluginParamInvalidCheckSumSizeInvalid is -4023 ErrParamInvalidCheckSumSizeInvalid: wrong checksum size (校验和大小错误).
-	ErrPluginParamInvalidCheckSumSizeInvalid = &APIError{Code: -4023, Name: "ErrParamInvalidCheckSumSizeInvalid", Group: "plugin", HTTPStatus: 400}
-	// ErrOffsetGoBack is -4024 ErrOffGoBack: offset went back; try again (偏移量回退，请重试).
-	ErrOffsetGoBack = &APIError{Code: -4024, Name: "ErrOffGoBack", Group: "plugin", HTTPStatus: 500}
-	// ErrStoreTimeout is -4025 ErrHttpTimeout: storing the file timed out (文件入库超时).
-	ErrStoreTimeout = &APIError{Code: -4025, Name: "ErrHttpTimeout", Group: "plugin", HTTPStatus: 504}
-	// ErrPluginOffsetBackTooMuch is -4026 ErrOffsetBackTooMuch: index deleted or SHA-1 mismatch; upload again (索引被删除或SHA不一致，请重新上传).
-	ErrPluginOffsetBackTooMuch = &APIError{Code: -4026, Name: "ErrOffsetBackTooMuch", Group: "plugin", HTTPStatus: 500}
-	// ErrPluginOffsetRedo is -4027 ErrOffsetRedo: index error; upload again (索引错误，请重新上传).
-	ErrPluginOffsetRedo = &APIError{Code: -4027, Name: "ErrOffsetRedo", Group: "plugin", HTTPStatus: 500}
-	// ErrCGIParam is -5999 ERROR_CGI_PARAM: bad parameter (参数错误).
-	ErrCGIParam = &APIError{Code: -5999, Name: "ERROR_CGI_PARAM", Group: "cgi", HTTPStatus: 400}
-	// ErrAuthorizationFormat is -5998 ERROR_CGI_AUTHORIZATION: malformed signature (签名格式错误).
-	ErrAuthorizationFormat = &APIError{Code: -5998, Name: "ERROR_CGI_AUTHORIZATION", Group: "cgi", HTTPStatus: 403}
-	// ErrCGINetwork is -5997 ERROR_CGI_NETWORK: backend network error (后端网络错误).
-	ErrCGINetwork = &APIError{Code: -5997, Name: "ERROR_CGI_NETWORK", Group: "cgi", HTTPStatus: 500}
-	// ErrReqMethod is -5996 ERROR_CGI_REQ_METHOD: wrong HTTP method (HTTP请求方法错误).
-	ErrReqMethod = &APIError{Code: -5996, Name: "ERROR_CGI_REQ_METHOD", Group: "cgi", HTTPStatus: 405}
-	// ErrFileSize is -5995 ERROR_CGI_FILESIZE: wrong file size (文件大小错误).
-	ErrFileSize = &APIError{Code: -5995, Name: "ERROR_CGI_FILESIZE", Group: "cgi", HTTPStatus: 400}
-	// ErrCGIUrlNotmatch is -5994 ERROR_CGI_URL_NOTMATCH: URL parameters do not match (url参数解析不匹配').
-	ErrCGIUrlNotmatch = &APIError{Code: -5994, Name: "ERROR_CGI_URL_NOTMATCH", Group: "cgi", HTTPStatus: 500}
-	// ErrFormError is -5993 ERROR_CGI_FORM_ERR: malformed multipart/form-data (multipart/formdata参数错误).
-	ErrFormError = &APIError{Code: -5993, Name: "ERROR_CGI_FORM_ERR", Group: "cgi", HTTPStatus: 400}
-	// ErrReqParam is -5992 ERROR_CGI_REQ_PARAM: bad request parameter (请求参数错误).
-	ErrReqParam = &APIError{Code: -5992, Name: "ERROR_CGI_REQ_PARAM", Group: "cgi", HTTPStatus: 400}
-	// ErrSliceTooLarge is -5991 ERROR_CGI_SLICE: slice too large (分片过大).
-	ErrSliceTooLarge = &APIError{Code: -5991, Name: "ERROR_CGI_SLICE", Group: "cgi", HTTPStatus: 413}
-	// ErrMissingFileContent is -5990 ERROR_CGI_MISSING_FILECONTENT: filecontent is missing (找不到filecontent).
-	ErrMissingFileContent = &APIError{Code: -5990, Name: "ERROR_CGI_MISSING_FILECONTENT", Group: "cgi", HTTPStatus: 400}
-	// ErrCGIUploadFail is -5989 ERROR_CGI_UPLOAD_FAIL: upload failed (上传失败).
-	ErrCGIUploadFail = &APIError{Code: -5989, Name: "ERROR_CGI_UPLOAD_FAIL", Group: "cgi", HTTPStatus: 500}
-	// ErrCGIInit is -5988 ERROR_CGI_INIT: CGI initialisation error (cgi初始化错误).
-	ErrCGIInit = &APIError{Code: -5988, Name: "ERROR_CGI_INIT", Group: "cgi", HTTPStatus: 500}
-	// ErrCGIWupEncode is -5987 ERROR_CGI_WUP_ENCODE: WUP encode failed (wup编码失败).
-	ErrCGIWupEncode = &APIError{Code: -5987, Name: "ERROR_CGI_WUP_ENCODE", Group: "cgi", HTTPStatus: 500}
-	// ErrCGIWupDecode is -5986 ERROR_CGI_WUP_DECODE: WUP decode failed (wup解码失败).
-	ErrCGIWupDecode = &APIError{Code: -5986, Name: "ERROR_CGI_WUP_DECODE", Group: "cgi", HTTPStatus: 500}
-	// ErrCGINetworkL5 is -5985 ERROR_CGI_NETWORK_L5: getting the L5 route failed (获取路由失败).
-	ErrCGINetworkL5 = &APIError{Code: -5985, Name: "ERROR_CGI_NETWORK_L5", Group: "cgi", HTTPStatus: 500}
-	// ErrCGISHANotMatch is -5984 ERROR_CGI_SHA_NOT_MATCH: SHA-1 does not match (sha1不匹配).
-	ErrCGISHANotMatch = &APIError{Code: -5984, Name: "ERROR_CGI_SHA_NOT_MATCH", Group: "cgi", HTTPStatus: 400}
-	// ErrWrongSession is -5983 ERROR_CGI_WRONG_SESSION: wrong session (错误的session).
-	ErrWrongSession = &APIError{Code: -5983, Name: "ERROR_CGI_WRONG_SESSION", Group: "cgi", HTTPStatus: 400}
-	// ErrCGISockCreate is -5982 ERROR_CGI_SOCK_CREATE: creating a connection failed (建立连接错误).
-	ErrCGISockCreate = &APIError{Code: -5982, Name: "ERROR_CGI_SOCK_CREATE", Group: "cgi", HTTPStatus: 500}
-	// ErrCGISockConnect is -5981 ERROR_CGI_SOCK_CONNECT: connecting failed (建立连接错误).
-	ErrCGISockConnect = &APIError{Code: -5981, Name: "ERROR_CGI_SOCK_CONNECT", Group: "cgi", HTTPStatus: 500}
-	// ErrMissingOp is -5980 ERROR_CGI_PARAM_MISSING_OP: missing parameter: op (缺少参数:op).
-	ErrMissingOp = &APIError{Code: -5980, Name: "ERROR_CGI_PARAM_MISSING_OP", Group: "cgi", HTTPStatus: 400}
-	// ErrMissingSHA is -5979 ERROR_CGI_PARAM_MISSING_SHA: missing parameter: sha (缺少参数:sha).
-	ErrMissingSHA = &APIError{Code: -5979, Name: "ERROR_CGI_PARAM_MISSING_SHA", Group: "cgi", HTTPStatus: 400}
-	// ErrCGIPduEncode is -5978 ERROR_CGI_PDU_ENCODE: PDU encode failed (pdu编码失败).
-	ErrCGIPduEncode = &APIError{Code: -5978, Name: "ERROR_CGI_PDU_ENCODE", Group: "cgi", HTTPStatus: 500}
-	// ErrCGIPduDecode is -5977 ERROR_CGI_PDU_DECODE: PDU decode failed (pdu解码失败).
-	ErrCGIPduDecode = &APIError{Code: -5977, Name: "ERROR_CGI_PDU_DECODE", Group: "cgi", HTTPStatus: 500}
-	// ErrCGIReqParamFlagNotmatch is -5976 ERROR_CGI_REQ_PARAM_FLAG_NOTMATCH: bucket flag does not match the parameters (bucketflag与实际参数不一致).
-	ErrCGIReqParamFlagNotmatch = &APIError{Code: -5976, Name: "ERROR_CGI_REQ_PARAM_FLAG_NOTMATCH", Group: "cgi", HTTPStatus: 400}
-	// ErrJSONParse is -5975 ERROR_CGI_JSON_PARSE_ERROR: JSON parse error (json解析失败).
-	ErrJSONParse = &APIError{Code: -5975, Name: "ERROR_CGI_JSON_PARSE_ERROR", Group: "cgi", HTTPStatus: 400}
-	// ErrCGIVideoFormat is -5974 ERROR_CGI_VIDEO_FORMAT: wrong video bitrate (视频码率错误).
-	ErrCGIVideoFormat = &APIError{Code: -5974, Name: "ERROR_CGI_VIDEO_FORMAT", Group: "cgi", HTTPStatus: 400}
-	// ErrCrossBucketCopy is -5973 ERROR_CGI_CROSS_BUCKET_COPY: copying across buckets is not allowed (不允许跨存储空间复制).
-	ErrCrossBucketCopy = &APIError{Code: -5973, Name: "ERROR_CGI_CROSS_BUCKET_COPY", Group: "cgi", HTTPStatus: 400}
-	// ErrCGIUnsupportedMethod is -5972 ERROR_CGI_UNSUPPORTED_METHOD: method not supported by this version (此方法不支持于当前版本).
-	ErrCGIUnsupportedMethod = &APIError{Code: -5972, Name: "ERROR_CGI_UNSUPPORTED_METHOD", Group: "cgi", HTTPStatus: 405}
-	// ErrMissingFilesize is -5971 ERROR_CGI_PARAM_MISSING_FILESIZE: missing parameter: filesize (缺少参数:filesize).
-	ErrMissingFilesize = &APIError{Code: -5971, Name: "ERROR_CGI_PARAM_MISSING_FILESIZE", Group: "cgi", HTTPStatus: 400}
-	// ErrOSSUnknown is -6999 ERROR_OSS_UNKNOWN: unknown OSS error (未知错误).
-	ErrOSSUnknown = &APIError{Code: -6999, Name: "ERROR_OSS_UNKNOWN", Group: "oss", HTTPStatus: 500}
-	// ErrOSSInvalidProtocol is -6998 ERROR_OSS_INVALID_PROTOCOL: OSS protocol error (协议错误).
-	ErrOSSInvalidProtocol = &APIError{Code: -6998, Name: "ERROR_OSS_INVALID_PROTOCOL", Group: "oss", HTTPStatus: 500}
-	// ErrOSSInvalidParam is -6997 ERROR_OSS_INVALID_PARAM: bad OSS parameter (参数错误).
-	ErrOSSInvalidParam = &APIError{Code: -6997, Name: "ERROR_OSS_INVALID_PARAM", Group: "oss", HTTPStatus: 400}
-	// ErrOSSFilesize is -6996 ERROR_OSS_FILESIZE: file too large (文件过大).
-	ErrOSSFilesize = &APIError{Code: -6996, Name: "ERROR_OSS_FILESIZE", Group: "oss", HTTPStatus: 413}
-	// ErrOSSMkdir is -6995 ERROR_OSS_MKDIR: creating the directory failed (创建目录失败).
-	ErrOSSMkdir = &APIError{Code: -6995, Name: "ERROR_OSS_MKDIR", Group: "oss", HTTPStatus: 500}
-	// ErrOSSGzip is -6994 ERROR_OSS_GZIP: gzip failed (gzip压缩失败).
-	ErrOSSGzip = &APIError{Code: -6994, Name: "ERROR_OSS_GZIP", Group: "oss", HTTPStatus: 500}
-	// ErrOSSWriteFile is -6993 ERROR_OSS_WRITE_FILE: writing the file failed (写文件失败).
-	ErrOSSWriteFile = &APIError{Code: -6993, Name: "ERROR_OSS_WRITE_FILE", Group: "oss", HTTPStatus: 500}
-	// ErrOSSFileNotexist is -6992 ERROR_OSS_FILE_NOTEXIST: file does not exist (文件不存在).
-	ErrOSSFileNotexist = &APIError{Code: -6992, Name: "ERROR_OSS_FILE_NOTEXIST", Group: "oss", HTTPStatus: 404}
-	// ErrOSSReadFile is -6991 ERROR_OSS_READ_FILE: reading the file failed (读文件失败).
-	ErrOSSReadFile = &APIError{Code: -6991, Name: "ERROR_OSS_READ_FILE", Group: "oss", HTTPStatus: 500}
+// The groups of the table, as the document's error section orders them. The
+// first three hold positive codes; the others what the JSON envelope carries.
+const (
+	GroupSDK      = "sdk"
+	GroupDownload = "download"
+	GroupHTTP     = "http"
+	GroupBusiness = "business"
+	GroupProxy    = "proxy"
+	GroupCmd      = "cmd"
+	GroupCache    = "cache"
+	GroupPlugin   = "plugin"
+	GroupCGI      = "cgi"
+	GroupOSS      = "oss"
 )
 
-// Table returns every entry, in the document's order.
-func Table() []Entry { return append([]Entry(nil), table...) }
+// UnknownName is the Name New gives a code the table lacks.
+const UnknownName = "UNKNOWN_CODE"
 
-var byCode = func() map[int]Entry {
-	m := map[int]Entry{}
-	for _, g := range []string{"sdk", "download", "http"} { // later groups win: http first
-		for _, e := range table {
-			if e.Group == g {
-				m[e.Code] = e
+var table = [...]Entry{
+	{Code: 1, Name: "SDK_FILE_NOT_EXIST", Go: "ErrSDKFileNotExist", Group: GroupSDK, Zh: "指定的上传文件不存在", En: "the file to upload does not exist", HTTPStatus: 404, Retryable: false},
+	{Code: 2, Name: "SDK_NETWORK", Go: "ErrSDKNetwork", Group: GroupSDK, Zh: "网络请求失败（一般是用户主机和我们的服务无法连通）", En: "network request failed (the host cannot reach the service)", HTTPStatus: 500, Retryable: false},
+	{Code: 3, Name: "SDK_PARAM", Go: "ErrSDKParam", Group: GroupSDK, Zh: "参数错误", En: "bad parameter", HTTPStatus: 400, Retryable: false},
+	{Code: 4, Name: "SDK_SLICE_SIZE", Go: "ErrSDKSliceSize", Group: GroupSDK, Zh: "分片大小非法", En: "invalid slice size", HTTPStatus: 400, Retryable: false},
+	{Code: 200, Name: "DOWNLOAD_200", Go: "", Group: GroupDownload, Zh: "正常", En: "OK", HTTPStatus: 200, Retryable: false},
+	{Code: 206, Name: "DOWNLOAD_206", Go: "", Group: GroupDownload, Zh: "(部分内容) 服务器成功处理了部分 GET 请求", En: "partial content: a Range GET was served", HTTPStatus: 206, Retryable: false},
+	{Code: 403, Name: "DOWNLOAD_403", Go: "ErrDownloadForbidden", Group: GroupDownload, Zh: "鉴权错误或者命中了refer黑名单", En: "signature error or the Referer is blacklisted", HTTPStatus: 403, Retryable: false},
+	{Code: 404, Name: "DOWNLOAD_404", Go: "ErrDownloadNotFound", Group: GroupDownload, Zh: "文件不存在", En: "file does not exist", HTTPStatus: 404, Retryable: false},
+	{Code: 405, Name: "DOWNLOAD_405", Go: "ErrDownloadMethod", Group: GroupDownload, Zh: "请求方法不能被用于请求相应的资源。", En: "method not allowed for the resource", HTTPStatus: 405, Retryable: false},
+	{Code: 500, Name: "DOWNLOAD_500", Go: "ErrDownloadInternal", Group: GroupDownload, Zh: "内部服务器错误", En: "internal server error", HTTPStatus: 500, Retryable: false},
+	{Code: 6101, Name: "DOWNLOAD_6101", Go: "ErrDownloadFileNotExist", Group: GroupDownload, Zh: "文件不存在", En: "file does not exist", HTTPStatus: 404, Retryable: false},
+	{Code: 45062, Name: "DOWNLOAD_45062", Go: "ErrDownloadUnfinished", Group: GroupDownload, Zh: "文件未上传完成", En: "the file has not finished uploading", HTTPStatus: 400, Retryable: false},
+	{Code: 400, Name: "HTTP_BAD_REQUEST", Go: "ErrHTTPBadRequest", Group: GroupHTTP, Zh: "请求不合法，包体格式错误", En: "bad request: malformed body", HTTPStatus: 400, Retryable: false},
+	{Code: 401, Name: "HTTP_UNAUTHORIZED", Go: "ErrHTTPUnauthorized", Group: GroupHTTP, Zh: "权限验证失败", En: "unauthorized: signature check failed", HTTPStatus: 401, Retryable: false},
+	{Code: 403, Name: "HTTP_FORBIDDEN", Go: "ErrHTTPForbidden", Group: GroupHTTP, Zh: "鉴权信息不合法，禁止访问", En: "forbidden: invalid signature", HTTPStatus: 403, Retryable: false},
+	{Code: 413, Name: "HTTP_REQUEST_ENTITY_TOO_LARGE", Go: "ErrHTTPRequestEntityTooLarge", Group: GroupHTTP, Zh: "文件大小超长", En: "request entity too large", HTTPStatus: 413, Retryable: false},
+	{Code: 500, Name: "HTTP_INTERNAL_SERVER_ERROR", Go: "ErrHTTPInternalServerError", Group: GroupHTTP, Zh: "服务内部错误", En: "internal server error", HTTPStatus: 500, Retryable: false},
+	{Code: 503, Name: "HTTP_SERVICE_UNAVAILABLE", Go: "ErrHTTPServiceUnavailable", Group: GroupHTTP, Zh: "服务不可用", En: "service unavailable", HTTPStatus: 503, Retryable: true},
+	{Code: 504, Name: "HTTP_GATEWAY_TIME_OUT", Go: "ErrHTTPGatewayTimeout", Group: GroupHTTP, Zh: "后端服务超时", En: "gateway timeout: the backend timed out", HTTPStatus: 504, Retryable: true},
+	{Code: 599, Name: "HTTP_UNKOWN_INTERNAL_SERVER_ERROR", Go: "ErrHTTPUnknownInternalServerError", Group: GroupHTTP, Zh: "未知服务器内部错误", En: "unknown internal server error", HTTPStatus: 599, Retryable: false},
+	{Code: 612, Name: "HTTP_FILE_NOTEXIST", Go: "ErrHTTPFileNotExist", Group: GroupHTTP, Zh: "查无此文件", En: "file does not exist", HTTPStatus: 404, Retryable: false},
+	{Code: 631, Name: "HTTP_INVALID_APPID", Go: "ErrHTTPInvalidAppID", Group: GroupHTTP, Zh: "非法的业务ID", En: "invalid appid", HTTPStatus: 400, Retryable: false},
+	{Code: 0, Name: "SUCCESS", Go: "", Group: GroupBusiness, Zh: "成功", En: "success", HTTPStatus: 200, Retryable: false},
+	{Code: -9999, Name: "UNKOWN", Go: "ErrUnknown", Group: GroupBusiness, Zh: "未知错误", En: "unknown error", HTTPStatus: 500, Retryable: false},
+	{Code: -99, Name: "ERROR_PROXY_GET_CONFIG", Go: "ErrProxyGetConfig", Group: GroupProxy, Zh: "proxy读取配置失败", En: "proxy failed to read its configuration", HTTPStatus: 500, Retryable: true},
+	{Code: -98, Name: "ERROR_PROXY_AUTH_INVOKE", Go: "ErrProxyAuthInvoke", Group: GroupProxy, Zh: "调用签名服务失败", En: "calling the signature service failed", HTTPStatus: 500, Retryable: true},
+	{Code: -97, Name: "ERROR_PROXY_AUTH_FAILED", Go: "ErrSignatureInvalid", Group: GroupProxy, Zh: "非法签名", En: "invalid signature", HTTPStatus: 403, Retryable: false},
+	{Code: -96, Name: "ERROR_PROXY_AUTH_EXPIRED", Go: "ErrSignatureExpired", Group: GroupProxy, Zh: "签名过期", En: "signature expired", HTTPStatus: 403, Retryable: false},
+	{Code: -95, Name: "ERROR_PROXY_NO_SESSION", Go: "ErrProxyNoSession", Group: GroupProxy, Zh: "消息缺少session信息", En: "request lacks session", HTTPStatus: 400, Retryable: false},
+	{Code: -94, Name: "ERROR_PROXY_WRONG_SESSION", Go: "ErrProxyWrongSession", Group: GroupProxy, Zh: "携带错误session信息", En: "wrong session", HTTPStatus: 400, Retryable: false},
+	{Code: -89, Name: "ERROR_PROXY_ROUTE_CMD", Go: "ErrProxyRouteCmd", Group: GroupProxy, Zh: "proxy转发cmd服务失败", En: "proxy failed to route to the cmd service", HTTPStatus: 500, Retryable: true},
+	{Code: -88, Name: "ERROR_PROXY_ENCODE_CMD", Go: "ErrProxyEncodeCmd", Group: GroupProxy, Zh: "编码cmd服务消息失败", En: "encoding the cmd message failed", HTTPStatus: 500, Retryable: false},
+	{Code: -87, Name: "ERROR_PROXY_DECODE_CMD", Go: "ErrProxyDecodeCmd", Group: GroupProxy, Zh: "解析cmd服务消息失败", En: "decoding the cmd message failed", HTTPStatus: 500, Retryable: false},
+	{Code: -86, Name: "ERROR_PROXY_ROUTE_PROCESS", Go: "ErrProxyRouteProcess", Group: GroupProxy, Zh: "proxy转发process服务失败", En: "proxy failed to route to the process service", HTTPStatus: 500, Retryable: true},
+	{Code: -85, Name: "ERROR_PROXY_DECODE_PROCESS_RSP", Go: "ErrProxyDecodeProcessRsp", Group: GroupProxy, Zh: "解析process服务应答失败", En: "decoding the process answer failed", HTTPStatus: 500, Retryable: false},
+	{Code: -84, Name: "ERROR_PROXY_GET_PROCESS_L5", Go: "ErrProxyGetProcessL5", Group: GroupProxy, Zh: "获取processL5失败", En: "getting the process L5 route failed", HTTPStatus: 500, Retryable: true},
+	{Code: -83, Name: "ERROR_PROXY_AUTH_UNPACK", Go: "ErrProxyAuthUnpack", Group: GroupProxy, Zh: "签名服务解包失败", En: "unpacking the signature failed", HTTPStatus: 403, Retryable: false},
+	{Code: -82, Name: "ERROR_PROXY_AUTH_APPID_NOEXIST", Go: "ErrAppIDNotExist", Group: GroupProxy, Zh: "不存在此appid", En: "appid does not exist", HTTPStatus: 403, Retryable: false},
+	{Code: -81, Name: "ERROR_PROXY_AUTH_SIGN_EMPTY", Go: "ErrSignatureEmpty", Group: GroupProxy, Zh: "签名为空", En: "signature is empty", HTTPStatus: 403, Retryable: false},
+	{Code: -80, Name: "ERROR_PROXY_INVALID_APPID", Go: "ErrInvalidAppID", Group: GroupProxy, Zh: "非法的业务ID", En: "invalid appid", HTTPStatus: 403, Retryable: false},
+	{Code: -79, Name: "ERROR_PROXY_AUTH_SECRETID_NOEXIST", Go: "ErrSecretIDNotExist", Group: GroupProxy, Zh: "secretid不存在", En: "secret id does not exist", HTTPStatus: 403, Retryable: false},
+	{Code: -78, Name: "ERROR_PROXY_INVALID_PROTOCOL", Go: "ErrProxyInvalidProtocol", Group: GroupProxy, Zh: "SDK协议不匹配,请升级", En: "SDK protocol mismatch; upgrade the SDK", HTTPStatus: 400, Retryable: false},
+	{Code: -77, Name: "ERROR_PROXY_AUTH_REPLAY_ATTACH", Go: "ErrSignatureReplayed", Group: GroupProxy, Zh: "单次性签名已不可用", En: "one-time signature already used", HTTPStatus: 403, Retryable: false},
+	{Code: -76, Name: "ERROR_PROXY_AUTH_ONCESIGN_NOFILEID", Go: "ErrOnceSignNoFileID", Group: GroupProxy, Zh: "单次签名没有url", En: "one-time signature has no fileid", HTTPStatus: 403, Retryable: false},
+	{Code: -75, Name: "ERROR_PROXY_AUTH_UNSUPPORTED_OP", Go: "ErrProxyAuthUnsupportedOp", Group: GroupProxy, Zh: "不支持此操作", En: "operation not supported by this signature", HTTPStatus: 403, Retryable: false},
+	{Code: -74, Name: "ERROR_PROXY_AUTH_MULTISIGN_EXPIREEMPTY", Go: "ErrMultiSignExpireZero", Group: GroupProxy, Zh: "多次签名-过期时间为0", En: "multi-use signature has expiry 0", HTTPStatus: 403, Retryable: false},
+	{Code: -73, Name: "ERROR_PROXY_AUTH_ONCESIGN_EXPIREDNOTEMPTY", Go: "ErrOnceSignExpireNotZero", Group: GroupProxy, Zh: "单次签名-过期时间不为0", En: "one-time signature has a non-zero expiry", HTTPStatus: 403, Retryable: false},
+	{Code: -72, Name: "ERROR_PROXY_APP_SIGN_FAILED", Go: "ErrProxyAppSignFailed", Group: GroupProxy, Zh: "签名失败", En: "signing failed", HTTPStatus: 500, Retryable: false},
+	{Code: -71, Name: "ERROR_PROXY_FREQ_CONTROL", Go: "ErrFreqControl", Group: GroupProxy, Zh: "操作太频繁,请稍后再试", En: "too many requests; try again later", HTTPStatus: 429, Retryable: true},
+	{Code: -70, Name: "ERROR_PROXY_APPID_USERID_NOTMATCH", Go: "ErrAppIDNotMatch", Group: GroupProxy, Zh: "输入的appid与签名不匹配", En: "appid does not match the signature", HTTPStatus: 403, Retryable: false},
+	{Code: -69, Name: "ERROR_PROXY_INVALID_PARAM_DOWNLOAD_URL_EMPTY", Go: "ErrProxyDownloadURLEmpty", Group: GroupProxy, Zh: "输入参数错误:download_urlempty", En: "bad parameter: download_url empty", HTTPStatus: 400, Retryable: false},
+	{Code: -68, Name: "ERROR_PROXY_ENCODE", Go: "ErrProxyEncode", Group: GroupProxy, Zh: "ip直通车打包失败", En: "direct-IP encode failed", HTTPStatus: 500, Retryable: false},
+	{Code: -67, Name: "ERROR_PROXY_DECODE", Go: "ErrProxyDecode", Group: GroupProxy, Zh: "ip直通车解包失败", En: "direct-IP decode failed", HTTPStatus: 500, Retryable: false},
+	{Code: -66, Name: "ERROR_PROXY_NETWORK", Go: "ErrProxyNetwork", Group: GroupProxy, Zh: "网络请求失败", En: "network request failed", HTTPStatus: 500, Retryable: true},
+	{Code: -65, Name: "ERROR_PROXY_CONTINUE_TRANSFER_WITH_DATA", Go: "ErrProxyContinueTransferWithData", Group: GroupProxy, Zh: "断点续传不支持携带数据包", En: "resumable transfer does not accept a data packet", HTTPStatus: 400, Retryable: false},
+	{Code: -64, Name: "ERROR_PROXY_FORBID_APPID", Go: "ErrProxyForbidAppID", Group: GroupProxy, Zh: "该业务已经被屏蔽", En: "the appid is blocked", HTTPStatus: 403, Retryable: false},
+	{Code: -63, Name: "ERROR_PROXY_FILEID_NOTMATCH", Go: "ErrFileIDNotMatch", Group: GroupProxy, Zh: "fileid与签名不匹配", En: "fileid does not match the signature", HTTPStatus: 403, Retryable: false},
+	{Code: -62, Name: "ERROR_PROXY_AUTH_APPID", Go: "ErrProxyAuthAppID", Group: GroupProxy, Zh: "appid与secretid不匹配", En: "appid does not match the secret id", HTTPStatus: 403, Retryable: false},
+	{Code: -61, Name: "ERROR_PROXY_SIGN_BUCKET_NOTMATCH", Go: "ErrBucketNotMatch", Group: GroupProxy, Zh: "bucket与签名中的bucket不匹配", En: "bucket does not match the signature's bucket", HTTPStatus: 403, Retryable: false},
+	{Code: -60, Name: "ERROR_PROXY_AUTH_INVALID_TOKEN", Go: "ErrProxyAuthInvalidToken", Group: GroupProxy, Zh: "非法token值", En: "invalid token", HTTPStatus: 403, Retryable: false},
+	{Code: -199, Name: "ERROR_CMD_FILE_MOVE_ERROR", Go: "ErrCmdFileMoveError", Group: GroupCmd, Zh: "文件移动失败", En: "moving the file failed", HTTPStatus: 500, Retryable: false},
+	{Code: -198, Name: "ERROR_CMD_REDIRECT_ERROR", Go: "ErrCmdRedirectError", Group: GroupCmd, Zh: "重定向错误", En: "redirect error", HTTPStatus: 500, Retryable: false},
+	{Code: -197, Name: "ERROR_CMD_FILE_NOTEXIST", Go: "ErrFileNotExist", Group: GroupCmd, Zh: "查无此文件", En: "file does not exist", HTTPStatus: 404, Retryable: false},
+	{Code: -196, Name: "ERROR_CMD_BACKEND_NETWORK", Go: "ErrBackendNetwork", Group: GroupCmd, Zh: "网络请求失败", En: "backend network request failed", HTTPStatus: 500, Retryable: true},
+	{Code: -195, Name: "ERROR_CMD_BACKEND_RSP_DECODE", Go: "ErrCmdBackendRspDecode", Group: GroupCmd, Zh: "后端解包失败", En: "decoding the backend answer failed", HTTPStatus: 500, Retryable: false},
+	{Code: -194, Name: "ERROR_CMD_BACKEND_REQ_ENCODE", Go: "ErrCmdBackendReqEncode", Group: GroupCmd, Zh: "后端打包失败", En: "encoding the backend request failed", HTTPStatus: 500, Retryable: false},
+	{Code: -193, Name: "ERROR_CMD_RSP_ENCODE", Go: "ErrCmdRspEncode", Group: GroupCmd, Zh: "返回包打包失败", En: "encoding the answer failed", HTTPStatus: 500, Retryable: false},
+	{Code: -192, Name: "ERROR_CMD_REQ_DECODE", Go: "ErrCmdReqDecode", Group: GroupCmd, Zh: "请求包解析失败", En: "decoding the request failed", HTTPStatus: 400, Retryable: false},
+	{Code: -191, Name: "ERROR_CMD_URL_PARAMS_NOTMATCH", Go: "ErrCmdURLParamsNotMatch", Group: GroupCmd, Zh: "url参数解析不匹配", En: "URL parameters do not match", HTTPStatus: 400, Retryable: false},
+	{Code: -190, Name: "ERROR_CMD_FILE_DEL_ERROR", Go: "ErrCmdFileDelError", Group: GroupCmd, Zh: "文件删除失败", En: "deleting the file failed", HTTPStatus: 500, Retryable: false},
+	{Code: -189, Name: "ERROR_CMD_INVALID_PARAM_DOWNLOAD_URL_EMPTY", Go: "ErrCmdDownloadURLEmpty", Group: GroupCmd, Zh: "输入参数错误:download_urlempty", En: "bad parameter: download_url empty", HTTPStatus: 400, Retryable: false},
+	{Code: -187, Name: "ERROR_CMD_URL_PARSE_ERROR", Go: "ErrCmdURLParseError", Group: GroupCmd, Zh: "从url中解析参数失败", En: "parsing parameters from the URL failed", HTTPStatus: 400, Retryable: false},
+	{Code: -186, Name: "ERROR_CMD_VIDEO_MOVE", Go: "ErrCmdVideoMove", Group: GroupCmd, Zh: "暂不支持视频文件复制", En: "copying video files is not supported", HTTPStatus: 400, Retryable: false},
+	{Code: -185, Name: "ERROR_CMD_PRE_PROCESS", Go: "ErrCmdPreProcess", Group: GroupCmd, Zh: "业务预处理失败", En: "business pre-processing failed", HTTPStatus: 500, Retryable: false},
+	{Code: -184, Name: "ERROR_CMD_POST_PROCESS", Go: "ErrCmdPostProcess", Group: GroupCmd, Zh: "业务后处理失败", En: "business post-processing failed", HTTPStatus: 500, Retryable: false},
+	{Code: -183, Name: "ERROR_CMD_GET_ROUTE", Go: "ErrCmdGetRoute", Group: GroupCmd, Zh: "获取路由失败", En: "getting the route failed", HTTPStatus: 500, Retryable: true},
+	{Code: -182, Name: "ERROR_CMD_PARAM_INVALID", Go: "ErrCmdParamInvalid", Group: GroupCmd, Zh: "参数检验失败", En: "parameter check failed", HTTPStatus: 400, Retryable: false},
+	{Code: -181, Name: "ERROR_CMD_COS_ERROR", Go: "ErrCmdError", Group: GroupCmd, Zh: "存储后端错误", En: "storage backend error", HTTPStatus: 500, Retryable: false},
+	{Code: -180, Name: "ERROR_CMD_COS_INVALID_PATH", Go: "ErrInvalidPath", Group: GroupCmd, Zh: "非法路径", En: "invalid path", HTTPStatus: 400, Retryable: false},
+	{Code: -179, Name: "ERROR_CMD_COS_INVALID_MOD_FLAG", Go: "ErrCmdInvalidModFlag", Group: GroupCmd, Zh: "修改标志非法", En: "invalid modify flag", HTTPStatus: 400, Retryable: false},
+	{Code: -178, Name: "ERROR_CMD_COS_PATH_CONFLICT", Go: "ErrPathConflict", Group: GroupCmd, Zh: "路径冲突", En: "path conflict: it exists already", HTTPStatus: 409, Retryable: false},
+	{Code: -177, Name: "ERROR_CMD_COS_FILE_EXIST", Go: "ErrFileExist", Group: GroupCmd, Zh: "文件已存在", En: "file already exists", HTTPStatus: 409, Retryable: false},
+	{Code: -176, Name: "ERROR_CMD_COS_BUCKET_EXIST", Go: "ErrCmdBucketExist", Group: GroupCmd, Zh: "Bucket已存在", En: "bucket already exists", HTTPStatus: 409, Retryable: false},
+	{Code: -175, Name: "ERROR_CMD_COS_FILE_SIZE_NOT_EQU", Go: "ErrFileSizeNotEqual", Group: GroupCmd, Zh: "文件大小不一致", En: "file size does not match", HTTPStatus: 400, Retryable: false},
+	{Code: -174, Name: "ERROR_CMD_COS_SHA_NOT_EQU", Go: "ErrSHANotEqual", Group: GroupCmd, Zh: "文件SHA不一致", En: "file SHA-1 does not match", HTTPStatus: 400, Retryable: false},
+	{Code: -173, Name: "ERROR_CMD_COS_DIR_NOT_EMPTY", Go: "ErrDirNotEmpty", Group: GroupCmd, Zh: "目录非空", En: "directory is not empty", HTTPStatus: 409, Retryable: false},
+	{Code: -172, Name: "ERROR_CMD_COS_BUCKET_NUM_LIMIT", Go: "ErrCmdBucketNumLimit", Group: GroupCmd, Zh: "Bucket数量限制", En: "bucket count limit reached", HTTPStatus: 400, Retryable: false},
+	{Code: -171, Name: "ERROR_CMD_COS_INVALID_APP_TYPE", Go: "ErrCmdInvalidAppType", Group: GroupCmd, Zh: "AppType非法", En: "invalid app type", HTTPStatus: 400, Retryable: false},
+	{Code: -170, Name: "ERROR_CMD_COS_INVALID_LIST_NUM", Go: "ErrInvalidListNum", Group: GroupCmd, Zh: "LIST数量非法", En: "invalid list num", HTTPStatus: 400, Retryable: false},
+	{Code: -169, Name: "ERROR_CMD_COS_INVALID_QUERY_FLAG", Go: "ErrCmdInvalidQueryFlag", Group: GroupCmd, Zh: "查询标记非法", En: "invalid query flag", HTTPStatus: 400, Retryable: false},
+	{Code: -168, Name: "ERROR_CMD_COS_INVALID_SHA", Go: "ErrInvalidSHA", Group: GroupCmd, Zh: "非法SHA", En: "invalid SHA-1", HTTPStatus: 400, Retryable: false},
+	{Code: -167, Name: "ERROR_CMD_COS_INVALID_CNAME", Go: "ErrCmdCOSInvalidCNAME", Group: GroupCmd, Zh: "非法的CNAME", En: "invalid CNAME", HTTPStatus: 400, Retryable: false},
+	{Code: -166, Name: "ERROR_CMD_COS_INDEX_ERROR", Go: "ErrCmdCOSIndexError", Group: GroupCmd, Zh: "索引不存在", En: "index does not exist", HTTPStatus: 404, Retryable: false},
+	{Code: -165, Name: "ERROR_CMD_COS_MAX_NUM", Go: "ErrListMaxNum", Group: GroupCmd, Zh: "单次拉取目录最大支持199", En: "a listing returns at most 199 entries", HTTPStatus: 400, Retryable: false},
+	{Code: -164, Name: "ERROR_CMD_PARAM_PATH_EMPTY", Go: "ErrPathEmpty", Group: GroupCmd, Zh: "path为空", En: "path is empty", HTTPStatus: 400, Retryable: false},
+	{Code: -163, Name: "ERROR_CMD_PARAM_PATH_ELEMENT_MISSING", Go: "ErrCmdParamPathElementMissing", Group: GroupCmd, Zh: "path字段缺少元素", En: "path lacks an element", HTTPStatus: 400, Retryable: false},
+	{Code: -162, Name: "ERROR_CMD_PARAM_PATH_ELEMENT_NOT_MATCH", Go: "ErrCmdParamPathElementNotMatch", Group: GroupCmd, Zh: "path字段元素不匹配", En: "path element does not match", HTTPStatus: 400, Retryable: false},
+	{Code: -161, Name: "ERROR_CMD_PARAM_PATH_DIR_MISSING_SLASH", Go: "ErrDirMissingSlash", Group: GroupCmd, Zh: "目录path字段缺少slash结尾", En: "directory path lacks its trailing slash", HTTPStatus: 400, Retryable: false},
+	{Code: -160, Name: "ERROR_CMD_PARAM_PAHT_FILE_SURPLUS_SLASH", Go: "ErrFileSurplusSlash", Group: GroupCmd, Zh: "文件path多余slash结尾", En: "file path has a trailing slash", HTTPStatus: 400, Retryable: false},
+	{Code: -159, Name: "ERROR_CMD_PARAM_CNAME_ERROR", Go: "ErrCmdParamCNAMEError", Group: GroupCmd, Zh: "cname数量必须小于等于10", En: "at most 10 CNAMEs", HTTPStatus: 400, Retryable: false},
+	{Code: -158, Name: "ERROR_CMD_PARAM_AUTH_TYPE", Go: "ErrCmdParamAuthType", Group: GroupCmd, Zh: "鉴权类别错误//鉴权类别错误", En: "wrong authorization kind", HTTPStatus: 400, Retryable: false},
+	{Code: -157, Name: "ERROR_CMD_PARAM_MIN_NUM", Go: "ErrListMinNum", Group: GroupCmd, Zh: "单次拉取条目最小为1//DirListReq中拉取数据条数", En: "a listing asks for at least 1 entry", HTTPStatus: 400, Retryable: false},
+	{Code: -156, Name: "ERROR_CMD_INVALID_VIDEO_NAME", Go: "ErrCmdInvalidVideoName", Group: GroupCmd, Zh: "非法的视频名", En: "invalid video name", HTTPStatus: 400, Retryable: false},
+	{Code: -155, Name: "ERROR_CMD_INVALID_FORMAT", Go: "ErrCmdInvalidFormat", Group: GroupCmd, Zh: "非法视频FORMAT", En: "invalid video format", HTTPStatus: 400, Retryable: false},
+	{Code: -154, Name: "ERR_CMD_APP_VIDEO_NOMATCH", Go: "ErrCmdAppVideoNoMatch", Group: GroupCmd, Zh: "文件BUCKET中设置视频参数", En: "video parameters set in a file bucket", HTTPStatus: 400, Retryable: false},
+	{Code: -153, Name: "ERR_CMD_INVALID_VIDEO_APP", Go: "ErrCmdInvalidVideoApp", Group: GroupCmd, Zh: "非法的视频APP", En: "invalid video app", HTTPStatus: 400, Retryable: false},
+	{Code: -152, Name: "ERR_CMD_COS_TIMEOUT", Go: "ErrStorageTimeout", Group: GroupCmd, Zh: "存储后端超时", En: "storage backend timed out", HTTPStatus: 504, Retryable: true},
+	{Code: -151, Name: "ERROR_CMD_PARAM_REFERER_ERROR", Go: "ErrCmdParamRefererError", Group: GroupCmd, Zh: "refer数量必须小于等于10", En: "at most 10 referers", HTTPStatus: 400, Retryable: false},
+	{Code: -150, Name: "ERROR_CMD_PARAM_SOURCE_DOMAIN_EMPTY", Go: "ErrCmdParamSourceDomainEmpty", Group: GroupCmd, Zh: "创建bucket时设置的回源路径不能为空", En: "the origin path of a new bucket cannot be empty", HTTPStatus: 400, Retryable: false},
+	{Code: -149, Name: "ERROR_CMD_INVALID_REFERER", Go: "ErrCmdInvalidReferer", Group: GroupCmd, Zh: "refer中含有非法字符", En: "referer has invalid characters", HTTPStatus: 400, Retryable: false},
+	{Code: -148, Name: "ERROR_CMD_INVALID_CNAME", Go: "ErrCmdInvalidCNAME", Group: GroupCmd, Zh: "cname中含有非法字符", En: "CNAME has invalid characters", HTTPStatus: 400, Retryable: false},
+	{Code: -147, Name: "ERROR_CMD_NOT_UTF8_ENCODING", Go: "ErrNotUTF8", Group: GroupCmd, Zh: "参数含非utf8编码", En: "a parameter is not UTF-8", HTTPStatus: 400, Retryable: false},
+	{Code: -146, Name: "ERROR_CMD_INVALID_HOST_NAME", Go: "ErrCmdInvalidHostName", Group: GroupCmd, Zh: "回源地址不合法", En: "invalid origin host", HTTPStatus: 400, Retryable: false},
+	{Code: -145, Name: "ERROR_CMD_INVALID_COVER", Go: "ErrCmdInvalidCover", Group: GroupCmd, Zh: "是否需要封面参数不合法", En: "invalid cover parameter", HTTPStatus: 400, Retryable: false},
+	{Code: -144, Name: "ERROR_CMD_INDEX_NO_EXIST", Go: "ErrCmdIndexNoExist", Group: GroupCmd, Zh: "索引不存在", En: "index does not exist", HTTPStatus: 404, Retryable: false},
+	{Code: -143, Name: "ERROR_CMD_INDEX_ERROR", Go: "ErrCmdIndexError", Group: GroupCmd, Zh: "索引错误", En: "index error", HTTPStatus: 500, Retryable: false},
+	{Code: -300, Name: "ERROR_PROCESS_OVERLOAD", Go: "ErrOverload", Group: GroupCache, Zh: "服务过载", En: "service overloaded", HTTPStatus: 503, Retryable: true},
+	{Code: -299, Name: "ERROR_PROCESS_UNKNOWN_CMD", Go: "ErrProcessUnknownCmd", Group: GroupCache, Zh: "命令字未知", En: "unknown command", HTTPStatus: 400, Retryable: false},
+	{Code: -298, Name: "ERROR_PROCESS_REQ2MSG", Go: "ErrProcessReqToMsg", Group: GroupCache, Zh: "解包失败", En: "unpacking the request failed", HTTPStatus: 500, Retryable: false},
+	{Code: -297, Name: "ERROR_PROCESS_FRAME", Go: "ErrProcessFrame", Group: GroupCache, Zh: "框架handleprocess错误", En: "framework handleprocess error", HTTPStatus: 500, Retryable: false},
+	{Code: -296, Name: "ERROR_PROCESS_ENCODE_RSP", Go: "ErrProcessEncodeRsp", Group: GroupCache, Zh: "打包失败", En: "encoding the answer failed", HTTPStatus: 500, Retryable: false},
+	{Code: -295, Name: "ERROR_PROCESS_WRITEFILE", Go: "ErrProcessWriteFile", Group: GroupCache, Zh: "文件数据异常", En: "file data error (write)", HTTPStatus: 500, Retryable: false},
+	{Code: -294, Name: "ERROR_PROCESS_READFILE", Go: "ErrProcessReadFile", Group: GroupCache, Zh: "文件数据异常", En: "file data error (read)", HTTPStatus: 500, Retryable: false},
+	{Code: -293, Name: "ERROR_PROCESS_NOTIFY", Go: "ErrProcessNotify", Group: GroupCache, Zh: "通知插件失败", En: "notifying the plugin failed", HTTPStatus: 500, Retryable: false},
+	{Code: -292, Name: "ERROR_PROCESS_CREATEFILE", Go: "ErrProcessCreateFile", Group: GroupCache, Zh: "文件缓存服务器错误", En: "file cache server error", HTTPStatus: 500, Retryable: true},
+	{Code: -291, Name: "ERROR_PROCESS_ENCODE_SESSION", Go: "ErrProcessEncodeSession", Group: GroupCache, Zh: "编码session失败", En: "encoding the session failed", HTTPStatus: 500, Retryable: false},
+	{Code: -290, Name: "ERROR_PROCESS_OFFSET", Go: "ErrInvalidSession", Group: GroupCache, Zh: "无效的session", En: "invalid session", HTTPStatus: 400, Retryable: false},
+	{Code: -289, Name: "ERROR_PROCESS_DENY", Go: "ErrProcessDeny", Group: GroupCache, Zh: "插件拒绝上传", En: "a plugin refused the upload", HTTPStatus: 403, Retryable: false},
+	{Code: -288, Name: "ERROR_PROCESS_ENCODE", Go: "ErrProcessEncode", Group: GroupCache, Zh: "process打包失败", En: "process encode failed", HTTPStatus: 500, Retryable: false},
+	{Code: -287, Name: "ERROR_PROCESS_DECODE", Go: "ErrProcessDecode", Group: GroupCache, Zh: "process解包失败", En: "process decode failed", HTTPStatus: 500, Retryable: false},
+	{Code: -286, Name: "ERROR_PROCESS_DECODE_SESSION", Go: "ErrProcessDecodeSession", Group: GroupCache, Zh: "解码session失败", En: "decoding the session failed", HTTPStatus: 400, Retryable: false},
+	{Code: -285, Name: "ERROR_PROCESS_FILE_TOO_LARGE", Go: "ErrFileTooLarge", Group: GroupCache, Zh: "文件过大", En: "file too large", HTTPStatus: 413, Retryable: false},
+	{Code: -284, Name: "ERROR_PROCESS_WRONG_SLICE_SIZE", Go: "ErrWrongSliceSize", Group: GroupCache, Zh: "分片大小不一致", En: "slice size does not match the session's", HTTPStatus: 400, Retryable: false},
+	{Code: -283, Name: "ERROR_PROCESS_SLICE_TOO_SMALL", Go: "ErrProcessSliceTooSmall", Group: GroupCache, Zh: "分片过小", En: "slice too small", HTTPStatus: 400, Retryable: false},
+	{Code: -282, Name: "ERROR_PROCESS_ANALYZE", Go: "ErrProcessAnalyze", Group: GroupCache, Zh: "图片分析失败", En: "image analysis failed", HTTPStatus: 500, Retryable: false},
+	{Code: -4000, Name: "ErrDecodeReq", Go: "ErrPluginDecodeReq", Group: GroupPlugin, Zh: "请求体解包失败", En: "decoding the request body failed", HTTPStatus: 400, Retryable: false},
+	{Code: -4001, Name: "ErrEncodeRsp", Go: "ErrPluginEncodeRsp", Group: GroupPlugin, Zh: "回包打包失败", En: "encoding the answer failed", HTTPStatus: 500, Retryable: false},
+	{Code: -4002, Name: "ErrParamInvalid", Go: "ErrParamInvalid", Group: GroupPlugin, Zh: "请求参数错误", En: "bad request parameter", HTTPStatus: 400, Retryable: false},
+	{Code: -4003, Name: "ErrNoSetErrCode", Go: "ErrPluginNoSetErrCode", Group: GroupPlugin, Zh: "插件处理错误", En: "plugin error", HTTPStatus: 500, Retryable: false},
+	{Code: -4004, Name: "ErrCosRspHeadCode", Go: "ErrPluginCosRspHeadCode", Group: GroupPlugin, Zh: "入库出错", En: "storing failed", HTTPStatus: 500, Retryable: false},
+	{Code: -4005, Name: "ErrCosRspInvalidOffset", Go: "ErrPluginCosRspInvalidOffset", Group: GroupPlugin, Zh: "入库返回非法偏移", En: "storage returned an invalid offset", HTTPStatus: 400, Retryable: false},
+	{Code: -4006, Name: "ErrCosRspInvalidHeadFlag", Go: "ErrPluginCosRspInvalidHeadFlag", Group: GroupPlugin, Zh: "入库返回非法的头部标记", En: "storage returned an invalid head flag", HTTPStatus: 400, Retryable: false},
+	{Code: -4007, Name: "ErrTmemRspSsdError", Go: "ErrPluginTmemRspSsdError", Group: GroupPlugin, Zh: "获取TMEM配置错误", En: "getting the TMEM configuration failed", HTTPStatus: 500, Retryable: false},
+	{Code: -4008, Name: "ErrParserShmError", Go: "ErrPluginParserShmError", Group: GroupPlugin, Zh: "解析共享内存TMEM配置错误", En: "parsing the shared-memory TMEM configuration failed", HTTPStatus: 500, Retryable: false},
+	{Code: -4010, Name: "ErrCreateControlFile", Go: "ErrPluginCreateControlFile", Group: GroupPlugin, Zh: "创建控制文件错误", En: "creating the control file failed", HTTPStatus: 500, Retryable: false},
+	{Code: -4011, Name: "ErrReadControlFile", Go: "ErrPluginReadControlFile", Group: GroupPlugin, Zh: "读取控制文件错误", En: "reading the control file failed", HTTPStatus: 500, Retryable: false},
+	{Code: -4012, Name: "ErrGetInputData", Go: "ErrPluginGetInputData", Group: GroupPlugin, Zh: "获取入库数据失败", En: "getting the data to store failed", HTTPStatus: 500, Retryable: false},
+	{Code: -4013, Name: "ErrDecodeSession", Go: "ErrPluginDecodeSession", Group: GroupPlugin, Zh: "解session失败", En: "decoding the session failed", HTTPStatus: 400, Retryable: false},
+	{Code: -4014, Name: "ErrQueryOffset", Go: "ErrPluginQueryOffset", Group: GroupPlugin, Zh: "查询分片错误", En: "querying the slices failed", HTTPStatus: 500, Retryable: false},
+	{Code: -4015, Name: "ErrTheSameOffset", Go: "ErrPluginTheSameOffset", Group: GroupPlugin, Zh: "同一个offset多次返回", En: "the same offset answered twice", HTTPStatus: 500, Retryable: true},
+	{Code: -4016, Name: "ErrNotSameSHA", Go: "ErrNotSameSHA", Group: GroupPlugin, Zh: "sha校验失败", En: "SHA-1 check failed", HTTPStatus: 400, Retryable: false},
+	{Code: -4017, Name: "ErrHttpSvr", Go: "ErrPluginHTTPSvr", Group: GroupPlugin, Zh: "文件入库错误", En: "storing the file failed", HTTPStatus: 500, Retryable: true},
+	{Code: -4018, Name: "ErrSameFileUpload", Go: "ErrPluginSameFileUpload", Group: GroupPlugin, Zh: "相同文件已上传过", En: "the same file was uploaded already", HTTPStatus: 409, Retryable: false},
+	{Code: -4019, Name: "ErrOffsetToZero", Go: "ErrUnfinishedUpload", Group: GroupPlugin, Zh: "入库失败，请重新上传", En: "an unfinished upload of this file exists; list its slices and resume", HTTPStatus: 409, Retryable: false},
+	{Code: -4020, Name: "ErrParamInvalidCheckTypeShouldBeSHA", Go: "ErrPluginCheckTypeNotSHA", Group: GroupPlugin, Zh: "校验类型需要SHA", En: "the check type must be SHA", HTTPStatus: 400, Retryable: false},
+	{Code: -4021, Name: "ErrParamInvalidSessionDecodeError", Go: "ErrPluginSessionParamDecode", Group: GroupPlugin, Zh: "参数session解码失败", En: "decoding the session parameter failed", HTTPStatus: 400, Retryable: false},
+	{Code: -4022, Name: "ErrParamInvalidFilePathInvalid", Go: "ErrPluginBucketPath", Group: GroupPlugin, Zh: "获取bucket路径失败", En: "getting the bucket path failed", HTTPStatus: 400, Retryable: false},
+	{Code: -4023, Name: "ErrParamInvalidCheckSumSizeInvalid", Go: "ErrPluginChecksumSize", Group: GroupPlugin, Zh: "校验和大小错误", En: "wrong checksum size", HTTPStatus: 400, Retryable: false},
+	{Code: -4024, Name: "ErrOffGoBack", Go: "ErrOffsetGoBack", Group: GroupPlugin, Zh: "偏移量回退，请重试", En: "offset went back; try again", HTTPStatus: 500, Retryable: true},
+	{Code: -4025, Name: "ErrHttpTimeout", Go: "ErrStoreTimeout", Group: GroupPlugin, Zh: "文件入库超时", En: "storing the file timed out", HTTPStatus: 504, Retryable: true},
+	{Code: -4026, Name: "ErrOffsetBackTooMuch", Go: "ErrPluginOffsetBackTooMuch", Group: GroupPlugin, Zh: "索引被删除或SHA不一致，请重新上传", En: "index deleted or SHA-1 mismatch; upload again", HTTPStatus: 500, Retryable: false},
+	{Code: -4027, Name: "ErrOffsetRedo", Go: "ErrPluginOffsetRedo", Group: GroupPlugin, Zh: "索引错误，请重新上传", En: "index error; upload again", HTTPStatus: 500, Retryable: false},
+	{Code: -5999, Name: "ERROR_CGI_PARAM", Go: "ErrCGIParam", Group: GroupCGI, Zh: "参数错误", En: "bad parameter", HTTPStatus: 400, Retryable: false},
+	{Code: -5998, Name: "ERROR_CGI_AUTHORIZATION", Go: "ErrAuthorizationFormat", Group: GroupCGI, Zh: "签名格式错误", En: "malformed signature", HTTPStatus: 403, Retryable: false},
+	{Code: -5997, Name: "ERROR_CGI_NETWORK", Go: "ErrCGINetwork", Group: GroupCGI, Zh: "后端网络错误", En: "backend network error", HTTPStatus: 500, Retryable: true},
+	{Code: -5996, Name: "ERROR_CGI_REQ_METHOD", Go: "ErrReqMethod", Group: GroupCGI, Zh: "HTTP请求方法错误", En: "wrong HTTP method", HTTPStatus: 405, Retryable: false},
+	{Code: -5995, Name: "ERROR_CGI_FILESIZE", Go: "ErrFileSize", Group: GroupCGI, Zh: "文件大小错误", En: "wrong file size", HTTPStatus: 400, Retryable: false},
+	{Code: -5994, Name: "ERROR_CGI_URL_NOTMATCH", Go: "ErrCGIURLNotMatch", Group: GroupCGI, Zh: "url参数解析不匹配'", En: "URL parameters do not match", HTTPStatus: 400, Retryable: false},
+	{Code: -5993, Name: "ERROR_CGI_FORM_ERR", Go: "ErrFormError", Group: GroupCGI, Zh: "multipart/formdata参数错误", En: "malformed multipart/form-data", HTTPStatus: 400, Retryable: false},
+	{Code: -5992, Name: "ERROR_CGI_REQ_PARAM", Go: "ErrReqParam", Group: GroupCGI, Zh: "请求参数错误", En: "bad request parameter", HTTPStatus: 400, Retryable: false},
+	{Code: -5991, Name: "ERROR_CGI_SLICE", Go: "ErrSliceTooLarge", Group: GroupCGI, Zh: "分片过大", En: "slice too large", HTTPStatus: 413, Retryable: false},
+	{Code: -5990, Name: "ERROR_CGI_MISSING_FILECONTENT", Go: "ErrMissingFileContent", Group: GroupCGI, Zh: "找不到filecontent", En: "filecontent is missing", HTTPStatus: 400, Retryable: false},
+	{Code: -5989, Name: "ERROR_CGI_UPLOAD_FAIL", Go: "ErrCGIUploadFail", Group: GroupCGI, Zh: "上传失败", En: "upload failed", HTTPStatus: 500, Retryable: true},
+	{Code: -5988, Name: "ERROR_CGI_INIT", Go: "ErrCGIInit", Group: GroupCGI, Zh: "cgi初始化错误", En: "CGI initialisation error", HTTPStatus: 500, Retryable: false},
+	{Code: -5987, Name: "ERROR_CGI_WUP_ENCODE", Go: "ErrCGIWUPEncode", Group: GroupCGI, Zh: "wup编码失败", En: "WUP encode failed", HTTPStatus: 500, Retryable: false},
+	{Code: -5986, Name: "ERROR_CGI_WUP_DECODE", Go: "ErrCGIWUPDecode", Group: GroupCGI, Zh: "wup解码失败", En: "WUP decode failed", HTTPStatus: 500, Retryable: false},
+	{Code: -5985, Name: "ERROR_CGI_NETWORK_L5", Go: "ErrCGINetworkL5", Group: GroupCGI, Zh: "获取路由失败", En: "getting the L5 route failed", HTTPStatus: 500, Retryable: true},
+	{Code: -5984, Name: "ERROR_CGI_SHA_NOT_MATCH", Go: "ErrCGISHANotMatch", Group: GroupCGI, Zh: "sha1不匹配", En: "SHA-1 does not match", HTTPStatus: 400, Retryable: false},
+	{Code: -5983, Name: "ERROR_CGI_WRONG_SESSION", Go: "ErrWrongSession", Group: GroupCGI, Zh: "错误的session", En: "wrong session", HTTPStatus: 400, Retryable: false},
+	{Code: -5982, Name: "ERROR_CGI_SOCK_CREATE", Go: "ErrCGISockCreate", Group: GroupCGI, Zh: "建立连接错误", En: "creating a connection failed", HTTPStatus: 500, Retryable: true},
+	{Code: -5981, Name: "ERROR_CGI_SOCK_CONNECT", Go: "ErrCGISockConnect", Group: GroupCGI, Zh: "建立连接错误", En: "connecting failed", HTTPStatus: 500, Retryable: true},
+	{Code: -5980, Name: "ERROR_CGI_PARAM_MISSING_OP", Go: "ErrMissingOp", Group: GroupCGI, Zh: "缺少参数:op", En: "missing parameter: op", HTTPStatus: 400, Retryable: false},
+	{Code: -5979, Name: "ERROR_CGI_PARAM_MISSING_SHA", Go: "ErrMissingSHA", Group: GroupCGI, Zh: "缺少参数:sha", En: "missing parameter: sha", HTTPStatus: 400, Retryable: false},
+	{Code: -5978, Name: "ERROR_CGI_PDU_ENCODE", Go: "ErrCGIPDUEncode", Group: GroupCGI, Zh: "pdu编码失败", En: "PDU encode failed", HTTPStatus: 500, Retryable: false},
+	{Code: -5977, Name: "ERROR_CGI_PDU_DECODE", Go: "ErrCGIPDUDecode", Group: GroupCGI, Zh: "pdu解码失败", En: "PDU decode failed", HTTPStatus: 500, Retryable: false},
+	{Code: -5976, Name: "ERROR_CGI_REQ_PARAM_FLAG_NOTMATCH", Go: "ErrCGIReqParamFlagNotMatch", Group: GroupCGI, Zh: "bucketflag与实际参数不一致", En: "bucket flag does not match the parameters", HTTPStatus: 400, Retryable: false},
+	{Code: -5975, Name: "ERROR_CGI_JSON_PARSE_ERROR", Go: "ErrJSONParse", Group: GroupCGI, Zh: "json解析失败", En: "JSON parse error", HTTPStatus: 400, Retryable: false},
+	{Code: -5974, Name: "ERROR_CGI_VIDEO_FORMAT", Go: "ErrCGIVideoFormat", Group: GroupCGI, Zh: "视频码率错误", En: "wrong video bitrate", HTTPStatus: 400, Retryable: false},
+	{Code: -5973, Name: "ERROR_CGI_CROSS_BUCKET_COPY", Go: "ErrCrossBucketCopy", Group: GroupCGI, Zh: "不允许跨存储空间复制", En: "copying across buckets is not allowed", HTTPStatus: 400, Retryable: false},
+	{Code: -5972, Name: "ERROR_CGI_UNSUPPORTED_METHOD", Go: "ErrCGIUnsupportedMethod", Group: GroupCGI, Zh: "此方法不支持于当前版本", En: "method not supported by this version", HTTPStatus: 405, Retryable: false},
+	{Code: -5971, Name: "ERROR_CGI_PARAM_MISSING_FILESIZE", Go: "ErrMissingFilesize", Group: GroupCGI, Zh: "缺少参数:filesize", En: "missing parameter: filesize", HTTPStatus: 400, Retryable: false},
+	{Code: -6999, Name: "ERROR_OSS_UNKNOWN", Go: "ErrOSSUnknown", Group: GroupOSS, Zh: "未知错误", En: "unknown OSS error", HTTPStatus: 500, Retryable: false},
+	{Code: -6998, Name: "ERROR_OSS_INVALID_PROTOCOL", Go: "ErrOSSInvalidProtocol", Group: GroupOSS, Zh: "协议错误", En: "OSS protocol error", HTTPStatus: 400, Retryable: false},
+	{Code: -6997, Name: "ERROR_OSS_INVALID_PARAM", Go: "ErrOSSInvalidParam", Group: GroupOSS, Zh: "参数错误", En: "bad OSS parameter", HTTPStatus: 400, Retryable: false},
+	{Code: -6996, Name: "ERROR_OSS_FILESIZE", Go: "ErrOSSFilesize", Group: GroupOSS, Zh: "文件过大", En: "file too large", HTTPStatus: 413, Retryable: false},
+	{Code: -6995, Name: "ERROR_OSS_MKDIR", Go: "ErrOSSMkdir", Group: GroupOSS, Zh: "创建目录失败", En: "creating the directory failed", HTTPStatus: 500, Retryable: false},
+	{Code: -6994, Name: "ERROR_OSS_GZIP", Go: "ErrOSSGzip", Group: GroupOSS, Zh: "gzip压缩失败", En: "gzip failed", HTTPStatus: 500, Retryable: false},
+	{Code: -6993, Name: "ERROR_OSS_WRITE_FILE", Go: "ErrOSSWriteFile", Group: GroupOSS, Zh: "写文件失败", En: "writing the file failed", HTTPStatus: 500, Retryable: false},
+	{Code: -6992, Name: "ERROR_OSS_FILE_NOTEXIST", Go: "ErrOSSFileNotExist", Group: GroupOSS, Zh: "文件不存在", En: "file does not exist", HTTPStatus: 404, Retryable: false},
+	{Code: -6991, Name: "ERROR_OSS_READ_FILE", Go: "ErrOSSReadFile", Group: GroupOSS, Zh: "读文件失败", En: "reading the file failed", HTTPStatus: 500, Retryable: false},
+}
+
+// The sentinels, one per error code: errors.Is(err, ErrFileExist) holds for
+// any err that wraps an *APIError with code -177.
+var (
+	// ErrSDKFileNotExist is 1 SDK_FILE_NOT_EXIST: the file to upload does not exist (指定的上传文件不存在).
+	ErrSDKFileNotExist = &APIError{Code: 1, Name: "SDK_FILE_NOT_EXIST", HTTPStatus: 404}
+	// ErrSDKNetwork is 2 SDK_NETWORK: network request failed (the host cannot reach the service) (网络请求失败（一般是用户主机和我们的服务无法连通）).
+	ErrSDKNetwork = &APIError{Code: 2, Name: "SDK_NETWORK", HTTPStatus: 500}
+	// ErrSDKParam is 3 SDK_PARAM: bad parameter (参数错误).
+	ErrSDKParam = &APIError{Code: 3, Name: "SDK_PARAM", HTTPStatus: 400}
+	// ErrSDKSliceSize is 4 SDK_SLICE_SIZE: invalid slice size (分片大小非法).
+	ErrSDKSliceSize = &APIError{Code: 4, Name: "SDK_SLICE_SIZE", HTTPStatus: 400}
+	// ErrDownloadForbidden is 403 DOWNLOAD_403: signature error or the Referer is blacklisted (鉴权错误或者命中了refer黑名单).
+	ErrDownloadForbidden = &APIError{Code: 403, Name: "DOWNLOAD_403", HTTPStatus: 403}
+	// ErrDownloadNotFound is 404 DOWNLOAD_404: file does not exist (文件不存在).
+	ErrDownloadNotFound = &APIError{Code: 404, Name: "DOWNLOAD_404", HTTPStatus: 404}
+	// ErrDownloadMethod is 405 DOWNLOAD_405: method not allowed for the resource (请求方法不能被用于请求相应的资源。).
+	ErrDownloadMethod = &APIError{Code: 405, Name: "DOWNLOAD_405", HTTPStatus: 405}
+	// ErrDownloadInternal is 500 DOWNLOAD_500: internal server error (内部服务器错误).
+	ErrDownloadInternal = &APIError{Code: 500, Name: "DOWNLOAD_500", HTTPStatus: 500}
+	// ErrDownloadFileNotExist is 6101 DOWNLOAD_6101: file does not exist (文件不存在).
+	ErrDownloadFileNotExist = &APIError{Code: 6101, Name: "DOWNLOAD_6101", HTTPStatus: 404}
+	// ErrDownloadUnfinished is 45062 DOWNLOAD_45062: the file has not finished uploading (文件未上传完成).
+	ErrDownloadUnfinished = &APIError{Code: 45062, Name: "DOWNLOAD_45062", HTTPStatus: 400}
+	// ErrHTTPBadRequest is 400 HTTP_BAD_REQUEST: bad request: malformed body (请求不合法，包体格式错误).
+	ErrHTTPBadRequest = &APIError{Code: 400, Name: "HTTP_BAD_REQUEST", HTTPStatus: 400}
+	// ErrHTTPUnauthorized is 401 HTTP_UNAUTHORIZED: unauthorized: signature check failed (权限验证失败).
+	ErrHTTPUnauthorized = &APIError{Code: 401, Name: "HTTP_UNAUTHORIZED", HTTPStatus: 401}
+	// ErrHTTPForbidden is 403 HTTP_FORBIDDEN: forbidden: invalid signature (鉴权信息不合法，禁止访问).
+	ErrHTTPForbidden = &APIError{Code: 403, Name: "HTTP_FORBIDDEN", HTTPStatus: 403}
+	// ErrHTTPRequestEntityTooLarge is 413 HTTP_REQUEST_ENTITY_TOO_LARGE: request entity too large (文件大小超长).
+	ErrHTTPRequestEntityTooLarge = &APIError{Code: 413, Name: "HTTP_REQUEST_ENTITY_TOO_LARGE", HTTPStatus: 413}
+	// ErrHTTPInternalServerError is 500 HTTP_INTERNAL_SERVER_ERROR: internal server error (服务内部错误).
+	ErrHTTPInternalServerError = &APIError{Code: 500, Name: "HTTP_INTERNAL_SERVER_ERROR", HTTPStatus: 500}
+	// ErrHTTPServiceUnavailable is 503 HTTP_SERVICE_UNAVAILABLE: service unavailable (服务不可用).
+	ErrHTTPServiceUnavailable = &APIError{Code: 503, Name: "HTTP_SERVICE_UNAVAILABLE", HTTPStatus: 503}
+	// ErrHTTPGatewayTimeout is 504 HTTP_GATEWAY_TIME_OUT: gateway timeout: the backend timed out (后端服务超时).
+	ErrHTTPGatewayTimeout = &APIError{Code: 504, Name: "HTTP_GATEWAY_TIME_OUT", HTTPStatus: 504}
+	// ErrHTTPUnknownInternalServerError is 599 HTTP_UNKOWN_INTERNAL_SERVER_ERROR: unknown internal server error (未知服务器内部错误).
+	ErrHTTPUnknownInternalServerError = &APIError{Code: 599, Name: "HTTP_UNKOWN_INTERNAL_SERVER_ERROR", HTTPStatus: 599}
+	// ErrHTTPFileNotExist is 612 HTTP_FILE_NOTEXIST: file does not exist (查无此文件).
+	ErrHTTPFileNotExist = &APIError{Code: 612, Name: "HTTP_FILE_NOTEXIST", HTTPStatus: 404}
+	// ErrHTTPInvalidAppID is 631 HTTP_INVALID_APPID: invalid appid (非法的业务ID).
+	ErrHTTPInvalidAppID = &APIError{Code: 631, Name: "HTTP_INVALID_APPID", HTTPStatus: 400}
+	// ErrUnknown is -9999 UNKOWN: unknown error (未知错误).
+	ErrUnknown = &APIError{Code: -9999, Name: "UNKOWN", HTTPStatus: 500}
+	// ErrProxyGetConfig is -99 ERROR_PROXY_GET_CONFIG: proxy failed to read its configuration (proxy读取配置失败).
+	ErrProxyGetConfig = &APIError{Code: -99, Name: "ERROR_PROXY_GET_CONFIG", HTTPStatus: 500}
+	// ErrProxyAuthInvoke is -98 ERROR_PROXY_AUTH_INVOKE: calling the signature service failed (调用签名服务失败).
+	ErrProxyAuthInvoke = &APIError{Code: -98, Name: "ERROR_PROXY_AUTH_INVOKE", HTTPStatus: 500}
+	// ErrSignatureInvalid is -97 ERROR_PROXY_AUTH_FAILED: invalid signature (非法签名).
+	ErrSignatureInvalid = &APIError{Code: -97, Name: "ERROR_PROXY_AUTH_FAILED", HTTPStatus: 403}
+	// ErrSignatureExpired is -96 ERROR_PROXY_AUTH_EXPIRED: signature expired (签名过期).
+	ErrSignatureExpired = &APIError{Code: -96, Name: "ERROR_PROXY_AUTH_EXPIRED", HTTPStatus: 403}
+	// ErrProxyNoSession is -95 ERROR_PROXY_NO_SESSION: request lacks session (消息缺少session信息).
+	ErrProxyNoSession = &APIError{Code: -95, Name: "ERROR_PROXY_NO_SESSION", HTTPStatus: 400}
+	// ErrProxyWrongSession is -94 ERROR_PROXY_WRONG_SESSION: wrong session (携带错误session信息).
+	ErrProxyWrongSession = &APIError{Code: -94, Name: "ERROR_PROXY_WRONG_SESSION", HTTPStatus: 400}
+	// ErrProxyRouteCmd is -89 ERROR_PROXY_ROUTE_CMD: proxy failed to route to the cmd service (proxy转发cmd服务失败).
+	ErrProxyRouteCmd = &APIError{Code: -89, Name: "ERROR_PROXY_ROUTE_CMD", HTTPStatus: 500}
+	// ErrProxyEncodeCmd is -88 ERROR_PROXY_ENCODE_CMD: encoding the cmd message failed (编码cmd服务消息失败).
+	ErrProxyEncodeCmd = &APIError{Code: -88, Name: "ERROR_PROXY_ENCODE_CMD", HTTPStatus: 500}
+	// ErrProxyDecodeCmd is -87 ERROR_PROXY_DECODE_CMD: decoding the cmd message failed (解析cmd服务消息失败).
+	ErrProxyDecodeCmd = &APIError{Code: -87, Name: "ERROR_PROXY_DECODE_CMD", HTTPStatus: 500}
+	// ErrProxyRouteProcess is -86 ERROR_PROXY_ROUTE_PROCESS: proxy failed to route to the process service (proxy转发process服务失败).
+	ErrProxyRouteProcess = &APIError{Code: -86, Name: "ERROR_PROXY_ROUTE_PROCESS", HTTPStatus: 500}
+	// ErrProxyDecodeProcessRsp is -85 ERROR_PROXY_DECODE_PROCESS_RSP: decoding the process answer failed (解析process服务应答失败).
+	ErrProxyDecodeProcessRsp = &APIError{Code: -85, Name: "ERROR_PROXY_DECODE_PROCESS_RSP", HTTPStatus: 500}
+	// ErrProxyGetProcessL5 is -84 ERROR_PROXY_GET_PROCESS_L5: getting the process L5 route failed (获取processL5失败).
+	ErrProxyGetProcessL5 = &APIError{Code: -84, Name: "ERROR_PROXY_GET_PROCESS_L5", HTTPStatus: 500}
+	// ErrProxyAuthUnpack is -83 ERROR_PROXY_AUTH_UNPACK: unpacking the signature failed (签名服务解包失败).
+	ErrProxyAuthUnpack = &APIError{Code: -83, Name: "ERROR_PROXY_AUTH_UNPACK", HTTPStatus: 403}
+	// ErrAppIDNotExist is -82 ERROR_PROXY_AUTH_APPID_NOEXIST: appid does not exist (不存在此appid).
+	ErrAppIDNotExist = &APIError{Code: -82, Name: "ERROR_PROXY_AUTH_APPID_NOEXIST", HTTPStatus: 403}
+	// ErrSignatureEmpty is -81 ERROR_PROXY_AUTH_SIGN_EMPTY: signature is empty (签名为空).
+	ErrSignatureEmpty = &APIError{Code: -81, Name: "ERROR_PROXY_AUTH_SIGN_EMPTY", HTTPStatus: 403}
+	// ErrInvalidAppID is -80 ERROR_PROXY_INVALID_APPID: invalid appid (非法的业务ID).
+	ErrInvalidAppID = &APIError{Code: -80, Name: "ERROR_PROXY_INVALID_APPID", HTTPStatus: 403}
+	// ErrSecretIDNotExist is -79 ERROR_PROXY_AUTH_SECRETID_NOEXIST: secret id does not exist (secretid不存在).
+	ErrSecretIDNotExist = &APIError{Code: -79, Name: "ERROR_PROXY_AUTH_SECRETID_NOEXIST", HTTPStatus: 403}
+	// ErrProxyInvalidProtocol is -78 ERROR_PROXY_INVALID_PROTOCOL: SDK protocol mismatch; upgrade the SDK (SDK协议不匹配,请升级).
+	ErrProxyInvalidProtocol = &APIError{Code: -78, Name: "ERROR_PROXY_INVALID_PROTOCOL", HTTPStatus: 400}
+	// ErrSignatureReplayed is -77 ERROR_PROXY_AUTH_REPLAY_ATTACH: one-time signature already used (单次性签名已不可用).
+	ErrSignatureReplayed = &APIError{Code: -77, Name: "ERROR_PROXY_AUTH_REPLAY_ATTACH", HTTPStatus: 403}
+	// ErrOnceSignNoFileID is -76 ERROR_PROXY_AUTH_ONCESIGN_NOFILEID: one-time signature has no fileid (单次签名没有url).
+	ErrOnceSignNoFileID = &APIError{Code: -76, Name: "ERROR_PROXY_AUTH_ONCESIGN_NOFILEID", HTTPStatus: 403}
+	// ErrProxyAuthUnsupportedOp is -75 ERROR_PROXY_AUTH_UNSUPPORTED_OP: operation not supported by this signature (不支持此操作).
+	ErrProxyAuthUnsupportedOp = &APIError{Code: -75, Name: "ERROR_PROXY_AUTH_UNSUPPORTED_OP", HTTPStatus: 403}
+	// ErrMultiSignExpireZero is -74 ERROR_PROXY_AUTH_MULTISIGN_EXPIREEMPTY: multi-use signature has expiry 0 (多次签名-过期时间为0).
+	ErrMultiSignExpireZero = &APIError{Code: -74, Name: "ERROR_PROXY_AUTH_MULTISIGN_EXPIREEMPTY", HTTPStatus: 403}
+	// ErrOnceSignExpireNotZero is -73 ERROR_PROXY_AUTH_ONCESIGN_EXPIREDNOTEMPTY: one-time signature has a non-zero expiry (单次签名-过期时间不为0).
+	ErrOnceSignExpireNotZero = &APIError{Code: -73, Name: "ERROR_PROXY_AUTH_ONCESIGN_EXPIREDNOTEMPTY", HTTPStatus: 403}
+	// ErrProxyAppSignFailed is -72 ERROR_PROXY_APP_SIGN_FAILED: signing failed (签名失败).
+	ErrProxyAppSignFailed = &APIError{Code: -72, Name: "ERROR_PROXY_APP_SIGN_FAILED", HTTPStatus: 500}
+	// ErrFreqControl is -71 ERROR_PROXY_FREQ_CONTROL: too many requests; try again later (操作太频繁,请稍后再试).
+	ErrFreqControl = &APIError{Code: -71, Name: "ERROR_PROXY_FREQ_CONTROL", HTTPStatus: 429}
+	// ErrAppIDNotMatch is -70 ERROR_PROXY_APPID_USERID_NOTMATCH: appid does not match the signature (输入的appid与签名不匹配).
+	ErrAppIDNotMatch = &APIError{Code: -70, Name: "ERROR_PROXY_APPID_USERID_NOTMATCH", HTTPStatus: 403}
+	// ErrProxyDownloadURLEmpty is -69 ERROR_PROXY_INVALID_PARAM_DOWNLOAD_URL_EMPTY: bad parameter: download_url empty (输入参数错误:download_urlempty).
+	ErrProxyDownloadURLEmpty = &APIError{Code: -69, Name: "ERROR_PROXY_INVALID_PARAM_DOWNLOAD_URL_EMPTY", HTTPStatus: 400}
+	// ErrProxyEncode is -68 ERROR_PROXY_ENCODE: direct-IP encode failed (ip直通车打包失败).
+	ErrProxyEncode = &APIError{Code: -68, Name: "ERROR_PROXY_ENCODE", HTTPStatus: 500}
+	// ErrProxyDecode is -67 ERROR_PROXY_DECODE: direct-IP decode failed (ip直通车解包失败).
+	ErrProxyDecode = &APIError{Code: -67, Name: "ERROR_PROXY_DECODE", HTTPStatus: 500}
+	// ErrProxyNetwork is -66 ERROR_PROXY_NETWORK: network request failed (网络请求失败).
+	ErrProxyNetwork = &APIError{Code: -66, Name: "ERROR_PROXY_NETWORK", HTTPStatus: 500}
+	// ErrProxyContinueTransferWithData is -65 ERROR_PROXY_CONTINUE_TRANSFER_WITH_DATA: resumable transfer does not accept a data packet (断点续传不支持携带数据包).
+	ErrProxyContinueTransferWithData = &APIError{Code: -65, Name: "ERROR_PROXY_CONTINUE_TRANSFER_WITH_DATA", HTTPStatus: 400}
+	// ErrProxyForbidAppID is -64 ERROR_PROXY_FORBID_APPID: the appid is blocked (该业务已经被屏蔽).
+	ErrProxyForbidAppID = &APIError{Code: -64, Name: "ERROR_PROXY_FORBID_APPID", HTTPStatus: 403}
+	// ErrFileIDNotMatch is -63 ERROR_PROXY_FILEID_NOTMATCH: fileid does not match the signature (fileid与签名不匹配).
+	ErrFileIDNotMatch = &APIError{Code: -63, Name: "ERROR_PROXY_FILEID_NOTMATCH", HTTPStatus: 403}
+	// ErrProxyAuthAppID is -62 ERROR_PROXY_AUTH_APPID: appid does not match the secret id (appid与secretid不匹配).
+	ErrProxyAuthAppID = &APIError{Code: -62, Name: "ERROR_PROXY_AUTH_APPID", HTTPStatus: 403}
+	// ErrBucketNotMatch is -61 ERROR_PROXY_SIGN_BUCKET_NOTMATCH: bucket does not match the signature's bucket (bucket与签名中的bucket不匹配).
+	//
+	// The document also gives this code to ERROR_PROXY_INVALID_CMD_REQ: invalid CMD request (非法的CMD请求).
+	ErrBucketNotMatch = &APIError{Code: -61, Name: "ERROR_PROXY_SIGN_BUCKET_NOTMATCH", HTTPStatus: 403}
+	// ErrProxyAuthInvalidToken is -60 ERROR_PROXY_AUTH_INVALID_TOKEN: invalid token (非法token值).
+	ErrProxyAuthInvalidToken = &APIError{Code: -60, Name: "ERROR_PROXY_AUTH_INVALID_TOKEN", HTTPStatus: 403}
+	// ErrCmdFileMoveError is -199 ERROR_CMD_FILE_MOVE_ERROR: moving the file failed (文件移动失败).
+	ErrCmdFileMoveError = &APIError{Code: -199, Name: "ERROR_CMD_FILE_MOVE_ERROR", HTTPStatus: 500}
+	// ErrCmdRedirectError is -198 ERROR_CMD_REDIRECT_ERROR: redirect error (重定向错误).
+	ErrCmdRedirectError = &APIError{Code: -198, Name: "ERROR_CMD_REDIRECT_ERROR", HTTPStatus: 500}
+	// ErrFileNotExist is -197 ERROR_CMD_FILE_NOTEXIST: file does not exist (查无此文件).
+	ErrFileNotExist = &APIError{Code: -197, Name: "ERROR_CMD_FILE_NOTEXIST", HTTPStatus: 404}
+	// ErrBackendNetwork is -196 ERROR_CMD_BACKEND_NETWORK: backend network request failed (网络请求失败).
+	ErrBackendNetwork = &APIError{Code: -196, Name: "ERROR_CMD_BACKEND_NETWORK", HTTPStatus: 500}
+	// ErrCmdBackendRspDecode is -195 ERROR_CMD_BACKEND_RSP_DECODE: decoding the backend answer failed (后端解包失败).
+	ErrCmdBackendRspDecode = &APIError{Code: -195, Name: "ERROR_CMD_BACKEND_RSP_DECODE", HTTPStatus: 500}
+	// ErrCmdBackendReqEncode is -194 ERROR_CMD_BACKEND_REQ_ENCODE: encoding the backend request failed (后端打包失败).
+	ErrCmdBackendReqEncode = &APIError{Code: -194, Name: "ERROR_CMD_BACKEND_REQ_ENCODE", HTTPStatus: 500}
+	// ErrCmdRspEncode is -193 ERROR_CMD_RSP_ENCODE: encoding the answer failed (返回包打包失败).
+	ErrCmdRspEncode = &APIError{Code: -193, Name: "ERROR_CMD_RSP_ENCODE", HTTPStatus: 500}
+	// ErrCmdReqDecode is -192 ERROR_CMD_REQ_DECODE: decoding the request failed (请求包解析失败).
+	ErrCmdReqDecode = &APIError{Code: -192, Name: "ERROR_CMD_REQ_DECODE", HTTPStatus: 400}
+	// ErrCmdURLParamsNotMatch is -191 ERROR_CMD_URL_PARAMS_NOTMATCH: URL parameters do not match (url参数解析不匹配).
+	ErrCmdURLParamsNotMatch = &APIError{Code: -191, Name: "ERROR_CMD_URL_PARAMS_NOTMATCH", HTTPStatus: 400}
+	// ErrCmdFileDelError is -190 ERROR_CMD_FILE_DEL_ERROR: deleting the file failed (文件删除失败).
+	ErrCmdFileDelError = &APIError{Code: -190, Name: "ERROR_CMD_FILE_DEL_ERROR", HTTPStatus: 500}
+	// ErrCmdDownloadURLEmpty is -189 ERROR_CMD_INVALID_PARAM_DOWNLOAD_URL_EMPTY: bad parameter: download_url empty (输入参数错误:download_urlempty).
+	ErrCmdDownloadURLEmpty = &APIError{Code: -189, Name: "ERROR_CMD_INVALID_PARAM_DOWNLOAD_URL_EMPTY", HTTPStatus: 400}
+	// ErrCmdURLParseError is -187 ERROR_CMD_URL_PARSE_ERROR: parsing parameters from the URL failed (从url中解析参数失败).
+	ErrCmdURLParseError = &APIError{Code: -187, Name: "ERROR_CMD_URL_PARSE_ERROR", HTTPStatus: 400}
+	// ErrCmdVideoMove is -186 ERROR_CMD_VIDEO_MOVE: copying video files is not supported (暂不支持视频文件复制).
+	ErrCmdVideoMove = &APIError{Code: -186, Name: "ERROR_CMD_VIDEO_MOVE", HTTPStatus: 400}
+	// ErrCmdPreProcess is -185 ERROR_CMD_PRE_PROCESS: business pre-processing failed (业务预处理失败).
+	ErrCmdPreProcess = &APIError{Code: -185, Name: "ERROR_CMD_PRE_PROCESS", HTTPStatus: 500}
+	// ErrCmdPostProcess is -184 ERROR_CMD_POST_PROCESS: business post-processing failed (业务后处理失败).
+	ErrCmdPostProcess = &APIError{Code: -184, Name: "ERROR_CMD_POST_PROCESS", HTTPStatus: 500}
+	// ErrCmdGetRoute is -183 ERROR_CMD_GET_ROUTE: getting the route failed (获取路由失败).
+	ErrCmdGetRoute = &APIError{Code: -183, Name: "ERROR_CMD_GET_ROUTE", HTTPStatus: 500}
+	// ErrCmdParamInvalid is -182 ERROR_CMD_PARAM_INVALID: parameter check failed (参数检验失败).
+	ErrCmdParamInvalid = &APIError{Code: -182, Name: "ERROR_CMD_PARAM_INVALID", HTTPStatus: 400}
+	// ErrCmdError is -181 ERROR_CMD_COS_ERROR: storage backend error (存储后端错误).
+	ErrCmdError = &APIError{Code: -181, Name: "ERROR_CMD_COS_ERROR", HTTPStatus: 500}
+	// ErrInvalidPath is -180 ERROR_CMD_COS_INVALID_PATH: invalid path (非法路径).
+	ErrInvalidPath = &APIError{Code: -180, Name: "ERROR_CMD_COS_INVALID_PATH", HTTPStatus: 400}
+	// ErrCmdInvalidModFlag is -179 ERROR_CMD_COS_INVALID_MOD_FLAG: invalid modify flag (修改标志非法).
+	ErrCmdInvalidModFlag = &APIError{Code: -179, Name: "ERROR_CMD_COS_INVALID_MOD_FLAG", HTTPStatus: 400}
+	// ErrPathConflict is -178 ERROR_CMD_COS_PATH_CONFLICT: path conflict: it exists already (路径冲突).
+	ErrPathConflict = &APIError{Code: -178, Name: "ERROR_CMD_COS_PATH_CONFLICT", HTTPStatus: 409}
+	// ErrFileExist is -177 ERROR_CMD_COS_FILE_EXIST: file already exists (文件已存在).
+	ErrFileExist = &APIError{Code: -177, Name: "ERROR_CMD_COS_FILE_EXIST", HTTPStatus: 409}
+	// ErrCmdBucketExist is -176 ERROR_CMD_COS_BUCKET_EXIST: bucket already exists (Bucket已存在).
+	ErrCmdBucketExist = &APIError{Code: -176, Name: "ERROR_CMD_COS_BUCKET_EXIST", HTTPStatus: 409}
+	// ErrFileSizeNotEqual is -175 ERROR_CMD_COS_FILE_SIZE_NOT_EQU: file size does not match (文件大小不一致).
+	ErrFileSizeNotEqual = &APIError{Code: -175, Name: "ERROR_CMD_COS_FILE_SIZE_NOT_EQU", HTTPStatus: 400}
+	// ErrSHANotEqual is -174 ERROR_CMD_COS_SHA_NOT_EQU: file SHA-1 does not match (文件SHA不一致).
+	ErrSHANotEqual = &APIError{Code: -174, Name: "ERROR_CMD_COS_SHA_NOT_EQU", HTTPStatus: 400}
+	// ErrDirNotEmpty is -173 ERROR_CMD_COS_DIR_NOT_EMPTY: directory is not empty (目录非空).
+	ErrDirNotEmpty = &APIError{Code: -173, Name: "ERROR_CMD_COS_DIR_NOT_EMPTY", HTTPStatus: 409}
+	// ErrCmdBucketNumLimit is -172 ERROR_CMD_COS_BUCKET_NUM_LIMIT: bucket count limit reached (Bucket数量限制).
+	ErrCmdBucketNumLimit = &APIError{Code: -172, Name: "ERROR_CMD_COS_BUCKET_NUM_LIMIT", HTTPStatus: 400}
+	// ErrCmdInvalidAppType is -171 ERROR_CMD_COS_INVALID_APP_TYPE: invalid app type (AppType非法).
+	ErrCmdInvalidAppType = &APIError{Code: -171, Name: "ERROR_CMD_COS_INVALID_APP_TYPE", HTTPStatus: 400}
+	// ErrInvalidListNum is -170 ERROR_CMD_COS_INVALID_LIST_NUM: invalid list num (LIST数量非法).
+	ErrInvalidListNum = &APIError{Code: -170, Name: "ERROR_CMD_COS_INVALID_LIST_NUM", HTTPStatus: 400}
+	// ErrCmdInvalidQueryFlag is -169 ERROR_CMD_COS_INVALID_QUERY_FLAG: invalid query flag (查询标记非法).
+	ErrCmdInvalidQueryFlag = &APIError{Code: -169, Name: "ERROR_CMD_COS_INVALID_QUERY_FLAG", HTTPStatus: 400}
+	// ErrInvalidSHA is -168 ERROR_CMD_COS_INVALID_SHA: invalid SHA-1 (非法SHA).
+	ErrInvalidSHA = &APIError{Code: -168, Name: "ERROR_CMD_COS_INVALID_SHA", HTTPStatus: 400}
+	// ErrCmdCOSInvalidCNAME is -167 ERROR_CMD_COS_INVALID_CNAME: invalid CNAME (非法的CNAME).
+	ErrCmdCOSInvalidCNAME = &APIError{Code: -167, Name: "ERROR_CMD_COS_INVALID_CNAME", HTTPStatus: 400}
+	// ErrCmdCOSIndexError is -166 ERROR_CMD_COS_INDEX_ERROR: index does not exist (索引不存在).
+	ErrCmdCOSIndexError = &APIError{Code: -166, Name: "ERROR_CMD_COS_INDEX_ERROR", HTTPStatus: 404}
+	// ErrListMaxNum is -165 ERROR_CMD_COS_MAX_NUM: a listing returns at most 199 entries (单次拉取目录最大支持199).
+	ErrListMaxNum = &APIError{Code: -165, Name: "ERROR_CMD_COS_MAX_NUM", HTTPStatus: 400}
+	// ErrPathEmpty is -164 ERROR_CMD_PARAM_PATH_EMPTY: path is empty (path为空).
+	ErrPathEmpty = &APIError{Code: -164, Name: "ERROR_CMD_PARAM_PATH_EMPTY", HTTPStatus: 400}
+	// ErrCmdParamPathElementMissing is -163 ERROR_CMD_PARAM_PATH_ELEMENT_MISSING: path lacks an element (path字段缺少元素).
+	ErrCmdParamPathElementMissing = &APIError{Code: -163, Name: "ERROR_CMD_PARAM_PATH_ELEMENT_MISSING", HTTPStatus: 400}
+	// ErrCmdParamPathElementNotMatch is -162 ERROR_CMD_PARAM_PATH_ELEMENT_NOT_MATCH: path element does not match (path字段元素不匹配).
+	ErrCmdParamPathElementNotMatch = &APIError{Code: -162, Name: "ERROR_CMD_PARAM_PATH_ELEMENT_NOT_MATCH", HTTPStatus: 400}
+	// ErrDirMissingSlash is -161 ERROR_CMD_PARAM_PATH_DIR_MISSING_SLASH: directory path lacks its trailing slash (目录path字段缺少slash结尾).
+	ErrDirMissingSlash = &APIError{Code: -161, Name: "ERROR_CMD_PARAM_PATH_DIR_MISSING_SLASH", HTTPStatus: 400}
+	// ErrFileSurplusSlash is -160 ERROR_CMD_PARAM_PAHT_FILE_SURPLUS_SLASH: file path has a trailing slash (文件path多余slash结尾).
+	ErrFileSurplusSlash = &APIError{Code: -160, Name: "ERROR_CMD_PARAM_PAHT_FILE_SURPLUS_SLASH", HTTPStatus: 400}
+	// ErrCmdParamCNAMEError is -159 ERROR_CMD_PARAM_CNAME_ERROR: at most 10 CNAMEs (cname数量必须小于等于10).
+	ErrCmdParamCNAMEError = &APIError{Code: -159, Name: "ERROR_CMD_PARAM_CNAME_ERROR", HTTPStatus: 400}
+	// ErrCmdParamAuthType is -158 ERROR_CMD_PARAM_AUTH_TYPE: wrong authorization kind (鉴权类别错误//鉴权类别错误).
+	ErrCmdParamAuthType = &APIError{Code: -158, Name: "ERROR_CMD_PARAM_AUTH_TYPE", HTTPStatus: 400}
+	// ErrListMinNum is -157 ERROR_CMD_PARAM_MIN_NUM: a listing asks for at least 1 entry (单次拉取条目最小为1//DirListReq中拉取数据条数).
+	ErrListMinNum = &APIError{Code: -157, Name: "ERROR_CMD_PARAM_MIN_NUM", HTTPStatus: 400}
+	// ErrCmdInvalidVideoName is -156 ERROR_CMD_INVALID_VIDEO_NAME: invalid video name (非法的视频名).
+	ErrCmdInvalidVideoName = &APIError{Code: -156, Name: "ERROR_CMD_INVALID_VIDEO_NAME", HTTPStatus: 400}
+	// ErrCmdInvalidFormat is -155 ERROR_CMD_INVALID_FORMAT: invalid video format (非法视频FORMAT).
+	ErrCmdInvalidFormat = &APIError{Code: -155, Name: "ERROR_CMD_INVALID_FORMAT", HTTPStatus: 400}
+	// ErrCmdAppVideoNoMatch is -154 ERR_CMD_APP_VIDEO_NOMATCH: video parameters set in a file bucket (文件BUCKET中设置视频参数).
+	ErrCmdAppVideoNoMatch = &APIError{Code: -154, Name: "ERR_CMD_APP_VIDEO_NOMATCH", HTTPStatus: 400}
+	// ErrCmdInvalidVideoApp is -153 ERR_CMD_INVALID_VIDEO_APP: invalid video app (非法的视频APP).
+	ErrCmdInvalidVideoApp = &APIError{Code: -153, Name: "ERR_CMD_INVALID_VIDEO_APP", HTTPStatus: 400}
+	// ErrStorageTimeout is -152 ERR_CMD_COS_TIMEOUT: storage backend timed out (存储后端超时).
+	ErrStorageTimeout = &APIError{Code: -152, Name: "ERR_CMD_COS_TIMEOUT", HTTPStatus: 504}
+	// ErrCmdParamRefererError is -151 ERROR_CMD_PARAM_REFERER_ERROR: at most 10 referers (refer数量必须小于等于10).
+	ErrCmdParamRefererError = &APIError{Code: -151, Name: "ERROR_CMD_PARAM_REFERER_ERROR", HTTPStatus: 400}
+	// ErrCmdParamSourceDomainEmpty is -150 ERROR_CMD_PARAM_SOURCE_DOMAIN_EMPTY: the origin path of a new bucket cannot be empty (创建bucket时设置的回源路径不能为空).
+	ErrCmdParamSourceDomainEmpty = &APIError{Code: -150, Name: "ERROR_CMD_PARAM_SOURCE_DOMAIN_EMPTY", HTTPStatus: 400}
+	// ErrCmdInvalidReferer is -149 ERROR_CMD_INVALID_REFERER: referer has invalid characters (refer中含有非法字符).
+	ErrCmdInvalidReferer = &APIError{Code: -149, Name: "ERROR_CMD_INVALID_REFERER", HTTPStatus: 400}
+	// ErrCmdInvalidCNAME is -148 ERROR_CMD_INVALID_CNAME: CNAME has invalid characters (cname中含有非法字符).
+	ErrCmdInvalidCNAME = &APIError{Code: -148, Name: "ERROR_CMD_INVALID_CNAME", HTTPStatus: 400}
+	// ErrNotUTF8 is -147 ERROR_CMD_NOT_UTF8_ENCODING: a parameter is not UTF-8 (参数含非utf8编码).
+	ErrNotUTF8 = &APIError{Code: -147, Name: "ERROR_CMD_NOT_UTF8_ENCODING", HTTPStatus: 400}
+	// ErrCmdInvalidHostName is -146 ERROR_CMD_INVALID_HOST_NAME: invalid origin host (回源地址不合法).
+	ErrCmdInvalidHostName = &APIError{Code: -146, Name: "ERROR_CMD_INVALID_HOST_NAME", HTTPStatus: 400}
+	// ErrCmdInvalidCover is -145 ERROR_CMD_INVALID_COVER: invalid cover parameter (是否需要封面参数不合法).
+	ErrCmdInvalidCover = &APIError{Code: -145, Name: "ERROR_CMD_INVALID_COVER", HTTPStatus: 400}
+	// ErrCmdIndexNoExist is -144 ERROR_CMD_INDEX_NO_EXIST: index does not exist (索引不存在).
+	ErrCmdIndexNoExist = &APIError{Code: -144, Name: "ERROR_CMD_INDEX_NO_EXIST", HTTPStatus: 404}
+	// ErrCmdIndexError is -143 ERROR_CMD_INDEX_ERROR: index error (索引错误).
+	ErrCmdIndexError = &APIError{Code: -143, Name: "ERROR_CMD_INDEX_ERROR", HTTPStatus: 500}
+	// ErrOverload is -300 ERROR_PROCESS_OVERLOAD: service overloaded (服务过载).
+	ErrOverload = &APIError{Code: -300, Name: "ERROR_PROCESS_OVERLOAD", HTTPStatus: 503}
+	// ErrProcessUnknownCmd is -299 ERROR_PROCESS_UNKNOWN_CMD: unknown command (命令字未知).
+	ErrProcessUnknownCmd = &APIError{Code: -299, Name: "ERROR_PROCESS_UNKNOWN_CMD", HTTPStatus: 400}
+	// ErrProcessReqToMsg is -298 ERROR_PROCESS_REQ2MSG: unpacking the request failed (解包失败).
+	ErrProcessReqToMsg = &APIError{Code: -298, Name: "ERROR_PROCESS_REQ2MSG", HTTPStatus: 500}
+	// ErrProcessFrame is -297 ERROR_PROCESS_FRAME: framework handleprocess error (框架handleprocess错误).
+	ErrProcessFrame = &APIError{Code: -297, Name: "ERROR_PROCESS_FRAME", HTTPStatus: 500}
+	// ErrProcessEncodeRsp is -296 ERROR_PROCESS_ENCODE_RSP: encoding the answer failed (打包失败).
+	ErrProcessEncodeRsp = &APIError{Code: -296, Name: "ERROR_PROCESS_ENCODE_RSP", HTTPStatus: 500}
+	// ErrProcessWriteFile is -295 ERROR_PROCESS_WRITEFILE: file data error (write) (文件数据异常).
+	ErrProcessWriteFile = &APIError{Code: -295, Name: "ERROR_PROCESS_WRITEFILE", HTTPStatus: 500}
+	// ErrProcessReadFile is -294 ERROR_PROCESS_READFILE: file data error (read) (文件数据异常).
+	ErrProcessReadFile = &APIError{Code: -294, Name: "ERROR_PROCESS_READFILE", HTTPStatus: 500}
+	// ErrProcessNotify is -293 ERROR_PROCESS_NOTIFY: notifying the plugin failed (通知插件失败).
+	ErrProcessNotify = &APIError{Code: -293, Name: "ERROR_PROCESS_NOTIFY", HTTPStatus: 500}
+	// ErrProcessCreateFile is -292 ERROR_PROCESS_CREATEFILE: file cache server error (文件缓存服务器错误).
+	ErrProcessCreateFile = &APIError{Code: -292, Name: "ERROR_PROCESS_CREATEFILE", HTTPStatus: 500}
+	// ErrProcessEncodeSession is -291 ERROR_PROCESS_ENCODE_SESSION: encoding the session failed (编码session失败).
+	ErrProcessEncodeSession = &APIError{Code: -291, Name: "ERROR_PROCESS_ENCODE_SESSION", HTTPStatus: 500}
+	// ErrInvalidSession is -290 ERROR_PROCESS_OFFSET: invalid session (无效的session).
+	ErrInvalidSession = &APIError{Code: -290, Name: "ERROR_PROCESS_OFFSET", HTTPStatus: 400}
+	// ErrProcessDeny is -289 ERROR_PROCESS_DENY: a plugin refused the upload (插件拒绝上传).
+	ErrProcessDeny = &APIError{Code: -289, Name: "ERROR_PROCESS_DENY", HTTPStatus: 403}
+	// ErrProcessEncode is -288 ERROR_PROCESS_ENCODE: process encode failed (process打包失败).
+	ErrProcessEncode = &APIError{Code: -288, Name: "ERROR_PROCESS_ENCODE", HTTPStatus: 500}
+	// ErrProcessDecode is -287 ERROR_PROCESS_DECODE: process decode failed (process解包失败).
+	ErrProcessDecode = &APIError{Code: -287, Name: "ERROR_PROCESS_DECODE", HTTPStatus: 500}
+	// ErrProcessDecodeSession is -286 ERROR_PROCESS_DECODE_SESSION: decoding the session failed (解码session失败).
+	ErrProcessDecodeSession = &APIError{Code: -286, Name: "ERROR_PROCESS_DECODE_SESSION", HTTPStatus: 400}
+	// ErrFileTooLarge is -285 ERROR_PROCESS_FILE_TOO_LARGE: file too large (文件过大).
+	ErrFileTooLarge = &APIError{Code: -285, Name: "ERROR_PROCESS_FILE_TOO_LARGE", HTTPStatus: 413}
+	// ErrWrongSliceSize is -284 ERROR_PROCESS_WRONG_SLICE_SIZE: slice size does not match the session's (分片大小不一致).
+	ErrWrongSliceSize = &APIError{Code: -284, Name: "ERROR_PROCESS_WRONG_SLICE_SIZE", HTTPStatus: 400}
+	// ErrProcessSliceTooSmall is -283 ERROR_PROCESS_SLICE_TOO_SMALL: slice too small (分片过小).
+	ErrProcessSliceTooSmall = &APIError{Code: -283, Name: "ERROR_PROCESS_SLICE_TOO_SMALL", HTTPStatus: 400}
+	// ErrProcessAnalyze is -282 ERROR_PROCESS_ANALYZE: image analysis failed (图片分析失败).
+	ErrProcessAnalyze = &APIError{Code: -282, Name: "ERROR_PROCESS_ANALYZE", HTTPStatus: 500}
+	// ErrPluginDecodeReq is -4000 ErrDecodeReq: decoding the request body failed (请求体解包失败).
+	ErrPluginDecodeReq = &APIError{Code: -4000, Name: "ErrDecodeReq", HTTPStatus: 400}
+	// ErrPluginEncodeRsp is -4001 ErrEncodeRsp: encoding the answer failed (回包打包失败).
+	ErrPluginEncodeRsp = &APIError{Code: -4001, Name: "ErrEncodeRsp", HTTPStatus: 500}
+	// ErrParamInvalid is -4002 ErrParamInvalid: bad request parameter (请求参数错误).
+	ErrParamInvalid = &APIError{Code: -4002, Name: "ErrParamInvalid", HTTPStatus: 400}
+	// ErrPluginNoSetErrCode is -4003 ErrNoSetErrCode: plugin error (插件处理错误).
+	ErrPluginNoSetErrCode = &APIError{Code: -4003, Name: "ErrNoSetErrCode", HTTPStatus: 500}
+	// ErrPluginCosRspHeadCode is -4004 ErrCosRspHeadCode: storing failed (入库出错).
+	ErrPluginCosRspHeadCode = &APIError{Code: -4004, Name: "ErrCosRspHeadCode", HTTPStatus: 500}
+	// ErrPluginCosRspInvalidOffset is -4005 ErrCosRspInvalidOffset: storage returned an invalid offset (入库返回非法偏移).
+	ErrPluginCosRspInvalidOffset = &APIError{Code: -4005, Name: "ErrCosRspInvalidOffset", HTTPStatus: 400}
+	// ErrPluginCosRspInvalidHeadFlag is -4006 ErrCosRspInvalidHeadFlag: storage returned an invalid head flag (入库返回非法的头部标记).
+	ErrPluginCosRspInvalidHeadFlag = &APIError{Code: -4006, Name: "ErrCosRspInvalidHeadFlag", HTTPStatus: 400}
+	// ErrPluginTmemRspSsdError is -4007 ErrTmemRspSsdError: getting the TMEM configuration failed (获取TMEM配置错误).
+	ErrPluginTmemRspSsdError = &APIError{Code: -4007, Name: "ErrTmemRspSsdError", HTTPStatus: 500}
+	// ErrPluginParserShmError is -4008 ErrParserShmError: parsing the shared-memory TMEM configuration failed (解析共享内存TMEM配置错误).
+	ErrPluginParserShmError = &APIError{Code: -4008, Name: "ErrParserShmError", HTTPStatus: 500}
+	// ErrPluginCreateControlFile is -4010 ErrCreateControlFile: creating the control file failed (创建控制文件错误).
+	ErrPluginCreateControlFile = &APIError{Code: -4010, Name: "ErrCreateControlFile", HTTPStatus: 500}
+	// ErrPluginReadControlFile is -4011 ErrReadControlFile: reading the control file failed (读取控制文件错误).
+	ErrPluginReadControlFile = &APIError{Code: -4011, Name: "ErrReadControlFile", HTTPStatus: 500}
+	// ErrPluginGetInputData is -4012 ErrGetInputData: getting the data to store failed (获取入库数据失败).
+	ErrPluginGetInputData = &APIError{Code: -4012, Name: "ErrGetInputData", HTTPStatus: 500}
+	// ErrPluginDecodeSession is -4013 ErrDecodeSession: decoding the session failed (解session失败).
+	ErrPluginDecodeSession = &APIError{Code: -4013, Name: "ErrDecodeSession", HTTPStatus: 400}
+	// ErrPluginQueryOffset is -4014 ErrQueryOffset: querying the slices failed (查询分片错误).
+	ErrPluginQueryOffset = &APIError{Code: -4014, Name: "ErrQueryOffset", HTTPStatus: 500}
+	// ErrPluginTheSameOffset is -4015 ErrTheSameOffset: the same offset answered twice (同一个offset多次返回).
+	ErrPluginTheSameOffset = &APIError{Code: -4015, Name: "ErrTheSameOffset", HTTPStatus: 500}
+	// ErrNotSameSHA is -4016 ErrNotSameSHA: SHA-1 check failed (sha校验失败).
+	ErrNotSameSHA = &APIError{Code: -4016, Name: "ErrNotSameSHA", HTTPStatus: 400}
+	// ErrPluginHTTPSvr is -4017 ErrHttpSvr: storing the file failed (文件入库错误).
+	ErrPluginHTTPSvr = &APIError{Code: -4017, Name: "ErrHttpSvr", HTTPStatus: 500}
+	// ErrPluginSameFileUpload is -4018 ErrSameFileUpload: the same file was uploaded already (相同文件已上传过).
+	ErrPluginSameFileUpload = &APIError{Code: -4018, Name: "ErrSameFileUpload", HTTPStatus: 409}
+	// ErrUnfinishedUpload is -4019 ErrOffsetToZero: an unfinished upload of this file exists; list its slices and resume (入库失败，请重新上传).
+	ErrUnfinishedUpload = &APIError{Code: -4019, Name: "ErrOffsetToZero", HTTPStatus: 409}
+	// ErrPluginCheckTypeNotSHA is -4020 ErrParamInvalidCheckTypeShouldBeSHA: the check type must be SHA (校验类型需要SHA).
+	ErrPluginCheckTypeNotSHA = &APIError{Code: -4020, Name: "ErrParamInvalidCheckTypeShouldBeSHA", HTTPStatus: 400}
+	// ErrPluginSessionParamDecode is -4021 ErrParamInvalidSessionDecodeError: decoding the session parameter failed (参数session解码失败).
+	ErrPluginSessionParamDecode = &APIError{Code: -4021, Name: "ErrParamInvalidSessionDecodeError", HTTPStatus: 400}
+	// ErrPluginBucketPath is -4022 ErrParamInvalidFilePathInvalid: getting the bucket path failed (获取bucket路径失败).
+	ErrPluginBucketPath = &APIError{Code: -4022, Name: "ErrParamInvalidFilePathInvalid", HTTPStatus: 400}
+	// ErrPluginChecksumSize is -4023 ErrParamInvalidCheckSumSizeInvalid: wrong checksum size (校验和大小错误).
+	ErrPluginChecksumSize = &APIError{Code: -4023, Name: "ErrParamInvalidCheckSumSizeInvalid", HTTPStatus: 400}
+	// ErrOffsetGoBack is -4024 ErrOffGoBack: offset went back; try again (偏移量回退，请重试).
+	ErrOffsetGoBack = &APIError{Code: -4024, Name: "ErrOffGoBack", HTTPStatus: 500}
+	// ErrStoreTimeout is -4025 ErrHttpTimeout: storing the file timed out (文件入库超时).
+	ErrStoreTimeout = &APIError{Code: -4025, Name: "ErrHttpTimeout", HTTPStatus: 504}
+	// ErrPluginOffsetBackTooMuch is -4026 ErrOffsetBackTooMuch: index deleted or SHA-1 mismatch; upload again (索引被删除或SHA不一致，请重新上传).
+	ErrPluginOffsetBackTooMuch = &APIError{Code: -4026, Name: "ErrOffsetBackTooMuch", HTTPStatus: 500}
+	// ErrPluginOffsetRedo is -4027 ErrOffsetRedo: index error; upload again (索引错误，请重新上传).
+	ErrPluginOffsetRedo = &APIError{Code: -4027, Name: "ErrOffsetRedo", HTTPStatus: 500}
+	// ErrCGIParam is -5999 ERROR_CGI_PARAM: bad parameter (参数错误).
+	ErrCGIParam = &APIError{Code: -5999, Name: "ERROR_CGI_PARAM", HTTPStatus: 400}
+	// ErrAuthorizationFormat is -5998 ERROR_CGI_AUTHORIZATION: malformed signature (签名格式错误).
+	ErrAuthorizationFormat = &APIError{Code: -5998, Name: "ERROR_CGI_AUTHORIZATION", HTTPStatus: 403}
+	// ErrCGINetwork is -5997 ERROR_CGI_NETWORK: backend network error (后端网络错误).
+	ErrCGINetwork = &APIError{Code: -5997, Name: "ERROR_CGI_NETWORK", HTTPStatus: 500}
+	// ErrReqMethod is -5996 ERROR_CGI_REQ_METHOD: wrong HTTP method (HTTP请求方法错误).
+	ErrReqMethod = &APIError{Code: -5996, Name: "ERROR_CGI_REQ_METHOD", HTTPStatus: 405}
+	// ErrFileSize is -5995 ERROR_CGI_FILESIZE: wrong file size (文件大小错误).
+	ErrFileSize = &APIError{Code: -5995, Name: "ERROR_CGI_FILESIZE", HTTPStatus: 400}
+	// ErrCGIURLNotMatch is -5994 ERROR_CGI_URL_NOTMATCH: URL parameters do not match (url参数解析不匹配').
+	ErrCGIURLNotMatch = &APIError{Code: -5994, Name: "ERROR_CGI_URL_NOTMATCH", HTTPStatus: 400}
+	// ErrFormError is -5993 ERROR_CGI_FORM_ERR: malformed multipart/form-data (multipart/formdata参数错误).
+	ErrFormError = &APIError{Code: -5993, Name: "ERROR_CGI_FORM_ERR", HTTPStatus: 400}
+	// ErrReqParam is -5992 ERROR_CGI_REQ_PARAM: bad request parameter (请求参数错误).
+	ErrReqParam = &APIError{Code: -5992, Name: "ERROR_CGI_REQ_PARAM", HTTPStatus: 400}
+	// ErrSliceTooLarge is -5991 ERROR_CGI_SLICE: slice too large (分片过大).
+	ErrSliceTooLarge = &APIError{Code: -5991, Name: "ERROR_CGI_SLICE", HTTPStatus: 413}
+	// ErrMissingFileContent is -5990 ERROR_CGI_MISSING_FILECONTENT: filecontent is missing (找不到filecontent).
+	ErrMissingFileContent = &APIError{Code: -5990, Name: "ERROR_CGI_MISSING_FILECONTENT", HTTPStatus: 400}
+	// ErrCGIUploadFail is -5989 ERROR_CGI_UPLOAD_FAIL: upload failed (上传失败).
+	ErrCGIUploadFail = &APIError{Code: -5989, Name: "ERROR_CGI_UPLOAD_FAIL", HTTPStatus: 500}
+	// ErrCGIInit is -5988 ERROR_CGI_INIT: CGI initialisation error (cgi初始化错误).
+	ErrCGIInit = &APIError{Code: -5988, Name: "ERROR_CGI_INIT", HTTPStatus: 500}
+	// ErrCGIWUPEncode is -5987 ERROR_CGI_WUP_ENCODE: WUP encode failed (wup编码失败).
+	ErrCGIWUPEncode = &APIError{Code: -5987, Name: "ERROR_CGI_WUP_ENCODE", HTTPStatus: 500}
+	// ErrCGIWUPDecode is -5986 ERROR_CGI_WUP_DECODE: WUP decode failed (wup解码失败).
+	ErrCGIWUPDecode = &APIError{Code: -5986, Name: "ERROR_CGI_WUP_DECODE", HTTPStatus: 500}
+	// ErrCGINetworkL5 is -5985 ERROR_CGI_NETWORK_L5: getting the L5 route failed (获取路由失败).
+	ErrCGINetworkL5 = &APIError{Code: -5985, Name: "ERROR_CGI_NETWORK_L5", HTTPStatus: 500}
+	// ErrCGISHANotMatch is -5984 ERROR_CGI_SHA_NOT_MATCH: SHA-1 does not match (sha1不匹配).
+	ErrCGISHANotMatch = &APIError{Code: -5984, Name: "ERROR_CGI_SHA_NOT_MATCH", HTTPStatus: 400}
+	// ErrWrongSession is -5983 ERROR_CGI_WRONG_SESSION: wrong session (错误的session).
+	ErrWrongSession = &APIError{Code: -5983, Name: "ERROR_CGI_WRONG_SESSION", HTTPStatus: 400}
+	// ErrCGISockCreate is -5982 ERROR_CGI_SOCK_CREATE: creating a connection failed (建立连接错误).
+	ErrCGISockCreate = &APIError{Code: -5982, Name: "ERROR_CGI_SOCK_CREATE", HTTPStatus: 500}
+	// ErrCGISockConnect is -5981 ERROR_CGI_SOCK_CONNECT: connecting failed (建立连接错误).
+	ErrCGISockConnect = &APIError{Code: -5981, Name: "ERROR_CGI_SOCK_CONNECT", HTTPStatus: 500}
+	// ErrMissingOp is -5980 ERROR_CGI_PARAM_MISSING_OP: missing parameter: op (缺少参数:op).
+	ErrMissingOp = &APIError{Code: -5980, Name: "ERROR_CGI_PARAM_MISSING_OP", HTTPStatus: 400}
+	// ErrMissingSHA is -5979 ERROR_CGI_PARAM_MISSING_SHA: missing parameter: sha (缺少参数:sha).
+	ErrMissingSHA = &APIError{Code: -5979, Name: "ERROR_CGI_PARAM_MISSING_SHA", HTTPStatus: 400}
+	// ErrCGIPDUEncode is -5978 ERROR_CGI_PDU_ENCODE: PDU encode failed (pdu编码失败).
+	ErrCGIPDUEncode = &APIError{Code: -5978, Name: "ERROR_CGI_PDU_ENCODE", HTTPStatus: 500}
+	// ErrCGIPDUDecode is -5977 ERROR_CGI_PDU_DECODE: PDU decode failed (pdu解码失败).
+	ErrCGIPDUDecode = &APIError{Code: -5977, Name: "ERROR_CGI_PDU_DECODE", HTTPStatus: 500}
+	// ErrCGIReqParamFlagNotMatch is -5976 ERROR_CGI_REQ_PARAM_FLAG_NOTMATCH: bucket flag does not match the parameters (bucketflag与实际参数不一致).
+	ErrCGIReqParamFlagNotMatch = &APIError{Code: -5976, Name: "ERROR_CGI_REQ_PARAM_FLAG_NOTMATCH", HTTPStatus: 400}
+	// ErrJSONParse is -5975 ERROR_CGI_JSON_PARSE_ERROR: JSON parse error (json解析失败).
+	ErrJSONParse = &APIError{Code: -5975, Name: "ERROR_CGI_JSON_PARSE_ERROR", HTTPStatus: 400}
+	// ErrCGIVideoFormat is -5974 ERROR_CGI_VIDEO_FORMAT: wrong video bitrate (视频码率错误).
+	ErrCGIVideoFormat = &APIError{Code: -5974, Name: "ERROR_CGI_VIDEO_FORMAT", HTTPStatus: 400}
+	// ErrCrossBucketCopy is -5973 ERROR_CGI_CROSS_BUCKET_COPY: copying across buckets is not allowed (不允许跨存储空间复制).
+	ErrCrossBucketCopy = &APIError{Code: -5973, Name: "ERROR_CGI_CROSS_BUCKET_COPY", HTTPStatus: 400}
+	// ErrCGIUnsupportedMethod is -5972 ERROR_CGI_UNSUPPORTED_METHOD: method not supported by this version (此方法不支持于当前版本).
+	ErrCGIUnsupportedMethod = &APIError{Code: -5972, Name: "ERROR_CGI_UNSUPPORTED_METHOD", HTTPStatus: 405}
+	// ErrMissingFilesize is -5971 ERROR_CGI_PARAM_MISSING_FILESIZE: missing parameter: filesize (缺少参数:filesize).
+	ErrMissingFilesize = &APIError{Code: -5971, Name: "ERROR_CGI_PARAM_MISSING_FILESIZE", HTTPStatus: 400}
+	// ErrOSSUnknown is -6999 ERROR_OSS_UNKNOWN: unknown OSS error (未知错误).
+	ErrOSSUnknown = &APIError{Code: -6999, Name: "ERROR_OSS_UNKNOWN", HTTPStatus: 500}
+	// ErrOSSInvalidProtocol is -6998 ERROR_OSS_INVALID_PROTOCOL: OSS protocol error (协议错误).
+	ErrOSSInvalidProtocol = &APIError{Code: -6998, Name: "ERROR_OSS_INVALID_PROTOCOL", HTTPStatus: 400}
+	// ErrOSSInvalidParam is -6997 ERROR_OSS_INVALID_PARAM: bad OSS parameter (参数错误).
+	ErrOSSInvalidParam = &APIError{Code: -6997, Name: "ERROR_OSS_INVALID_PARAM", HTTPStatus: 400}
+	// ErrOSSFilesize is -6996 ERROR_OSS_FILESIZE: file too large (文件过大).
+	ErrOSSFilesize = &APIError{Code: -6996, Name: "ERROR_OSS_FILESIZE", HTTPStatus: 413}
+	// ErrOSSMkdir is -6995 ERROR_OSS_MKDIR: creating the directory failed (创建目录失败).
+	ErrOSSMkdir = &APIError{Code: -6995, Name: "ERROR_OSS_MKDIR", HTTPStatus: 500}
+	// ErrOSSGzip is -6994 ERROR_OSS_GZIP: gzip failed (gzip压缩失败).
+	ErrOSSGzip = &APIError{Code: -6994, Name: "ERROR_OSS_GZIP", HTTPStatus: 500}
+	// ErrOSSWriteFile is -6993 ERROR_OSS_WRITE_FILE: writing the file failed (写文件失败).
+	ErrOSSWriteFile = &APIError{Code: -6993, Name: "ERROR_OSS_WRITE_FILE", HTTPStatus: 500}
+	// ErrOSSFileNotExist is -6992 ERROR_OSS_FILE_NOTEXIST: file does not exist (文件不存在).
+	ErrOSSFileNotExist = &APIError{Code: -6992, Name: "ERROR_OSS_FILE_NOTEXIST", HTTPStatus: 404}
+	// ErrOSSReadFile is -6991 ERROR_OSS_READ_FILE: reading the file failed (读文件失败).
+	ErrOSSReadFile = &APIError{Code: -6991, Name: "ERROR_OSS_READ_FILE", HTTPStatus: 500}
+)
+
+var sentinels = map[string]*APIError{
+	"ErrSDKFileNotExist":                ErrSDKFileNotExist,
+	"ErrSDKNetwork":                     ErrSDKNetwork,
+	"ErrSDKParam":                       ErrSDKParam,
+	"ErrSDKSliceSize":                   ErrSDKSliceSize,
+	"ErrDownloadForbidden":              ErrDownloadForbidden,
+	"ErrDownloadNotFound":               ErrDownloadNotFound,
+	"ErrDownloadMethod":                 ErrDownloadMethod,
+	"ErrDownloadInternal":               ErrDownloadInternal,
+	"ErrDownloadFileNotExist":           ErrDownloadFileNotExist,
+	"ErrDownloadUnfinished":             ErrDownloadUnfinished,
+	"ErrHTTPBadRequest":                 ErrHTTPBadRequest,
+	"ErrHTTPUnauthorized":               ErrHTTPUnauthorized,
+	"ErrHTTPForbidden":                  ErrHTTPForbidden,
+	"ErrHTTPRequestEntityTooLarge":      ErrHTTPRequestEntityTooLarge,
+	"ErrHTTPInternalServerError":        ErrHTTPInternalServerError,
+	"ErrHTTPServiceUnavailable":         ErrHTTPServiceUnavailable,
+	"ErrHTTPGatewayTimeout":             ErrHTTPGatewayTimeout,
+	"ErrHTTPUnknownInternalServerError": ErrHTTPUnknownInternalServerError,
+	"ErrHTTPFileNotExist":               ErrHTTPFileNotExist,
+	"ErrHTTPInvalidAppID":               ErrHTTPInvalidAppID,
+	"ErrUnknown":                        ErrUnknown,
+	"ErrProxyGetConfig":                 ErrProxyGetConfig,
+	"ErrProxyAuthInvoke":                ErrProxyAuthInvoke,
+	"ErrSignatureInvalid":               ErrSignatureInvalid,
+	"ErrSignatureExpired":               ErrSignatureExpired,
+	"ErrProxyNoSession":                 ErrProxyNoSession,
+	"ErrProxyWrongSession":              ErrProxyWrongSession,
+	"ErrProxyRouteCmd":                  ErrProxyRouteCmd,
+	"ErrProxyEncodeCmd":                 ErrProxyEncodeCmd,
+	"ErrProxyDecodeCmd":                 ErrProxyDecodeCmd,
+	"ErrProxyRouteProcess":              ErrProxyRouteProcess,
+	"ErrProxyDecodeProcessRsp":          ErrProxyDecodeProcessRsp,
+	"ErrProxyGetProcessL5":              ErrProxyGetProcessL5,
+	"ErrProxyAuthUnpack":                ErrProxyAuthUnpack,
+	"ErrAppIDNotExist":                  ErrAppIDNotExist,
+	"ErrSignatureEmpty":                 ErrSignatureEmpty,
+	"ErrInvalidAppID":                   ErrInvalidAppID,
+	"ErrSecretIDNotExist":               ErrSecretIDNotExist,
+	"ErrProxyInvalidProtocol":           ErrProxyInvalidProtocol,
+	"ErrSignatureReplayed":              ErrSignatureReplayed,
+	"ErrOnceSignNoFileID":               ErrOnceSignNoFileID,
+	"ErrProxyAuthUnsupportedOp":         ErrProxyAuthUnsupportedOp,
+	"ErrMultiSignExpireZero":            ErrMultiSignExpireZero,
+	"ErrOnceSignExpireNotZero":          ErrOnceSignExpireNotZero,
+	"ErrProxyAppSignFailed":             ErrProxyAppSignFailed,
+	"ErrFreqControl":                    ErrFreqControl,
+	"ErrAppIDNotMatch":                  ErrAppIDNotMatch,
+	"ErrProxyDownloadURLEmpty":          ErrProxyDownloadURLEmpty,
+	"ErrProxyEncode":                    ErrProxyEncode,
+	"ErrProxyDecode":                    ErrProxyDecode,
+	"ErrProxyNetwork":                   ErrProxyNetwork,
+	"ErrProxyContinueTransferWithData":  ErrProxyContinueTransferWithData,
+	"ErrProxyForbidAppID":               ErrProxyForbidAppID,
+	"ErrFileIDNotMatch":                 ErrFileIDNotMatch,
+	"ErrProxyAuthAppID":                 ErrProxyAuthAppID,
+	"ErrBucketNotMatch":                 ErrBucketNotMatch,
+	"ErrProxyAuthInvalidToken":          ErrProxyAuthInvalidToken,
+	"ErrCmdFileMoveError":               ErrCmdFileMoveError,
+	"ErrCmdRedirectError":               ErrCmdRedirectError,
+	"ErrFileNotExist":                   ErrFileNotExist,
+	"ErrBackendNetwork":                 ErrBackendNetwork,
+	"ErrCmdBackendRspDecode":            ErrCmdBackendRspDecode,
+	"ErrCmdBackendReqEncode":            ErrCmdBackendReqEncode,
+	"ErrCmdRspEncode":                   ErrCmdRspEncode,
+	"ErrCmdReqDecode":                   ErrCmdReqDecode,
+	"ErrCmdURLParamsNotMatch":           ErrCmdURLParamsNotMatch,
+	"ErrCmdFileDelError":                ErrCmdFileDelError,
+	"ErrCmdDownloadURLEmpty":            ErrCmdDownloadURLEmpty,
+	"ErrCmdURLParseError":               ErrCmdURLParseError,
+	"ErrCmdVideoMove":                   ErrCmdVideoMove,
+	"ErrCmdPreProcess":                  ErrCmdPreProcess,
+	"ErrCmdPostProcess":                 ErrCmdPostProcess,
+	"ErrCmdGetRoute":                    ErrCmdGetRoute,
+	"ErrCmdParamInvalid":                ErrCmdParamInvalid,
+	"ErrCmdError":                       ErrCmdError,
+	"ErrInvalidPath":                    ErrInvalidPath,
+	"ErrCmdInvalidModFlag":              ErrCmdInvalidModFlag,
+	"ErrPathConflict":                   ErrPathConflict,
+	"ErrFileExist":                      ErrFileExist,
+	"ErrCmdBucketExist":                 ErrCmdBucketExist,
+	"ErrFileSizeNotEqual":               ErrFileSizeNotEqual,
+	"ErrSHANotEqual":                    ErrSHANotEqual,
+	"ErrDirNotEmpty":                    ErrDirNotEmpty,
+	"ErrCmdBucketNumLimit":              ErrCmdBucketNumLimit,
+	"ErrCmdInvalidAppType":              ErrCmdInvalidAppType,
+	"ErrInvalidListNum":                 ErrInvalidListNum,
+	"ErrCmdInvalidQueryFlag":            ErrCmdInvalidQueryFlag,
+	"ErrInvalidSHA":                     ErrInvalidSHA,
+	"ErrCmdCOSInvalidCNAME":             ErrCmdCOSInvalidCNAME,
+	"ErrCmdCOSIndexError":               ErrCmdCOSIndexError,
+	"ErrListMaxNum":                     ErrListMaxNum,
+	"ErrPathEmpty":                      ErrPathEmpty,
+	"ErrCmdParamPathElementMissing":     ErrCmdParamPathElementMissing,
+	"ErrCmdParamPathElementNotMatch":    ErrCmdParamPathElementNotMatch,
+	"ErrDirMissingSlash":                ErrDirMissingSlash,
+	"ErrFileSurplusSlash":               ErrFileSurplusSlash,
+	"ErrCmdParamCNAMEError":             ErrCmdParamCNAMEError,
+	"ErrCmdParamAuthType":               ErrCmdParamAuthType,
+	"ErrListMinNum":                     ErrListMinNum,
+	"ErrCmdInvalidVideoName":            ErrCmdInvalidVideoName,
+	"ErrCmdInvalidFormat":               ErrCmdInvalidFormat,
+	"ErrCmdAppVideoNoMatch":             ErrCmdAppVideoNoMatch,
+	"ErrCmdInvalidVideoApp":             ErrCmdInvalidVideoApp,
+	"ErrStorageTimeout":                 ErrStorageTimeout,
+	"ErrCmdParamRefererError":           ErrCmdParamRefererError,
+	"ErrCmdParamSourceDomainEmpty":      ErrCmdParamSourceDomainEmpty,
+	"ErrCmdInvalidReferer":              ErrCmdInvalidReferer,
+	"ErrCmdInvalidCNAME":                ErrCmdInvalidCNAME,
+	"ErrNotUTF8":                        ErrNotUTF8,
+	"ErrCmdInvalidHostName":             ErrCmdInvalidHostName,
+	"ErrCmdInvalidCover":                ErrCmdInvalidCover,
+	"ErrCmdIndexNoExist":                ErrCmdIndexNoExist,
+	"ErrCmdIndexError":                  ErrCmdIndexError,
+	"ErrOverload":                       ErrOverload,
+	"ErrProcessUnknownCmd":              ErrProcessUnknownCmd,
+	"ErrProcessReqToMsg":                ErrProcessReqToMsg,
+	"ErrProcessFrame":                   ErrProcessFrame,
+	"ErrProcessEncodeRsp":               ErrProcessEncodeRsp,
+	"ErrProcessWriteFile":               ErrProcessWriteFile,
+	"ErrProcessReadFile":                ErrProcessReadFile,
+	"ErrProcessNotify":                  ErrProcessNotify,
+	"ErrProcessCreateFile":              ErrProcessCreateFile,
+	"ErrProcessEncodeSession":           ErrProcessEncodeSession,
+	"ErrInvalidSession":                 ErrInvalidSession,
+	"ErrProcessDeny":                    ErrProcessDeny,
+	"ErrProcessEncode":                  ErrProcessEncode,
+	"ErrProcessDecode":                  ErrProcessDecode,
+	"ErrProcessDecodeSession":           ErrProcessDecodeSession,
+	"ErrFileTooLarge":                   ErrFileTooLarge,
+	"ErrWrongSliceSize":                 ErrWrongSliceSize,
+	"ErrProcessSliceTooSmall":           ErrProcessSliceTooSmall,
+	"ErrProcessAnalyze":                 ErrProcessAnalyze,
+	"ErrPluginDecodeReq":                ErrPluginDecodeReq,
+	"ErrPluginEncodeRsp":                ErrPluginEncodeRsp,
+	"ErrParamInvalid":                   ErrParamInvalid,
+	"ErrPluginNoSetErrCode":             ErrPluginNoSetErrCode,
+	"ErrPluginCosRspHeadCode":           ErrPluginCosRspHeadCode,
+	"ErrPluginCosRspInvalidOffset":      ErrPluginCosRspInvalidOffset,
+	"ErrPluginCosRspInvalidHeadFlag":    ErrPluginCosRspInvalidHeadFlag,
+	"ErrPluginTmemRspSsdError":          ErrPluginTmemRspSsdError,
+	"ErrPluginParserShmError":           ErrPluginParserShmError,
+	"ErrPluginCreateControlFile":        ErrPluginCreateControlFile,
+	"ErrPluginReadControlFile":          ErrPluginReadControlFile,
+	"ErrPluginGetInputData":             ErrPluginGetInputData,
+	"ErrPluginDecodeSession":            ErrPluginDecodeSession,
+	"ErrPluginQueryOffset":              ErrPluginQueryOffset,
+	"ErrPluginTheSameOffset":            ErrPluginTheSameOffset,
+	"ErrNotSameSHA":                     ErrNotSameSHA,
+	"ErrPluginHTTPSvr":                  ErrPluginHTTPSvr,
+	"ErrPluginSameFileUpload":           ErrPluginSameFileUpload,
+	"ErrUnfinishedUpload":               ErrUnfinishedUpload,
+	"ErrPluginCheckTypeNotSHA":          ErrPluginCheckTypeNotSHA,
+	"ErrPluginSessionParamDecode":       ErrPluginSessionParamDecode,
+	"ErrPluginBucketPath":               ErrPluginBucketPath,
+	"ErrPluginChecksumSize":             ErrPluginChecksumSize,
+	"ErrOffsetGoBack":                   ErrOffsetGoBack,
+	"ErrStoreTimeout":                   ErrStoreTimeout,
+	"ErrPluginOffsetBackTooMuch":        ErrPluginOffsetBackTooMuch,
+	"ErrPluginOffsetRedo":               ErrPluginOffsetRedo,
+	"ErrCGIParam":                       ErrCGIParam,
+	"ErrAuthorizationFormat":            ErrAuthorizationFormat,
+	"ErrCGINetwork":                     ErrCGINetwork,
+	"ErrReqMethod":                      ErrReqMethod,
+	"ErrFileSize":                       ErrFileSize,
+	"ErrCGIURLNotMatch":                 ErrCGIURLNotMatch,
+	"ErrFormError":                      ErrFormError,
+	"ErrReqParam":                       ErrReqParam,
+	"ErrSliceTooLarge":                  ErrSliceTooLarge,
+	"ErrMissingFileContent":             ErrMissingFileContent,
+	"ErrCGIUploadFail":                  ErrCGIUploadFail,
+	"ErrCGIInit":                        ErrCGIInit,
+	"ErrCGIWUPEncode":                   ErrCGIWUPEncode,
+	"ErrCGIWUPDecode":                   ErrCGIWUPDecode,
+	"ErrCGINetworkL5":                   ErrCGINetworkL5,
+	"ErrCGISHANotMatch":                 ErrCGISHANotMatch,
+	"ErrWrongSession":                   ErrWrongSession,
+	"ErrCGISockCreate":                  ErrCGISockCreate,
+	"ErrCGISockConnect":                 ErrCGISockConnect,
+	"ErrMissingOp":                      ErrMissingOp,
+	"ErrMissingSHA":                     ErrMissingSHA,
+	"ErrCGIPDUEncode":                   ErrCGIPDUEncode,
+	"ErrCGIPDUDecode":                   ErrCGIPDUDecode,
+	"ErrCGIReqParamFlagNotMatch":        ErrCGIReqParamFlagNotMatch,
+	"ErrJSONParse":                      ErrJSONParse,
+	"ErrCGIVideoFormat":                 ErrCGIVideoFormat,
+	"ErrCrossBucketCopy":                ErrCrossBucketCopy,
+	"ErrCGIUnsupportedMethod":           ErrCGIUnsupportedMethod,
+	"ErrMissingFilesize":                ErrMissingFilesize,
+	"ErrOSSUnknown":                     ErrOSSUnknown,
+	"ErrOSSInvalidProtocol":             ErrOSSInvalidProtocol,
+	"ErrOSSInvalidParam":                ErrOSSInvalidParam,
+	"ErrOSSFilesize":                    ErrOSSFilesize,
+	"ErrOSSMkdir":                       ErrOSSMkdir,
+	"ErrOSSGzip":                        ErrOSSGzip,
+	"ErrOSSWriteFile":                   ErrOSSWriteFile,
+	"ErrOSSFileNotExist":                ErrOSSFileNotExist,
+	"ErrOSSReadFile":                    ErrOSSReadFile,
+}
+
+// Table returns every entry, in the document's order.
+func Table() []Entry { return append([]Entry(nil), table[:]...) }
+
+// Sentinel returns the sentinel error of e's code, or nil for a code that is
+// not an error.
+func (e Entry) Sentinel() *APIError { return sentinels[e.Go] }
+
+type groupCode struct {
+	group string
+	code  int
+}
+
+var (
+	byAPICode = map[int]int{}       // codes <= 0: index in table
+	byGroup   = map[groupCode]int{} // every code, by group
+	// positiveOrder is where New looks for a positive code: the client makes
+	// one from the HTTP status of an answer that is not the JSON envelope.
+	positiveOrder = []string{GroupHTTP, GroupDownload, GroupSDK}
+)
+
+func init() {
+	for i, e := range table {
+		byGroup[groupCode{e.Group, e.Code}] = i
+		if e.Code <= 0 {
+			byAPICode[e.Code] = i
+		}
+	}
+}
+
+// Lookup returns the entry of an API code, the number (<= 0) a JSON envelope
+// carries. Positive codes repeat across groups: look them up with LookupGroup.
+func Lookup(code int) (Entry, bool) {
+	i, ok := byAPICode[code]
+	if !ok {
+		return Entry{}, false
+	}
+	return table[i], true
+}
+
+// LookupGroup returns the entry of code in group, e.g. (GroupDownload, 403).
+func LookupGroup(group string, code int) (Entry, bool) {
+	i, ok := byGroup[groupCode{group, code}]
+	if !ok {
+		return Entry{}, false
+	}
+	return table[i], true
+}
+
+// resolve finds an error's entry: by number for an API code; for a positive
+// one, the entry called name, else the first group of positiveOrder holding it.
+func resolve(code int, name string) (Entry, bool) {
+	if code <= 0 {
+		return Lookup(code)
+	}
+	var first Entry
+	found := false
+	for _, g := range positiveOrder {
+		if e, ok := LookupGroup(g, code); ok {
+			if e.Name == name {
+				return e, true
+			}
+			if !found {
+				first, found = e, true
 			}
 		}
 	}
-	for _, e := range table {
-		if e.Code <= 0 {
-			m[e.Code] = e
-		}
-	}
-	return m
-}()
-
-// Lookup returns the entry of a code an API answer or an HTTP status carries.
-// Positive codes, which repeat across groups, resolve to the http group first,
-// then download, then sdk.
-func Lookup(code int) (Entry, bool) {
-	e, ok := byCode[code]
-	return e, ok
+	return first, found
 }
 
-// APIError is an answer of the service with a non-zero code.
+// APIError is an answer of the service with a non-zero code, or an answer
+// that is not the JSON envelope, coded by its HTTP status.
+//
+// errors.Is(err, ErrX) compares codes only, whatever the message, status,
+// operation or path; errors.As gives the *APIError itself.
 type APIError struct {
-	Code       int
-	Name       string
-	Group      string
+	Code       int    // the envelope's code, or the HTTP status of an answer without one
+	Name       string // the document's constant, or UnknownName
 	Message    string // what the server said
-	HTTPStatus int
+	HTTPStatus int    // the answer's status; on a sentinel, the table's
 	Op         string // the operation (x-cos-op) of the request
 	Path       string // the path of the request
 }
 
-// New returns the error for code as the server answered it, naming the table's
-// constant; a code the table lacks still gives a usable error with its number.
+// New returns the error for code as the server answered it, naming the
+// table's constant. A code the table lacks still gives a usable error, named
+// UnknownName. A zero httpStatus takes the table's.
 func New(code int, message string, httpStatus int, op, path string) *APIError {
-	e := &APIError{Code: code, Name: "UNKNOWN_CODE", Message: message, HTTPStatus: httpStatus, Op: op, Path: path}
-	if t, ok := Lookup(code); ok {
-		e.Name, e.Group = t.Name, t.Group
+	e := &APIError{Code: code, Name: UnknownName, Message: message, HTTPStatus: httpStatus, Op: op, Path: path}
+	if t, ok := resolve(code, ""); ok {
+		e.Name = t.Name
+		if httpStatus == 0 {
+			e.HTTPStatus = t.HTTPStatus
+		}
 	}
 	return e
 }
 
-// Error implements error.
+// Error reads "cos: upload /a/b.txt: -177 ERROR_CMD_COS_FILE_EXIST (file
+// already exists): <server message>".
 func (e *APIError) Error() string {
-	s := "cos: "
-	if e.Op != "" {
-		s += e.Op + " " + e.Path + ": "
+	var b strings.Builder
+	b.WriteString("cos: ")
+	if where := strings.TrimSpace(e.Op + " " + e.Path); where != "" {
+		b.WriteString(where + ": ")
 	}
-	s += fmt.Sprintf("%d %s", e.Code, e.GoName())
+	name := e.Name
+	if name == "" {
+		name = UnknownName
+		if t, ok := resolve(e.Code, ""); ok {
+			name = t.Name
+		}
+	}
+	b.WriteString(strconv.Itoa(e.Code) + " " + name)
 	if m := e.Meaning(); m != "" {
-		s += " (" + m + ")"
+		b.WriteString(" (" + m + ")")
 	}
 	if e.Message != "" {
-		s += ": " + e.Message
+		b.WriteString(": " + e.Message)
 	}
-	return s
+	return b.String()
 }
 
-// Is matches a sentinel with the same code (and, for the positive codes that
-// repeat across groups, the same group).
+// Is reports whether target is an *APIError with the same code.
 func (e *APIError) Is(target error) bool {
-	var t *APIError
-	if !errors.As(target, &t) || t.Code != e.Code {
-		return false
-	}
-	return e.Code <= 0 || t.Group == "" || e.Group == "" || t.Group == e.Group
+	t, ok := target.(*APIError)
+	return ok && e != nil && t != nil && t.Code == e.Code
 }
 
 // Meaning is the table's plain English meaning of the code, or "".
 func (e *APIError) Meaning() string {
-	if t, ok := e.entry(); ok {
+	if t, ok := resolve(e.Code, e.Name); ok {
 		return t.En
 	}
 	return ""
 }
 
-// GoName is the name of the code's sentinel (e.g. "ErrFileExist"), or the
-// document's name when the table lacks the code.
-func (e *APIError) GoName() string {
-	if t, ok := e.entry(); ok {
-		return t.Go
-	}
-	return e.Name
-}
-
-// Retryable reports whether the table says another attempt can help.
+// Retryable reports whether the table says another attempt of the same
+// request can help.
 func (e *APIError) Retryable() bool {
-	t, ok := e.entry()
+	t, ok := resolve(e.Code, e.Name)
 	return ok && t.Retryable
 }
 
 // Temporary is Retryable, for callers that test for a Temporary method.
 func (e *APIError) Temporary() bool { return e.Retryable() }
 
-func (e *APIError) entry() (Entry, bool) {
-	if e.Group != "" {
-		for _, t := range table {
-			if t.Code == e.Code && t.Group == e.Group {
-				return t, true
-			}
-		}
-	}
-	return Lookup(e.Code)
-}
-
-// IsRetryable reports whether err is an *APIError whose code the table marks
-// retryable.
+// IsRetryable reports whether err wraps an *APIError whose code the table
+// marks retryable.
 func IsRetryable(err error) bool {
 	var e *APIError
 	return errors.As(err, &e) && e.Retryable()

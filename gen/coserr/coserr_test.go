@@ -3,161 +3,132 @@ package coserr_test
 import (
 	"errors"
 	"fmt"
-	"os"
-	"regexp"
-	"strconv"
-	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-	"gopkg.in/yaml.v3"
 
-	"github.com/cosv2/cosv2"
 	"github.com/cosv2/cosv2/gen/coserr"
 )
 
-type yamlEntry struct {
-	Code      int    `yaml:"code"`
-	Name      string `yaml:"name"`
-	Go        string `yaml:"go"`
-	Group     string `yaml:"group"`
-	Retryable bool   `yaml:"retryable"`
-}
+var _ = Describe("APIError", func() {
+	DescribeTable("reads as op, path, code, constant, meaning and the server's message",
+		func(err error, want string) { Expect(err.Error()).To(Equal(want)) },
+		Entry("an answer", coserr.New(-177, "file exists", 400, "upload", "/a/b.txt"),
+			"cos: upload /a/b.txt: -177 ERROR_CMD_COS_FILE_EXIST (file already exists): file exists"),
+		Entry("without a path", coserr.New(-71, "slow down", 200, "list", ""),
+			"cos: list: -71 ERROR_PROXY_FREQ_CONTROL (too many requests; try again later): slow down"),
+		Entry("a sentinel", coserr.ErrFileExist, "cos: -177 ERROR_CMD_COS_FILE_EXIST (file already exists)"),
+		Entry("made by hand, without a name", &coserr.APIError{Code: -173}, "cos: -173 ERROR_CMD_COS_DIR_NOT_EMPTY (directory is not empty)"),
+		Entry("an answer that is not the envelope", coserr.New(503, "Service Unavailable", 503, "stat", "/x"),
+			"cos: stat /x: 503 HTTP_SERVICE_UNAVAILABLE (service unavailable): Service Unavailable"),
+		Entry("a code the table lacks", coserr.New(-12345, "new code", 400, "stat", "/x"), "cos: stat /x: -12345 UNKNOWN_CODE: new code"),
+	)
 
-func yamlEntries() []yamlEntry {
-	raw, err := os.ReadFile("../../errcodes.yaml")
-	Expect(err).NotTo(HaveOccurred())
-	var doc struct{ Codes []yamlEntry }
-	Expect(yaml.Unmarshal(raw, &doc)).To(Succeed())
-	return doc.Codes
-}
+	Context("with errors.Is", func() {
+		It("matches a sentinel by code, whatever the message, status, operation or path", func() {
+			err := fmt.Errorf("put: %w", coserr.New(-177, "exists", 200, "upload", "/a.txt"))
+			Expect(err).To(MatchError(coserr.ErrFileExist))
+			Expect(&coserr.APIError{Code: -177}).To(MatchError(coserr.ErrFileExist))
+			Expect(coserr.ErrFileExist).To(MatchError(coserr.ErrFileExist))
+		})
 
-// sentinels maps Go names to the sentinels, through the facade's aliases so
-// both generated files are checked.
-func sentinel(name string) error {
-	for _, e := range coserr.Table() {
-		if e.Go == name {
-			return sentinelByCode(e)
-		}
-	}
-	return nil
-}
+		It("does not match another code, another error type or a nil sentinel", func() {
+			err := coserr.New(-173, "not empty", 200, "delete", "/d/")
+			Expect(err).NotTo(MatchError(coserr.ErrFileExist))
+			Expect(errors.Is(err, errors.New("cos: -173"))).To(BeFalse())
+			Expect(errors.Is(err, (*coserr.APIError)(nil))).To(BeFalse())
+		})
 
-func sentinelByCode(e coserr.Entry) error {
-	return &coserr.APIError{Code: e.Code, Group: e.Group}
-}
-
-var _ = Describe("the error table", func() {
-	It("holds exactly the YAML's entries", func() {
-		ys := yamlEntries()
-		Expect(coserr.Table()).To(HaveLen(len(ys)))
-		for i, y := range ys {
-			t := coserr.Table()[i]
-			Expect([]any{t.Code, t.Name, t.Go, t.Group, t.Retryable}).To(Equal([]any{y.Code, y.Name, y.Go, y.Group, y.Retryable}))
-		}
+		It("makes gomega's MatchError fail on a different code", func() {
+			failures := InterceptGomegaFailures(func() {
+				Expect(coserr.New(-173, "", 200, "", "")).To(MatchError(coserr.ErrFileExist))
+			})
+			Expect(failures).To(HaveLen(1))
+		})
 	})
 
-	It("round-trips every code: an answer matches its sentinel and no other", func() {
-		table := coserr.Table()
-		for i, e := range table {
-			var err error = coserr.New(e.Code, "server says", 200, "upload", "/a.txt")
-			if e.Code > 0 {
-				err = &coserr.APIError{Code: e.Code, Group: e.Group, Message: "server says"}
-			}
-			wrapped := fmt.Errorf("context: %w", err)
-			Expect(errors.Is(wrapped, sentinelByCode(e))).To(BeTrue(), "%d %s", e.Code, e.Go)
-			other := table[(i+1)%len(table)]
-			if other.Code == e.Code {
-				other = table[(i+2)%len(table)]
-			}
-			Expect(errors.Is(wrapped, sentinelByCode(other))).To(BeFalse(), "%d vs %d", e.Code, other.Code)
-			var api *coserr.APIError
-			Expect(errors.As(wrapped, &api)).To(BeTrue())
-			Expect(api.Code).To(Equal(e.Code))
-			Expect(api.Retryable()).To(Equal(e.Retryable), "%d", e.Code)
-			Expect(coserr.IsRetryable(wrapped)).To(Equal(e.Retryable), "%d", e.Code)
-		}
+	Context("with a positive code, which the http and download groups share", func() {
+		It("names it from the http group first, then download", func() {
+			Expect(coserr.New(403, "", 403, "download", "/a").Name).To(Equal("HTTP_FORBIDDEN"))
+			Expect(coserr.New(404, "", 404, "download", "/a").Name).To(Equal("DOWNLOAD_404"))
+		})
+
+		It("matches the sentinels of both groups: a 403 is a 403", func() {
+			err := fmt.Errorf("get: %w", coserr.New(403, "Forbidden", 403, "download", "/a"))
+			Expect(err).To(MatchError(coserr.ErrDownloadForbidden))
+			Expect(err).To(MatchError(coserr.ErrHTTPForbidden))
+			Expect(err).NotTo(MatchError(coserr.ErrDownloadNotFound))
+		})
+
+		It("looks it up by group, not with Lookup", func() {
+			_, ok := coserr.Lookup(403)
+			Expect(ok).To(BeFalse())
+			d, _ := coserr.LookupGroup(coserr.GroupDownload, 403)
+			h, _ := coserr.LookupGroup(coserr.GroupHTTP, 403)
+			Expect([]string{d.Name, h.Name}).To(Equal([]string{"DOWNLOAD_403", "HTTP_FORBIDDEN"}))
+			Expect(coserr.ErrDownloadForbidden.Meaning()).To(Equal(d.En))
+		})
 	})
 
-	It("matches through the facade's aliases and gomega's MatchError", func() {
-		err := fmt.Errorf("put: %w", coserr.New(-177, "exists", 200, "upload", "/a.txt"))
-		Expect(err).To(MatchError(cosv2.ErrFileExist))
-		Expect(err).NotTo(MatchError(cosv2.ErrDirNotEmpty))
-		Expect(cosv2.ErrFileExist).To(BeIdenticalTo(coserr.ErrFileExist))
-		var api *cosv2.APIError
-		Expect(errors.As(err, &api)).To(BeTrue())
-		Expect(api.Op).To(Equal("upload"))
-		Expect(api.Path).To(Equal("/a.txt"))
-		Expect(api.Message).To(Equal("exists"))
-		Expect(err.Error()).To(ContainSubstring("-177 ErrFileExist (file already exists): exists"))
-	})
-
-	It("keeps an unknown code usable", func() {
-		err := coserr.New(-12345, "new code", 400, "stat", "/x")
-		Expect(err.Error()).To(ContainSubstring("-12345 UNKNOWN_CODE"))
-		Expect(err.Retryable()).To(BeFalse())
-		Expect(errors.Is(err, coserr.ErrFileExist)).To(BeFalse())
-		Expect(errors.Is(err, coserr.New(-12345, "", 0, "", ""))).To(BeTrue())
-	})
-
-	It("resolves positive codes to the http group first and keeps groups apart", func() {
-		e, ok := coserr.Lookup(503)
+	It("maps -61, which the document lists twice, to the bucket mismatch", func() {
+		e, ok := coserr.Lookup(-61)
 		Expect(ok).To(BeTrue())
-		Expect(e.Group).To(Equal("http"))
-		Expect(coserr.IsRetryable(coserr.New(503, "", 503, "stat", "/"))).To(BeTrue())
-		Expect(coserr.New(403, "", 403, "", "")).NotTo(MatchError(coserr.ErrDownloadForbidden))
-		Expect(coserr.New(403, "", 403, "", "")).To(MatchError(coserr.ErrHTTPForbidden))
-		Expect(coserr.New(-71, "", 200, "", "")).To(MatchError(coserr.ErrFreqControl))
-		Expect(coserr.IsRetryable(coserr.ErrFreqControl)).To(BeTrue())
-		Expect(coserr.IsRetryable(coserr.ErrSignatureInvalid)).To(BeFalse())
-		Expect(coserr.IsRetryable(errors.New("plain"))).To(BeFalse())
+		Expect(e.Name).To(Equal("ERROR_PROXY_SIGN_BUCKET_NOTMATCH"))
+		Expect(e.Sentinel()).To(BeIdenticalTo(coserr.ErrBucketNotMatch))
 	})
 
-	It("lists every code of the document's error section", func() {
-		raw, err := os.ReadFile("../../../shared/reference/000_b04621084e6d76d5.txt")
-		if os.IsNotExist(err) {
-			Skip("the shared reference document is not beside the repository")
+	It("gives the codes that are not errors no sentinel", func() {
+		for _, c := range []struct {
+			group string
+			code  int
+		}{{coserr.GroupBusiness, 0}, {coserr.GroupDownload, 200}, {coserr.GroupDownload, 206}} {
+			e, ok := coserr.LookupGroup(c.group, c.code)
+			Expect(ok).To(BeTrue())
+			Expect(e.Go).To(BeEmpty())
+			Expect(e.Sentinel()).NotTo(HaveOccurred(), "no sentinel")
 		}
-		Expect(err).NotTo(HaveOccurred())
-		doc := string(raw)
-		start, end := strings.Index(doc, "服务端 SDK 错误码"), strings.Index(doc, "\n目录接口\n")
-		Expect(start).To(BeNumerically(">", 0))
-		Expect(end).To(BeNumerically(">", start))
-		have := map[int]bool{}
-		for _, e := range coserr.Table() {
-			have[e.Code] = true
-		}
-		positive := true // sdk, download, http come first and are positive
-		line := regexp.MustCompile(`^(?:-\s?)?(\d+)\s+\S`)
-		found := 0
-		for _, l := range strings.Split(doc[start:end], "\n") {
-			l = strings.TrimSpace(l)
-			if strings.HasPrefix(l, "业务返回码") {
-				positive = false
-			}
-			m := line.FindStringSubmatch(l)
-			if m == nil {
-				continue
-			}
-			n, _ := strconv.Atoi(m[1])
-			if !positive {
-				n = -n
-			}
-			found++
-			Expect(have).To(HaveKey(n), "document line %q", l)
-		}
-		Expect(found).To(BeNumerically(">=", 199))
-		Expect(have).To(HaveKey(0))
-		Expect(have).To(HaveKey(-9999))
 	})
 
-	It("names the sentinels the other packages rely on", func() {
-		for name, code := range map[string]int{"ErrFileExist": -177, "ErrDirNotEmpty": -173, "ErrUnfinishedUpload": -4019, "ErrBucketNotMatch": -61} {
-			s := sentinel(name)
-			Expect(s).To(HaveOccurred(), name)
-			var api *coserr.APIError
-			Expect(errors.As(s, &api)).To(BeTrue())
-			Expect(api.Code).To(Equal(code))
-		}
+	It("keeps a code the table lacks usable", func() {
+		err := coserr.New(-12345, "new code", 400, "stat", "/x")
+		Expect(err.Name).To(Equal(coserr.UnknownName))
+		Expect(err.HTTPStatus).To(Equal(400))
+		Expect(err.Meaning()).To(BeEmpty())
+		Expect(err.Retryable()).To(BeFalse())
+		Expect(err).NotTo(MatchError(coserr.ErrFileExist))
+		Expect(err).To(MatchError(coserr.New(-12345, "", 0, "", "")))
 	})
+
+	It("takes the table's HTTP status when the caller has none", func() {
+		Expect(coserr.New(-177, "", 0, "", "").HTTPStatus).To(Equal(409))
+		Expect(coserr.New(-177, "", 200, "", "").HTTPStatus).To(Equal(200))
+	})
+
+	It("hands out a copy of the table", func() {
+		t := coserr.Table()
+		t[0].Name = "changed"
+		Expect(coserr.Table()[0].Name).NotTo(Equal("changed"))
+	})
+})
+
+var _ = Describe("IsRetryable", func() {
+	DescribeTable("follows the table",
+		func(err error, want bool) { Expect(coserr.IsRetryable(err)).To(Equal(want)) },
+		Entry("-71 too frequent", coserr.ErrFreqControl, true),
+		Entry("-300 overload", coserr.ErrOverload, true),
+		Entry("-4024 offset went back", coserr.ErrOffsetGoBack, true),
+		Entry("-5997 backend network", coserr.ErrCGINetwork, true),
+		Entry("-196 backend network", coserr.ErrBackendNetwork, true),
+		Entry("503", coserr.New(503, "", 503, "stat", "/"), true),
+		Entry("504", coserr.ErrHTTPGatewayTimeout, true),
+		Entry("a wrapped -71", fmt.Errorf("list: %w", coserr.New(-71, "", 200, "list", "/")), true),
+		Entry("-97 bad signature", coserr.ErrSignatureInvalid, false),
+		Entry("-96 expired signature", coserr.ErrSignatureExpired, false),
+		Entry("-177 file exists", coserr.ErrFileExist, false),
+		Entry("-4019 unfinished upload", coserr.ErrUnfinishedUpload, false),
+		Entry("-4027 upload again", coserr.ErrPluginOffsetRedo, false),
+		Entry("a code the table lacks", coserr.New(-12345, "", 0, "", ""), false),
+		Entry("an error that is not an APIError", errors.New("plain"), false),
+		Entry("nil", nil, false),
+	)
 })

@@ -1,9 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
-	"go/token"
-	"strconv"
+	"slices"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -12,20 +13,46 @@ import (
 type Row struct {
 	Code      int
 	Name      string
-	Go        string
+	Go        string // empty for ok rows
 	Group     string
 	Zh        string
 	En        string
 	HTTP      int
 	Retryable bool
+	OK        bool // not an error (0, 200, 206): no sentinel
 	Note      string
+	Also      []Also
 	Line      int
+	lines     map[string]int // the line of each field, for messages
+}
+
+// Also is another meaning the document gives a row's code.
+type Also struct {
+	Name, Zh, En string
+	Line         int
 }
 
 // Groups are the groups of the document's error section, in its order.
 var Groups = []string{"sdk", "download", "http", "business", "proxy", "cmd", "cache", "plugin", "cgi", "oss"}
 
-// Load parses and checks the table; every error names file:line.
+// positive reports whether a group's codes are positive: client-side and HTTP
+// statuses. The other groups hold what the JSON envelope carries, codes <= 0.
+func positive(group string) bool { return group == "sdk" || group == "download" || group == "http" }
+
+// lineError is a problem at a line of the YAML.
+type lineError struct {
+	line int
+	msg  string
+}
+
+func (e *lineError) Error() string { return fmt.Sprintf("%d: %s", e.line, e.msg) }
+
+func errAt(n *yaml.Node, format string, args ...any) *lineError {
+	return &lineError{line: n.Line, msg: fmt.Sprintf(format, args...)}
+}
+
+// Load parses and checks the table. It reports every problem it finds, each
+// as file:line: message, in line order.
 func Load(file string, src []byte) ([]Row, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(src, &root); err != nil {
@@ -34,114 +61,39 @@ func Load(file string, src []byte) ([]Row, error) {
 	if len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("%s:1: want a mapping with a codes list", file)
 	}
-	list := field(root.Content[0], "codes")
+	top := root.Content[0]
+	var list *yaml.Node
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		if k := top.Content[i]; k.Value == "codes" {
+			list = top.Content[i+1]
+		} else {
+			return nil, fmt.Errorf("%s:%d: unknown top-level key %q (want only codes)", file, k.Line, k.Value)
+		}
+	}
 	if list == nil || list.Kind != yaml.SequenceNode {
-		return nil, fmt.Errorf("%s:%d: want a codes list", file, root.Content[0].Line)
+		return nil, fmt.Errorf("%s:%d: want a codes list", file, top.Line)
 	}
 	var (
-		out    []Row
-		goName = map[string]int{}
-		codeIn = map[string]int{}
+		rows []Row
+		errs []*lineError
 	)
 	for _, n := range list.Content {
-		e, err := entry(n)
-		if err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", file, n.Line, err)
-		}
-		if prev, dup := goName[e.Go]; dup {
-			return nil, fmt.Errorf("%s:%d: go name %s already used at line %d", file, n.Line, e.Go, prev)
-		}
-		goName[e.Go] = n.Line
-		key := e.Group + "/" + strconv.Itoa(e.Code)
-		if prev, dup := codeIn[key]; dup {
-			return nil, fmt.Errorf("%s:%d: code %d listed twice in group %s (first at line %d); keep one entry and put the other meaning under also", file, n.Line, e.Code, e.Group, prev)
-		}
-		codeIn[key] = n.Line
-		out = append(out, e)
-	}
-	return out, nil
-}
-
-func field(m *yaml.Node, key string) *yaml.Node {
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
+		r, rerrs := parseRow(n)
+		errs = append(errs, rerrs...)
+		if len(rerrs) == 0 {
+			rows = append(rows, r)
 		}
 	}
-	return nil
-}
-
-func entry(n *yaml.Node) (Row, error) {
-	if n.Kind != yaml.MappingNode {
-		return Row{}, fmt.Errorf("an entry must be a mapping")
+	if len(errs) == 0 {
+		errs = validate(rows)
 	}
-	e := Row{Line: n.Line}
-	known := map[string]bool{"code": true, "name": true, "go": true, "group": true, "zh": true, "en": true, "http": true, "retryable": true, "note": true, "also": true}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if k := n.Content[i]; !known[k.Value] {
-			return Row{}, fmt.Errorf("line %d: unknown field %q", k.Line, k.Value)
+	if len(errs) > 0 {
+		slices.SortStableFunc(errs, func(a, b *lineError) int { return a.line - b.line })
+		msgs := make([]string, len(errs))
+		for i, e := range errs {
+			msgs[i] = file + ":" + e.Error()
 		}
+		return nil, errors.New(strings.Join(msgs, "\n"))
 	}
-	str := func(k string, required bool) (string, error) {
-		v := field(n, k)
-		if v == nil || v.Value == "" && v.Tag != "!!str" {
-			if required {
-				return "", fmt.Errorf("missing %s", k)
-			}
-			return "", nil
-		}
-		if v.Kind != yaml.ScalarNode {
-			return "", fmt.Errorf("line %d: %s must be a scalar", v.Line, k)
-		}
-		return v.Value, nil
-	}
-	var err error
-	code, err := str("code", true)
-	if err != nil {
-		return e, err
-	}
-	if e.Code, err = strconv.Atoi(code); err != nil {
-		return e, fmt.Errorf("code %q is not an integer", code)
-	}
-	for k, dst := range map[string]*string{"name": &e.Name, "go": &e.Go, "group": &e.Group, "zh": &e.Zh, "en": &e.En} {
-		if *dst, err = str(k, true); err != nil {
-			return e, fmt.Errorf("code %d: %w", e.Code, err)
-		}
-	}
-	if e.Note, err = str("note", false); err != nil {
-		return e, err
-	}
-	if !token.IsIdentifier(e.Go) || !token.IsExported(e.Go) {
-		return e, fmt.Errorf("code %d: go name %q is not an exported Go identifier", e.Code, e.Go)
-	}
-	if !validGroup(e.Group) {
-		return e, fmt.Errorf("code %d: unknown group %q (want one of %v)", e.Code, e.Group, Groups)
-	}
-	if positive := e.Group == "sdk" || e.Group == "download" || e.Group == "http"; positive != (e.Code > 0) {
-		return e, fmt.Errorf("code %d: group %s codes are %s", e.Code, e.Group, map[bool]string{true: "positive", false: "zero or negative"}[positive])
-	}
-	if h, err := str("http", false); err != nil {
-		return e, err
-	} else if h != "" {
-		if e.HTTP, err = strconv.Atoi(h); err != nil || e.HTTP < 100 || e.HTTP > 599 {
-			return e, fmt.Errorf("code %d: http %q is not an HTTP status", e.Code, h)
-		}
-	}
-	if r, err := str("retryable", false); err != nil {
-		return e, err
-	} else if r != "" {
-		if e.Retryable, err = strconv.ParseBool(r); err != nil {
-			return e, fmt.Errorf("code %d: retryable %q is not true or false", e.Code, r)
-		}
-	}
-	return e, nil
-}
-
-func validGroup(g string) bool {
-	for _, x := range Groups {
-		if g == x {
-			return true
-		}
-	}
-	return false
+	return rows, nil
 }

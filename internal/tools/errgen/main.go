@@ -1,9 +1,12 @@
-// Command errgen turns errcodes.yaml into Go: the table and the APIError type
-// in package coserr, and aliases of every sentinel in the facade package.
+// Command errgen turns errcodes.yaml into Go: the table, one sentinel per
+// code and the APIError type in package coserr, and aliases of APIError and of
+// every sentinel in the facade package (errors.gen.go).
 //
-// It refuses input it cannot trust, naming the YAML line: a missing or
-// malformed field, an unknown group, a Go name used twice, a code listed twice
-// in one group.
+// It refuses input it cannot trust and names the YAML line of each problem: a
+// missing, unknown, repeated or malformed field; an unknown group; a code whose
+// sign does not fit its group; a Go or document name used twice; a code listed
+// twice in a group, or an API code in two groups. The templates are
+// codes.go.tmpl and aliases.go.tmpl.
 package main
 
 import (
