@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/urfave/cli/v3"
+
+	"github.com/cosv2/cosv2/signer"
+)
+
+func signCmd() *cli.Command {
+	return &cli.Command{Name: "sign", Usage: "print a signature to hand to an end user",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "kind", Value: "multi", Usage: "multi (multi-use) or once (one-time)"},
+			&cli.StringFlag{Name: "path", Usage: "for once: the file or directory/ it is bound to; for multi: a fileid prefix to bind to"},
+			&cli.DurationFlag{Name: "ttl", Value: 60 * time.Second, Usage: "lifetime of a multi-use signature (at most 90 days)"},
+			&cli.Int64Flag{Name: "now", Usage: "the time to sign at, Unix seconds (default now)"},
+			&cli.Int64Flag{Name: "rand", Value: -1, Usage: "the random number r (default random)"},
+		},
+		Action: func(_ context.Context, cmd *cli.Command) error {
+			for _, f := range []string{"appid", "bucket", "secret-id", "secret-key"} {
+				if cmd.String(f) == "" {
+					return usagef("--%s is required", f)
+				}
+			}
+			opts := []signer.Option{}
+			if cmd.IsSet("now") {
+				now := time.Unix(cmd.Int64("now"), 0)
+				opts = append(opts, signer.WithClock(func() time.Time { return now }))
+			}
+			if r := cmd.Int64("rand"); r >= 0 {
+				if r > 4294967295 {
+					return usagef("--rand %d is over 2^32-1", r)
+				}
+				opts = append(opts, signer.WithRand(func() uint32 { return uint32(r) }))
+			}
+			s, err := signer.New(signer.Credentials{AppID: cmd.String("appid"), SecretID: cmd.String("secret-id"), SecretKey: cmd.String("secret-key")}, opts...)
+			if err != nil {
+				return usagef("%v", err)
+			}
+			var sig string
+			switch cmd.String("kind") {
+			case "multi":
+				if ttl := cmd.Duration("ttl"); ttl <= 0 || ttl > signer.MaxTTL {
+					return usagef("--ttl %s: want more than 0 and at most 90 days", ttl)
+				}
+				fileID := ""
+				if p := cmd.String("path"); p != "" {
+					fileID = signer.FileID(cmd.String("appid"), cmd.String("bucket"), p)
+				}
+				sig, err = s.MultiUse(cmd.String("bucket"), fileID, cmd.Duration("ttl"))
+			case "once":
+				if cmd.String("path") == "" {
+					return usagef("a one-time signature needs --path")
+				}
+				sig, err = s.OneTime(cmd.String("bucket"), cmd.String("path"))
+			default:
+				return usagef("--kind %q: want multi or once", cmd.String("kind"))
+			}
+			if err != nil {
+				return usagef("%v", err)
+			}
+			if cmd.Bool("json") {
+				return emit(cmd, map[string]string{"signature": sig}, "")
+			}
+			_, err = fmt.Fprintln(cmd.Root().Writer, sig)
+			return err
+		}}
+}
