@@ -55,7 +55,7 @@ test: check-generate vet lint spec-check unit
 
 ## demo: the main job, end to end on loopback
 demo:
-	go run ./examples/quickstart
+	bash scripts/demo.sh
 
 clean:
 	rm -rf node_modules spec/ts/cos-v2.d.ts
