@@ -198,6 +198,20 @@ func (ix *index) children(bucket, dir, prefix string) []*node {
 	return out
 }
 
+// withSHA returns a file of bucket with that SHA-1 and size, or nil; the
+// caller holds ix.mu.
+func (ix *index) withSHA(bucket, sha string, size int64) *node {
+	if sha == "" {
+		return nil
+	}
+	for _, n := range ix.nodes[bucket] {
+		if n.Data != "" && n.Size == size && strings.EqualFold(n.SHA, sha) {
+			return n
+		}
+	}
+	return nil
+}
+
 func (ix *index) hasChildren(bucket, dir string) bool {
 	for p := range ix.nodes[bucket] {
 		if p != dir && strings.HasPrefix(p, dir) {

@@ -43,21 +43,43 @@ func (s *Server) sliceInit(q *request) (*reply, *apiError) {
 		}
 	}
 	s.ix.mu.Lock()
-	defer s.ix.mu.Unlock()
 	if aerr := s.needParent(q.bucket, q.path); aerr != nil {
+		s.ix.mu.Unlock()
 		return nil, aerr
 	}
 	if s.ix.get(q.bucket, q.path) != nil && keep {
+		s.ix.mu.Unlock()
 		return nil, fail(coserr.ErrFileExist, "%s exists and insertOnly is 1", q.path)
 	}
 	if _, busy := s.ix.sessions[q.bucket+q.path]; busy {
+		s.ix.mu.Unlock()
 		return nil, fail(coserr.ErrUnfinishedUpload, "an unfinished upload of %s exists: list its slices and resume", q.path)
 	}
+	if same := s.ix.withSHA(q.bucket, sess.SHA, size); same != nil {
+		s.ix.mu.Unlock()
+		return s.quickUpload(q, same, sess, keep)
+	}
+	defer s.ix.mu.Unlock()
 	if err := writeJSON(s.ix.store, sessionKey(sess.ID), sess); err != nil {
 		return nil, storeFailed(err)
 	}
 	s.ix.sessions[q.bucket+q.path] = sess
 	return &reply{data: map[string]any{"session": sess.ID, "slice_size": slice, "serial_upload": 0}}, nil
+}
+
+// quickUpload ("秒传") satisfies an init whose sha the bucket already stores:
+// the object appears at once and the answer carries its URLs, no session.
+func (s *Server) quickUpload(q *request, same *node, sess *session, keep bool) (*reply, *apiError) {
+	b, err := s.ix.store.open(same.Data)
+	if err != nil {
+		return nil, storeFailed(err)
+	}
+	defer b.Close()
+	key := dataKey()
+	if _, err := s.ix.store.put(key, io.NewSectionReader(b, 0, b.Size())); err != nil {
+		return nil, storeFailed(err)
+	}
+	return s.commitFile(q.bucket, q.path, key, same.Size, same.SHA, sess.BizAttr, keep)
 }
 
 // setParts reads an init's uploadparts: one entry per slice, in order, each
@@ -215,7 +237,11 @@ func (s *Server) concat(sess *session, w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if i < len(sess.Parts) && !strings.EqualFold(runningState(h), sess.Parts[i].Datasha) {
+		state := runningState(h)
+		if off+sess.SliceSize >= sess.FileSize { // the last entry is the file's SHA-1 itself
+			state = hex.EncodeToString(h.Sum(nil))
+		}
+		if i < len(sess.Parts) && !strings.EqualFold(state, sess.Parts[i].Datasha) {
 			return errPartSHA(off)
 		}
 	}

@@ -10,12 +10,11 @@ package uploader
 
 import (
 	"context"
-	"crypto/sha1"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"time"
 
@@ -52,6 +51,9 @@ type config struct {
 	sliceSize   int64
 	concurrency int
 	progress    func(Progress)
+	noParts     bool
+	sha         string
+	parts       []cosv2.SlicePart
 }
 
 // Option configures Upload.
@@ -67,6 +69,10 @@ func WithSliceSize(n int64) Option { return func(c *config) { c.sliceSize = n } 
 
 // WithConcurrency sets how many slices are in flight at once.
 func WithConcurrency(n int) Option { return func(c *config) { c.concurrency = n } }
+
+// WithoutUploadParts leaves sha and uploadparts out of the init, for servers
+// that do not accept them; the SHA-1 is still checked at finish.
+func WithoutUploadParts() Option { return func(c *config) { c.noParts = true } }
 
 // WithProgress calls f after each slice (and once at the end), from one
 // goroutine at a time.
@@ -111,11 +117,14 @@ func Upload(ctx context.Context, c Client, remote string, src io.ReaderAt, size 
 		}
 		return obj, err
 	}
-	h := sha1.New()
-	if _, err := io.Copy(h, io.NewSectionReader(src, 0, size)); err != nil {
+	// One sequential pass gives the file's SHA-1 and, at no extra cost, the
+	// running states the official SDKs send as uploadparts: the server checks
+	// stored slices against them, and a resumed upload proves its parts.
+	sum, parts, err := RunningSHA1States(src, size, cfg.sliceSize)
+	if err != nil {
 		return nil, fmt.Errorf("uploader: reading %s: %w", remote, err)
 	}
-	sum := hex.EncodeToString(h.Sum(nil))
+	cfg.sha, cfg.parts = sum, parts
 	sess, done, err := open(ctx, c, remote, size, cfg)
 	if err != nil {
 		return nil, err
@@ -136,7 +145,11 @@ func Upload(ctx context.Context, c Client, remote string, src io.ReaderAt, size 
 // open starts a session, or finds the unfinished one of remote and the
 // slices it has.
 func open(ctx context.Context, c Client, remote string, size int64, cfg config) (*cosv2.SliceSession, map[int64]bool, error) {
-	sess, err := c.SliceInit(ctx, remote, size, cfg.sliceSize, cosv2.SliceInit{PutOptions: cosv2.ApplyPutOptions(cfg.put...)})
+	in := cosv2.SliceInit{PutOptions: cosv2.ApplyPutOptions(cfg.put...)}
+	if !cfg.noParts {
+		in.SHA1, in.Parts = cfg.sha, cfg.parts
+	}
+	sess, err := c.SliceInit(ctx, remote, size, cfg.sliceSize, in)
 	if err == nil {
 		return sess, map[int64]bool{}, nil
 	}
@@ -152,9 +165,16 @@ func open(ctx context.Context, c Client, remote string, size int64, cfg config) 
 	}
 	done := map[int64]bool{}
 	for _, p := range sess.Parts {
-		if p.Length == min(sess.SliceSize, size-p.Offset) {
-			done[p.Offset] = true
+		if p.Length != min(sess.SliceSize, size-p.Offset) {
+			continue
 		}
+		// Where the upload declared running states, they must be ours: the
+		// stored slices are then the same bytes.
+		if i := p.Offset / sess.SliceSize; p.DataSHA != "" && sess.SliceSize == cfg.sliceSize && int(i) < len(cfg.parts) &&
+			!strings.EqualFold(p.DataSHA, cfg.parts[i].DataSHA) {
+			return nil, nil, fmt.Errorf("%w: the slice at %d was declared with other bytes", ErrMismatch, p.Offset)
+		}
+		done[p.Offset] = true
 	}
 	return sess, done, nil
 }

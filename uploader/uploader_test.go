@@ -100,8 +100,8 @@ var _ = Describe("Upload", func() {
 	It("completes byte-exact through injected failures, which are counted", func() {
 		c := newClient()
 		size := int64(cosv2.MaxSimpleUpload + 5*slice)
-		b := data(size, 7)
-		for _, failWith := range []error{errors.New("connection reset"), cosv2.ErrFreqControl, cosv2.ErrOverload} {
+		for i, failWith := range []error{errors.New("connection reset"), cosv2.ErrFreqControl, cosv2.ErrOverload} {
+			b := data(size, uint64(7+i)) // new bytes each time, or the server would answer with a quick upload
 			w := &counting{Client: c, failEach: 3, failWith: failWith}
 			_, err := uploader.Upload(context.Background(), w, "f.bin", bytes.NewReader(b), size,
 				uploader.WithSliceSize(slice), uploader.WithPutOptions(cosv2.WithOverwrite()))
@@ -137,6 +137,20 @@ var _ = Describe("Upload", func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(again.sent.Load()).To(Equal(total - 10))
 		Expect(download(c, "r.bin")).To(Equal(b))
+	})
+
+	It("lets the server satisfy an upload of bytes it has at once, sending no slice", func() {
+		c := newClient()
+		size := int64(cosv2.MaxSimpleUpload + 3*slice)
+		b := data(size, 11)
+		_, err := uploader.Upload(context.Background(), c, "one.bin", bytes.NewReader(b), size, uploader.WithSliceSize(slice))
+		Expect(err).NotTo(HaveOccurred())
+		w := &counting{Client: c}
+		obj, err := uploader.Upload(context.Background(), w, "two.bin", bytes.NewReader(b), size, uploader.WithSliceSize(slice))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(obj.AccessURL).To(ContainSubstring("two.bin"))
+		Expect(w.sent.Load()).To(BeZero())
+		Expect(download(c, "two.bin")).To(Equal(b))
 	})
 
 	It("refuses to resume an unfinished upload of another size", func() {

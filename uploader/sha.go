@@ -1,0 +1,44 @@
+package uploader
+
+import (
+	"crypto/sha1"
+	"encoding"
+	"encoding/binary"
+	"encoding/hex"
+	"hash"
+	"io"
+
+	"github.com/cosv2/cosv2"
+)
+
+// RunningSHA1States hashes size bytes of r once and returns the whole file's
+// SHA-1 in hex and, for every slice of sliceSize, the SHA-1 state after it as
+// the official SDKs write uploadparts' datasha: the five 32-bit state words,
+// each little-endian, in hex; the last entry is the file's SHA-1 itself, as
+// those SDKs send it.
+func RunningSHA1States(r io.ReaderAt, size, sliceSize int64) (string, []cosv2.SlicePart, error) {
+	h := sha1.New()
+	var parts []cosv2.SlicePart
+	for off := int64(0); off < size; off += sliceSize {
+		n := min(sliceSize, size-off)
+		if _, err := io.Copy(h, io.NewSectionReader(r, off, n)); err != nil {
+			return "", nil, err
+		}
+		parts = append(parts, cosv2.SlicePart{Offset: off, Length: n, DataSHA: State(h)})
+	}
+	whole := hex.EncodeToString(h.Sum(nil))
+	if len(parts) > 0 {
+		parts[len(parts)-1].DataSHA = whole
+	}
+	return whole, parts, nil
+}
+
+// State returns the running state of a crypto/sha1 hash in datasha form.
+func State(h hash.Hash) string {
+	m, _ := h.(encoding.BinaryMarshaler).MarshalBinary() // "sha\x01", 5 big-endian words, ...
+	var out [20]byte
+	for i := range 5 {
+		binary.LittleEndian.PutUint32(out[4*i:], binary.BigEndian.Uint32(m[4+4*i:]))
+	}
+	return hex.EncodeToString(out[:])
+}
