@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	. "github.com/onsi/gomega"
@@ -37,13 +38,13 @@ func start(dir string) *httptest.Server {
 	return srv
 }
 
-var rnd uint32
+// rnd makes every signature's r distinct, so one-time signatures never repeat.
+var rnd atomic.Uint32
 
 // sign makes a signature of the given kind for path of bucket b.
 func sign(kind signer.Kind, b, path string) string {
-	rnd++
 	now := time.Now()
-	p := signer.Params{Bucket: b, Kind: kind, Now: now, Expires: now.Add(time.Minute), Rand: rnd}
+	p := signer.Params{Bucket: b, Kind: kind, Now: now, Expires: now.Add(time.Minute), Rand: rnd.Add(1)}
 	if kind == signer.Once {
 		p.FileID = signer.FileID(appID, b, path)
 	}

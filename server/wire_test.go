@@ -36,8 +36,7 @@ func pySign(once bool, path string) string {
 	if once {
 		e = 0
 	}
-	plain := fmt.Sprintf("a=%s&k=%s&e=%d&t=%d&r=%d&f=%s&b=%s", appID, secretID, e, now, 123456789+rnd, signer.FileID(appID, bucket, path), bucket)
-	rnd++
+	plain := fmt.Sprintf("a=%s&k=%s&e=%d&t=%d&r=%d&f=%s&b=%s", appID, secretID, e, now, 123456789+rnd.Add(1), signer.FileID(appID, bucket, path), bucket)
 	m := hmac.New(sha1.New, []byte(secretKey))
 	m.Write([]byte(plain))
 	return base64.StdEncoding.EncodeToString(append(m.Sum(nil), plain...))
@@ -51,8 +50,7 @@ func phpSign(once bool, path string) string {
 	if once {
 		e, f = 0, signer.FileID(appID, bucket, path)
 	}
-	plain := fmt.Sprintf("a=%s&b=%s&k=%s&e=%d&t=%d&r=%d&f=%s", appID, bucket, secretID, e, now, rnd, f)
-	rnd++
+	plain := fmt.Sprintf("a=%s&b=%s&k=%s&e=%d&t=%d&r=%d&f=%s", appID, bucket, secretID, e, now, rnd.Add(1), f)
 	m := hmac.New(sha1.New, []byte(secretKey))
 	m.Write([]byte(plain))
 	return base64.StdEncoding.EncodeToString(append(m.Sum(nil), plain...))
