@@ -70,7 +70,7 @@ func (s *Server) parse(w http.ResponseWriter, r *http.Request) (*request, *apiEr
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		return nil, fail(coserr.ErrReqMethod, "method %s is not served; use GET or POST", r.Method)
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	body, err := readBody(http.MaxBytesReader(w, r.Body, MaxBody), r.ContentLength)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -188,7 +188,7 @@ func (q *request) readForm(boundary string) *apiError {
 		if name == "filecontent" {
 			limit = MaxSimpleUpload
 		}
-		v, err := io.ReadAll(io.LimitReader(p, limit+1))
+		v, err := readBody(io.LimitReader(p, limit+1), min(limit+1, int64(len(q.body))))
 		if err != nil {
 			return fail(coserr.ErrFormError, "malformed multipart part %q: %v", name, err)
 		}
@@ -201,6 +201,17 @@ func (q *request) readForm(boundary string) *apiError {
 		}
 		q.fields[name] = string(v)
 	}
+}
+
+// readBody reads r whole into one buffer sized by the expected length, so a
+// slice body is not copied through repeated growth.
+func readBody(r io.Reader, expect int64) ([]byte, error) {
+	if expect <= 0 || expect > MaxBody {
+		return io.ReadAll(r)
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, expect+1))
+	_, err := buf.ReadFrom(r)
+	return buf.Bytes(), err
 }
 
 // resolve finds the operation from the method, the kind of path and op.

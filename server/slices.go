@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"crypto/md5"
 	"crypto/sha1"
 	"encoding/binary"
@@ -141,7 +142,7 @@ func (s *Server) sliceData(q *request) (*reply, *apiError) {
 			return nil, fail(coserr.ErrCGISHANotMatch, "datamd5 %s does not match the slice", md)
 		}
 	}
-	if _, err := s.ix.store.put(partKey(sess.ID, off), strings.NewReader(string(q.file))); err != nil {
+	if _, err := s.ix.store.put(partKey(sess.ID, off), bytes.NewReader(q.file)); err != nil {
 		return nil, storeFailed(err)
 	}
 	sess.mu.Lock()

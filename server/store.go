@@ -50,6 +50,9 @@ func newMemBlobs() *memBlobs { return &memBlobs{m: map[string][]byte{}} }
 
 func (s *memBlobs) put(key string, r io.Reader) (int64, error) {
 	var b bytes.Buffer
+	if l, ok := r.(interface{ Len() int }); ok {
+		b.Grow(l.Len())
+	}
 	n, err := io.Copy(&b, r)
 	if err != nil {
 		return n, err
