@@ -8,6 +8,8 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -179,5 +181,28 @@ var _ = Describe("Upload", func() {
 		// Idle keep-alive connections are the transport's, not the uploader's.
 		Eventually(func() int { tr.CloseIdleConnections(); return runtime.NumGoroutine() }).
 			WithTimeout(10 * time.Second).Should(BeNumerically("<=", before))
+	})
+})
+
+var _ = Describe("Download", func() {
+	It("fetches a large object with concurrent ranged GETs, byte-exact, with progress", func() {
+		c := newClient()
+		size := int64(3*uploader.DownloadChunk + 12345)
+		b := data(size, 21)
+		_, err := uploader.Upload(context.Background(), c, "d.bin", bytes.NewReader(b), size)
+		Expect(err).NotTo(HaveOccurred())
+		dst, err := os.Create(filepath.Join(GinkgoT().TempDir(), "d.bin"))
+		Expect(err).NotTo(HaveOccurred())
+		defer dst.Close()
+		var last uploader.Progress
+		n, err := uploader.Download(context.Background(), c, "d.bin", dst, uploader.WithConcurrency(3),
+			uploader.WithProgress(func(p uploader.Progress) { last = p }))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(n).To(Equal(size))
+		got, err := os.ReadFile(dst.Name())
+		Expect(err).NotTo(HaveOccurred())
+		Expect(bytes.Equal(got, b)).To(BeTrue())
+		Expect(last.BytesDone).To(Equal(size))
+		Expect(last.SlicesDone).To(Equal(4))
 	})
 })

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 
@@ -101,14 +100,15 @@ func getCmd() *cli.Command {
 				return err
 			}
 			defer os.Remove(tmp.Name())
-			var w io.Writer = tmp
+			var opts []uploader.Option
 			if st, err := c.Stat(ctx, a[0]); err == nil {
 				if b := bar(cmd, st.Size, "get"); b != nil {
-					w = io.MultiWriter(tmp, b)
+					opts = append(opts, uploader.WithProgress(func(p uploader.Progress) { _ = b.Set64(p.BytesDone) }))
 					defer func() { _ = b.Finish() }()
 				}
 			}
-			n, err := c.Download(ctx, a[0], w, nil)
+			// Ranged GETs in parallel, each written at its offset.
+			n, err := uploader.Download(ctx, c, a[0], tmp, opts...)
 			if cerr := tmp.Close(); err == nil {
 				err = cerr
 			}
