@@ -104,6 +104,22 @@ func client(cmd *cli.Command) (*cosv2.Client, error) {
 	return cosv2.New(cmd.String("appid"), cmd.String("bucket"), cosv2.Credentials{SecretID: cmd.String("secret-id"), SecretKey: cmd.String("secret-key")}, opts...)
 }
 
+// withClient is the Action of a command that takes exactly n positional
+// arguments (described by names) and calls the API.
+func withClient(n int, names string, f func(ctx context.Context, cmd *cli.Command, c *cosv2.Client, a []string) error) cli.ActionFunc {
+	return func(ctx context.Context, cmd *cli.Command) error {
+		a, err := args(cmd, n, names)
+		if err != nil {
+			return err
+		}
+		c, err := client(cmd)
+		if err != nil {
+			return err
+		}
+		return f(ctx, cmd, c, a)
+	}
+}
+
 // args returns exactly n positional arguments or a usage error.
 func args(cmd *cli.Command, n int, names string) ([]string, error) {
 	if cmd.Args().Len() != n {

@@ -14,38 +14,22 @@ import (
 func mkdirCmd() *cli.Command {
 	return &cli.Command{Name: "mkdir", Usage: "create a directory", ArgsUsage: "DIR/",
 		Flags: []cli.Flag{&cli.StringFlag{Name: "attr", Usage: "the directory's biz_attr"}},
-		Action: func(ctx context.Context, cmd *cli.Command) error {
-			a, err := args(cmd, 1, "DIR/")
-			if err != nil {
-				return err
-			}
-			c, err := client(cmd)
-			if err != nil {
-				return err
-			}
+		Action: withClient(1, "DIR/", func(ctx context.Context, cmd *cli.Command, c *cosv2.Client, a []string) error {
 			if err := c.MakeDir(ctx, a[0], cmd.String("attr")); err != nil {
 				return err
 			}
 			return emit(cmd, map[string]string{"created": a[0]}, "created "+a[0])
-		}}
+		})}
 }
 
 func rmdirCmd() *cli.Command {
 	return &cli.Command{Name: "rmdir", Usage: "remove an empty directory", ArgsUsage: "DIR/",
-		Action: func(ctx context.Context, cmd *cli.Command) error {
-			a, err := args(cmd, 1, "DIR/")
-			if err != nil {
-				return err
-			}
-			c, err := client(cmd)
-			if err != nil {
-				return err
-			}
+		Action: withClient(1, "DIR/", func(ctx context.Context, cmd *cli.Command, c *cosv2.Client, a []string) error {
 			if err := c.RemoveDir(ctx, a[0]); err != nil {
 				return err
 			}
 			return emit(cmd, map[string]string{"removed": a[0]}, "removed "+a[0])
-		}}
+		})}
 }
 
 type entryJSON struct {
@@ -62,15 +46,7 @@ func lsCmd() *cli.Command {
 			&cli.StringFlag{Name: "prefix", Usage: "only names starting with this"},
 			&cli.IntFlag{Name: "limit", Usage: "stop after this many entries (0: all)"},
 		},
-		Action: func(ctx context.Context, cmd *cli.Command) error {
-			a, err := args(cmd, 1, "DIR/")
-			if err != nil {
-				return err
-			}
-			c, err := client(cmd)
-			if err != nil {
-				return err
-			}
+		Action: withClient(1, "DIR/", func(ctx context.Context, cmd *cli.Command, c *cosv2.Client, a []string) error {
 			var out []entryJSON
 			var human strings.Builder
 			for e, err := range c.List(ctx, a[0], cosv2.WithPrefix(cmd.String("prefix")), cosv2.WithLimit(cmd.Int("limit"))) {
@@ -84,20 +60,12 @@ func lsCmd() *cli.Command {
 				out = []entryJSON{}
 			}
 			return emit(cmd, out, strings.TrimSuffix(human.String(), "\n"))
-		}}
+		})}
 }
 
 func statCmd() *cli.Command {
 	return &cli.Command{Name: "stat", Usage: "show a file's or a directory's attributes", ArgsUsage: "PATH",
-		Action: func(ctx context.Context, cmd *cli.Command) error {
-			a, err := args(cmd, 1, "PATH")
-			if err != nil {
-				return err
-			}
-			c, err := client(cmd)
-			if err != nil {
-				return err
-			}
+		Action: withClient(1, "PATH", func(ctx context.Context, cmd *cli.Command, c *cosv2.Client, a []string) error {
 			if strings.HasSuffix(a[0], "/") {
 				d, err := c.StatDir(ctx, a[0])
 				if err != nil {
@@ -114,5 +82,5 @@ func statCmd() *cli.Command {
 				"headers": f.Headers, "ctime": f.Created.Unix(), "mtime": f.Updated.Unix(), "source_url": f.SourceURL},
 				fmt.Sprintf("path:      %s\nsize:      %d\nsha1:      %s\nbiz_attr:  %s\nauthority: %s\nmtime:     %s\nurl:       %s",
 					f.Path, f.Size, f.SHA1, f.BizAttr, f.Authority, f.Updated.UTC().Format(time.RFC3339), f.SourceURL))
-		}}
+		})}
 }

@@ -16,15 +16,7 @@ func updateCmd() *cli.Command {
 			&cli.StringSliceFlag{Name: "header", Usage: "a custom header K:V (repeatable)"},
 			&cli.StringFlag{Name: "attr", Usage: "biz_attr"},
 		},
-		Action: func(ctx context.Context, cmd *cli.Command) error {
-			a, err := args(cmd, 1, "REMOTE")
-			if err != nil {
-				return err
-			}
-			c, err := client(cmd)
-			if err != nil {
-				return err
-			}
+		Action: withClient(1, "REMOTE", func(ctx context.Context, cmd *cli.Command, c *cosv2.Client, a []string) error {
 			if strings.HasSuffix(a[0], "/") {
 				if cmd.IsSet("authority") || cmd.IsSet("header") {
 					return usagef("a directory has only --attr")
@@ -62,26 +54,18 @@ func updateCmd() *cli.Command {
 				return err
 			}
 			return emit(cmd, map[string]string{"updated": a[0]}, "updated "+a[0])
-		}}
+		})}
 }
 
 func moveCopy(name, usage string, do func(c *cosv2.Client) func(context.Context, string, string, bool) error) *cli.Command {
 	return &cli.Command{Name: name, Usage: usage, ArgsUsage: "SRC DST",
 		Flags: []cli.Flag{&cli.BoolFlag{Name: "overwrite", Usage: "replace an existing DST"}},
-		Action: func(ctx context.Context, cmd *cli.Command) error {
-			a, err := args(cmd, 2, "SRC DST")
-			if err != nil {
-				return err
-			}
-			c, err := client(cmd)
-			if err != nil {
-				return err
-			}
+		Action: withClient(2, "SRC DST", func(ctx context.Context, cmd *cli.Command, c *cosv2.Client, a []string) error {
 			if err := do(c)(ctx, a[0], a[1], cmd.Bool("overwrite")); err != nil {
 				return err
 			}
 			return emit(cmd, map[string]string{"from": a[0], "to": a[1]}, name+" "+a[0]+" -> "+a[1])
-		}}
+		})}
 }
 
 func mvCmd() *cli.Command {
@@ -94,18 +78,10 @@ func cpCmd() *cli.Command {
 
 func rmCmd() *cli.Command {
 	return &cli.Command{Name: "rm", Usage: "remove a file", ArgsUsage: "REMOTE",
-		Action: func(ctx context.Context, cmd *cli.Command) error {
-			a, err := args(cmd, 1, "REMOTE")
-			if err != nil {
-				return err
-			}
-			c, err := client(cmd)
-			if err != nil {
-				return err
-			}
+		Action: withClient(1, "REMOTE", func(ctx context.Context, cmd *cli.Command, c *cosv2.Client, a []string) error {
 			if err := c.Remove(ctx, a[0]); err != nil {
 				return err
 			}
 			return emit(cmd, map[string]string{"removed": a[0]}, "removed "+a[0])
-		}}
+		})}
 }
