@@ -24,6 +24,7 @@ const (
 	MaxBody         = MaxSimpleUpload + 1<<20
 	MaxJSON         = 64 << 10
 	MaxField        = 64 << 10
+	MaxUploadParts  = 4 << 20
 	MaxPath         = 1000
 	MaxName         = 255
 )
@@ -185,8 +186,11 @@ func (q *request) readForm(boundary string) *apiError {
 		}
 		name := p.FormName()
 		limit := int64(MaxField)
-		if name == "filecontent" {
+		switch name {
+		case "filecontent":
 			limit = MaxSimpleUpload
+		case "uploadparts": // one entry per slice: 8192 of them for 4 GB in 512 KB slices
+			limit = MaxUploadParts
 		}
 		v, err := readBody(io.LimitReader(p, limit+1), min(limit+1, int64(len(q.body))))
 		if err != nil {
