@@ -206,3 +206,19 @@ var _ = Describe("Download", func() {
 		Expect(last.SlicesDone).To(Equal(4))
 	})
 })
+
+var _ = Describe("UploadReader", func() {
+	DescribeTable("uploads a stream of unknown size byte-exact",
+		func(size int64) {
+			c := newClient()
+			b := data(size, uint64(size)+5)
+			_, err := uploader.UploadReader(context.Background(), c, "s.bin", io.MultiReader(bytes.NewReader(b)))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(download(c, "s.bin")).To(Equal(b))
+		},
+		Entry("empty", int64(0)),
+		Entry("small: one request", int64(1000)),
+		Entry("20 MB exactly", int64(cosv2.MaxSimpleUpload)),
+		Entry("past 20 MB: spooled and sliced", int64(cosv2.MaxSimpleUpload+3*slice+1)),
+	)
+})
