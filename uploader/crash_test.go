@@ -69,7 +69,7 @@ var _ = Describe("a killed upload", func() {
 		var before int
 		Eventually(func(g Gomega) {
 			before = stored()
-			g.Consistently(stored).WithDuration(200 * time.Millisecond).WithPolling(20 * time.Millisecond).Should(Equal(before))
+			g.Consistently(stored, 200*time.Millisecond, 20*time.Millisecond).Should(Equal(before))
 		}).WithTimeout(10 * time.Second).Should(Succeed())
 		total := (crashSize + slice - 1) / slice
 		Expect(int64(before)).To(BeNumerically("<", total))
