@@ -53,7 +53,7 @@ func WithRegion(region string) Option { return func(c *config) { c.region = regi
 func WithEndpoint(url string) Option { return func(c *config) { c.endpoint = url } }
 
 // WithHTTPClient sets the HTTP client; its Transport sends the signed requests.
-// The default has a 30 s dial and response-header timeout and no overall
+// The default has a 2 min response-header timeout and no overall
 // timeout, since uploads and downloads can be long: bound calls with the context.
 func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.http = hc } }
 
@@ -126,7 +126,9 @@ func New(appid, bucket string, creds Credentials, opts ...Option) (*Client, erro
 
 func defaultHTTPClient() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.ResponseHeaderTimeout = 30 * time.Second
+	// Finishing a slice upload of gigabytes can take a while on a server
+	// that assembles and hashes the file before it answers.
+	t.ResponseHeaderTimeout = 2 * time.Minute
 	t.MaxIdleConnsPerHost = 32
 	return &http.Client{Transport: t}
 }

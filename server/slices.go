@@ -197,7 +197,7 @@ func (s *Server) sliceFinish(q *request) (*reply, *apiError) {
 	h := sha1.New()
 	r, w := io.Pipe()
 	go func() { _ = w.CloseWithError(s.concat(sess, io.MultiWriter(w, h))) }()
-	if _, err := s.ix.store.put(key, r); err != nil {
+	if _, err := s.ix.store.put(key, sized{r, sess.FileSize}); err != nil {
 		_ = s.ix.store.remove(key)
 		var bad errPartSHA
 		if errors.As(err, &bad) {
@@ -248,6 +248,15 @@ func (s *Server) concat(sess *session, w io.Writer) error {
 	}
 	return nil
 }
+
+// sized tells a store how many bytes a stream will bring, so the memory
+// store allocates once instead of growing a 1 GB buffer by doubling.
+type sized struct {
+	io.Reader
+	n int64
+}
+
+func (s sized) Len() int { return int(s.n) }
 
 type errMissing int64
 
