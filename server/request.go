@@ -213,9 +213,19 @@ func readBody(r io.Reader, expect int64) ([]byte, error) {
 	if expect <= 0 || expect > MaxBody {
 		return io.ReadAll(r)
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, expect+1))
+	buf := bytes.NewBuffer(getBuf(int(expect) + bytes.MinRead))
 	_, err := buf.ReadFrom(r)
 	return buf.Bytes(), err
+}
+
+// release gives the request's buffers back once its answer is written.
+func (q *request) release() {
+	if q == nil {
+		return
+	}
+	putBuf(q.body)
+	putBuf(q.file)
+	q.body, q.file = nil, nil
 }
 
 // resolve finds the operation from the method, the kind of path and op.

@@ -124,6 +124,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	req, aerr := s.parse(w, r)
+	defer req.release()
 	var out *reply
 	if aerr == nil {
 		out, aerr = s.dispatch(r.Context(), req)
