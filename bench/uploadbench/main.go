@@ -7,8 +7,8 @@
 //   - uploader: package uploader with its defaults, to the local server.
 //
 // With -rss it uploads each size from a child process and reports the
-// child's peak RSS (VmHWM), the server running in this process so its memory
-// does not count. Sources are computed from the offset, so no file is written.
+// child's peak RSS (VmHWM), the server running in this process (on disk in a
+// temporary directory) so its memory does not count. Sources are computed from the offset, so no file is written.
 package main
 
 import (
@@ -72,13 +72,19 @@ func listen(h http.Handler) (string, func()) {
 	return "http://" + ln.Addr().String(), func() { _ = srv.Close() }
 }
 
-func localServer() (string, func()) {
+// localServer runs the local server in this process: in memory for the
+// timings, on disk under dir (when not "") for the multi-gigabyte RSS runs.
+func localServer(dir ...string) (string, func()) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		panic(err)
 	}
 	base := "http://" + ln.Addr().String()
-	s, err := server.New(server.Config{AppID: "1", Buckets: []string{"b"}, SecretID: "id", SecretKey: "key", Memory: true, BaseURL: base})
+	cfg := server.Config{AppID: "1", Buckets: []string{"b"}, SecretID: "id", SecretKey: "key", Memory: true, BaseURL: base}
+	if len(dir) > 0 && dir[0] != "" {
+		cfg.Memory, cfg.DataDir = false, dir[0]
+	}
+	s, err := server.New(cfg)
 	if err != nil {
 		panic(err)
 	}
@@ -138,7 +144,12 @@ func upload(url string, size int64, opts ...uploader.Option) time.Duration {
 func mbps(size int64, d time.Duration) float64 { return float64(size) / (1 << 20) / d.Seconds() }
 
 func peakRSS(size int64) string {
-	url, stop := localServer()
+	dir, err := os.MkdirTemp("", "uploadbench-*")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+	url, stop := localServer(dir)
 	defer stop()
 	cmd := exec.Command(os.Args[0], "-child", strconv.FormatInt(size, 10), "-server", url)
 	cmd.Stderr = os.Stderr
