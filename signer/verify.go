@@ -84,7 +84,8 @@ func Parse(sig string) (*Parsed, error) {
 	if sig == "" {
 		return nil, refuse(ReasonEmpty, "no signature")
 	}
-	raw, err := base64.StdEncoding.DecodeString(sig)
+	// Strict: a signature has one encoding; non-zero padding bits are refused.
+	raw, err := base64.StdEncoding.Strict().DecodeString(sig)
 	if err != nil {
 		return nil, refuse(ReasonMalformed, "not standard Base64")
 	}
