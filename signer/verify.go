@@ -84,7 +84,11 @@ func Parse(sig string) (*Parsed, error) {
 	if sig == "" {
 		return nil, refuse(ReasonEmpty, "no signature")
 	}
-	// Strict: a signature has one encoding; non-zero padding bits are refused.
+	// A signature has one spelling: Go's decoder would skip \r and \n and
+	// accept non-zero padding bits, so both are refused.
+	if strings.IndexFunc(sig, func(r rune) bool { return !isBase64(r) }) >= 0 {
+		return nil, refuse(ReasonMalformed, "not standard Base64")
+	}
 	raw, err := base64.StdEncoding.Strict().DecodeString(sig)
 	if err != nil {
 		return nil, refuse(ReasonMalformed, "not standard Base64")
@@ -134,6 +138,10 @@ func Parse(sig string) (*Parsed, error) {
 		return nil, refuse(ReasonMalformed, "fields a, b, k, e, t, r, f are all required")
 	}
 	return p, nil
+}
+
+func isBase64(r rune) bool {
+	return 'A' <= r && r <= 'Z' || 'a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '+' || r == '/' || r == '='
 }
 
 // KeyStore finds the secret key of a secret id.
