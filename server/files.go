@@ -23,34 +23,34 @@ func insertOnly(q *request) (bool, *apiError) {
 	return false, fail(coserr.ErrCGIParam, "insertOnly %q: want 0 or 1", q.fields["insertOnly"])
 }
 
-// commitFile makes the bytes stored under data the file at path, atomically:
-// the node's JSON is the commit point. It checks the parent and insertOnly
-// again under the lock, since other requests ran while the bytes were written.
-func (s *Server) commitFile(bucket, path, data string, size int64, sha, bizAttr string, keep bool) (*reply, *apiError) {
+// commitFile makes n (whose Data holds the bytes) the file at n.Path,
+// atomically: the node's JSON is the commit point. It checks the parent and
+// insertOnly again under the lock, since other requests ran while the bytes
+// were written.
+func (s *Server) commitFile(n *node, keep bool) (*reply, *apiError) {
 	s.ix.mu.Lock()
 	defer s.ix.mu.Unlock()
-	if aerr := s.needParent(bucket, path); aerr != nil {
-		_ = s.ix.store.remove(data)
+	if aerr := s.needParent(n.Bucket, n.Path); aerr != nil {
+		_ = s.ix.store.remove(n.Data)
 		return nil, aerr
 	}
-	old := s.ix.get(bucket, path)
+	old := s.ix.get(n.Bucket, n.Path)
 	if old != nil && keep {
-		_ = s.ix.store.remove(data)
-		return nil, fail(coserr.ErrFileExist, "%s exists and insertOnly is 1", path)
+		_ = s.ix.store.remove(n.Data)
+		return nil, fail(coserr.ErrFileExist, "%s exists and insertOnly is 1", n.Path)
 	}
-	now := s.now()
-	n := &node{Bucket: bucket, Path: path, BizAttr: bizAttr, Ctime: now, Mtime: now, Size: size, SHA: sha, Data: data}
+	n.Ctime, n.Mtime = s.now(), s.now()
 	if old != nil {
 		n.Ctime = old.Ctime
 	}
 	if err := s.ix.save(n); err != nil {
-		_ = s.ix.store.remove(data)
+		_ = s.ix.store.remove(n.Data)
 		return nil, storeFailed(err)
 	}
 	if old != nil && old.Data != "" {
 		_ = s.ix.store.remove(old.Data)
 	}
-	return &reply{data: s.urls(bucket, path)}, nil
+	return &reply{data: s.urls(n.Bucket, n.Path)}, nil
 }
 
 func (s *Server) upload(q *request) (*reply, *apiError) {
@@ -79,7 +79,7 @@ func (s *Server) upload(q *request) (*reply, *apiError) {
 	if _, err := s.ix.store.put(key, bytes.NewReader(q.file)); err != nil {
 		return nil, storeFailed(err)
 	}
-	return s.commitFile(q.bucket, q.path, key, int64(len(q.file)), sha, q.fields["biz_attr"], keep)
+	return s.commitFile(&node{Bucket: q.bucket, Path: q.path, Data: key, Size: int64(len(q.file)), SHA: sha, BizAttr: q.fields["biz_attr"]}, keep)
 }
 
 func (s *Server) statFile(q *request) (*reply, *apiError) {
@@ -204,9 +204,10 @@ func (s *Server) moveOrCopy(_ context.Context, q *request) (*reply, *apiError) {
 		}
 		return nil, nil
 	}
-	srcData, size, sha, attr := src.Data, src.Size, src.SHA, src.BizAttr
+	// The copy keeps the source's attributes, authority and headers.
+	cp := *src
 	s.ix.mu.Unlock()
-	b, err := s.ix.store.open(srcData)
+	b, err := s.ix.store.open(cp.Data)
 	if err != nil {
 		return nil, storeFailed(err)
 	}
@@ -215,7 +216,8 @@ func (s *Server) moveOrCopy(_ context.Context, q *request) (*reply, *apiError) {
 	if _, err := s.ix.store.put(key, io.NewSectionReader(b, 0, b.Size())); err != nil {
 		return nil, storeFailed(err)
 	}
-	if _, aerr := s.commitFile(q.bucket, dest, key, size, sha, attr, !overwrite); aerr != nil {
+	cp.Path, cp.Data = dest, key
+	if _, aerr := s.commitFile(&cp, !overwrite); aerr != nil {
 		return nil, aerr
 	}
 	return nil, nil

@@ -80,7 +80,7 @@ func (s *Server) quickUpload(q *request, same *node, sess *session, keep bool) (
 	if _, err := s.ix.store.put(key, io.NewSectionReader(b, 0, b.Size())); err != nil {
 		return nil, storeFailed(err)
 	}
-	return s.commitFile(q.bucket, q.path, key, same.Size, same.SHA, sess.BizAttr, keep)
+	return s.commitFile(&node{Bucket: q.bucket, Path: q.path, Data: key, Size: same.Size, SHA: same.SHA, BizAttr: sess.BizAttr}, keep)
 }
 
 // setParts reads an init's uploadparts: one entry per slice, in order, each
@@ -210,7 +210,7 @@ func (s *Server) sliceFinish(q *request) (*reply, *apiError) {
 		_ = s.ix.store.remove(key)
 		return nil, fail(coserr.ErrSHANotEqual, "the stored bytes hash to %s, not %s", got, sha)
 	}
-	out, aerr := s.commitFile(q.bucket, q.path, key, size, got, sess.BizAttr, !sess.Overwrite)
+	out, aerr := s.commitFile(&node{Bucket: q.bucket, Path: q.path, Data: key, Size: size, SHA: got, BizAttr: sess.BizAttr}, !sess.Overwrite)
 	if aerr != nil {
 		return nil, aerr
 	}

@@ -155,3 +155,18 @@ var _ = Describe("storage", func() {
 		Expect(string(b)).To(Equal("0123456789"))
 	})
 })
+
+var _ = Describe("copy", func() {
+	It("keeps the source's attributes, authority and custom headers", func() {
+		srv := start("")
+		defer srv.Close()
+		Expect(upload(srv, "/src.txt", "bytes", "biz_attr", "attr").Code).To(BeZero())
+		Expect(jsonOp(srv, signer.Once, "/src.txt", map[string]any{"op": "update", "authority": "eWRPrivate",
+			"custom_headers": map[string]string{"Content-Type": "text/x-test"}}).Code).To(BeZero())
+		Expect(formOp(srv, signer.Once, "/src.txt", "op", "copy", "dest_fileid", "/dst.txt").Code).To(BeZero())
+		st := get(srv, "/dst.txt", "op=stat")
+		Expect(st.Data["biz_attr"]).To(Equal("attr"))
+		Expect(st.Data["authority"]).To(Equal("eWRPrivate"))
+		Expect(st.Data["custom_headers"]).To(HaveKeyWithValue("Content-Type", "text/x-test"))
+	})
+})
