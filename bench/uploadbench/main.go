@@ -172,6 +172,9 @@ func child(size int64, url string) {
 
 func main() {
 	sizes := flag.String("sizes", "256MB,1GB", "file sizes to time")
+	disk := flag.Bool("disk", false, "time against a disk-backed server instead of an in-memory one")
+	conc := flag.Int("concurrency", uploader.DefaultConcurrency, "the uploader's slices in flight")
+	sliceFlag := flag.Int64("slice", uploader.DefaultSliceSize, "the uploader's slice size")
 	rss := flag.String("rss", "1GB,4GB", "file sizes to measure peak RSS for (empty: none)")
 	childSize := flag.Int64("child", 0, "internal: upload this many bytes and print VmHWM")
 	serverURL := flag.String("server", "", "internal: the server of -child")
@@ -180,24 +183,37 @@ func main() {
 		child(*childSize, *serverURL)
 		return
 	}
-	slice := uploader.DefaultSliceSize
-	fmt.Printf("slice %d KB, concurrency %d, local server in memory\n\n", slice>>10, uploader.DefaultConcurrency)
+	slice := *sliceFlag
+	store := "in memory"
+	if *disk {
+		store = "on disk"
+	}
+	fmt.Printf("slice %d KB, concurrency %d, local server %s\n\n", slice>>10, *conc, store)
 	fmt.Printf("%-8s %12s %12s %12s %14s %14s\n", "size", "ceiling MB/s", "serial MB/s", "upload MB/s", "vs ceiling", "vs serial")
 	for _, s := range strings.Split(*sizes, ",") {
 		size := parseSize(s)
-		ce := mbps(size, ceiling(size, slice, uploader.DefaultConcurrency))
-		url, stop := localServer()
+		ce := mbps(size, ceiling(size, slice, *conc))
+		dir := ""
+		if *disk {
+			d, err := os.MkdirTemp("", "uploadbench-*")
+			if err != nil {
+				panic(err)
+			}
+			defer os.RemoveAll(d)
+			dir = d
+		}
+		url, stop := localServer(dir)
 		se := mbps(size, upload(url, size, uploader.WithConcurrency(1), uploader.WithoutUploadParts()))
 		stop()
-		url, stop = localServer()
-		up := mbps(size, upload(url, size))
+		url, stop = localServer(dir)
+		up := mbps(size, upload(url, size, uploader.WithConcurrency(*conc), uploader.WithSliceSize(slice)))
 		stop()
 		fmt.Printf("%-8s %12.1f %12.1f %12.1f %14.2f %14.2f\n", s, ce, se, up, up/ce, up/se)
 	}
 	if *rss != "" {
 		fmt.Printf("\n%-8s %14s %24s\n", "size", "peak RSS", "bound (conc x slice + 32 MB)")
 		for _, s := range strings.Split(*rss, ",") {
-			fmt.Printf("%-8s %14s %21d MB\n", s, peakRSS(parseSize(s)), int64(uploader.DefaultConcurrency)*slice>>20+32)
+			fmt.Printf("%-8s %14s %21d MB\n", s, peakRSS(parseSize(s)), int64(uploader.DefaultConcurrency)*uploader.DefaultSliceSize>>20+32)
 		}
 	}
 }
