@@ -175,6 +175,7 @@ func main() {
 	disk := flag.Bool("disk", false, "time against a disk-backed server instead of an in-memory one")
 	conc := flag.Int("concurrency", uploader.DefaultConcurrency, "the uploader's slices in flight")
 	sliceFlag := flag.Int64("slice", uploader.DefaultSliceSize, "the uploader's slice size")
+	parts := flag.Bool("parts", true, "send sha and uploadparts at init (a hashing pass first); false hashes while sending")
 	rss := flag.String("rss", "1GB,4GB", "file sizes to measure peak RSS for (empty: none)")
 	childSize := flag.Int64("child", 0, "internal: upload this many bytes and print VmHWM")
 	serverURL := flag.String("server", "", "internal: the server of -child")
@@ -206,7 +207,11 @@ func main() {
 		se := mbps(size, upload(url, size, uploader.WithConcurrency(1), uploader.WithoutUploadParts()))
 		stop()
 		url, stop = localServer(dir)
-		up := mbps(size, upload(url, size, uploader.WithConcurrency(*conc), uploader.WithSliceSize(slice)))
+		opts := []uploader.Option{uploader.WithConcurrency(*conc), uploader.WithSliceSize(slice)}
+		if !*parts {
+			opts = append(opts, uploader.WithoutUploadParts())
+		}
+		up := mbps(size, upload(url, size, opts...))
 		stop()
 		fmt.Printf("%-8s %12.1f %12.1f %12.1f %14.2f %14.2f\n", s, ce, se, up, up/ce, up/se)
 	}
