@@ -35,11 +35,10 @@ type Client interface {
 }
 
 // Defaults; DefaultConcurrency × DefaultSliceSize bounds the bytes in flight.
-// Chosen with bench/upload.sh (256 MB, loopback, disk-backed local server, one
-// run each on the 2-core machine): 2×1 MB 412 MB/s, 4×1 MB 410, 8×1 MB 389,
-// 4×3 MB 393, 8×3 MB 369; the differences are within noise, so the default
-// is the one with the smallest memory bound among the fastest. The official
-// SDKs use 1 MB slices too.
+// Chosen with bench/upload.sh (256 MB, loopback, in-memory local server in the
+// same process, a fresh store per run, 2 cores): 4×1 MB 151 MB/s, 2×1 MB 154,
+// 8×1 MB 138, 4×3 MB 84; 4×1 MB is among the fastest with a small memory
+// bound, and the official SDKs use 1 MB slices too.
 const (
 	DefaultSliceSize   = cosv2.SliceSize1M
 	DefaultConcurrency = 4
@@ -78,10 +77,9 @@ func WithConcurrency(n int) Option { return func(c *config) { c.concurrency = n 
 // WithoutUploadParts leaves sha and uploadparts out of the init, for servers
 // that do not accept them: the SHA-1 is then computed while the slices go out
 // and still checked at finish. It is not the default because the measurement
-// favoured the pass before the init: bench/upload.sh -disk, 1 GB, two runs
-// each on 2 cores with the server in the same process: 381 and 393 MB/s with
-// uploadparts, 129 and 123 MB/s hashing alongside the upload (the hashing
-// competes with the senders and the server for the CPU).
+// favoured the pass before the init: bench/upload.sh, 256 MB, in-memory server,
+// 151 MB/s with uploadparts against 108 MB/s hashing alongside the upload (the
+// hashing competes with the senders and the in-process server for 2 cores).
 func WithoutUploadParts() Option { return func(c *config) { c.noParts = true } }
 
 // WithProgress calls f after each slice (and once at the end), from one

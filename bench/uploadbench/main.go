@@ -16,6 +16,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -29,22 +30,31 @@ import (
 	"github.com/cosv2/cosv2/uploader"
 )
 
-// source is size bytes computed from their offset.
+// source is size bytes of a seeded pseudo-random pattern: a block of a prime
+// length repeated, so no two slices are equal and reading costs a copy, as
+// reading a cached file does (computing bytes one by one made the benchmark
+// measure the generator).
 type source struct{ size int64 }
+
+var block = func() []byte {
+	b := make([]byte, 1048583) // prime, above 1 MB
+	_, _ = rand.NewChaCha8([32]byte{42}).Read(b)
+	return b
+}()
 
 func (s source) ReadAt(p []byte, off int64) (int, error) {
 	if off >= s.size {
 		return 0, io.EOF
 	}
-	n := min(int64(len(p)), s.size-off)
-	for i := range n {
-		x := uint64(off+i) * 0x9E3779B97F4A7C15
-		p[i] = byte(x >> 56)
+	n := int(min(int64(len(p)), s.size-off))
+	for done := 0; done < n; {
+		i := int((off + int64(done)) % int64(len(block)))
+		done += copy(p[done:n], block[i:])
 	}
-	if n < int64(len(p)) {
-		return int(n), io.EOF
+	if n < len(p) {
+		return n, io.EOF
 	}
-	return int(n), nil
+	return n, nil
 }
 
 func parseSize(s string) int64 {
@@ -133,8 +143,6 @@ func upload(url string, size int64, opts ...uploader.Option) time.Duration {
 	c := client(url)
 	start := time.Now()
 	name := fmt.Sprintf("/f-%d-%d", size, time.Now().UnixNano())
-	// WithoutUploadParts and distinct bytes per run would avoid quick upload;
-	// distinct names plus a fresh server per run do.
 	if _, err := uploader.Upload(context.Background(), c, name, source{size}, size, opts...); err != nil {
 		panic(err)
 	}
@@ -194,19 +202,25 @@ func main() {
 	for _, s := range strings.Split(*sizes, ",") {
 		size := parseSize(s)
 		ce := mbps(size, ceiling(size, slice, *conc))
-		dir := ""
-		if *disk {
+		// A fresh store for every run: the same bytes in a store the server
+		// already has would be answered by quick upload, timing nothing.
+		dir := func() string {
+			if !*disk {
+				return ""
+			}
 			d, err := os.MkdirTemp("", "uploadbench-*")
 			if err != nil {
 				panic(err)
 			}
-			defer os.RemoveAll(d)
-			dir = d
+			return d
 		}
-		url, stop := localServer(dir)
+		d1, d2 := dir(), dir()
+		defer os.RemoveAll(d1)
+		defer os.RemoveAll(d2)
+		url, stop := localServer(d1)
 		se := mbps(size, upload(url, size, uploader.WithConcurrency(1), uploader.WithoutUploadParts()))
 		stop()
-		url, stop = localServer(dir)
+		url, stop = localServer(d2)
 		opts := []uploader.Option{uploader.WithConcurrency(*conc), uploader.WithSliceSize(slice)}
 		if !*parts {
 			opts = append(opts, uploader.WithoutUploadParts())
