@@ -207,13 +207,8 @@ func (s *Server) moveOrCopy(_ context.Context, q *request) (*reply, *apiError) {
 	// The copy keeps the source's attributes, authority and headers.
 	cp := *src
 	s.ix.mu.Unlock()
-	b, err := s.ix.store.open(cp.Data)
+	key, err := s.copyData(cp.Data)
 	if err != nil {
-		return nil, storeFailed(err)
-	}
-	defer b.Close()
-	key := dataKey()
-	if _, err := s.ix.store.put(key, io.NewSectionReader(b, 0, b.Size())); err != nil {
 		return nil, storeFailed(err)
 	}
 	cp.Path, cp.Data = dest, key
@@ -221,4 +216,19 @@ func (s *Server) moveOrCopy(_ context.Context, q *request) (*reply, *apiError) {
 		return nil, aerr
 	}
 	return nil, nil
+}
+
+// copyData stores a copy of the bytes under key from and returns the new key:
+// every node owns its bytes, so deleting one never touches another's.
+func (s *Server) copyData(from string) (string, error) {
+	b, err := s.ix.store.open(from)
+	if err != nil {
+		return "", err
+	}
+	defer b.Close()
+	key := dataKey()
+	if _, err := s.ix.store.put(key, io.NewSectionReader(b, 0, b.Size())); err != nil {
+		return "", err
+	}
+	return key, nil
 }

@@ -71,13 +71,8 @@ func (s *Server) sliceInit(q *request) (*reply, *apiError) {
 // quickUpload ("秒传") satisfies an init whose sha the bucket already stores:
 // the object appears at once and the answer carries its URLs, no session.
 func (s *Server) quickUpload(q *request, same *node, sess *session, keep bool) (*reply, *apiError) {
-	b, err := s.ix.store.open(same.Data)
+	key, err := s.copyData(same.Data)
 	if err != nil {
-		return nil, storeFailed(err)
-	}
-	defer b.Close()
-	key := dataKey()
-	if _, err := s.ix.store.put(key, io.NewSectionReader(b, 0, b.Size())); err != nil {
 		return nil, storeFailed(err)
 	}
 	return s.commitFile(&node{Bucket: q.bucket, Path: q.path, Data: key, Size: same.Size, SHA: same.SHA, BizAttr: sess.BizAttr}, keep)
