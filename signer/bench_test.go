@@ -7,14 +7,38 @@ import (
 	"github.com/cosv2/cosv2/signer"
 )
 
+var benchCreds = signer.Credentials{AppID: "1250000000", SecretID: "AKIDexampleexampleexampleexample", SecretKey: "secretsecretsecretsecretsecret12"}
+
+// BenchmarkSign is the pure function: a fresh HMAC every call.
 func BenchmarkSign(b *testing.B) {
-	c := signer.Credentials{AppID: "1250000000", SecretID: "AKIDexampleexampleexampleexample", SecretKey: "secretsecretsecretsecretsecret12"}
-	p := signer.Params{Bucket: "photos", Kind: signer.Once, FileID: signer.FileID(c.AppID, "photos", "/2016/照片 01.jpg"), Now: time.Unix(1700000000, 0), Rand: 42}
+	p := signer.Params{Bucket: "photos", Kind: signer.Once, FileID: signer.FileID(benchCreds.AppID, "photos", "/2016/照片 01.jpg"), Now: time.Unix(1700000000, 0), Rand: 42}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := signer.Sign(c, p); err != nil {
+		if _, err := signer.Sign(benchCreds, p); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkSignerMultiUse is what the Transport pays per request: a pooled HMAC.
+func BenchmarkSignerMultiUse(b *testing.B) {
+	s, err := signer.New(benchCreds, signer.WithClock(func() time.Time { return time.Unix(1700000000, 0) }), signer.WithRand(func() uint32 { return 42 }))
+	if err != nil {
+		b.Fatal(err)
+	}
+	f := signer.FileID(benchCreds.AppID, "photos", "/2016/照片 01.jpg")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.MultiUse("photos", f, time.Minute); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkFileID(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = signer.FileID("1250000000", "photos", "/2016/照片 01.jpg")
 	}
 }
 

@@ -3,37 +3,46 @@ package signer
 import "strings"
 
 // FileID returns the fileid /<appid>/<bucket>/<path> that signatures bind to:
-// every byte but A-Z a-z 0-9 - _ . ~ and / is percent-encoded (upper-case hex),
-// as the official SDKs do. path may omit its leading slash; a directory keeps
-// its trailing one.
+// every byte but A-Z a-z 0-9 - _ . ~ and / is percent-encoded (upper-case hex,
+// so a space is %20 and Chinese is its UTF-8 bytes), as the official SDKs do.
+// path may omit its leading slash ("a/b.txt" and "/a/b.txt" are one file; ""
+// and "/" are the bucket root); a directory keeps its trailing one.
 func FileID(appid, bucket, path string) string {
+	var b strings.Builder
+	b.Grow(escapedLen(appid) + escapedLen(bucket) + escapedLen(path) + 3)
+	b.WriteByte('/')
+	escape(&b, appid)
+	b.WriteByte('/')
+	escape(&b, bucket)
 	if !strings.HasPrefix(path, "/") {
-		path = "/" + path
+		b.WriteByte('/')
 	}
-	return escape("/" + appid + "/" + bucket + path)
+	escape(&b, path)
+	return b.String()
 }
 
-func escape(s string) string {
-	const hex = "0123456789ABCDEF"
-	n := 0
+func escapedLen(s string) int {
+	n := len(s)
 	for i := 0; i < len(s); i++ {
 		if !unreserved(s[i]) {
-			n++
+			n += 2
 		}
 	}
-	if n == 0 {
-		return s
-	}
-	b := make([]byte, 0, len(s)+2*n)
+	return n
+}
+
+func escape(b *strings.Builder, s string) {
+	const hex = "0123456789ABCDEF"
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if unreserved(c) {
-			b = append(b, c)
+			b.WriteByte(c)
 			continue
 		}
-		b = append(b, '%', hex[c>>4], hex[c&15])
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
 	}
-	return string(b)
 }
 
 func unreserved(c byte) bool {

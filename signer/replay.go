@@ -11,9 +11,11 @@ type ReplayCache interface {
 	Add(key string) bool
 }
 
-// MemoryReplay is a ReplayCache that keeps the most recent Size keys in memory.
-// A one-time signature older than what it holds is accepted again, so size it
-// above the one-time requests a server sees between restarts worth guarding.
+// MemoryReplay is a ReplayCache that keeps the most recent keys in memory; it
+// is safe for concurrent use. One-time signatures never expire (e = 0), so
+// one older than what it holds, or sent again after a restart, is accepted
+// again: size it above the one-time requests the server sees in the window
+// worth guarding (a key costs about 130 bytes: 1<<16 of them, 8 MB).
 type MemoryReplay struct {
 	mu    sync.Mutex
 	size  int

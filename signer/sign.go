@@ -8,6 +8,9 @@
 // A multi-use signature has e = now + lifetime (at most 90 days) and f empty or
 // bound to a fileid or prefix; a one-time signature has e = 0 and f bound to the
 // fileid of the one file or directory it may act on, and is accepted once.
+//
+// Sign is the pure function; Signer adds a clock and a random source; Transport
+// signs the generated client's requests; Verifier checks signatures for a server.
 package signer
 
 import (
@@ -16,7 +19,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"hash"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -42,10 +47,11 @@ func (k Kind) String() string {
 	return "Kind(" + strconv.Itoa(int(k)) + ")"
 }
 
-// MaxTTL is the longest a multi-use signature may live: 90 days.
+// MaxTTL is the longest a multi-use signature may live: 90 days (7776000 s).
 const MaxTTL = 7776000 * time.Second
 
-// Credentials are what a signature is made with.
+// Credentials are what a signature is made with. The bucket is not part of
+// them: one key signs for every bucket of the appid, so it is a Params field.
 type Credentials struct {
 	AppID     string
 	SecretID  string
@@ -57,7 +63,7 @@ type Params struct {
 	Bucket string
 	Kind   Kind
 	// FileID is f: for Once the fileid (see FileID); for Multi empty or a fileid
-	// or prefix the signature is bound to.
+	// or prefix ending in "/" the signature is bound to.
 	FileID string
 	// Now is t.
 	Now time.Time
@@ -71,6 +77,10 @@ type Params struct {
 func Plaintext(c Credentials, p Params) string {
 	return string(appendPlaintext(nil, c, p))
 }
+
+// maxNumbers bounds the bytes of the plaintext's names, separators and numbers:
+// "a=&b=&k=&e=&t=&r=&f=" and two int64s and a uint32 in decimal.
+const maxNumbers = 20 + 20 + 20 + 10
 
 func appendPlaintext(b []byte, c Credentials, p Params) []byte {
 	e := int64(0)
@@ -95,17 +105,25 @@ func appendPlaintext(b []byte, c Credentials, p Params) []byte {
 }
 
 // Sign returns the signature of p made with c. It is a pure function: the
-// clock and the random number are in p.
+// clock and the random number are in p. It refuses what a server would refuse
+// (a one-time signature without a fileid, a multi-use one that is expired or
+// lives over MaxTTL) and fields with an "&", which would not parse back.
 func Sign(c Credentials, p Params) (string, error) {
 	if err := check(c, p); err != nil {
 		return "", err
 	}
-	buf := make([]byte, sha1.Size, sha1.Size+96+len(c.AppID)+len(p.Bucket)+len(c.SecretID)+len(p.FileID))
+	return sign(hmac.New(sha1.New, []byte(c.SecretKey)), c, p), nil
+}
+
+// sign signs with m, a fresh or reset HMAC-SHA1 keyed with c.SecretKey. One
+// buffer holds the MAC, the plaintext after it, and then the Base64 of both.
+func sign(m hash.Hash, c Credentials, p Params) string {
+	n := sha1.Size + maxNumbers + len(c.AppID) + len(p.Bucket) + len(c.SecretID) + len(p.FileID)
+	buf := make([]byte, sha1.Size, n+base64.StdEncoding.EncodedLen(n))
 	buf = appendPlaintext(buf, c, p)
-	m := hmac.New(sha1.New, []byte(c.SecretKey))
 	m.Write(buf[sha1.Size:])
-	m.Sum(buf[:0])
-	return base64.StdEncoding.EncodeToString(buf), nil
+	m.Sum(buf[:0]) // fills buf[:20] in place: the capacity is there
+	return string(base64.StdEncoding.AppendEncode(buf[len(buf):], buf))
 }
 
 func check(c Credentials, p Params) error {
@@ -114,12 +132,16 @@ func check(c Credentials, p Params) error {
 		return errors.New("signer: appid, secret id and secret key are required")
 	case p.Bucket == "":
 		return errors.New("signer: bucket is required")
+	case strings.Contains(c.AppID, "&") || strings.Contains(c.SecretID, "&") || strings.Contains(p.Bucket, "&") || strings.Contains(p.FileID, "&"):
+		return errors.New(`signer: appid, secret id, bucket and fileid must not contain "&" (escape the fileid with FileID)`)
 	case p.Kind == Once && p.FileID == "":
 		return errors.New("signer: a one-time signature needs a fileid")
-	case p.Kind == Multi && !p.Expires.After(p.Now):
+	case p.Now.Unix() < 0:
+		return fmt.Errorf("signer: the time %s is before 1970", p.Now)
+	case p.Kind == Multi && p.Expires.Unix() <= p.Now.Unix():
 		return fmt.Errorf("signer: a multi-use signature must expire after now (e=%d, t=%d)", p.Expires.Unix(), p.Now.Unix())
-	case p.Kind == Multi && p.Expires.Sub(p.Now) > MaxTTL:
-		return fmt.Errorf("signer: a multi-use signature lives at most 90 days, not %s", p.Expires.Sub(p.Now))
+	case p.Kind == Multi && p.Expires.Unix()-p.Now.Unix() > int64(MaxTTL/time.Second):
+		return fmt.Errorf("signer: a multi-use signature lives at most 90 days, not %ds", p.Expires.Unix()-p.Now.Unix())
 	case p.Kind != Multi && p.Kind != Once:
 		return fmt.Errorf("signer: unknown kind %v", p.Kind)
 	}

@@ -12,26 +12,48 @@ import (
 // Transport signs every request it sends. It runs inside any retry loop, so
 // every attempt gets a fresh signature: a one-time signature is never sent
 // twice. The operation comes from the request URL's fragment, which the
-// generated client keeps (gen.OperationByFragment); its kind of signature is
-// the spec's x-cos-signature. A request with no known operation, or outside
+// generated client keeps and net/http does not send; the fileid comes from the
+// request's own path. A request with no known operation, or outside
 // /files/v2/<appid>/<bucket>/, is an error, not a guess.
 type Transport struct {
 	// Base sends the signed request; nil means http.DefaultTransport.
-	Base   http.RoundTripper
+	Base http.RoundTripper
+	// Signer signs; it is required.
 	Signer *Signer
+	// Lookup returns the kind of signature the operation of a URL fragment
+	// takes; nil means OperationKind, the spec's table.
+	Lookup func(fragment string) (Kind, bool)
 }
 
-// NewTransport returns a Transport that signs with s and sends through base.
+// NewTransport returns a Transport that signs with s, picks the kind of
+// signature from the spec's table and sends through base.
 func NewTransport(base http.RoundTripper, s *Signer) *Transport {
-	return &Transport{Base: base, Signer: s}
+	return &Transport{Base: base, Signer: s, Lookup: OperationKind}
 }
 
-// RoundTrip implements http.RoundTripper. It never changes the caller's request.
+// OperationKind returns the kind of signature the spec's operation with the
+// URL fragment takes (its x-cos-signature), from gen.OperationByFragment.
+func OperationKind(fragment string) (Kind, bool) {
+	op, ok := gen.OperationByFragment(fragment)
+	if !ok {
+		return 0, false
+	}
+	switch op.Signature {
+	case gen.SignatureMulti:
+		return Multi, true
+	case gen.SignatureOnce:
+		return Once, true
+	}
+	return 0, false // a kind this package does not know: refuse, do not guess
+}
+
+// RoundTrip implements http.RoundTripper. It signs a clone and never changes
+// the caller's request.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	sig, err := t.sign(req)
 	if err != nil {
 		if req.Body != nil {
-			_ = req.Body.Close()
+			_ = req.Body.Close() // a RoundTripper closes the body, even on errors
 		}
 		return nil, err
 	}
@@ -45,28 +67,32 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 func (t *Transport) sign(req *http.Request) (string, error) {
-	op, ok := gen.OperationByFragment(req.URL.Fragment)
+	lookup := t.Lookup
+	if lookup == nil {
+		lookup = OperationKind
+	}
+	kind, ok := lookup(req.URL.Fragment)
 	if !ok {
 		return "", fmt.Errorf("signer: %s %s: no known operation in the URL fragment %q", req.Method, req.URL.Path, req.URL.Fragment)
 	}
-	bucket, path, err := split(req.URL, t.Signer.creds.AppID)
+	s := t.Signer
+	bucket, path, err := split(req.URL, s.creds.AppID)
 	if err != nil {
 		return "", err
 	}
-	fileID := FileID(t.Signer.creds.AppID, bucket, path)
-	s := t.Signer
-	if op.Signature == gen.SignatureOnce {
-		return Sign(s.creds, Params{Bucket: bucket, Kind: Once, FileID: fileID, Now: s.now(), Rand: s.rand()})
+	p := Params{Bucket: bucket, Kind: kind, FileID: FileID(s.creds.AppID, bucket, path), Now: s.now(), Rand: s.rand()}
+	if kind == Multi {
+		p.Expires = p.Now.Add(s.ttl)
+		if !s.bind {
+			p.FileID = ""
+		}
 	}
-	if !s.bind {
-		fileID = ""
-	}
-	now := s.now()
-	return Sign(s.creds, Params{Bucket: bucket, Kind: Multi, FileID: fileID, Now: now, Expires: now.Add(s.ttl), Rand: s.rand()})
+	return s.sign(p)
 }
 
 // split returns the bucket and the path (with its leading "/") of an API URL
-// /files/v2/<appid>/<bucket><path>.
+// /files/v2/<appid>/<bucket><path>. URL.Path is already unescaped, which is
+// what FileID escapes again.
 func split(u *url.URL, appid string) (bucket, path string, err error) {
 	prefix := "/files/v2/" + appid + "/"
 	rest, ok := strings.CutPrefix(u.Path, prefix)
@@ -78,19 +104,4 @@ func split(u *url.URL, appid string) (bucket, path string, err error) {
 		return "", "", fmt.Errorf("signer: %s names no bucket", u.Path)
 	}
 	return bucket, "/" + path, nil
-}
-
-// SignFromQuery returns the sign parameter of a raw query string. The official
-// SDKs send the "+" of the Base64 signature unescaped, which standard query
-// parsing turns into a space; here "+" stays "+".
-func SignFromQuery(rawQuery string) string {
-	for _, kv := range strings.Split(rawQuery, "&") {
-		if v, ok := strings.CutPrefix(kv, "sign="); ok {
-			if u, err := url.PathUnescape(v); err == nil {
-				return u
-			}
-			return v
-		}
-	}
-	return ""
 }

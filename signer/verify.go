@@ -3,146 +3,11 @@ package signer
 import (
 	"crypto/hmac"
 	"crypto/sha1"
-	"encoding/base64"
 	"fmt"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 )
-
-// Reason says why a signature was refused; its Code is the document's error code.
-type Reason int
-
-// The reasons a signature is refused, with the codes the service answers.
-const (
-	// ReasonEmpty: no signature (-81, ERROR_PROXY_AUTH_SIGN_EMPTY).
-	ReasonEmpty Reason = -81
-	// ReasonMalformed: not Base64, too short, or a field missing, repeated or not a
-	// number (-5998, ERROR_CGI_AUTHORIZATION "signature format error").
-	ReasonMalformed Reason = -5998
-	// ReasonBadSignature: the HMAC does not match (-97, ERROR_PROXY_AUTH_FAILED).
-	ReasonBadSignature Reason = -97
-	// ReasonExpired: a multi-use signature past e (-96).
-	ReasonExpired Reason = -96
-	// ReasonOnceExpireNotZero: a one-time signature with e ≠ 0 (-73).
-	ReasonOnceExpireNotZero Reason = -73
-	// ReasonMultiExpireZero: a multi-use signature with e = 0 (-74).
-	ReasonMultiExpireZero Reason = -74
-	// ReasonOnceNoFileID: a one-time signature with an empty f (-76).
-	ReasonOnceNoFileID Reason = -76
-	// ReasonFileIDMismatch: f does not cover the request's fileid (-63).
-	ReasonFileIDMismatch Reason = -63
-	// ReasonBucketMismatch: b is not the request's bucket (-61).
-	ReasonBucketMismatch Reason = -61
-	// ReasonAppIDMismatch: a is not the request's appid (-70).
-	ReasonAppIDMismatch Reason = -70
-	// ReasonUnknownSecretID: k names no known key (-79).
-	ReasonUnknownSecretID Reason = -79
-	// ReasonReplayed: a one-time signature seen before (-77).
-	ReasonReplayed Reason = -77
-)
-
-// Code returns the document's error code for the reason.
-func (r Reason) Code() int { return int(r) }
-
-// VerifyError is a refused signature.
-type VerifyError struct {
-	Reason Reason
-	Detail string
-}
-
-// Error implements error.
-func (e *VerifyError) Error() string {
-	return fmt.Sprintf("signer: signature refused (%d): %s", e.Reason, e.Detail)
-}
-
-// Code returns the document's error code.
-func (e *VerifyError) Code() int { return e.Reason.Code() }
-
-func refuse(r Reason, format string, args ...any) *VerifyError {
-	return &VerifyError{Reason: r, Detail: fmt.Sprintf(format, args...)}
-}
-
-// Parsed is a decoded signature.
-type Parsed struct {
-	MAC       []byte
-	Plaintext string
-	AppID     string
-	Bucket    string
-	SecretID  string
-	Expires   int64
-	Now       int64
-	Rand      uint64
-	FileID    string
-}
-
-// Parse decodes a signature. Fields may come in any order (real clients put b
-// last or second); each of a, b, k, e, t, r, f must appear exactly once, and
-// e, t and r must be decimal numbers.
-func Parse(sig string) (*Parsed, error) {
-	if sig == "" {
-		return nil, refuse(ReasonEmpty, "no signature")
-	}
-	// A signature has one spelling: Go's decoder would skip \r and \n and
-	// accept non-zero padding bits, so both are refused.
-	if strings.IndexFunc(sig, func(r rune) bool { return !isBase64(r) }) >= 0 {
-		return nil, refuse(ReasonMalformed, "not standard Base64")
-	}
-	raw, err := base64.StdEncoding.Strict().DecodeString(sig)
-	if err != nil {
-		return nil, refuse(ReasonMalformed, "not standard Base64")
-	}
-	if len(raw) <= sha1.Size {
-		return nil, refuse(ReasonMalformed, "%d bytes is too short", len(raw))
-	}
-	p := &Parsed{MAC: raw[:sha1.Size], Plaintext: string(raw[sha1.Size:])}
-	seen := map[string]bool{}
-	for _, kv := range strings.Split(p.Plaintext, "&") {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || len(k) != 1 || !strings.Contains("abketrf", k) {
-			return nil, refuse(ReasonMalformed, "unexpected field %q", kv)
-		}
-		if seen[k] {
-			return nil, refuse(ReasonMalformed, "field %s repeated", k)
-		}
-		seen[k] = true
-		switch k {
-		case "a":
-			p.AppID = v
-		case "b":
-			p.Bucket = v
-		case "k":
-			p.SecretID = v
-		case "f":
-			p.FileID = v
-		case "e", "t":
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil || n < 0 {
-				return nil, refuse(ReasonMalformed, "%s=%q is not a time", k, v)
-			}
-			if k == "e" {
-				p.Expires = n
-			} else {
-				p.Now = n
-			}
-		case "r":
-			n, err := strconv.ParseUint(v, 10, 64)
-			if err != nil || len(v) > 10 {
-				return nil, refuse(ReasonMalformed, "r=%q is not a number of at most 10 digits", v)
-			}
-			p.Rand = n
-		}
-	}
-	if len(seen) != 7 {
-		return nil, refuse(ReasonMalformed, "fields a, b, k, e, t, r, f are all required")
-	}
-	return p, nil
-}
-
-func isBase64(r rune) bool {
-	return 'A' <= r && r <= 'Z' || 'a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '+' || r == '/' || r == '='
-}
 
 // KeyStore finds the secret key of a secret id.
 type KeyStore interface {
@@ -156,7 +21,8 @@ type Keys map[string]string
 func (k Keys) SecretKey(id string) (string, bool) { v, ok := k[id]; return v, ok }
 
 // Expectation is what a request allows: the signature must be of Kind, for
-// AppID and Bucket, and cover FileID, the fileid of the request's own path.
+// AppID and Bucket, and cover FileID, the fileid of the request's own path
+// (see FileID).
 type Expectation struct {
 	AppID  string
 	Bucket string
@@ -164,7 +30,8 @@ type Expectation struct {
 	Kind   Kind
 }
 
-// Verifier checks signatures for a server.
+// Verifier checks signatures for a server. Keys is required; the zero values
+// of the other fields mean time.Now and no replay protection.
 type Verifier struct {
 	Keys KeyStore
 	// Now is the clock expiry is checked against; nil means time.Now.
@@ -173,19 +40,36 @@ type Verifier struct {
 	Replay ReplayCache
 }
 
-// Verify checks sig against want and returns nil or a *VerifyError.
+// Verify checks sig against want and returns nil, a *VerifyError saying why
+// the signature is refused, or another error if want itself is invalid.
+//
+// The checks run in this order, so a request that breaks several rules gets
+// the first code: form (-81, -5998), secret id (-79), MAC (-97), appid (-70),
+// bucket (-61), then for a one-time op e = 0 (-73), f set (-76), f is the
+// request's fileid (-63), not seen before (-77); for a multi-use op e ≠ 0
+// (-74), not expired (-96), lifetime within 90 days (-97), f covers the
+// request's fileid (-63). Nothing unauthenticated reaches the replay cache,
+// so without the key nobody can fill it or evict from it.
 func (v *Verifier) Verify(sig string, want Expectation) error {
+	if want.Kind != Multi && want.Kind != Once {
+		return fmt.Errorf("signer: expectation of unknown kind %v", want.Kind)
+	}
 	p, err := Parse(sig)
 	if err != nil {
 		return err
 	}
-	key, ok := v.Keys.SecretKey(p.SecretID)
+	var key string
+	var ok bool
+	if v.Keys != nil {
+		key, ok = v.Keys.SecretKey(p.SecretID)
+	}
 	if !ok {
 		return refuse(ReasonUnknownSecretID, "secret id %q", p.SecretID)
 	}
 	m := hmac.New(sha1.New, []byte(key))
-	m.Write([]byte(p.Plaintext))
-	if !hmac.Equal(m.Sum(nil), p.MAC) {
+	m.Write(p.plain)
+	var sum [sha1.Size]byte
+	if !hmac.Equal(m.Sum(sum[:0]), p.MAC) {
 		return refuse(ReasonBadSignature, "HMAC does not match")
 	}
 	switch {
@@ -194,20 +78,26 @@ func (v *Verifier) Verify(sig string, want Expectation) error {
 	case p.Bucket != want.Bucket:
 		return refuse(ReasonBucketMismatch, "signed for bucket %q, request for %q", p.Bucket, want.Bucket)
 	}
+	if want.Kind == Once {
+		return v.once(p, want)
+	}
+	return v.multi(p, want)
+}
+
+func (v *Verifier) multi(p *Parsed, want Expectation) error {
 	now := time.Now
 	if v.Now != nil {
 		now = v.Now
 	}
-	if want.Kind == Once {
-		return v.once(p, want)
-	}
+	t := now().Unix()
 	switch {
 	case p.Expires == 0:
 		return refuse(ReasonMultiExpireZero, "a multi-use signature needs e > 0")
-	case p.Expires < now().Unix():
-		return refuse(ReasonExpired, "expired at %d", p.Expires)
-	case p.Expires-p.Now > int64(MaxTTL/time.Second):
-		return refuse(ReasonExpired, "lifetime %ds is over 90 days", p.Expires-p.Now)
+	case p.Expires < t:
+		return refuse(ReasonExpired, "expired at %d, now %d", p.Expires, t)
+	// Measured from t and from now, so a t set late does not stretch it.
+	case p.Expires-min(p.Now, t) > int64(MaxTTL/time.Second):
+		return refuse(ReasonLifetimeTooLong, "e=%d is over 90 days after t=%d or now=%d", p.Expires, p.Now, t)
 	case !covers(p.FileID, want.FileID):
 		return refuse(ReasonFileIDMismatch, "bound to %q, request for %q", p.FileID, want.FileID)
 	}
@@ -231,13 +121,24 @@ func (v *Verifier) once(p *Parsed, want Expectation) error {
 
 // covers: a multi-use f is empty, the request's own fileid, or a prefix ending
 // in "/" of it (the document's prefix matching). Fileids compare decoded, so
-// clients that escape differently still match.
+// clients that escape differently still match. A prefix never covers a path
+// that climbs out of it with "..", whether or not the server cleans paths.
 func covers(f, fileID string) bool {
 	if f == "" || sameFileID(f, fileID) {
 		return true
 	}
-	pf, want := unescape(f), unescape(fileID)
-	return strings.HasSuffix(pf, "/") && strings.HasPrefix(want, pf)
+	pf := unescape(f)
+	rest, ok := strings.CutPrefix(unescape(fileID), pf)
+	return ok && strings.HasSuffix(pf, "/") && !dotSegment(rest)
+}
+
+func dotSegment(path string) bool {
+	for seg := range strings.SplitSeq(path, "/") {
+		if seg == "." || seg == ".." {
+			return true
+		}
+	}
+	return false
 }
 
 func sameFileID(a, b string) bool { return a == b || unescape(a) == unescape(b) }

@@ -56,6 +56,23 @@ func reason(err error) signer.Reason {
 }
 
 var _ = Describe("Verifier", func() {
+	It("refuses an expectation of no kind rather than treat it as multi-use", func() {
+		err := verifier().Verify(mustSign(creds, multi("")), signer.Expectation{AppID: creds.AppID, Bucket: "photos", FileID: fileID})
+		Expect(err).To(MatchError(ContainSubstring("unknown kind")))
+		var ve *signer.VerifyError
+		Expect(errors.As(err, &ve)).To(BeFalse())
+	})
+
+	It("knows no secret id without a KeyStore", func() {
+		Expect(reason((&signer.Verifier{}).Verify(mustSign(creds, multi("")), want(signer.Multi)))).To(Equal(signer.ReasonUnknownSecretID))
+	})
+
+	It("says the code and the reason in its error, and keeps what the client sent short", func() {
+		err := verifier().Verify(forge(creds.SecretKey, fields("0", fileID)+"&"+strings.Repeat("x", 5000)), want(signer.Once))
+		Expect(err).To(MatchError(HavePrefix("signer: signature refused (-5998, malformed): unexpected field")))
+		Expect(len(err.Error())).To(BeNumerically("<", 200))
+	})
+
 	Context("with signatures made by Sign", func() {
 		It("accepts a multi-use signature with an empty f, many times", func() {
 			v, sig := verifier(), mustSign(creds, multi(""))
@@ -68,6 +85,10 @@ var _ = Describe("Verifier", func() {
 		})
 		It("accepts a multi-use signature bound to a prefix directory", func() {
 			Expect(verifier().Verify(mustSign(creds, multi("/1250000000/photos/a/")), want(signer.Multi))).To(Succeed())
+			deep := want(signer.Multi)
+			deep.FileID = signer.FileID(creds.AppID, "photos", "a/x/..y/z.txt")
+			Expect(verifier().Verify(mustSign(creds, multi("/1250000000/photos/a/")), deep)).To(Succeed())
+			Expect(verifier().Verify(mustSign(creds, multi("/1250000000/photos/")), deep)).To(Succeed(), "the bucket root")
 		})
 		It("accepts a one-time signature once", func() {
 			v, sig := verifier(), mustSign(creds, once())
@@ -78,17 +99,45 @@ var _ = Describe("Verifier", func() {
 			plain := "a=1250000000&k=AKIDtest&e=0&t=1700000000&r=5&f=" + fileID + "&b=photos"
 			Expect(verifier().Verify(forge(creds.SecretKey, plain), want(signer.Once))).To(Succeed())
 		})
+		It("accepts a multi-use signature until the second it expires", func() {
+			v, sig := verifier(), mustSign(creds, multi(""))
+			v.Now = func() time.Time { return t0.Add(time.Minute) }
+			Expect(v.Verify(sig, want(signer.Multi))).To(Succeed())
+			v.Now = func() time.Time { return t0.Add(time.Minute + time.Second) }
+			Expect(reason(v.Verify(sig, want(signer.Multi)))).To(Equal(signer.ReasonExpired))
+		})
+		It("accepts a multi-use signature of exactly 90 days", func() {
+			p := multi("")
+			p.Expires = t0.Add(signer.MaxTTL)
+			Expect(verifier().Verify(mustSign(creds, p), want(signer.Multi))).To(Succeed())
+		})
+		It("accepts a one-time signature for a directory, bound to its fileid", func() {
+			dir := signer.FileID(creds.AppID, "photos", "2016 年/")
+			p := once()
+			p.FileID = dir
+			w := want(signer.Once)
+			w.FileID = dir
+			Expect(verifier().Verify(mustSign(creds, p), w)).To(Succeed())
+		})
+		It("remembers a one-time signature only once it is accepted", func() {
+			v, sig := verifier(), mustSign(creds, once())
+			w := want(signer.Once)
+			w.FileID = signer.FileID(creds.AppID, "photos", "other")
+			Expect(reason(v.Verify(sig, w))).To(Equal(signer.ReasonFileIDMismatch))
+			Expect(v.Verify(sig, want(signer.Once))).To(Succeed())
+		})
 	})
 
 	bad := func(plain string) string { return forge(creds.SecretKey, plain) }
-	fields := func(e, f string) string {
-		return "a=1250000000&b=photos&k=AKIDtest&e=" + e + "&t=1700000000&r=1&f=" + f
-	}
 	BeforeEach(func() { current = verifier() })
 
 	DescribeTable("refuses each kind of bad signature with the document's code",
-		func(sig func() string, kind signer.Kind, r signer.Reason, code int) {
-			err := current.Verify(sig(), want(kind))
+		func(sig func() string, kind signer.Kind, r signer.Reason, code int, requestFileID ...string) {
+			w := want(kind)
+			if len(requestFileID) > 0 {
+				w.FileID = requestFileID[0]
+			}
+			err := current.Verify(sig(), w)
 			Expect(reason(err)).To(Equal(r))
 			Expect(r.Code()).To(Equal(code))
 		},
@@ -97,18 +146,33 @@ var _ = Describe("Verifier", func() {
 		Entry("too short", func() string { return base64.StdEncoding.EncodeToString([]byte("short")) }, signer.Multi, signer.ReasonMalformed, -5998),
 		Entry("a field missing", func() string { return bad("a=1250000000&b=photos&k=AKIDtest&e=1&t=1&r=1") }, signer.Multi, signer.ReasonMalformed, -5998),
 		Entry("a field repeated", func() string { return bad(fields("0", fileID) + "&b=x") }, signer.Once, signer.ReasonMalformed, -5998),
+		Entry("an unknown field", func() string { return bad(fields("0", fileID) + "&x=1") }, signer.Once, signer.ReasonMalformed, -5998),
+		Entry("a signed number", func() string { return bad(fields("+1700000060", "")) }, signer.Multi, signer.ReasonMalformed, -5998),
+		Entry("r of 11 digits", func() string { return bad(strings.Replace(fields("0", fileID), "r=1", "r=12345678901", 1)) }, signer.Once, signer.ReasonMalformed, -5998),
+		Entry("a line break inside", func() string { s := mustSign(creds, once()); return s[:10] + "\n" + s[10:] }, signer.Once, signer.ReasonMalformed, -5998),
+		Entry("URL-safe Base64", func() string {
+			return base64.URLEncoding.EncodeToString([]byte(strings.Repeat("\xff", 20) + fields("0", fileID)))
+		}, signer.Once, signer.ReasonMalformed, -5998),
 		Entry("a wrong key", func() string { return forge("other-key", fields("0", fileID)) }, signer.Once, signer.ReasonBadSignature, -97),
 		Entry("a tampered plaintext", func() string {
 			raw, _ := base64.StdEncoding.DecodeString(mustSign(creds, multi("")))
 			return base64.StdEncoding.EncodeToString([]byte(strings.Replace(string(raw), "r=1", "r=2", 1)))
 		}, signer.Multi, signer.ReasonBadSignature, -97),
 		Entry("expired", func() string { return bad(fields("1700000005", "")) }, signer.Multi, signer.ReasonExpired, -96),
-		Entry("over 90 days", func() string { return bad(fields("1800000000", "")) }, signer.Multi, signer.ReasonExpired, -96),
+		Entry("over 90 days after t", func() string { return bad(fields("1707776001", "")) }, signer.Multi, signer.ReasonLifetimeTooLong, -97),
+		Entry("over 90 days after now, with a t set late", func() string {
+			return bad("a=1250000000&b=photos&k=AKIDtest&e=1707776011&t=1707776000&r=1&f=")
+		}, signer.Multi, signer.ReasonLifetimeTooLong, -97),
 		Entry("one-time with e≠0", func() string { return bad(fields("1700000060", fileID)) }, signer.Once, signer.ReasonOnceExpireNotZero, -73),
 		Entry("multi-use with e=0", func() string { return bad(fields("0", "")) }, signer.Multi, signer.ReasonMultiExpireZero, -74),
 		Entry("one-time without fileid", func() string { return bad(fields("0", "")) }, signer.Once, signer.ReasonOnceNoFileID, -76),
 		Entry("one-time for another file", func() string { return bad(fields("0", "/1250000000/photos/other.txt")) }, signer.Once, signer.ReasonFileIDMismatch, -63),
 		Entry("multi-use bound to another path", func() string { return bad(fields("1700000060", "/1250000000/photos/other.txt")) }, signer.Multi, signer.ReasonFileIDMismatch, -63),
+		Entry("multi-use bound to a prefix without its trailing slash", func() string { return bad(fields("1700000060", "/1250000000/photos/a")) }, signer.Multi, signer.ReasonFileIDMismatch, -63),
+		Entry("multi-use bound to a sibling directory", func() string { return bad(fields("1700000060", "/1250000000/photos/a/b.txt/")) }, signer.Multi, signer.ReasonFileIDMismatch, -63),
+		Entry("multi-use bound to a prefix the request climbs out of", func() string { return bad(fields("1700000060", "/1250000000/photos/a/")) },
+			signer.Multi, signer.ReasonFileIDMismatch, -63, "/1250000000/photos/a/%2E%2E/secret"),
+		Entry("one-time bound to the parent directory", func() string { return bad(fields("0", "/1250000000/photos/a/")) }, signer.Once, signer.ReasonFileIDMismatch, -63),
 		Entry("another bucket", func() string {
 			return bad("a=1250000000&b=other&k=AKIDtest&e=0&t=1700000000&r=1&f=" + fileID)
 		}, signer.Once, signer.ReasonBucketMismatch, -61),
@@ -125,6 +189,11 @@ var _ = Describe("Verifier", func() {
 		}, signer.Once, signer.ReasonReplayed, -77),
 	)
 })
+
+// fields is a plaintext for creds and bucket photos with t = t0, r = 1.
+func fields(e, f string) string {
+	return "a=1250000000&b=photos&k=AKIDtest&e=" + e + "&t=1700000000&r=1&f=" + f
+}
 
 // current is the verifier of the running spec.
 var current *signer.Verifier
