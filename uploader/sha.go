@@ -1,6 +1,7 @@
 package uploader
 
 import (
+	"context"
 	"crypto/sha1"
 	"encoding"
 	"encoding/binary"
@@ -17,9 +18,17 @@ import (
 // each little-endian, in hex; the last entry is the file's SHA-1 itself, as
 // those SDKs send it.
 func RunningSHA1States(r io.ReaderAt, size, sliceSize int64) (string, []cosv2.SlicePart, error) {
+	return runningStates(context.Background(), r, size, sliceSize)
+}
+
+// runningStates is RunningSHA1States, stopping between slices once ctx is done.
+func runningStates(ctx context.Context, r io.ReaderAt, size, sliceSize int64) (string, []cosv2.SlicePart, error) {
 	h := sha1.New()
 	var parts []cosv2.SlicePart
 	for off := int64(0); off < size; off += sliceSize {
+		if err := ctx.Err(); err != nil {
+			return "", nil, err
+		}
 		n := min(sliceSize, size-off)
 		if _, err := io.Copy(h, io.NewSectionReader(r, off, n)); err != nil {
 			return "", nil, err

@@ -141,18 +141,54 @@ var _ = Describe("Upload", func() {
 		Expect(download(c, "r.bin")).To(Equal(b))
 	})
 
-	It("lets the server satisfy an upload of bytes it has at once, sending no slice", func() {
+	It("with uploadparts, lets the server satisfy an upload of bytes it has at once, sending no slice", func() {
 		c := newClient()
 		size := int64(cosv2.MaxSimpleUpload + 3*slice)
 		b := data(size, 11)
 		_, err := uploader.Upload(context.Background(), c, "one.bin", bytes.NewReader(b), size, uploader.WithSliceSize(slice))
 		Expect(err).NotTo(HaveOccurred())
 		w := &counting{Client: c}
-		obj, err := uploader.Upload(context.Background(), w, "two.bin", bytes.NewReader(b), size, uploader.WithSliceSize(slice))
+		obj, err := uploader.Upload(context.Background(), w, "two.bin", bytes.NewReader(b), size, uploader.WithSliceSize(slice), uploader.WithUploadParts())
 		Expect(err).NotTo(HaveOccurred())
 		Expect(obj.AccessURL).To(ContainSubstring("two.bin"))
 		Expect(w.sent.Load()).To(BeZero())
 		Expect(download(c, "two.bin")).To(Equal(b))
+	})
+
+	It("without uploadparts (the default), sends every slice even of bytes the server has", func() {
+		c := newClient()
+		size := int64(cosv2.MaxSimpleUpload + 3*slice)
+		b := data(size, 12)
+		_, err := uploader.Upload(context.Background(), c, "one.bin", bytes.NewReader(b), size, uploader.WithSliceSize(slice))
+		Expect(err).NotTo(HaveOccurred())
+		w := &counting{Client: c}
+		_, err = uploader.Upload(context.Background(), w, "two.bin", bytes.NewReader(b), size, uploader.WithSliceSize(slice))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(w.sent.Load()).To(Equal((size + slice - 1) / slice))
+	})
+
+	It("resumes an upload declared with uploadparts, proving the stored slices against them", func() {
+		c := newClient()
+		size := int64(cosv2.MaxSimpleUpload + 8*slice)
+		total := (size + slice - 1) / slice
+		b := data(size, 13)
+		killed := &counting{Client: c, stopAt: 6}
+		_, err := uploader.Upload(context.Background(), killed, "p.bin", bytes.NewReader(b), size,
+			uploader.WithSliceSize(slice), uploader.WithConcurrency(1), uploader.WithUploadParts())
+		Expect(err).To(HaveOccurred())
+
+		// Other bytes of the same size: their running states differ from the
+		// declared ones from the first slice on.
+		other := data(size, 14)
+		_, err = uploader.Upload(context.Background(), c, "p.bin", bytes.NewReader(other), size, uploader.WithSliceSize(slice))
+		Expect(err).To(MatchError(uploader.ErrMismatch))
+		Expect(err.Error()).To(ContainSubstring("declared with other bytes"))
+
+		again := &counting{Client: c}
+		_, err = uploader.Upload(context.Background(), again, "p.bin", bytes.NewReader(b), size, uploader.WithSliceSize(slice))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(again.sent.Load()).To(Equal(total - 6))
+		Expect(download(c, "p.bin")).To(Equal(b))
 	})
 
 	It("refuses to resume an unfinished upload of another size", func() {

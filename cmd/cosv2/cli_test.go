@@ -130,6 +130,9 @@ var _ = Describe("a session against cosv2 serve", Ordered, func() {
 		s := cosv2("put", big, "docs/big.bin", "--slice-size", "3145728", "--concurrency", "4")
 		Expect(s.ExitCode()).To(Equal(0))
 		Expect(s.Out).To(gbytes.Say("uploaded docs/big.bin"))
+		// With uploadparts the server has these bytes: answered at init.
+		Expect(cosv2("put", big, "again.bin", "--uploadparts").ExitCode()).To(Equal(0))
+		Expect(cosv2("stat", "again.bin").Out).To(gbytes.Say("size: +62914560"))
 
 		s = cosv2("--json", "ls", "docs/")
 		Expect(s.ExitCode()).To(Equal(0))
@@ -161,7 +164,7 @@ var _ = Describe("a session against cosv2 serve", Ordered, func() {
 		s = cosv2("put", small, "docs/small.txt")
 		Expect(s.ExitCode()).To(Equal(1))
 		Expect(s.Err).To(gbytes.Say("-177 ErrFileExist"))
-		for _, f := range []string{"docs/small.txt", "docs/big.bin", "moved.bin"} {
+		for _, f := range []string{"docs/small.txt", "docs/big.bin", "moved.bin", "again.bin"} {
 			Expect(cosv2("rm", f).ExitCode()).To(Equal(0))
 		}
 		Expect(cosv2("rmdir", "docs/").ExitCode()).To(Equal(0))

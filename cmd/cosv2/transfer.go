@@ -32,6 +32,7 @@ func putCmd() *cli.Command {
 			&cli.StringFlag{Name: "attr", Usage: "the file's biz_attr"},
 			&cli.IntFlag{Name: "slice-size", Value: int(uploader.DefaultSliceSize), Usage: "slice size: 524288, 1048576, 2097152 or 3145728"},
 			&cli.IntFlag{Name: "concurrency", Value: uploader.DefaultConcurrency, Usage: "slices in flight"},
+			&cli.BoolFlag{Name: "uploadparts", Usage: "hash the file before a slice upload and send sha and uploadparts at init: no upload when the service has the bytes"},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			a, err := args(cmd, 2, "LOCAL REMOTE")
@@ -66,6 +67,9 @@ func putCmd() *cli.Command {
 			}
 			opts := []uploader.Option{uploader.WithPutOptions(put...), uploader.WithSliceSize(int64(cmd.Int("slice-size"))),
 				uploader.WithConcurrency(cmd.Int("concurrency"))}
+			if cmd.Bool("uploadparts") {
+				opts = append(opts, uploader.WithUploadParts())
+			}
 			if b := bar(cmd, st.Size(), "put"); b != nil {
 				opts = append(opts, uploader.WithProgress(func(p uploader.Progress) { _ = b.Set64(p.BytesDone) }))
 				defer func() { _ = b.Finish() }()
