@@ -40,6 +40,8 @@ type session struct {
 	Created    int64      `json:"created"`
 	mu         sync.Mutex `json:"-"`
 	storedOffs map[int64]int64
+	rehash     bool      // a slice was stored again: the running hash may be of other bytes
+	hs         sliceHash // guarded by its own mutex
 }
 
 // sumPart is one entry of an init's uploadparts.

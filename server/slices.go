@@ -3,13 +3,9 @@ package server
 import (
 	"bytes"
 	"crypto/md5"
-	"crypto/sha1"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"hash"
-	"io"
 	"sort"
 	"strconv"
 	"strings"
@@ -141,8 +137,12 @@ func (s *Server) sliceData(q *request) (*reply, *apiError) {
 		return nil, storeFailed(err)
 	}
 	sess.mu.Lock()
+	if _, again := sess.storedOffs[off]; again {
+		sess.rehash = true
+	}
 	sess.storedOffs[off] = n
 	sess.mu.Unlock()
+	s.advanceHash(sess)
 	return &reply{data: map[string]any{"session": sess.ID, "offset": off, "datalen": n}}, nil
 }
 
@@ -188,22 +188,27 @@ func (s *Server) sliceFinish(q *request) (*reply, *apiError) {
 	if sha == "" {
 		sha = sess.SHA
 	}
-	key := dataKey()
-	h := sha1.New()
-	r, w := io.Pipe()
-	go func() { _ = w.CloseWithError(s.concat(sess, io.MultiWriter(w, h))) }()
-	if _, err := s.ix.store.put(key, sized{r, sess.FileSize}); err != nil {
-		_ = s.ix.store.remove(key)
-		var bad errPartSHA
-		if errors.As(err, &bad) {
-			return nil, fail(coserr.ErrNotSameSHA, "cannot finish: %v", err)
-		}
+	got, err := s.finishHash(sess)
+	var bad errPartSHA
+	var missing errMissing
+	switch {
+	case errors.As(err, &bad):
+		return nil, fail(coserr.ErrNotSameSHA, "cannot finish: %v", err)
+	case errors.As(err, &missing):
 		return nil, fail(coserr.ErrFileSizeNotEqual, "cannot finish: %v", err)
-	}
-	got := hex.EncodeToString(h.Sum(nil))
-	if sha != "" && sha != got {
-		_ = s.ix.store.remove(key)
+	case err != nil:
+		return nil, storeFailed(err)
+	case sha != "" && sha != got:
 		return nil, fail(coserr.ErrSHANotEqual, "the stored bytes hash to %s, not %s", got, sha)
+	}
+	key := dataKey()
+	var parts []string
+	for o := int64(0); o < sess.FileSize; o += sess.SliceSize {
+		parts = append(parts, partKey(sess.ID, o))
+	}
+	if _, err := s.ix.store.join(key, parts); err != nil {
+		_ = s.ix.store.remove(key)
+		return nil, storeFailed(err)
 	}
 	out, aerr := s.commitFile(&node{Bucket: q.bucket, Path: q.path, Data: key, Size: size, SHA: got, BizAttr: sess.BizAttr}, !sess.Overwrite)
 	if aerr != nil {
@@ -217,59 +222,4 @@ func (s *Server) sliceFinish(q *request) (*reply, *apiError) {
 		_ = s.ix.store.remove(partKey(sess.ID, o))
 	}
 	return out, nil
-}
-
-// concat writes every slice in order, checking each against uploadparts'
-// running SHA-1 state when the init gave them.
-func (s *Server) concat(sess *session, w io.Writer) error {
-	h := sha1.New()
-	for i, off := 0, int64(0); off < sess.FileSize; i, off = i+1, off+sess.SliceSize {
-		b, err := s.ix.store.open(partKey(sess.ID, off))
-		if err != nil {
-			return errMissing(off)
-		}
-		_, err = io.Copy(io.MultiWriter(w, h), b)
-		b.Close()
-		if err != nil {
-			return err
-		}
-		state := runningState(h)
-		if off+sess.SliceSize >= sess.FileSize { // the last entry is the file's SHA-1 itself
-			state = hex.EncodeToString(h.Sum(nil))
-		}
-		if i < len(sess.Parts) && !strings.EqualFold(state, sess.Parts[i].Datasha) {
-			return errPartSHA(off)
-		}
-	}
-	return nil
-}
-
-// sized tells a store how many bytes a stream will bring, so the memory
-// store allocates once instead of growing a 1 GB buffer by doubling.
-type sized struct {
-	io.Reader
-	n int64
-}
-
-func (s sized) Len() int { return int(s.n) }
-
-type errMissing int64
-
-func (e errMissing) Error() string { return "the slice at offset " + itoa(int64(e)) + " is missing" }
-
-type errPartSHA int64
-
-func (e errPartSHA) Error() string {
-	return "the bytes up to the slice at " + itoa(int64(e)) + " do not match uploadparts' datasha"
-}
-
-// runningState is the SHA-1 state after the bytes hashed so far, as the
-// official SDKs write datasha: the five state words, each little-endian, in hex.
-func runningState(h hash.Hash) string {
-	m, _ := h.(interface{ MarshalBinary() ([]byte, error) }).MarshalBinary()
-	var out [20]byte
-	for i := 0; i < 5; i++ {
-		binary.LittleEndian.PutUint32(out[4*i:], binary.BigEndian.Uint32(m[4+4*i:]))
-	}
-	return hex.EncodeToString(out[:])
 }

@@ -23,6 +23,9 @@ type blobs interface {
 	// put stores r under key atomically: a reader sees the old bytes or the new,
 	// never a mix, even across a crash.
 	put(key string, r io.Reader) (int64, error)
+	// join stores the blobs parts, in order, as key atomically, and returns
+	// its size; the parts stay until removed.
+	join(key string, parts []string) (int64, error)
 	// open returns the bytes of key.
 	open(key string) (blob, error)
 	remove(key string) error
@@ -40,13 +43,15 @@ type blob interface {
 
 var errNoBlob = errors.New("no such blob")
 
-// memBlobs keeps everything in memory (--memory, and tests).
+// memBlobs keeps everything in memory (--memory, and tests). A blob is one
+// or more byte slices, never changed once stored: join shares the parts'
+// slices instead of copying a whole file again.
 type memBlobs struct {
 	mu sync.RWMutex
-	m  map[string][]byte
+	m  map[string]chunks
 }
 
-func newMemBlobs() *memBlobs { return &memBlobs{m: map[string][]byte{}} }
+func newMemBlobs() *memBlobs { return &memBlobs{m: map[string]chunks{}} }
 
 func (s *memBlobs) put(key string, r io.Reader) (int64, error) {
 	var b bytes.Buffer
@@ -58,23 +63,95 @@ func (s *memBlobs) put(key string, r io.Reader) (int64, error) {
 		return n, err
 	}
 	s.mu.Lock()
-	s.m[key] = b.Bytes()
+	s.m[key] = chunks{b.Bytes()}
 	s.mu.Unlock()
 	return n, nil
 }
 
-type memBlob struct{ *bytes.Reader }
+func (s *memBlobs) join(key string, parts []string) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var c chunks
+	for _, p := range parts {
+		pc, ok := s.m[p]
+		if !ok {
+			return 0, fmt.Errorf("join %s: %w", p, errNoBlob)
+		}
+		c = append(c, pc...)
+	}
+	s.m[key] = c
+	return c.size(), nil
+}
+
+// chunks are the bytes of a memory blob, in order.
+type chunks [][]byte
+
+func (c chunks) size() (n int64) {
+	for _, b := range c {
+		n += int64(len(b))
+	}
+	return n
+}
+
+// ReadAt implements io.ReaderAt across the chunks.
+func (c chunks) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, errors.New("chunks: negative offset")
+	}
+	n := 0
+	for _, b := range c {
+		if off >= int64(len(b)) {
+			off -= int64(len(b))
+			continue
+		}
+		n += copy(p[n:], b[off:])
+		off = 0
+		if n == len(p) {
+			return n, nil
+		}
+	}
+	return n, io.EOF
+}
+
+// WriteTo writes the chunks without copying them (io.Copy uses it).
+func (c chunks) WriteTo(w io.Writer) (int64, error) {
+	var n int64
+	for _, b := range c {
+		k, err := w.Write(b)
+		n += int64(k)
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// memBlob reads a memory blob; whole, it is written without a copy.
+type memBlob struct {
+	*io.SectionReader
+	c chunks
+}
 
 func (memBlob) Close() error { return nil }
 
+// WriteTo writes what is left to read, without a copy when that is all.
+func (b memBlob) WriteTo(w io.Writer) (int64, error) {
+	if pos, _ := b.Seek(0, io.SeekCurrent); pos != 0 {
+		return io.Copy(w, b.SectionReader)
+	}
+	n, err := b.c.WriteTo(w)
+	_, _ = b.Seek(n, io.SeekStart)
+	return n, err
+}
+
 func (s *memBlobs) open(key string) (blob, error) {
 	s.mu.RLock()
-	b, ok := s.m[key]
+	c, ok := s.m[key]
 	s.mu.RUnlock()
 	if !ok {
 		return nil, errNoBlob
 	}
-	return memBlob{bytes.NewReader(b)}, nil
+	return memBlob{io.NewSectionReader(c, 0, c.size()), c}, nil
 }
 
 func (s *memBlobs) remove(key string) error {
@@ -122,6 +199,12 @@ func newDiskBlobs(root string) (*diskBlobs, error) {
 func (s *diskBlobs) path(key string) string { return filepath.Join(s.root, filepath.FromSlash(key)) }
 
 func (s *diskBlobs) put(key string, r io.Reader) (int64, error) {
+	return s.write(key, func(f *os.File) (int64, error) { return io.Copy(f, r) })
+}
+
+// write fills a temp file next to key with fill, syncs it, renames it over
+// key and syncs the directory.
+func (s *diskBlobs) write(key string, fill func(*os.File) (int64, error)) (int64, error) {
 	dst := s.path(key)
 	dir := filepath.Dir(dst)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -134,7 +217,7 @@ func (s *diskBlobs) put(key string, r io.Reader) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	n, err := io.Copy(f, r)
+	n, err := fill(f)
 	if err == nil {
 		err = f.Sync()
 	}
@@ -149,6 +232,27 @@ func (s *diskBlobs) put(key string, r io.Reader) (int64, error) {
 		return n, err
 	}
 	return n, syncDir(dir)
+}
+
+// join copies the parts into a temp file (in the kernel where it can:
+// io.Copy between files uses copy_file_range) and renames it over key.
+func (s *diskBlobs) join(key string, parts []string) (int64, error) {
+	return s.write(key, func(f *os.File) (int64, error) {
+		var n int64
+		for _, p := range parts {
+			src, err := os.Open(s.path(p))
+			if err != nil {
+				return n, fmt.Errorf("join %s: %w", p, err)
+			}
+			k, err := io.Copy(f, src)
+			src.Close()
+			n += k
+			if err != nil {
+				return n, err
+			}
+		}
+		return n, nil
+	})
 }
 
 func syncDir(dir string) error {

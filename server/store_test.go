@@ -107,6 +107,40 @@ var _ = Describe("storage", func() {
 		Entry("on disk", func() string { return GinkgoT().TempDir() }),
 	)
 
+	DescribeTable("finishes with the SHA-1 of the bytes stored last, whatever order the slices came in",
+		func(dir func() string) {
+			srv := start(dir())
+			defer srv.Close()
+			const slice = 512 << 10
+			old := bytes.Repeat([]byte("0123456789abcdef"), 3*slice/16)
+			init := formOp(srv, signer.Multi, "/h.bin", "op", "upload_slice_init", "filesize", fmt.Sprint(len(old)), "slice_size", fmt.Sprint(slice))
+			Expect(init.Code).To(BeZero(), init.Message)
+			session := init.Data["session"].(string)
+			send := func(b []byte, off int) {
+				a := formOp(srv, signer.Multi, "/h.bin", "op", "upload_slice_data", "session", session, "offset", fmt.Sprint(off),
+					"filecontent", string(b[off:off+slice]))
+				Expect(a.Code).To(BeZero(), a.Message)
+			}
+			finish := func(b []byte) answer {
+				return formOp(srv, signer.Multi, "/h.bin", "op", "upload_slice_finish", "session", session, "filesize", fmt.Sprint(len(b)), "sha", sha(b))
+			}
+			for _, off := range []int{2 * slice, 0, slice} { // the hash can only start with the last of them
+				send(old, off)
+			}
+			// The first slice again, with other bytes, after the hash has read it.
+			now := bytes.Clone(old)
+			copy(now, bytes.Repeat([]byte("X"), slice))
+			send(now, 0)
+			Expect(finish(old).Code).To(Equal(cosv2.ErrSHANotEqual.Code))
+			fin := finish(now)
+			Expect(fin.Code).To(BeZero(), fin.Message)
+			_, got := fetch(srv, fin.Data["source_url"].(string))
+			Expect(got).To(Equal(now))
+		},
+		Entry("in memory", func() string { return "" }),
+		Entry("on disk", func() string { return GinkgoT().TempDir() }),
+	)
+
 	It("pages a listing stably while entries are inserted between pages", func() {
 		srv := start("")
 		defer srv.Close()
