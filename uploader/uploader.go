@@ -37,10 +37,11 @@ type Client interface {
 }
 
 // Defaults; DefaultConcurrency × DefaultSliceSize bounds the bytes in flight.
-// Chosen with bench/upload.sh (256 MB, loopback, in-memory local server in the
-// same process, a fresh store per run, 2 cores): 4×1 MB 151 MB/s, 2×1 MB 154,
-// 8×1 MB 138, 4×3 MB 84; 4×1 MB is among the fastest with a small memory
-// bound, and the official SDKs use 1 MB slices too.
+// Chosen with bench/upload.sh (1 GB, loopback, 2 cores, against the server
+// that drains the slice protocol, fastest of 2-3 runs): 2×1 MB 0.76 of the
+// ceiling, 4×1 MB 0.69-0.74, 8×1 MB 0.62. On loopback 2 and 4 are alike,
+// both CPU-bound; 4 hides more of a real network's round trips for 4 MB of
+// buffers, and the official SDKs use 1 MB slices too.
 const (
 	DefaultSliceSize   = cosv2.SliceSize1M
 	DefaultConcurrency = 4
