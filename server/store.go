@@ -55,8 +55,11 @@ func newMemBlobs() *memBlobs { return &memBlobs{m: map[string]chunks{}} }
 
 func (s *memBlobs) put(key string, r io.Reader) (int64, error) {
 	var b bytes.Buffer
-	if l, ok := r.(interface{ Len() int }); ok {
+	switch l := r.(type) { // allocate once, not by doubling
+	case interface{ Len() int }:
 		b.Grow(l.Len())
+	case interface{ Size() int64 }: // a blob being copied
+		b.Grow(int(l.Size()))
 	}
 	n, err := io.Copy(&b, r)
 	if err != nil {
