@@ -93,5 +93,11 @@ func (c *Client) Put(ctx context.Context, file string, r io.ReaderAt, size int64
 }
 
 func objectFrom(d *gen.FileURLs) *Object {
-	return &Object{AccessURL: deref(d.AccessUrl), SourceURL: deref(d.SourceUrl), ResourcePath: deref(d.ResourcePath), URL: deref(d.Url)}
+	return objectOf(d.AccessUrl, d.SourceUrl, d.ResourcePath, d.Url)
+}
+
+// objectOf is an Object from the URL fields the answers of upload, slice
+// init, slice list and finish share (each in its own generated type).
+func objectOf(access, source, resource, url *string) *Object {
+	return &Object{AccessURL: deref(access), SourceURL: deref(source), ResourcePath: deref(resource), URL: deref(url)}
 }

@@ -108,7 +108,7 @@ func (c *Client) SliceInit(ctx context.Context, file string, size, sliceSize int
 			}
 			out.Serial = deref(d.SerialUpload) == 1
 			if d.AccessUrl != nil && out.Session == "" {
-				out.Object = &Object{AccessURL: *d.AccessUrl, SourceURL: deref(d.SourceUrl), ResourcePath: deref(d.ResourcePath), URL: deref(d.Url)}
+				out.Object = objectOf(d.AccessUrl, d.SourceUrl, d.ResourcePath, d.Url)
 			}
 		}
 		return r.HTTPResponse, r.Body, nil
@@ -191,7 +191,7 @@ func (c *Client) SliceList(ctx context.Context, file string) (*SliceSession, err
 				out.Parts = append(out.Parts, SlicePart{Offset: lp.Offset, Length: lp.Datalen, DataSHA: deref(lp.Datasha)})
 			}
 			if out.Session == "" && d.AccessUrl != nil {
-				out.Object = &Object{AccessURL: *d.AccessUrl, SourceURL: deref(d.SourceUrl), ResourcePath: deref(d.ResourcePath), URL: deref(d.Url)}
+				out.Object = objectOf(d.AccessUrl, d.SourceUrl, d.ResourcePath, d.Url)
 			}
 		}
 		return r.HTTPResponse, r.Body, nil
