@@ -146,3 +146,11 @@ func SignFromQuery(rawQuery string) string {
 	}
 	return ""
 }
+
+// Kind is the kind the signature claims: Once when e = 0, else Multi.
+func (p *Parsed) Kind() Kind {
+	if p.Expires == 0 {
+		return Once
+	}
+	return Multi
+}

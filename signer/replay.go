@@ -3,24 +3,34 @@ package signer
 import (
 	"container/list"
 	"sync"
+	"time"
 )
 
 // ReplayCache remembers one-time signatures so each is accepted once.
 type ReplayCache interface {
-	// Add records key and reports whether it was new.
-	Add(key string) bool
+	// Add records key until the time until (zero: for good) and reports
+	// whether it was new. An error means it could not be recorded: the
+	// request must be refused, since a later replay would not be caught.
+	Add(key string, until time.Time) (bool, error)
 }
 
 // MemoryReplay is a ReplayCache that keeps the most recent keys in memory; it
-// is safe for concurrent use. One-time signatures never expire (e = 0), so
-// one older than what it holds, or sent again after a restart, is accepted
-// again: size it above the one-time requests the server sees in the window
-// worth guarding (a key costs about 130 bytes: 1<<16 of them, 8 MB).
+// is safe for concurrent use. It forgets a key once its time has passed, and
+// the oldest key when it holds size of them, so one that old, or one sent
+// again after a restart, is accepted again unless Verifier.OnceWindow refuses
+// it first: size it above the one-time requests the server sees in the
+// window (a key costs about 150 bytes: 1<<16 of them, 10 MB). A server that
+// must refuse replays across restarts keeps them durably instead.
 type MemoryReplay struct {
 	mu    sync.Mutex
 	size  int
-	order *list.List
+	order *list.List // of entry, oldest first
 	seen  map[string]*list.Element
+}
+
+type entry struct {
+	key   string
+	until time.Time
 }
 
 // NewMemoryReplay returns a cache of at most size keys (at least 1).
@@ -28,20 +38,30 @@ func NewMemoryReplay(size int) *MemoryReplay {
 	return &MemoryReplay{size: max(size, 1), order: list.New(), seen: map[string]*list.Element{}}
 }
 
-// Add implements ReplayCache.
-func (m *MemoryReplay) Add(key string) bool {
+// Add implements ReplayCache; it never fails.
+func (m *MemoryReplay) Add(key string, until time.Time) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	now := time.Now()
+	for e := m.order.Front(); e != nil; e = m.order.Front() {
+		if u := e.Value.(entry).until; u.IsZero() || !u.Before(now) {
+			break
+		}
+		m.drop(e)
+	}
 	if _, ok := m.seen[key]; ok {
-		return false
+		return false, nil
 	}
-	m.seen[key] = m.order.PushBack(key)
+	m.seen[key] = m.order.PushBack(entry{key, until})
 	if m.order.Len() > m.size {
-		oldest := m.order.Front()
-		m.order.Remove(oldest)
-		delete(m.seen, oldest.Value.(string))
+		m.drop(m.order.Front())
 	}
-	return true
+	return true, nil
+}
+
+func (m *MemoryReplay) drop(e *list.Element) {
+	m.order.Remove(e)
+	delete(m.seen, e.Value.(entry).key)
 }
 
 // Len returns how many keys the cache holds.

@@ -22,7 +22,9 @@ func (k Keys) SecretKey(id string) (string, bool) { v, ok := k[id]; return v, ok
 
 // Expectation is what a request allows: the signature must be of Kind, for
 // AppID and Bucket, and cover FileID, the fileid of the request's own path
-// (see FileID).
+// (see FileID). A zero Kind, for Authenticate only, takes the kind the
+// signature itself claims (e = 0: one-time), for a server that learns the
+// operation only from the body it will not read before the signature holds.
 type Expectation struct {
 	AppID  string
 	Bucket string
@@ -31,32 +33,55 @@ type Expectation struct {
 }
 
 // Verifier checks signatures for a server. Keys is required; the zero values
-// of the other fields mean time.Now and no replay protection.
+// of the other fields mean time.Now, no replay protection and no freshness
+// window.
 type Verifier struct {
 	Keys KeyStore
 	// Now is the clock expiry is checked against; nil means time.Now.
 	Now func() time.Time
 	// Replay remembers one-time signatures; nil accepts them any number of times.
 	Replay ReplayCache
+	// OnceWindow, when positive, is how far a one-time signature's t may be
+	// from now, either way: an older one is refused as expired (-96), so the
+	// Replay cache only needs to remember the signatures of that window, each
+	// until its t + OnceWindow.
+	OnceWindow time.Duration
 }
 
 // Verify checks sig against want and returns nil, a *VerifyError saying why
-// the signature is refused, or another error if want itself is invalid.
+// the signature is refused, or another error if want itself is invalid. It is
+// Authenticate followed by Authorize.
 //
 // The checks run in this order, so a request that breaks several rules gets
 // the first code: form (-81, -5998), secret id (-79), MAC (-97), appid (-70),
 // bucket (-61), then for a one-time op e = 0 (-73), f set (-76), f is the
-// request's fileid (-63), not seen before (-77); for a multi-use op e ≠ 0
-// (-74), not expired (-96), lifetime within 90 days (-97), f covers the
-// request's fileid (-63). Nothing unauthenticated reaches the replay cache,
-// so without the key nobody can fill it or evict from it.
+// request's fileid (-63), t within OnceWindow (-96), not seen before (-77);
+// for a multi-use op e ≠ 0 (-74), not expired (-96), lifetime within 90 days
+// (-97), f covers the request's fileid (-63). Nothing unauthenticated reaches
+// the replay cache, so without the key nobody can fill it or evict from it.
 func (v *Verifier) Verify(sig string, want Expectation) error {
 	if want.Kind != Multi && want.Kind != Once {
 		return fmt.Errorf("signer: expectation of unknown kind %v", want.Kind)
 	}
-	p, err := Parse(sig)
+	p, err := v.Authenticate(sig, want)
 	if err != nil {
 		return err
+	}
+	return v.Authorize(p, want.Kind)
+}
+
+// Authenticate checks everything that does not consume the signature: its
+// form, key and MAC, appid, bucket, and the rules of want.Kind (or, when
+// want.Kind is zero, of the kind the signature claims) against want.FileID.
+// It costs one HMAC and touches no cache, so a server can run it before it
+// reads a request's body. A one-time signature is only recorded by Authorize.
+func (v *Verifier) Authenticate(sig string, want Expectation) (*Parsed, error) {
+	if want.Kind != 0 && want.Kind != Multi && want.Kind != Once {
+		return nil, fmt.Errorf("signer: expectation of unknown kind %v", want.Kind)
+	}
+	p, err := Parse(sig)
+	if err != nil {
+		return nil, err
 	}
 	var key string
 	var ok bool
@@ -64,32 +89,68 @@ func (v *Verifier) Verify(sig string, want Expectation) error {
 		key, ok = v.Keys.SecretKey(p.SecretID)
 	}
 	if !ok {
-		return refuse(ReasonUnknownSecretID, "secret id %q", p.SecretID)
+		return nil, refuse(ReasonUnknownSecretID, "secret id %q", p.SecretID)
 	}
 	m := hmac.New(sha1.New, []byte(key))
 	m.Write(p.plain)
 	var sum [sha1.Size]byte
 	if !hmac.Equal(m.Sum(sum[:0]), p.MAC) {
-		return refuse(ReasonBadSignature, "HMAC does not match")
+		return nil, refuse(ReasonBadSignature, "HMAC does not match")
 	}
 	switch {
 	case p.AppID != want.AppID:
-		return refuse(ReasonAppIDMismatch, "signed for appid %q, request for %q", p.AppID, want.AppID)
+		return nil, refuse(ReasonAppIDMismatch, "signed for appid %q, request for %q", p.AppID, want.AppID)
 	case p.Bucket != want.Bucket:
-		return refuse(ReasonBucketMismatch, "signed for bucket %q, request for %q", p.Bucket, want.Bucket)
+		return nil, refuse(ReasonBucketMismatch, "signed for bucket %q, request for %q", p.Bucket, want.Bucket)
 	}
-	if want.Kind == Once {
-		return v.once(p, want)
+	kind := want.Kind
+	if kind == 0 {
+		kind = p.Kind()
 	}
-	return v.multi(p, want)
+	if kind == Once {
+		return p, v.once(p, want)
+	}
+	return p, v.multi(p, want)
+}
+
+// Authorize finishes what Authenticate began once the operation, and so the
+// kind of signature it needs, is known: the signature must be of kind, and a
+// one-time one is recorded in Replay and refused if it was seen before. p
+// must come from Authenticate.
+func (v *Verifier) Authorize(p *Parsed, kind Kind) error {
+	switch {
+	case kind == Once && p.Expires != 0:
+		return refuse(ReasonOnceExpireNotZero, "a one-time signature needs e=0, not %d", p.Expires)
+	case kind == Multi && p.Expires == 0:
+		return refuse(ReasonMultiExpireZero, "a multi-use signature needs e > 0")
+	case kind != Once && kind != Multi:
+		return fmt.Errorf("signer: expectation of unknown kind %v", kind)
+	case kind == Multi || v.Replay == nil:
+		return nil
+	}
+	var until time.Time // zero: remember for good
+	if v.OnceWindow > 0 {
+		until = time.Unix(p.Now, 0).Add(v.OnceWindow)
+	}
+	fresh, err := v.Replay.Add(string(p.MAC), until)
+	if err != nil {
+		return fmt.Errorf("signer: recording a one-time signature: %w", err)
+	}
+	if !fresh {
+		return refuse(ReasonReplayed, "one-time signature used before")
+	}
+	return nil
+}
+
+func (v *Verifier) now() time.Time {
+	if v.Now != nil {
+		return v.Now()
+	}
+	return time.Now()
 }
 
 func (v *Verifier) multi(p *Parsed, want Expectation) error {
-	now := time.Now
-	if v.Now != nil {
-		now = v.Now
-	}
-	t := now().Unix()
+	t := v.now().Unix()
 	switch {
 	case p.Expires == 0:
 		return refuse(ReasonMultiExpireZero, "a multi-use signature needs e > 0")
@@ -113,8 +174,11 @@ func (v *Verifier) once(p *Parsed, want Expectation) error {
 	case !sameFileID(p.FileID, want.FileID):
 		return refuse(ReasonFileIDMismatch, "bound to %q, request for %q", p.FileID, want.FileID)
 	}
-	if v.Replay != nil && !v.Replay.Add(string(p.MAC)) {
-		return refuse(ReasonReplayed, "one-time signature used before")
+	if w := int64(v.OnceWindow / time.Second); w > 0 {
+		now := v.now().Unix()
+		if d := now - p.Now; d > w || d < -w {
+			return refuse(ReasonExpired, "a one-time signature's t=%d is more than %v from now (%d): sign again, and check the clock", p.Now, v.OnceWindow, now)
+		}
 	}
 	return nil
 }

@@ -128,6 +128,72 @@ var _ = Describe("Verifier", func() {
 		})
 	})
 
+	Describe("in two steps, for a server that reads the body only after the signature holds", func() {
+		It("authenticates by the signature's own kind and records nothing until Authorize", func() {
+			v, sig := verifier(), mustSign(creds, once())
+			p, err := v.Authenticate(sig, want(0))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(p.Kind()).To(Equal(signer.Once))
+			_, err = v.Authenticate(sig, want(0))
+			Expect(err).NotTo(HaveOccurred(), "Authenticate consumed the one-time signature")
+			Expect(v.Authorize(p, signer.Once)).To(Succeed())
+			Expect(reason(v.Authorize(p, signer.Once))).To(Equal(signer.ReasonReplayed))
+		})
+		It("checks a multi-use signature's expiry and fileid before the operation is known", func() {
+			w := want(0)
+			w.FileID = signer.FileID(creds.AppID, "photos", "/other.txt")
+			_, err := verifier().Authenticate(mustSign(creds, multi(fileID)), w)
+			Expect(reason(err)).To(Equal(signer.ReasonFileIDMismatch))
+		})
+		DescribeTable("refuses a signature of the wrong kind for the operation",
+			func(p signer.Params, kind signer.Kind, r signer.Reason) {
+				v := verifier()
+				parsed, err := v.Authenticate(mustSign(creds, p), want(0))
+				Expect(err).NotTo(HaveOccurred())
+				Expect(reason(v.Authorize(parsed, kind))).To(Equal(r))
+			},
+			Entry("multi-use for a one-time op", multi(""), signer.Once, signer.ReasonOnceExpireNotZero),
+			Entry("one-time for a multi-use op", once(), signer.Multi, signer.ReasonMultiExpireZero),
+		)
+	})
+
+	Describe("with a freshness window for one-time signatures", func() {
+		windowed := func(now time.Time) *signer.Verifier {
+			v := verifier()
+			v.OnceWindow = 5 * time.Minute
+			v.Now = func() time.Time { return now }
+			return v
+		}
+		DescribeTable("accepts t within the window either way and refuses it beyond as expired",
+			func(skew time.Duration, ok bool) {
+				err := windowed(t0.Add(skew)).Verify(mustSign(creds, once()), want(signer.Once))
+				if ok {
+					Expect(err).To(Succeed())
+				} else {
+					Expect(reason(err)).To(Equal(signer.ReasonExpired))
+				}
+			},
+			Entry("now", time.Duration(0), true),
+			Entry("5 min later", 5*time.Minute, true),
+			Entry("5 min 1 s later", 5*time.Minute+time.Second, false),
+			Entry("5 min earlier (a fast client clock)", -5*time.Minute, true),
+			Entry("a day later", 24*time.Hour, false),
+		)
+		It("asks the cache to remember a signature until t + window", func() {
+			rec := &recordingReplay{}
+			v := windowed(t0)
+			v.Replay = rec
+			Expect(v.Verify(mustSign(creds, once()), want(signer.Once))).To(Succeed())
+			Expect(rec.until).To(Equal(t0.Add(5 * time.Minute)))
+		})
+		It("refuses the request when the cache cannot record it", func() {
+			v := windowed(t0)
+			v.Replay = &recordingReplay{err: errors.New("disk full")}
+			err := v.Verify(mustSign(creds, once()), want(signer.Once))
+			Expect(err).To(MatchError(ContainSubstring("disk full")))
+		})
+	})
+
 	bad := func(plain string) string { return forge(creds.SecretKey, plain) }
 	BeforeEach(func() { current = verifier() })
 
@@ -202,4 +268,15 @@ func mustParse(sig string) *signer.Parsed {
 	p, err := signer.Parse(sig)
 	Expect(err).NotTo(HaveOccurred())
 	return p
+}
+
+// recordingReplay is a ReplayCache that keeps the last time it was given.
+type recordingReplay struct {
+	until time.Time
+	err   error
+}
+
+func (r *recordingReplay) Add(_ string, until time.Time) (bool, error) {
+	r.until = until
+	return r.err == nil, r.err
 }
