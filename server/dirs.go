@@ -48,10 +48,6 @@ func (s *Server) createDir(q *request) (*reply, *apiError) {
 	return &reply{data: map[string]any{"ctime": now, "resource_path": "/" + s.cfg.AppID + "/" + q.bucket + q.path}}, nil
 }
 
-func storeFailed(err error) *apiError {
-	return &apiError{code: coserr.ErrUnknown, msg: "storage failed: " + err.Error()}
-}
-
 func (s *Server) statDir(q *request) (*reply, *apiError) {
 	s.ix.mu.Lock()
 	defer s.ix.mu.Unlock()

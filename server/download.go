@@ -1,16 +1,23 @@
 package server
 
 import (
+	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/cosv2/cosv2/gen/coserr"
+	"github.com/cosv2/cosv2/signer"
 )
 
 // serveDownload answers GET and HEAD of an object: /<appid>/<bucket>/<path>,
 // or /<path> on a host named <bucket>-<appid>.<anything> as the official SDKs
-// build download URLs. Downloads are not signed (no token anti-leech).
+// build download URLs. A public file is served to anyone; a private one (its
+// own authority eWRPrivate, or eInvalid in a private bucket) only with a
+// multi-use signature in Authorization or ?sign=; in a private bucket a
+// missing file needs one too, so an unsigned peer cannot tell a private file
+// from none.
 func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		writeEnvelope(w, http.StatusMethodNotAllowed, coserr.ErrReqMethod.Code, "downloads are GET or HEAD", nil)
@@ -24,6 +31,13 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request) {
 	s.ix.mu.Lock()
 	n := s.ix.get(bucket, path)
 	s.ix.mu.Unlock()
+	// In a private bucket an unsigned peer cannot tell a private file from none.
+	if n == nil && s.private(bucket, "") || n != nil && s.private(bucket, n.Authority) {
+		if err := s.downloadSigned(r, bucket, path); err != nil {
+			s.refuseDownload(w, err)
+			return
+		}
+	}
 	if n == nil {
 		writeEnvelope(w, http.StatusNotFound, coserr.ErrFileNotExist.Code, "no such object", nil)
 		return
@@ -35,10 +49,53 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request) {
 	}
 	defer b.Close()
 	for k, v := range n.Headers {
-		w.Header().Set(k, v)
+		if allowedHeader(k) == nil && validHeaderValue(v) {
+			w.Header().Set(k, v)
+		}
 	}
 	w.Header().Set("ETag", `"`+n.SHA+`"`)
-	http.ServeContent(w, r, "", time.Unix(n.Mtime, 0), b)
+	http.ServeContent(&progressWriter{ResponseWriter: w, rc: http.NewResponseController(w), timeout: s.cfg.Limits.WriteTimeout},
+		r, "", time.Unix(n.Mtime, 0), b)
+}
+
+// private reports whether a file of bucket with that authority is private.
+func (s *Server) private(bucket, authority string) bool {
+	switch authority {
+	case "eWRPrivate":
+		return true
+	case "eWPrivateRPublic":
+		return false
+	}
+	return slices.Contains(s.cfg.PrivateBuckets, bucket)
+}
+
+// downloadSigned checks a download's signature and returns nil when it holds,
+// else why not. A multi-use signature may bind f to nothing, to the file's
+// fileid (or a directory above it), or, as the official SDKs sign download
+// URLs, to the path alone.
+func (s *Server) downloadSigned(r *http.Request, bucket, path string) error {
+	sig := r.Header.Get("Authorization")
+	if sig == "" {
+		sig = signer.SignFromQuery(r.URL.RawQuery)
+	}
+	want := signer.Expectation{AppID: s.cfg.AppID, Bucket: bucket, FileID: signer.FileID(s.cfg.AppID, bucket, path), Kind: signer.Multi}
+	err := s.verify.Verify(sig, want)
+	var ve *signer.VerifyError
+	if errors.As(err, &ve) && ve.Reason == signer.ReasonFileIDMismatch {
+		want.FileID = strings.TrimPrefix(want.FileID, signer.FileID(s.cfg.AppID, bucket, ""))
+		want.FileID = "/" + strings.TrimPrefix(want.FileID, "/")
+		err = s.verify.Verify(sig, want)
+	}
+	return err
+}
+
+func (s *Server) refuseDownload(w http.ResponseWriter, err error) {
+	code, msg := coserr.ErrSignatureInvalid.Code, "a private file needs a multi-use signature"
+	var ve *signer.VerifyError
+	if errors.As(err, &ve) {
+		code, msg = ve.Code(), msg+": "+ve.Detail
+	}
+	writeEnvelope(w, http.StatusForbidden, code, msg, nil)
 }
 
 func (s *Server) downloadTarget(r *http.Request) (bucket, path string, ok bool) {
@@ -65,4 +122,17 @@ func cutLast(s, sep string) (before, after string, found bool) {
 		return s, "", false
 	}
 	return s[:i], s[i+len(sep):], true
+}
+
+// progressWriter gives every write of a download its own WriteTimeout: a
+// large file to a slow but live reader goes on, a reader that stops is cut.
+type progressWriter struct {
+	http.ResponseWriter
+	rc      *http.ResponseController
+	timeout time.Duration
+}
+
+func (p *progressWriter) Write(b []byte) (int, error) {
+	_ = p.rc.SetWriteDeadline(time.Now().Add(p.timeout))
+	return p.ResponseWriter.Write(b)
 }

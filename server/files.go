@@ -12,6 +12,24 @@ import (
 	"github.com/cosv2/cosv2/gen/coserr"
 )
 
+// isSHA: 40 hex digits, a SHA-1 or its running state.
+func isSHA(s string) bool {
+	if len(s) != 40 {
+		return false
+	}
+	_, err := hex.DecodeString(s)
+	return err == nil
+}
+
+// checkSHA refuses a field that should hold a SHA-1 and holds something else;
+// absent or empty is fine (it is optional everywhere).
+func checkSHA(name, v string) *apiError {
+	if v != "" && !isSHA(v) {
+		return fail(coserr.ErrCGIParam, "%s %q: want 40 hex digits", name, clip(v))
+	}
+	return nil
+}
+
 // insertOnly reads insertOnly: 1, absent or empty (PHP) keep an existing file.
 func insertOnly(q *request) (bool, *apiError) {
 	switch q.fields["insertOnly"] {
@@ -59,6 +77,9 @@ func (s *Server) upload(q *request) (*reply, *apiError) {
 	}
 	keep, aerr := insertOnly(q)
 	if aerr != nil {
+		return nil, aerr
+	}
+	if aerr := checkSHA("sha", q.fields["sha"]); aerr != nil {
 		return nil, aerr
 	}
 	sum := sha1.Sum(q.file)
@@ -117,19 +138,19 @@ func (s *Server) updateFile(q *request) (*reply, *apiError) {
 	if setAuth && !authorities[auth] {
 		return nil, fail(coserr.ErrCGIParam, "authority %q: want eInvalid, eWRPrivate or eWPrivateRPublic", auth)
 	}
+	if _, aerr := mergeHeaders(nil, headers); aerr != nil {
+		return nil, aerr
+	}
 	s.ix.mu.Lock()
 	defer s.ix.mu.Unlock()
 	n := s.ix.get(q.bucket, q.path)
 	if n == nil {
 		return nil, fail(coserr.ErrFileNotExist, "%s does not exist", q.path)
 	}
+	var aerr *apiError
 	c := *n
-	c.Headers = map[string]string{}
-	for k, v := range n.Headers {
-		c.Headers[k] = v
-	}
-	for k, v := range headers {
-		c.Headers[k] = v
+	if c.Headers, aerr = mergeHeaders(n.Headers, headers); aerr != nil {
+		return nil, aerr
 	}
 	if setAuth {
 		c.Authority = auth
@@ -169,7 +190,14 @@ func (s *Server) moveOrCopy(_ context.Context, q *request) (*reply, *apiError) {
 	if strings.HasSuffix(dest, "/") {
 		return nil, fail(coserr.ErrFileSurplusSlash, "dest_fileid %q names a directory", dest)
 	}
-	overwrite := q.fields["to_over_write"] == "1"
+	var overwrite bool
+	switch v := q.fields["to_over_write"]; v {
+	case "", "0":
+	case "1":
+		overwrite = true
+	default:
+		return nil, fail(coserr.ErrCGIParam, "to_over_write %q: want 0 or 1", clip(v))
+	}
 	s.ix.mu.Lock()
 	src := s.ix.get(q.bucket, q.path)
 	if src == nil {

@@ -11,7 +11,8 @@ import (
 // ListenAndServe serves cfg on addr (port 0 picks a free one) until ctx is
 // done, then shuts down gracefully, letting requests in flight finish. ready
 // is called with the address once the server listens; when cfg.BaseURL is
-// empty it becomes http://<that address>.
+// empty it becomes http://<that address>. The connection limits and timeouts
+// are cfg.Limits (see Limits and DefaultLimits).
 func ListenAndServe(ctx context.Context, cfg Config, addr string, ready func(addr string)) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -25,9 +26,9 @@ func ListenAndServe(ctx context.Context, cfg Config, addr string, ready func(add
 		ln.Close()
 		return err
 	}
-	hs := &http.Server{Handler: s, ReadHeaderTimeout: 30 * time.Second}
+	hs := s.HTTPServer()
 	done := make(chan error, 1)
-	go func() { done <- hs.Serve(ln) }()
+	go func() { done <- hs.Serve(s.Listener(ln)) }()
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
@@ -43,4 +44,21 @@ func ListenAndServe(ctx context.Context, cfg Config, addr string, ready func(add
 		err = e
 	}
 	return err
+}
+
+// HTTPServer returns an http.Server for s with the timeouts of its Limits.
+// Serve it on s.Listener(ln) for the connection limit and JSON answers to
+// requests net/http refuses itself.
+func (s *Server) HTTPServer() *http.Server {
+	l := s.cfg.Limits
+	return &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: l.ReadHeaderTimeout,
+		ReadTimeout:       l.ReadTimeout,
+		// Counted from the request's header: the handler gives the answer
+		// its own WriteTimeout once the body is in (see Server.ServeHTTP).
+		WriteTimeout:   l.ReadTimeout + l.WriteTimeout,
+		IdleTimeout:    l.IdleTimeout,
+		MaxHeaderBytes: l.MaxHeaderBytes,
+	}
 }

@@ -8,10 +8,12 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
-	"strconv"
+	"net/textproto"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/sync/semaphore"
 
 	"github.com/cosv2/cosv2/gen"
 	"github.com/cosv2/cosv2/gen/coserr"
@@ -27,6 +29,10 @@ const (
 	MaxUploadParts  = 4 << 20
 	MaxPath         = 1000
 	MaxName         = 255
+	MaxListNum      = 1000    // the largest num of a list
+	MaxParts        = 16      // parts of a form: the largest the SDKs send has 7
+	MaxPartHeader   = 4 << 10 // header bytes of one part
+	MaxFileSize     = 1 << 40 // this server's limit (the document names none): 1 TiB
 )
 
 // request is an API request, parsed.
@@ -41,6 +47,9 @@ type request struct {
 	file    []byte // filecontent
 	hasFile bool
 	body    []byte // the raw body, for validation
+
+	budget   *semaphore.Weighted // where reserved goes back
+	reserved int64
 }
 
 func byCode(code int) *coserr.APIError {
@@ -50,6 +59,10 @@ func byCode(code int) *coserr.APIError {
 	return &coserr.APIError{Code: code, HTTPStatus: http.StatusBadRequest}
 }
 
+// parse reads an API request in the order that keeps an unauthenticated peer
+// cheap: the URL and the signature first (one HMAC, nothing read of the
+// body), then a share of Limits.BodyMemory, then the body, the operation,
+// and last the signature's kind and one-time use.
 func (s *Server) parse(w http.ResponseWriter, r *http.Request) (*request, *apiError) {
 	rest := strings.TrimPrefix(r.URL.Path, "/files/v2/")
 	appid, rest, _ := strings.Cut(rest, "/")
@@ -71,8 +84,19 @@ func (s *Server) parse(w http.ResponseWriter, r *http.Request) (*request, *apiEr
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		return nil, fail(coserr.ErrReqMethod, "method %s is not served; use GET or POST", r.Method)
 	}
+	sig, aerr := s.authenticate(q)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if r.ContentLength > MaxBody {
+		return nil, fail(coserr.ErrSliceTooLarge, "the body is over %d bytes", MaxBody)
+	}
+	if aerr := q.reserve(s.bodies); aerr != nil {
+		return nil, aerr
+	}
 	body, err := readBody(http.MaxBytesReader(w, r.Body, MaxBody), r.ContentLength)
 	if err != nil {
+		q.release()
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			return nil, fail(coserr.ErrSliceTooLarge, "the body is over %d bytes", MaxBody)
@@ -86,18 +110,18 @@ func (s *Server) parse(w http.ResponseWriter, r *http.Request) (*request, *apiEr
 		}
 	}
 	if aerr := q.readBody(); aerr != nil {
-		return nil, aerr
+		return q, aerr
 	}
 	if aerr := q.resolve(); aerr != nil {
-		return nil, aerr
+		return q, aerr
 	}
-	if aerr := s.checkSignature(q); aerr != nil {
+	if aerr := s.authorize(q, sig); aerr != nil {
 		return q, aerr
 	}
 	if q.op.Op == "list" {
 		// The document's own code for a bad num, before the spec's generic refusal.
-		if n, err := strconv.Atoi(q.fields["num"]); err != nil || n < 1 || n > 1000 {
-			return q, fail(coserr.ErrInvalidListNum, "num %q: want 1 to 1000", q.fields["num"])
+		if n, ok := decimal(q.fields["num"], MaxListNum); !ok || n < 1 {
+			return q, fail(coserr.ErrInvalidListNum, "num %q: want 1 to %d", q.fields["num"], MaxListNum)
 		}
 	}
 	if s.validate != nil {
@@ -152,7 +176,7 @@ func (q *request) readBody() *apiError {
 		if len(q.body) > MaxJSON {
 			return fail(coserr.ErrJSONParse, "a JSON body is at most %d bytes", MaxJSON)
 		}
-		if err := json.Unmarshal(q.body, &q.json); err != nil {
+		if err := decodeObject(q.body, &q.json); err != nil {
 			return fail(coserr.ErrJSONParse, "the body is not a JSON object: %v", err)
 		}
 		for k, v := range q.json {
@@ -170,13 +194,13 @@ func (q *request) readBody() *apiError {
 }
 
 // readForm reads every part before dispatching: the official Python SDK sends
-// op last.
+// op last. At most MaxParts parts of at most MaxPartHeader header bytes each.
 func (q *request) readForm(boundary string) *apiError {
 	if boundary == "" {
 		return fail(coserr.ErrFormError, "multipart body without a boundary")
 	}
 	mr := multipart.NewReader(bytes.NewReader(q.body), boundary)
-	for {
+	for parts := 0; ; parts++ {
 		p, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
 			return nil
@@ -184,20 +208,33 @@ func (q *request) readForm(boundary string) *apiError {
 		if err != nil {
 			return fail(coserr.ErrFormError, "malformed multipart body: %v", err)
 		}
-		name := p.FormName()
-		limit := int64(MaxField)
-		switch name {
-		case "filecontent":
-			limit = MaxSimpleUpload
-		case "uploadparts": // one entry per slice: 8192 of them for 4 GB in 512 KB slices
-			limit = MaxUploadParts
+		if parts == MaxParts {
+			return fail(coserr.ErrFormError, "a form has at most %d parts", MaxParts)
 		}
-		v, err := readBody(io.LimitReader(p, limit+1), min(limit+1, int64(len(q.body))))
+		if n := headerBytes(p.Header); n > MaxPartHeader {
+			return fail(coserr.ErrFormError, "a part's header is %d bytes, at most %d", n, MaxPartHeader)
+		}
+		name := p.FormName()
+		if _, dup := q.fields[name]; dup || name == "filecontent" && q.hasFile {
+			return fail(coserr.ErrFormError, "part %q is sent twice", name)
+		}
+		var v []byte
+		switch name {
+		case "filecontent": // the bytes to store: one buffer of the body's size
+			v, err = readBody(io.LimitReader(p, MaxSimpleUpload+1), int64(len(q.body)))
+			if int64(len(v)) > MaxSimpleUpload {
+				return fail(coserr.ErrSliceTooLarge, "part %q is over %d bytes", name, MaxSimpleUpload)
+			}
+		case "uploadparts": // one entry per slice: 8192 of them for 4 GB in 512 KB slices
+			v, err = readSmall(p, MaxUploadParts)
+		default:
+			v, err = readSmall(p, MaxField)
+		}
+		if errors.Is(err, errTooLong) {
+			return fail(coserr.ErrSliceTooLarge, "part %q is too long", name)
+		}
 		if err != nil {
 			return fail(coserr.ErrFormError, "malformed multipart part %q: %v", name, err)
-		}
-		if int64(len(v)) > limit {
-			return fail(coserr.ErrSliceTooLarge, "part %q is over %d bytes", name, limit)
 		}
 		if name == "filecontent" {
 			q.file, q.hasFile = v, true
@@ -205,6 +242,27 @@ func (q *request) readForm(boundary string) *apiError {
 		}
 		q.fields[name] = string(v)
 	}
+}
+
+var errTooLong = errors.New("too long")
+
+// readSmall reads at most limit bytes, growing its buffer as they come: a
+// form field is usually a few bytes.
+func readSmall(r io.Reader, limit int64) ([]byte, error) {
+	v, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if int64(len(v)) > limit {
+		return nil, errTooLong
+	}
+	return v, err
+}
+
+func headerBytes(h textproto.MIMEHeader) (n int) {
+	for k, vs := range h {
+		for _, v := range vs {
+			n += len(k) + len(v) + 4
+		}
+	}
+	return n
 }
 
 // readBody reads r whole into one buffer sized by the expected length, so a
@@ -226,6 +284,29 @@ func (q *request) release() {
 	putBuf(q.body)
 	putBuf(q.file)
 	q.body, q.file = nil, nil
+	if q.reserved > 0 {
+		q.budget.Release(q.reserved)
+		q.reserved = 0
+	}
+}
+
+// reserve takes the memory the body will need from the server's budget,
+// waiting for requests in flight to give theirs back; a body of unknown
+// length takes MaxBody.
+func (q *request) reserve(budget *semaphore.Weighted) *apiError {
+	n := q.r.ContentLength
+	if n < 0 || n > MaxBody {
+		n = MaxBody
+	}
+	if n == 0 {
+		return nil
+	}
+	n += bytes.MinRead // readBody's headroom
+	if err := budget.Acquire(q.r.Context(), n); err != nil {
+		return fail(coserr.ErrOverload, "the server is busy: %v", err)
+	}
+	q.budget, q.reserved = budget, n
+	return nil
 }
 
 // resolve finds the operation from the method, the kind of path and op.
@@ -260,20 +341,35 @@ func (q *request) resolve() *apiError {
 	return fail(coserr.ErrCGIParam, "unknown op %q for %s %s", op, method, target)
 }
 
-func (s *Server) checkSignature(q *request) *apiError {
+// authenticate checks the request's signature before its body is read: by
+// the kind the signature claims, since the operation is not known yet.
+func (s *Server) authenticate(q *request) (*signer.Parsed, *apiError) {
+	p, err := s.verify.Authenticate(q.r.Header.Get("Authorization"), signer.Expectation{
+		AppID: s.cfg.AppID, Bucket: q.bucket, FileID: signer.FileID(s.cfg.AppID, q.bucket, q.path),
+	})
+	return p, signatureRefused(err)
+}
+
+// authorize checks that the signature is of the kind the operation needs and
+// records a one-time signature.
+func (s *Server) authorize(q *request, p *signer.Parsed) *apiError {
 	kind := signer.Multi
 	if q.op.Signature == gen.SignatureOnce {
 		kind = signer.Once
 	}
-	err := s.verify.Verify(q.r.Header.Get("Authorization"), signer.Expectation{
-		AppID: s.cfg.AppID, Bucket: q.bucket, FileID: signer.FileID(s.cfg.AppID, q.bucket, q.path), Kind: kind,
-	})
+	return signatureRefused(s.verify.Authorize(p, kind))
+}
+
+func signatureRefused(err error) *apiError {
+	if err == nil {
+		return nil
+	}
 	var ve *signer.VerifyError
 	if errors.As(err, &ve) {
 		return &apiError{code: byCode(ve.Code()), msg: ve.Detail}
 	}
-	if err != nil {
-		return fail(coserr.ErrSignatureInvalid, "%v", err)
+	if errors.Is(err, errNoncesFull) {
+		return fail(coserr.ErrOverload, "%v: try again later", errNoncesFull)
 	}
-	return nil
+	return storeFailed(err)
 }

@@ -18,8 +18,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
+	"syscall"
 	"time"
+
+	"golang.org/x/sync/semaphore"
 
 	"github.com/cosv2/cosv2/gen"
 	"github.com/cosv2/cosv2/gen/coserr"
@@ -39,6 +43,12 @@ type Config struct {
 	Validate bool
 	// BaseURL is the public base of the URLs in answers, e.g. http://127.0.0.1:8089.
 	BaseURL string
+	// PrivateBuckets are the buckets whose files are private unless a file's
+	// own authority says otherwise (eWRPrivate): downloading one needs a
+	// multi-use signature. The other buckets are public-read.
+	PrivateBuckets []string
+	// Limits bound what peers can hold; zero fields take DefaultLimits.
+	Limits Limits
 	// Now is the clock; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -51,6 +61,7 @@ type Server struct {
 	verify   *signer.Verifier
 	validate *validator
 	log      *slog.Logger
+	bodies   *semaphore.Weighted // Limits.BodyMemory
 }
 
 // New opens the store and returns a Server.
@@ -65,6 +76,12 @@ func New(cfg Config) (*Server, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
+	cfg.Limits = cfg.Limits.withDefaults()
+	for _, b := range cfg.PrivateBuckets {
+		if !slices.Contains(cfg.Buckets, b) {
+			return nil, fmt.Errorf("server: private bucket %q is not one of the buckets served", b)
+		}
+	}
 	var store blobs
 	if cfg.Memory {
 		store = newMemBlobs()
@@ -78,12 +95,20 @@ func New(cfg Config) (*Server, error) {
 		}
 		store = d
 	}
+	return newServer(cfg, store)
+}
+
+func newServer(cfg Config, store blobs) (*Server, error) {
 	ix, err := loadIndex(store, cfg.Buckets)
 	if err != nil {
 		return nil, fmt.Errorf("server: loading %s: %w", cfg.DataDir, err)
 	}
-	s := &Server{cfg: cfg, ix: ix, log: cfg.Logger,
-		verify: &signer.Verifier{Keys: signer.Keys{cfg.SecretID: cfg.SecretKey}, Now: cfg.Now, Replay: signer.NewMemoryReplay(1 << 16)}}
+	nonces, err := loadNonces(store, cfg.Now, cfg.Limits.MaxNonces)
+	if err != nil {
+		return nil, fmt.Errorf("server: loading the one-time signatures seen: %w", err)
+	}
+	s := &Server{cfg: cfg, ix: ix, log: cfg.Logger, bodies: semaphore.NewWeighted(cfg.Limits.BodyMemory),
+		verify: &signer.Verifier{Keys: signer.Keys{cfg.SecretID: cfg.SecretKey}, Now: cfg.Now, Replay: nonces, OnceWindow: cfg.Limits.OnceWindow}}
 	if cfg.Validate {
 		if s.validate, err = newValidator(); err != nil {
 			return nil, err
@@ -94,8 +119,20 @@ func New(cfg Config) (*Server, error) {
 
 // apiError is an answer with a non-zero code.
 type apiError struct {
-	code *coserr.APIError
-	msg  string
+	code   *coserr.APIError
+	msg    string
+	status int   // the HTTP status when not the code's own
+	cause  error // logged, never sent: it may name server paths
+}
+
+// storeFailed is the answer to a failure of the server's own storage. The
+// peer learns that storage failed, or is full; the detail, which names files
+// of the data directory, goes to the log only.
+func storeFailed(err error) *apiError {
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		return &apiError{code: coserr.ErrCmdError, msg: "the server's storage is full", status: http.StatusInsufficientStorage, cause: err}
+	}
+	return &apiError{code: coserr.ErrCmdError, msg: "the server's storage failed", cause: err}
 }
 
 func (e *apiError) Error() string { return e.msg }
@@ -131,8 +168,15 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	if aerr != nil {
 		status := aerr.code.HTTPStatus
-		if status == 0 || status == 500 && !errors.Is(aerr.code, coserr.ErrUnknown) {
+		// The table's 500s are the service's own faults; here only storage is.
+		if status == 0 || status == 500 && aerr.cause == nil {
 			status = http.StatusBadRequest
+		}
+		if aerr.status != 0 {
+			status = aerr.status
+		}
+		if aerr.cause != nil {
+			s.log.Error("server: storage failed", "method", r.Method, "path", r.URL.Path, "err", aerr.cause)
 		}
 		s.answer(w, req, status, aerr.code.Code, aerr.msg, nil)
 		return
@@ -152,6 +196,9 @@ func (s *Server) answer(w http.ResponseWriter, req *request, status, code int, m
 			status, body = http.StatusInternalServerError, envelope(coserr.ErrUnknown.Code, "server answer failed the spec: "+err.Error(), nil)
 		}
 	}
+	// However long the body and the operation took, the answer gets its own
+	// WriteTimeout (http.Server's counts from the request's header).
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(s.cfg.Limits.WriteTimeout))
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(body)

@@ -6,8 +6,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"math"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/cosv2/cosv2/gen/coserr"
@@ -20,12 +20,18 @@ func (s *Server) sliceInit(q *request) (*reply, *apiError) {
 	if !ok {
 		return nil, fail(coserr.ErrMissingFilesize, "filesize is missing")
 	}
-	size, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil || size < 0 {
-		return nil, fail(coserr.ErrCGIParam, "filesize %q: want a number of bytes", raw)
+	size, ok := decimal(raw, math.MaxInt64)
+	if !ok {
+		return nil, fail(coserr.ErrFileSize, "filesize %q: want a number of bytes in decimal digits", clip(raw))
 	}
-	slice, err := strconv.ParseInt(q.fields["slice_size"], 10, 64)
-	if err != nil || !sliceSizes[slice] {
+	if size > MaxFileSize {
+		return nil, fail(coserr.ErrFileTooLarge, "filesize %d: this server stores files of at most %d bytes", size, int64(MaxFileSize))
+	}
+	if aerr := checkSHA("sha", q.fields["sha"]); aerr != nil {
+		return nil, aerr
+	}
+	slice, ok := decimal(q.fields["slice_size"], MaxFileSize)
+	if !ok || !sliceSizes[slice] {
 		return nil, fail(coserr.ErrCGIParam, "slice_size %q: want 524288, 1048576, 2097152 or 3145728", q.fields["slice_size"])
 	}
 	keep, aerr := insertOnly(q)
@@ -87,8 +93,8 @@ func (sess *session) setParts(raw string) *apiError {
 	var off int64
 	for i, p := range parts {
 		want := min(sess.SliceSize, sess.FileSize-off)
-		if p.Offset != off || p.Datalen != want || len(p.Datasha) != 40 {
-			return fail(coserr.ErrParamInvalid, "uploadparts[%d] = {%d, %d, %q}: want offset %d, datalen %d and a 40-digit datasha", i, p.Offset, p.Datalen, p.Datasha, off, want)
+		if p.Offset != off || p.Datalen != want || !isSHA(p.Datasha) {
+			return fail(coserr.ErrParamInvalid, "uploadparts[%d] = {%d, %d, %q}: want offset %d, datalen %d and a datasha of 40 hex digits", i, p.Offset, p.Datalen, clip(p.Datasha), off, want)
 		}
 		off += p.Datalen
 	}
@@ -117,9 +123,9 @@ func (s *Server) sliceData(q *request) (*reply, *apiError) {
 	if !q.hasFile {
 		return nil, fail(coserr.ErrMissingFileContent, "filecontent is missing")
 	}
-	off, err := strconv.ParseInt(q.fields["offset"], 10, 64)
-	if err != nil || off < 0 || off%sess.SliceSize != 0 || off >= max(sess.FileSize, 1) {
-		return nil, fail(coserr.ErrParamInvalid, "offset %q: want a multiple of %d below %d", q.fields["offset"], sess.SliceSize, sess.FileSize)
+	off, ok := decimal(q.fields["offset"], MaxFileSize)
+	if !ok || off%sess.SliceSize != 0 || off >= max(sess.FileSize, 1) {
+		return nil, fail(coserr.ErrParamInvalid, "offset %q: want a multiple of %d below %d", clip(q.fields["offset"]), sess.SliceSize, sess.FileSize)
 	}
 	n := int64(len(q.file))
 	if n > sess.SliceSize {
@@ -180,9 +186,15 @@ func (s *Server) sliceFinish(q *request) (*reply, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	size, err := strconv.ParseInt(q.fields["filesize"], 10, 64)
-	if err != nil || size != sess.FileSize {
-		return nil, fail(coserr.ErrFileSizeNotEqual, "filesize %q differs from the init's %d", q.fields["filesize"], sess.FileSize)
+	size, ok := decimal(q.fields["filesize"], math.MaxInt64)
+	if !ok {
+		return nil, fail(coserr.ErrFileSize, "filesize %q: want a number of bytes in decimal digits", clip(q.fields["filesize"]))
+	}
+	if size != sess.FileSize {
+		return nil, fail(coserr.ErrFileSizeNotEqual, "filesize %d differs from the init's %d", size, sess.FileSize)
+	}
+	if aerr := checkSHA("sha", q.fields["sha"]); aerr != nil {
+		return nil, aerr
 	}
 	sha := strings.ToLower(q.fields["sha"])
 	if sha == "" {

@@ -1,10 +1,85 @@
 package server
 
-import "strconv"
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+)
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func atoi(s string) int64 {
 	n, _ := strconv.ParseInt(s, 10, 64)
 	return n
+}
+
+// decimal reads a count as the document writes it: decimal digits only (no
+// sign, space or exponent), at most limit.
+func decimal(s string, limit int64) (int64, bool) {
+	if s == "" || len(s) > 19 {
+		return 0, false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil && n <= limit
+}
+
+// decodeObject decodes a JSON object into v after checking that no object in
+// it repeats a key: encoding/json keeps the last of two, so
+// {"op":"update","op":"delete"} would be a delete to us and an update to a
+// reader that keeps the first.
+func decodeObject(body []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := noDuplicates(dec); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return errors.New("data after the JSON value")
+	}
+	return json.Unmarshal(body, v)
+}
+
+// noDuplicates walks one JSON value from dec.
+func noDuplicates(dec *json.Decoder) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	d, ok := tok.(json.Delim)
+	if !ok {
+		return nil
+	}
+	switch d {
+	case '{':
+		seen := map[string]bool{}
+		for dec.More() {
+			k, err := dec.Token()
+			if err != nil {
+				return err
+			}
+			key, _ := k.(string)
+			if seen[key] {
+				return fmt.Errorf("key %q appears twice", key)
+			}
+			seen[key] = true
+			if err := noDuplicates(dec); err != nil {
+				return err
+			}
+		}
+	case '[':
+		for dec.More() {
+			if err := noDuplicates(dec); err != nil {
+				return err
+			}
+		}
+	}
+	_, err = dec.Token() // the closing delimiter
+	return err
 }

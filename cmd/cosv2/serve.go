@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 
 	"github.com/urfave/cli/v3"
@@ -10,22 +11,48 @@ import (
 	"github.com/cosv2/cosv2/server"
 )
 
+const serveDescription = `Runs a local COS v2 server: the JSON API under /files/v2/<appid>/<bucket>/
+and downloads, on disk under --data or in memory. Every API request needs a
+valid signature, checked before its body is read; private files (authority
+eWRPrivate, or any file of a --private-bucket that does not say otherwise)
+need a multi-use signature to download, in Authorization or ?sign=.
+
+Limits (flags below; 0 keeps the default): at most --max-conns connections
+(one more is answered 503, -300); a request's header within
+--read-header-timeout and all of it within --read-timeout (a 21 MB upload
+needs 21 MB per --read-timeout); an answer within --write-timeout, a download
+progressing at least every --write-timeout; idle keep-alive connections closed
+after --idle-timeout; request bodies in memory at once at most --body-memory
+bytes (a request waits for its share); one-time signatures accepted within
+--once-window of their t, each remembered in the store until it leaves the
+window (at most --max-nonces; when full, one-time requests get -300 until
+some expire). Fixed: a simple upload or form 21 MB, a JSON body 64 KB, a form
+16 parts of at most 4 KB of header each, a path 1000 bytes, a name 255 bytes,
+a file 1 TiB, custom headers those the document lists (Cache-Control,
+Content-Type, Content-Disposition, Content-Language, Content-Encoding,
+x-cos-meta-*), 32 per file, 1 KB each.`
+
 func serveCmd() *cli.Command {
-	return &cli.Command{Name: "serve", Usage: "run a local COS v2 server",
+	d := server.DefaultLimits
+	return &cli.Command{Name: "serve", Usage: "run a local COS v2 server", Description: serveDescription,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "addr", Value: "127.0.0.1:8089", Usage: "address to listen on (port 0: any free port)", Sources: cli.EnvVars("COSV2_ADDR")},
 			&cli.StringFlag{Name: "data", Usage: "data directory", Sources: cli.EnvVars("COSV2_DATA")},
 			&cli.BoolFlag{Name: "memory", Usage: "keep everything in memory instead of --data"},
 			&cli.BoolFlag{Name: "validate", Usage: "check every request and answer against the spec"},
 			&cli.StringFlag{Name: "base-url", Usage: "public base URL for the URLs in answers (default http://<addr>)"},
+			&cli.StringSliceFlag{Name: "private-bucket", Usage: "a bucket whose files are private unless set otherwise (repeat or comma-separate)", Sources: cli.EnvVars("COSV2_PRIVATE_BUCKETS")},
+			&cli.IntFlag{Name: "max-conns", Value: d.MaxConns, Usage: "connections open at once"},
+			&cli.DurationFlag{Name: "read-header-timeout", Value: d.ReadHeaderTimeout, Usage: "time for a request's header"},
+			&cli.DurationFlag{Name: "read-timeout", Value: d.ReadTimeout, Usage: "time for a whole request, body included"},
+			&cli.DurationFlag{Name: "write-timeout", Value: d.WriteTimeout, Usage: "time for an answer; a download must progress within it"},
+			&cli.DurationFlag{Name: "idle-timeout", Value: d.IdleTimeout, Usage: "time a kept-alive connection may wait"},
+			&cli.Int64Flag{Name: "body-memory", Value: d.BodyMemory, Usage: "bytes of request bodies held in memory at once"},
+			&cli.DurationFlag{Name: "once-window", Value: d.OnceWindow, Usage: "how far a one-time signature's t may be from now"},
+			&cli.IntFlag{Name: "max-nonces", Value: d.MaxNonces, Usage: "one-time signatures remembered within the window"},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
-			buckets := []string{}
-			for _, b := range strings.Split(cmd.String("bucket"), ",") {
-				if b = strings.TrimSpace(b); b != "" {
-					buckets = append(buckets, b)
-				}
-			}
+			buckets := splitList([]string{cmd.String("bucket")})
 			if cmd.String("data") == "" && !cmd.Bool("memory") {
 				return usagef("serve needs --data DIR or --memory")
 			}
@@ -38,9 +65,27 @@ func serveCmd() *cli.Command {
 				return usagef("--bucket is required")
 			}
 			cfg := server.Config{AppID: cmd.String("appid"), Buckets: buckets, SecretID: cmd.String("secret-id"), SecretKey: cmd.String("secret-key"),
-				DataDir: cmd.String("data"), Memory: cmd.Bool("memory"), Validate: cmd.Bool("validate"), BaseURL: cmd.String("base-url")}
+				DataDir: cmd.String("data"), Memory: cmd.Bool("memory"), Validate: cmd.Bool("validate"), BaseURL: cmd.String("base-url"),
+				PrivateBuckets: splitList(cmd.StringSlice("private-bucket")),
+				Logger:         slog.New(slog.NewTextHandler(cmd.Root().ErrWriter, nil)),
+				Limits: server.Limits{MaxConns: int(cmd.Int("max-conns")), ReadHeaderTimeout: cmd.Duration("read-header-timeout"),
+					ReadTimeout: cmd.Duration("read-timeout"), WriteTimeout: cmd.Duration("write-timeout"), IdleTimeout: cmd.Duration("idle-timeout"),
+					BodyMemory: cmd.Int64("body-memory"), OnceWindow: cmd.Duration("once-window"), MaxNonces: int(cmd.Int("max-nonces"))}}
 			return server.ListenAndServe(ctx, cfg, cmd.String("addr"), func(addr string) {
 				fmt.Fprintf(cmd.Root().Writer, "listening on http://%s\n", addr)
 			})
 		}}
+}
+
+// splitList splits comma-separated values and drops empty ones.
+func splitList(vs []string) []string {
+	var out []string
+	for _, v := range vs {
+		for _, b := range strings.Split(v, ",") {
+			if b = strings.TrimSpace(b); b != "" {
+				out = append(out, b)
+			}
+		}
+	}
+	return out
 }

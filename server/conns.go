@@ -1,0 +1,92 @@
+package server
+
+import (
+	"bytes"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/cosv2/cosv2/gen/coserr"
+)
+
+// Listener wraps ln for s: at most Limits.MaxConns connections are open at
+// once (one more is answered 503 with the JSON envelope, -300, and closed),
+// and the plain-text answers net/http writes itself to requests it cannot
+// parse (a bad request line, a bad Content-Length, a header too large) are
+// written as the JSON envelope every client of this API expects.
+func (s *Server) Listener(ln net.Listener) net.Listener {
+	return &listener{Listener: ln, slots: make(chan struct{}, s.cfg.Limits.MaxConns)}
+}
+
+type listener struct {
+	net.Listener
+	slots chan struct{}
+}
+
+func (l *listener) Accept() (net.Conn, error) {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		select {
+		case l.slots <- struct{}{}:
+			return &conn{Conn: c, release: func() { <-l.slots }}, nil
+		default:
+			go refuseConn(c)
+		}
+	}
+}
+
+// refuseConn tells a connection over the limit to come back later.
+func refuseConn(c net.Conn) {
+	_ = c.SetWriteDeadline(time.Now().Add(time.Second))
+	_, _ = c.Write(plainToJSON(http.StatusServiceUnavailable, coserr.ErrOverload.Code, "too many connections; try again later"))
+	_ = c.Close()
+}
+
+type conn struct {
+	net.Conn
+	once    sync.Once
+	release func()
+}
+
+func (c *conn) Close() error {
+	c.once.Do(c.release)
+	return c.Conn.Close()
+}
+
+// goErrorHeaders follow the status line of every answer net/http writes on
+// its own (server.go, "errorHeaders"); a handler's answer has its headers in
+// sorted order, so Connection never follows Content-Type directly.
+const goErrorHeaders = "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
+
+// Write passes everything through but net/http's own error answers, which it
+// writes whole in one call.
+func (c *conn) Write(b []byte) (int, error) {
+	if len(b) > 512 || !bytes.HasPrefix(b, []byte("HTTP/1.1 ")) {
+		return c.Conn.Write(b)
+	}
+	status, rest, ok := bytes.Cut(b[len("HTTP/1.1 "):], []byte(goErrorHeaders))
+	code, err := strconv.Atoi(string(status[:min(3, len(status))]))
+	if !ok || err != nil || code < 400 || bytes.ContainsAny(rest, "\r\n") {
+		return c.Conn.Write(b)
+	}
+	if _, err := c.Conn.Write(plainToJSON(code, coserr.ErrCGIParam.Code, string(rest))); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}
+
+// plainToJSON is a whole HTTP/1.1 answer that closes the connection.
+func plainToJSON(status, code int, msg string) []byte {
+	body := envelope(code, msg, nil)
+	var b bytes.Buffer
+	b.WriteString("HTTP/1.1 " + strconv.Itoa(status) + " " + http.StatusText(status) + "\r\n")
+	b.WriteString("Content-Type: application/json; charset=utf-8\r\nConnection: close\r\n")
+	b.WriteString("Content-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n")
+	b.Write(body)
+	return b.Bytes()
+}

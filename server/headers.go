@@ -1,0 +1,97 @@
+package server
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/cosv2/cosv2/gen/coserr"
+)
+
+// Limits of custom_headers: the names the document lists, each value at most
+// MaxHeaderValue bytes, at most MaxCustomHeaders kept per file.
+const (
+	MaxHeaderValue   = 1 << 10
+	MaxCustomHeaders = 32
+)
+
+// customHeaders are the headers an update may set and a download sends,
+// besides x-cos-meta-*: the document's custom_headers table.
+var customHeaders = map[string]bool{
+	"Cache-Control": true, "Content-Type": true, "Content-Disposition": true,
+	"Content-Language": true, "Content-Encoding": true,
+}
+
+const metaPrefix = "X-Cos-Meta-"
+
+// allowedHeader refuses a custom header name the document does not list; a
+// name it lists is canonicalised (header names are case-insensitive), so
+// "content-type" and "Content-Type" are one header.
+func allowedHeader(name string) *apiError {
+	c := http.CanonicalHeaderKey(name)
+	if customHeaders[c] {
+		return nil
+	}
+	if rest, ok := strings.CutPrefix(c, metaPrefix); ok && rest != "" && validToken(name) {
+		return nil
+	}
+	return fail(coserr.ErrCGIParam, "custom header %q is not one the document allows (Cache-Control, Content-Type, Content-Disposition, Content-Language, Content-Encoding, x-cos-meta-*)", clip(name))
+}
+
+// validToken: an HTTP header name, RFC 9110 token characters.
+func validToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0 {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// validHeaderValue: no control characters but tab, so a value cannot end the
+// header or start another.
+func validHeaderValue(v string) bool {
+	if len(v) > MaxHeaderValue {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < ' ' && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// mergeHeaders checks an update's custom_headers and returns old with them
+// set, names canonical.
+func mergeHeaders(old, set map[string]string) (map[string]string, *apiError) {
+	out := make(map[string]string, len(old)+len(set))
+	for k, v := range old {
+		out[k] = v
+	}
+	for k, v := range set {
+		if aerr := allowedHeader(k); aerr != nil {
+			return nil, aerr
+		}
+		if !validHeaderValue(v) {
+			return nil, fail(coserr.ErrCGIParam, "custom header %q: a value of at most %d bytes without control characters", clip(k), MaxHeaderValue)
+		}
+		out[http.CanonicalHeaderKey(k)] = v
+	}
+	if len(out) > MaxCustomHeaders {
+		return nil, fail(coserr.ErrCGIParam, "a file has at most %d custom headers", MaxCustomHeaders)
+	}
+	return out, nil
+}
+
+// clip shortens what a peer sent for an answer's message.
+func clip(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "..."
+	}
+	return s
+}
