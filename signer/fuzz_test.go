@@ -12,10 +12,10 @@ import (
 	"github.com/cosv2/cosv2/signer"
 )
 
-// vectors reads the shared and the edge-case vectors, for seeds.
+// vectors reads the document's and the edge-case vectors, for seeds.
 func vectors(tb testing.TB) []vector {
 	var all []vector
-	for _, path := range []string{"../../shared/testdata/signatures.json", "testdata/edge_vectors.json"} {
+	for _, path := range []string{"testdata/signatures.json", "testdata/edge_vectors.json"} {
 		raw, err := os.ReadFile(path)
 		if err != nil {
 			tb.Fatal(err)
