@@ -2,9 +2,7 @@ package signer_test
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"errors"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -16,12 +14,8 @@ import (
 func vectors(tb testing.TB) []vector {
 	var all []vector
 	for _, path := range []string{"testdata/signatures.json", "testdata/edge_vectors.json"} {
-		raw, err := os.ReadFile(path)
+		vs, err := readVectors(path)
 		if err != nil {
-			tb.Fatal(err)
-		}
-		var vs []vector
-		if err := json.Unmarshal(raw, &vs); err != nil {
 			tb.Fatal(err)
 		}
 		all = append(all, vs...)

@@ -44,10 +44,14 @@ const vectorsPath = "../../signer/testdata/signatures.json"
 
 var _ = Describe("sign", func() {
 	raw, err := os.ReadFile(vectorsPath)
-	Expect(err).NotTo(HaveOccurred())
 	var vs []vector
-	Expect(json.Unmarshal(raw, &vs)).To(Succeed())
-	Expect(vs).NotTo(BeEmpty())
+	if err == nil {
+		err = json.Unmarshal(raw, &vs)
+	}
+	It("reads the vectors", func() {
+		Expect(err).NotTo(HaveOccurred())
+		Expect(vs).NotTo(BeEmpty())
+	})
 	for _, v := range vs {
 		It("prints the vector's signature alone for "+v.Kind+" "+v.Path, func() {
 			args := []string{"--appid", v.AppID, "--bucket", v.Bucket, "--secret-id", v.SecretID, "--secret-key", v.SecretKey,
