@@ -2,9 +2,7 @@ package signer_test
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"errors"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -12,16 +10,12 @@ import (
 	"github.com/cosv2/cosv2/signer"
 )
 
-// vectors reads the shared and the edge-case vectors, for seeds.
+// vectors reads the document's and the edge-case vectors, for seeds.
 func vectors(tb testing.TB) []vector {
 	var all []vector
-	for _, path := range []string{"../../shared/testdata/signatures.json", "testdata/edge_vectors.json"} {
-		raw, err := os.ReadFile(path)
+	for _, path := range []string{"testdata/signatures.json", "testdata/edge_vectors.json"} {
+		vs, err := readVectors(path)
 		if err != nil {
-			tb.Fatal(err)
-		}
-		var vs []vector
-		if err := json.Unmarshal(raw, &vs); err != nil {
 			tb.Fatal(err)
 		}
 		all = append(all, vs...)

@@ -38,14 +38,20 @@ func inProcess(args ...string) (int, string, string) {
 	return code, out.String(), errOut.String()
 }
 
+// vectorsPath is the signer's vectors computed from the document; one copy
+// in the repository serves both suites.
+const vectorsPath = "../../signer/testdata/signatures.json"
+
 var _ = Describe("sign", func() {
-	raw, err := os.ReadFile("../../../shared/testdata/signatures.json")
-	if err != nil {
-		It("needs the shared vectors", func() { Skip("shared/testdata/signatures.json is not beside the repository") })
-		return
-	}
+	raw, err := os.ReadFile(vectorsPath)
 	var vs []vector
-	Expect(json.Unmarshal(raw, &vs)).To(Succeed())
+	if err == nil {
+		err = json.Unmarshal(raw, &vs)
+	}
+	It("reads the vectors", func() {
+		Expect(err).NotTo(HaveOccurred())
+		Expect(vs).NotTo(BeEmpty())
+	})
 	for _, v := range vs {
 		It("prints the vector's signature alone for "+v.Kind+" "+v.Path, func() {
 			args := []string{"--appid", v.AppID, "--bucket", v.Bucket, "--secret-id", v.SecretID, "--secret-key", v.SecretKey,

@@ -1,18 +1,21 @@
 package coserr_test
 
 import (
+	"errors"
 	"fmt"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+
+	"github.com/cosv2/cosv2/gen/coserr"
 )
 
-// The document sits beside the repository: <root>/../shared/reference.
-const documentPath = "../../../shared/reference/000_b04621084e6d76d5.txt"
+// documentCodes holds the codes of the API document's error section, one row
+// each; testdata/README.md tells how it was made from the document.
+const documentCodes = "testdata/document-codes.tsv"
 
 // docCode is a code as the document's error section prints it.
 type docCode struct {
@@ -20,72 +23,30 @@ type docCode struct {
 	code, line      int
 }
 
-// headers open the groups of the error section.
-var headers = map[string]string{
-	"服务端 SDK 错误码": "sdk", "下载状态码": "download", "后端HTTP返回码": "http", "业务返回码": "business",
-	"PROXY 错误码": "proxy", "CMD 错误码": "cmd", "文件缓存的错误码": "cache", "文件插件错误码": "plugin",
-	"CGI 错误码": "cgi", "OSS 错误码": "oss",
-}
-
-var (
-	codeFirst = regexp.MustCompile(`^(-?)\s?(\d+)\s+(.+)$`)               // "- 95 NAME 说明", "-5999 NAME 说明", "- 1 说明"
-	nameFirst = regexp.MustCompile(`^(_?[A-Z][A-Z_]*)\s+(-?\d+)\s+(.+)$`) // "_SUCCESS 0 成功"
-	caps      = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
-)
-
-// parseDocument reads the codes of the error section. The OCR lost minus
-// signs, so the sign comes from the group: the sdk, download and http codes are
-// positive (their "- " is a list bullet), the others negative, except that the
-// business group prints its own ("_SUCCESS 0", "-9999").
-func parseDocument(text string) []docCode {
-	start, end := strings.Index(text, "\n服务端 SDK 错误码\n"), strings.Index(text, "\n目录接口\n")
-	if start < 0 || end < start {
-		return nil
+// loadDocument reads the rows of the fixture, after its header.
+func loadDocument(path string) ([]docCode, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	lines := strings.Split(strings.TrimSuffix(string(raw), "\n"), "\n")
+	if lines[0] != "line\tgroup\tcode\tname\tzh" {
+		return nil, fmt.Errorf("%s: header %q", path, lines[0])
 	}
 	var out []docCode
-	group := ""
-	firstLine := strings.Count(text[:start+1], "\n") + 1
-	for i, l := range strings.Split(text[start+1:end], "\n") {
-		l = strings.TrimSpace(l)
-		if g, ok := headers[l]; ok {
-			group = g
-			continue
+	for i, l := range lines[1:] {
+		f := strings.Split(l, "\t")
+		if len(f) != 5 {
+			return nil, fmt.Errorf("%s:%d: %d fields, want 5", path, i+2, len(f))
 		}
-		d := docCode{group: group, line: firstLine + i}
-		if m := nameFirst.FindStringSubmatch(l); m != nil && group == "business" {
-			d.name, d.code, d.zh = m[1], atoi(m[2]), m[3]
-		} else if m := codeFirst.FindStringSubmatch(l); m != nil {
-			d.code, d.zh = atoi(m[2]), m[3]
-			switch group {
-			case "sdk", "download", "http":
-			case "business":
-				d.code = atoi(m[1] + m[2])
-			default:
-				d.code = -d.code
-			}
-			if group != "sdk" && group != "download" {
-				// The constant comes first; "ERROR_CGI SOCK_CREATE" lost its "_".
-				f := strings.Fields(d.zh)
-				d.name = f[0]
-				if len(f) > 2 && caps.MatchString(f[0]) && caps.MatchString(f[1]) {
-					d.name = f[0] + "_" + f[1]
-				}
-				d.zh = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(d.zh, f[0]), " "+strings.TrimPrefix(d.name, f[0]+"_")))
-			}
-		} else {
-			continue
+		line, lerr := strconv.Atoi(f[0])
+		code, cerr := strconv.Atoi(f[2])
+		if err := errors.Join(lerr, cerr); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", path, i+2, err)
 		}
-		out = append(out, d)
+		out = append(out, docCode{line: line, group: f[1], code: code, name: f[3], zh: f[4]})
 	}
-	return out
-}
-
-func atoi(s string) int {
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		panic(err)
-	}
-	return n
+	return out, nil
 }
 
 var _ = Describe("errcodes.yaml against the document", func() {
@@ -94,18 +55,19 @@ var _ = Describe("errcodes.yaml against the document", func() {
 		ys  []yamlEntry
 	)
 	BeforeEach(func() {
-		raw, err := os.ReadFile(documentPath)
-		if os.IsNotExist(err) {
-			Skip("the API document is not at " + documentPath + " (the shared directory beside the repository)")
-		}
+		var err error
+		doc, err = loadDocument(documentCodes)
 		Expect(err).NotTo(HaveOccurred())
-		doc = parseDocument(string(raw))
 		ys, err = loadYAML()
 		Expect(err).NotTo(HaveOccurred())
 	})
 
-	It("parses all 201 lines of the error section (-61 is printed twice)", func() {
+	It("has all 201 lines of the error section (-61 is printed twice)", func() {
 		Expect(doc).To(HaveLen(201))
+		for _, d := range doc {
+			Expect(d.group).NotTo(BeEmpty(), "document line %d", d.line)
+			Expect(d.zh).NotTo(BeEmpty(), "document line %d", d.line)
+		}
 	})
 
 	It("lists every code of the document, with its words and its constant", func() {
@@ -129,6 +91,19 @@ var _ = Describe("errcodes.yaml against the document", func() {
 		}
 	})
 
+	It("puts every code of the document in the generated table, with words the document gives it", func() {
+		zhs := map[string][]string{}
+		for _, d := range doc {
+			key := fmt.Sprint(d.group, d.code)
+			zhs[key] = append(zhs[key], d.zh)
+		}
+		for _, d := range doc {
+			t, ok := coserr.LookupGroup(d.group, d.code)
+			Expect(ok).To(BeTrue(), "document line %d (%s %d) is missing from the table", d.line, d.group, d.code)
+			Expect(zhs[fmt.Sprint(d.group, d.code)]).To(ContainElement(t.Zh), "document line %d", d.line)
+		}
+	})
+
 	It("invents no code", func() {
 		in := map[string]bool{}
 		for _, d := range doc {
@@ -136,6 +111,9 @@ var _ = Describe("errcodes.yaml against the document", func() {
 		}
 		for _, y := range ys {
 			Expect(in).To(HaveKey(fmt.Sprint(y.Group, y.Code)), "%s %d %s is not in the document", y.Group, y.Code, y.Name)
+		}
+		for _, t := range coserr.Table() {
+			Expect(in).To(HaveKey(fmt.Sprint(t.Group, t.Code)), "the table's %s %d %s is not in the document", t.Group, t.Code, t.Name)
 		}
 	})
 })
