@@ -66,21 +66,9 @@ type Server struct {
 
 // New opens the store and returns a Server.
 func New(cfg Config) (*Server, error) {
-	if cfg.AppID == "" || len(cfg.Buckets) == 0 || cfg.SecretID == "" || cfg.SecretKey == "" {
-		return nil, errors.New("server: appid, at least one bucket, secret id and secret key are required")
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
-	cfg.Limits = cfg.Limits.withDefaults()
-	for _, b := range cfg.PrivateBuckets {
-		if !slices.Contains(cfg.Buckets, b) {
-			return nil, fmt.Errorf("server: private bucket %q is not one of the buckets served", b)
-		}
+	cfg, err := cfg.normalize()
+	if err != nil {
+		return nil, err
 	}
 	var store blobs
 	if cfg.Memory {
@@ -115,6 +103,27 @@ func newServer(cfg Config, store blobs) (*Server, error) {
 		}
 	}
 	return s, nil
+}
+
+// normalize checks cfg and fills in its defaults.
+func (cfg Config) normalize() (Config, error) {
+	if cfg.AppID == "" || len(cfg.Buckets) == 0 || cfg.SecretID == "" || cfg.SecretKey == "" {
+		return cfg, errors.New("server: appid, at least one bucket, secret id and secret key are required")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
+	cfg.Limits = cfg.Limits.withDefaults()
+	for _, b := range cfg.PrivateBuckets {
+		if !slices.Contains(cfg.Buckets, b) {
+			return cfg, fmt.Errorf("server: private bucket %q is not one of the buckets served", b)
+		}
+	}
+	return cfg, nil
 }
 
 // apiError is an answer with a non-zero code.

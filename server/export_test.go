@@ -1,0 +1,30 @@
+package server
+
+import (
+	"io"
+)
+
+// NewFailingWrites returns a memory server whose storage refuses every write
+// with err once armed, as a full disk does; the caller arms it.
+func NewFailingWrites(cfg Config, err error) (s *Server, arm func(), e error) {
+	cfg.Memory = true
+	if cfg, e = cfg.normalize(); e != nil {
+		return nil, nil, e
+	}
+	fs := &failingBlobs{memBlobs: newMemBlobs(), err: err}
+	s, e = newServer(cfg, fs)
+	return s, func() { fs.armed = true }, e
+}
+
+type failingBlobs struct {
+	*memBlobs
+	err   error
+	armed bool
+}
+
+func (f *failingBlobs) put(key string, r io.Reader) (int64, error) {
+	if f.armed {
+		return 0, f.err
+	}
+	return f.memBlobs.put(key, r)
+}
