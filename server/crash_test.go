@@ -33,9 +33,7 @@ func content(i int) []byte {
 
 var _ = Describe("a crash", func() {
 	It("leaves no torn object: after kill -9 and a restart every acknowledged upload reads back byte-exact", func() {
-		bin, err := gexec.Build("github.com/cosv2/cosv2/cmd/cosv2")
-		Expect(err).NotTo(HaveOccurred())
-		DeferCleanup(gexec.CleanupBuildArtifacts)
+		bin := cosv2Binary()
 		data := filepath.Join(GinkgoT().TempDir(), "data")
 		serve := func() (*gexec.Session, string) {
 			cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", data, "--appid", appID, "--bucket", bucket,
