@@ -344,8 +344,12 @@ var _ = Describe("a server on a network", func() {
 		// The first request's body never comes: it holds the whole budget.
 		c, err := net.Dial("tcp", srv.Listener.Addr().String())
 		Expect(err).NotTo(HaveOccurred())
-		fmt.Fprintf(c, "POST /files/v2/%s/%s/a HTTP/1.1\r\nHost: x\r\nAuthorization: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n{",
+		fmt.Fprintf(c, "POST /files/v2/%s/%s/a HTTP/1.1\r\nHost: x\r\nAuthorization: %s\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: %d\r\n\r\n",
 			appID, bucket, sign(signer.Multi, bucket, "/a"), server.MaxBody)
+		// net/http asks for the body when the handler starts reading it: after the reservation.
+		line, err := bufio.NewReader(c).ReadString('\n')
+		Expect(err).NotTo(HaveOccurred())
+		Expect(line).To(HavePrefix("HTTP/1.1 100"))
 		done := make(chan answer, 1)
 		go func() {
 			defer GinkgoRecover()
