@@ -5,10 +5,29 @@
 // The client, the CLI and users' tests run against it since the real service
 // cannot be reached from everywhere.
 //
-// Limits: a path is at most 1000 bytes and a name 255 bytes, valid UTF-8
-// without control characters, backslashes, "." or ".." segments; a simple
-// upload at most 20 MB; a slice at most its session's slice size; a JSON body
-// 64 KB; list num 1 to 1000.
+// It is written to face a hostile peer. An API request's signature is
+// authenticated from its URL and Authorization header before its body is
+// read; the body then waits for its share of Limits.BodyMemory; the kind of
+// signature the operation needs is checked once op is known. Private files
+// (authority eWRPrivate, or files of Config.PrivateBuckets) download only with
+// a multi-use signature. One-time signatures must be within Limits.OnceWindow
+// of the clock and are kept in the store until they leave it, so a replay is
+// refused across restarts. Storage errors answer -181 without the server's
+// paths (507 when full) and are logged.
+//
+// Limits, fixed: a path is at most 1000 bytes and a name 255 bytes, valid
+// UTF-8 without control characters, backslashes, "." or ".." segments; a
+// simple upload at most 20 MB (MaxSimpleUpload) and a body MaxBody; a slice at
+// most its session's slice size; a file MaxFileSize (1 TiB); a JSON body 64
+// KB, without duplicate keys; a form MaxParts (16) parts of MaxPartHeader (4
+// KB) header each; list num 1 to 1000; numbers in decimal digits; custom
+// headers the document's five and x-cos-meta-*, MaxCustomHeaders (32) per
+// file of MaxHeaderValue (1 KB). Limits, configurable (Limits, DefaultLimits,
+// and the flags of `cosv2 serve`): connections at once (1024, one more gets
+// 503 -300), header, request, answer and idle timeouts (10 s, 2 min, 2 min
+// with each 32 KB of a download, 1 min), header bytes (64 KB), body memory
+// (256 MB), the one-time window (15 min) and the one-time signatures kept
+// within it (1<<20; when full, -300 until some expire).
 package server
 
 import (
