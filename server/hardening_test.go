@@ -37,6 +37,7 @@ func startWith(mod func(*server.Config)) *httptest.Server {
 	}
 	s, err := server.New(cfg)
 	Expect(err).NotTo(HaveOccurred())
+	DeferCleanup(s.Close)
 	srv.Config = s.HTTPServer()
 	srv.Listener = s.Listener(srv.Listener)
 	srv.Start()
@@ -305,10 +306,11 @@ var _ = Describe("a server on a network", func() {
 		s, arm, err := server.NewFailingWrites(server.Config{AppID: appID, Buckets: []string{bucket}, SecretID: secretID, SecretKey: secretKey,
 			Logger: slog.New(slog.NewTextHandler(&log, nil))}, &fs.PathError{Op: "write", Path: "/srv/cos-data/meta/ab/x.json.tmp", Err: syscall.ENOSPC})
 		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(s.Close)
 		srv := httptest.NewServer(s)
 		DeferCleanup(srv.Close)
 		arm()
-		a := jsonOp(srv, signer.Multi, "/d/", map[string]string{"op": "create"})
+		a := upload(srv, "/f.txt", "hello")
 		Expect(a.Code).To(Equal(coserr.ErrCmdError.Code))
 		Expect(a.Status).To(Equal(http.StatusInsufficientStorage))
 		Expect(a.Message).To(ContainSubstring("full"))

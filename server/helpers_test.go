@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
 	"github.com/cosv2/cosv2/server"
@@ -33,6 +34,7 @@ func start(dir string) *httptest.Server {
 	s, err := server.New(server.Config{AppID: appID, Buckets: []string{bucket, "other"}, SecretID: secretID, SecretKey: secretKey,
 		DataDir: dir, Memory: dir == "", Validate: true, BaseURL: "http://" + srv.Listener.Addr().String()})
 	Expect(err).NotTo(HaveOccurred())
+	DeferCleanup(s.Close)
 	srv.Config.Handler = s
 	srv.Start()
 	return srv

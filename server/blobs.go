@@ -1,0 +1,270 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+)
+
+// blobs holds the bytes of files; the metadata says which keys are live.
+// Keys are made by the server (newID), never from request text. A file is
+// stored whole (put) or as a session's slices at their offsets (writeAt),
+// which a finish makes the file's bytes without copying them.
+type blobs interface {
+	// put stores size bytes from r as key, durably when it returns.
+	put(ctx context.Context, key string, r io.Reader, size int64) error
+	// create makes key ready for size bytes written by writeAt.
+	create(ctx context.Context, key string, size, slice int64) error
+	// writeAt stores p at off of key, durably when it returns.
+	writeAt(ctx context.Context, key string, off int64, p []byte) error
+	// open returns the size bytes of key, stored whole (slice 0) or in slices.
+	open(ctx context.Context, key string, size, slice int64) (blob, error)
+	// remove deletes key; a missing key is no error.
+	remove(ctx context.Context, key string) error
+}
+
+// blob is stored bytes opened for reading.
+type blob interface {
+	io.ReaderAt
+	io.ReadSeeker
+	io.Closer
+	Size() int64
+}
+
+var errNoBlob = errors.New("no such blob")
+
+// memBlobs keeps everything in memory (--memory, and tests). A session's
+// slices are kept apart and read in order as one file.
+type memBlobs struct {
+	mu sync.RWMutex
+	m  map[string]map[int64][]byte // key → offset → bytes
+}
+
+func newMemBlobs() *memBlobs { return &memBlobs{m: map[string]map[int64][]byte{}} }
+
+func (s *memBlobs) put(_ context.Context, key string, r io.Reader, size int64) error {
+	var b bytes.Buffer
+	b.Grow(int(max(size, 0)))
+	if _, err := io.Copy(&b, r); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.m[key] = map[int64][]byte{0: b.Bytes()}
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *memBlobs) create(_ context.Context, key string, _, _ int64) error {
+	s.mu.Lock()
+	if s.m[key] == nil {
+		s.m[key] = map[int64][]byte{}
+	}
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *memBlobs) writeAt(_ context.Context, key string, off int64, p []byte) error {
+	c := bytes.Clone(p)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m[key] == nil {
+		return errNoBlob
+	}
+	s.m[key][off] = c
+	return nil
+}
+
+func (s *memBlobs) open(_ context.Context, key string, size, _ int64) (blob, error) {
+	s.mu.RLock()
+	parts, ok := s.m[key]
+	var c chunks
+	offs := make([]int64, 0, len(parts))
+	for o := range parts {
+		offs = append(offs, o)
+	}
+	sort.Slice(offs, func(i, j int) bool { return offs[i] < offs[j] })
+	for _, o := range offs {
+		c = append(c, parts[o])
+	}
+	s.mu.RUnlock()
+	if !ok {
+		return nil, errNoBlob
+	}
+	return memBlob{io.NewSectionReader(c, 0, size), c}, nil
+}
+
+func (s *memBlobs) remove(_ context.Context, key string) error {
+	s.mu.Lock()
+	delete(s.m, key)
+	s.mu.Unlock()
+	return nil
+}
+
+// chunks are the bytes of a memory blob, in order.
+type chunks [][]byte
+
+func (c chunks) size() (n int64) {
+	for _, b := range c {
+		n += int64(len(b))
+	}
+	return n
+}
+
+// ReadAt implements io.ReaderAt across the chunks.
+func (c chunks) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, errors.New("chunks: negative offset")
+	}
+	n := 0
+	for _, b := range c {
+		if off >= int64(len(b)) {
+			off -= int64(len(b))
+			continue
+		}
+		n += copy(p[n:], b[off:])
+		off = 0
+		if n == len(p) {
+			return n, nil
+		}
+	}
+	return n, io.EOF
+}
+
+// memBlob reads a memory blob.
+type memBlob struct {
+	*io.SectionReader
+	c chunks
+}
+
+func (memBlob) Close() error { return nil }
+
+// diskBlobs keeps blobs as files under root/blobs. A whole file is written
+// to a temp file, synced and renamed; a session's file is made at its full
+// size once and each slice written at its offset and synced, so a finish only
+// records the key as the file's (the database says which offsets are stored).
+type diskBlobs struct{ root string }
+
+const tmpSuffix = ".tmp"
+
+func newDiskBlobs(root string) (*diskBlobs, error) {
+	if err := os.MkdirAll(filepath.Join(root, "blobs"), 0o755); err != nil {
+		return nil, err
+	}
+	return &diskBlobs{root: root}, nil
+}
+
+func (s *diskBlobs) path(key string) string {
+	return filepath.Join(s.root, "blobs", key[:min(2, len(key))], key)
+}
+
+func (s *diskBlobs) put(_ context.Context, key string, r io.Reader, _ int64) error {
+	dst := s.path(key)
+	dir := filepath.Dir(dst)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	var rnd [8]byte
+	_, _ = rand.Read(rnd[:])
+	tmp := dst + "." + hex.EncodeToString(rnd[:]) + tmpSuffix
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(f, r)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, dst)
+	}
+	if err != nil {
+		_ = os.Remove(tmp)
+		return err
+	}
+	return syncDir(dir)
+}
+
+func (s *diskBlobs) create(_ context.Context, key string, size, _ int64) error {
+	dst := s.path(key)
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE, 0o644)
+	if err != nil {
+		return err
+	}
+	err = f.Truncate(size)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(dst))
+}
+
+func (s *diskBlobs) writeAt(_ context.Context, key string, off int64, p []byte) error {
+	f, err := os.OpenFile(s.path(key), os.O_WRONLY, 0)
+	if errors.Is(err, os.ErrNotExist) {
+		return errNoBlob
+	}
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteAt(p, off)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+type fileBlob struct {
+	*os.File
+	size int64
+}
+
+func (f fileBlob) Size() int64 { return f.size }
+
+func (s *diskBlobs) open(_ context.Context, key string, size, _ int64) (blob, error) {
+	f, err := os.Open(s.path(key))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, errNoBlob
+	}
+	if err != nil {
+		return nil, err
+	}
+	return fileBlob{f, size}, nil
+}
+
+func (s *diskBlobs) remove(_ context.Context, key string) error {
+	err := os.Remove(s.path(key))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	return err
+}
