@@ -3,8 +3,8 @@ package server
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"crypto/sha1"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"strings"
