@@ -29,11 +29,13 @@ func (c *Client) Download(ctx context.Context, file string, w io.Writer, r *Byte
 	off, end := int64(0), st.Size
 	if r != nil {
 		off = r.Offset
-		if r.Length >= 0 && off+r.Length < end {
-			end = off + r.Length
-		}
 		if off < 0 || off > st.Size {
 			return 0, &OpError{Op: "download", Path: st.Path, Err: fmt.Errorf("range offset %d outside 0..%d", off, st.Size)}
+		}
+		// Compare the length with what is left, never off+Length, which
+		// overflows for a length such as math.MaxInt64.
+		if r.Length >= 0 && r.Length < end-off {
+			end = off + r.Length
 		}
 	}
 	var written int64
