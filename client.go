@@ -25,7 +25,10 @@ type Client struct {
 	bucket   string
 	endpoint string
 	api      *gen.ClientWithResponses
-	raw      *http.Client // unsigned, for downloads
+	raw      *http.Client // not the signing transport's: downloads sign themselves
+	sign     *signer.Signer
+	signTTL  time.Duration
+	ua       string
 	retry    RetryPolicy
 	log      *slog.Logger
 }
@@ -120,7 +123,7 @@ func New(appid, bucket string, creds Credentials, opts ...Option) (*Client, erro
 	}
 	return &Client{
 		appid: appid, bucket: bucket, endpoint: cfg.endpoint, api: api, raw: cfg.http,
-		retry: cfg.retry.orDefault(), log: cfg.log,
+		sign: s, signTTL: cfg.signTTL, ua: cfg.userAgent, retry: cfg.retry.orDefault(), log: cfg.log,
 	}, nil
 }
 

@@ -82,12 +82,12 @@ var _ = Describe("Client against the local server", func() {
 		Expect(api.Path).To(Equal("/a b/照片.txt"))
 
 		var got bytes.Buffer
-		n, err := c.Download(ctx, "a b/照片.txt", &got, nil)
+		n, err := c.Download(ctx, "a b/照片.txt", &got)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(n).To(BeEquivalentTo(len(body)))
 		Expect(got.String()).To(Equal(body))
 		got.Reset()
-		_, err = c.Download(ctx, "a b/照片.txt", &got, &cosv2.ByteRange{Offset: 7, Length: 3})
+		_, err = c.Download(ctx, "a b/照片.txt", &got, cosv2.WithRange(7, 3))
 		Expect(err).NotTo(HaveOccurred())
 		Expect(got.String()).To(Equal("COS"))
 
@@ -122,7 +122,7 @@ var _ = Describe("Client against the local server", func() {
 		_, err = put("f.txt", "two", cosv2.WithOverwrite())
 		Expect(err).NotTo(HaveOccurred())
 		var got bytes.Buffer
-		_, err = c.Download(ctx, "f.txt", &got, nil)
+		_, err = c.Download(ctx, "f.txt", &got)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(got.String()).To(Equal("two"))
 	})
@@ -185,7 +185,7 @@ var _ = Describe("Client against the local server", func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(obj.AccessURL).NotTo(BeEmpty())
 		var got bytes.Buffer
-		_, err = c.Download(ctx, "big.bin", &got, nil)
+		_, err = c.Download(ctx, "big.bin", &got)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(got.Bytes()).To(Equal(data))
 	})

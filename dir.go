@@ -19,11 +19,12 @@ func (c *Client) MakeDir(ctx context.Context, dir, bizAttr string) error {
 	}
 	body := gen.CreateDirectoryRequest{Op: gen.Create, BizAttr: &bizAttr}
 	return c.do(ctx, call{op: string(gen.Create), path: p, idempotent: true, doneBefore: exists}, func(ctx context.Context) (*http.Response, []byte, error) {
-		r, err := c.api.CreateDirectoryWithResponse(ctx, c.appid, c.bucket, p, body)
+		resp, err := c.api.CreateDirectory(ctx, c.appid, c.bucket, p, body)
+		_, raw, err := parse(resp, err, gen.ParseCreateDirectoryResponse)
 		if err != nil {
-			return nil, nil, err
+			return resp, raw, err
 		}
-		return r.HTTPResponse, r.Body, nil
+		return resp, raw, nil
 	})
 }
 
@@ -35,15 +36,16 @@ func (c *Client) StatDir(ctx context.Context, dir string) (*DirInfo, error) {
 	}
 	var out *DirInfo
 	err = c.do(ctx, call{op: string(gen.StatDirectoryParamsOpStat), path: p, idempotent: true}, func(ctx context.Context) (*http.Response, []byte, error) {
-		r, err := c.api.StatDirectoryWithResponse(ctx, c.appid, c.bucket, p, &gen.StatDirectoryParams{Op: gen.StatDirectoryParamsOpStat})
+		resp, err := c.api.StatDirectory(ctx, c.appid, c.bucket, p, &gen.StatDirectoryParams{Op: gen.StatDirectoryParamsOpStat})
+		r, raw, err := parse(resp, err, gen.ParseStatDirectoryResponse)
 		if err != nil {
-			return nil, nil, err
+			return resp, raw, err
 		}
 		if r.JSON200 != nil && r.JSON200.Data != nil {
 			d := r.JSON200.Data
 			out = &DirInfo{Path: p, BizAttr: deref(d.BizAttr), Created: unixTime(d.Ctime), Updated: unixTime(d.Mtime)}
 		}
-		return r.HTTPResponse, r.Body, nil
+		return resp, raw, nil
 	})
 	if err == nil && out == nil {
 		out = &DirInfo{Path: p}
@@ -59,11 +61,12 @@ func (c *Client) UpdateDir(ctx context.Context, dir, bizAttr string) error {
 	}
 	body := gen.UpdateDirectoryRequest{Op: gen.UpdateDirectoryRequestOpUpdate, BizAttr: &bizAttr}
 	return c.do(ctx, call{op: string(gen.UpdateDirectoryRequestOpUpdate), path: p, idempotent: true}, func(ctx context.Context) (*http.Response, []byte, error) {
-		r, err := c.api.UpdateDirectoryWithResponse(ctx, c.appid, c.bucket, p, body)
+		resp, err := c.api.UpdateDirectory(ctx, c.appid, c.bucket, p, body)
+		_, raw, err := parse(resp, err, gen.ParseUpdateDirectoryResponse)
 		if err != nil {
-			return nil, nil, err
+			return resp, raw, err
 		}
-		return r.HTTPResponse, r.Body, nil
+		return resp, raw, nil
 	})
 }
 
@@ -79,11 +82,12 @@ func (c *Client) RemoveDir(ctx context.Context, dir string) error {
 	}
 	body := gen.DeleteRequest{Op: gen.Delete}
 	return c.do(ctx, call{op: string(gen.Delete), path: p, idempotent: true, doneBefore: gone}, func(ctx context.Context) (*http.Response, []byte, error) {
-		r, err := c.api.DeleteDirectoryWithResponse(ctx, c.appid, c.bucket, p, body)
+		resp, err := c.api.DeleteDirectory(ctx, c.appid, c.bucket, p, body)
+		_, raw, err := parse(resp, err, gen.ParseDeleteDirectoryResponse)
 		if err != nil {
-			return nil, nil, err
+			return resp, raw, err
 		}
-		return r.HTTPResponse, r.Body, nil
+		return resp, raw, nil
 	})
 }
 

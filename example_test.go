@@ -49,7 +49,7 @@ func Example() {
 		fmt.Println(e.Name, e.Size)
 	}
 	var got bytes.Buffer
-	if _, err := c.Download(ctx, "2016/hello.txt", &got, nil); err != nil {
+	if _, err := c.Download(ctx, "2016/hello.txt", &got); err != nil {
 		panic(err)
 	}
 	fmt.Println(got.String())

@@ -18,9 +18,10 @@ func (c *Client) Stat(ctx context.Context, file string) (*FileInfo, error) {
 	}
 	var out *FileInfo
 	err = c.do(ctx, call{op: string(gen.StatFileParamsOpStat), path: p, idempotent: true}, func(ctx context.Context) (*http.Response, []byte, error) {
-		r, err := c.api.StatFileWithResponse(ctx, c.appid, c.bucket, p, &gen.StatFileParams{Op: gen.StatFileParamsOpStat})
+		resp, err := c.api.StatFile(ctx, c.appid, c.bucket, p, &gen.StatFileParams{Op: gen.StatFileParamsOpStat})
+		r, raw, err := parse(resp, err, gen.ParseStatFileResponse)
 		if err != nil {
-			return nil, nil, err
+			return resp, raw, err
 		}
 		if r.JSON200 != nil && r.JSON200.Data != nil {
 			d := r.JSON200.Data
@@ -30,7 +31,7 @@ func (c *Client) Stat(ctx context.Context, file string) (*FileInfo, error) {
 				SourceURL: deref(d.SourceUrl), Authority: Authority(deref(d.Authority)), Headers: headersFrom(d.CustomHeaders),
 			}
 		}
-		return r.HTTPResponse, r.Body, nil
+		return resp, raw, nil
 	})
 	if err == nil && out == nil {
 		out = &FileInfo{Path: p}
@@ -65,11 +66,12 @@ func (c *Client) Update(ctx context.Context, file string, u Update) error {
 		body.CustomHeaders = &h
 	}
 	return c.do(ctx, call{op: string(gen.UpdateFileRequestOpUpdate), path: p, idempotent: true}, func(ctx context.Context) (*http.Response, []byte, error) {
-		r, err := c.api.UpdateFileWithResponse(ctx, c.appid, c.bucket, p, body)
+		resp, err := c.api.UpdateFile(ctx, c.appid, c.bucket, p, body)
+		_, raw, err := parse(resp, err, gen.ParseUpdateFileResponse)
 		if err != nil {
-			return nil, nil, err
+			return resp, raw, err
 		}
-		return r.HTTPResponse, r.Body, nil
+		return resp, raw, nil
 	})
 }
 
@@ -82,11 +84,12 @@ func (c *Client) Remove(ctx context.Context, file string) error {
 	}
 	body := gen.DeleteRequest{Op: gen.Delete}
 	return c.do(ctx, call{op: string(gen.Delete), path: p, idempotent: true, doneBefore: gone}, func(ctx context.Context) (*http.Response, []byte, error) {
-		r, err := c.api.DeleteFileWithResponse(ctx, c.appid, c.bucket, p, body)
+		resp, err := c.api.DeleteFile(ctx, c.appid, c.bucket, p, body)
+		_, raw, err := parse(resp, err, gen.ParseDeleteFileResponse)
 		if err != nil {
-			return nil, nil, err
+			return resp, raw, err
 		}
-		return r.HTTPResponse, r.Body, nil
+		return resp, raw, nil
 	})
 }
 
@@ -120,25 +123,14 @@ func (c *Client) moveOrCopy(ctx context.Context, op, src, dst string, overwrite 
 	// are retried; a copy that may overwrite is idempotent.
 	cl := call{op: op, path: s, idempotent: op == string(gen.CopyRequestOpCopy) && overwrite}
 	return c.do(ctx, cl, func(ctx context.Context) (*http.Response, []byte, error) {
-		var (
-			resp *http.Response
-			body []byte
-			err  error
-		)
 		if op == string(gen.MoveRequestOpMove) {
-			r, e := c.api.MoveFileWithBodyWithResponse(ctx, c.appid, c.bucket, s, &gen.MoveFileParams{}, f.contentType, f.reader(), f.editor)
-			if r != nil {
-				resp, body = r.HTTPResponse, r.Body
-			}
-			err = e
-		} else {
-			r, e := c.api.CopyFileWithBodyWithResponse(ctx, c.appid, c.bucket, s, &gen.CopyFileParams{}, f.contentType, f.reader(), f.editor)
-			if r != nil {
-				resp, body = r.HTTPResponse, r.Body
-			}
-			err = e
+			resp, err := c.api.MoveFileWithBody(ctx, c.appid, c.bucket, s, &gen.MoveFileParams{}, f.contentType, f.reader(), f.editor)
+			_, raw, err := parse(resp, err, gen.ParseMoveFileResponse)
+			return resp, raw, err
 		}
-		return resp, body, err
+		resp, err := c.api.CopyFileWithBody(ctx, c.appid, c.bucket, s, &gen.CopyFileParams{}, f.contentType, f.reader(), f.editor)
+		_, raw, err := parse(resp, err, gen.ParseCopyFileResponse)
+		return resp, raw, err
 	})
 }
 

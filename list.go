@@ -85,9 +85,10 @@ func (c *Client) listPage(ctx context.Context, listPath, token string, num int64
 		params.Context = &token
 	}
 	err := c.do(ctx, call{op: string(gen.List), path: listPath, idempotent: true}, func(ctx context.Context) (*http.Response, []byte, error) {
-		r, err := c.api.ListDirectoryWithResponse(ctx, c.appid, c.bucket, listPath, params)
+		resp, err := c.api.ListDirectory(ctx, c.appid, c.bucket, listPath, params)
+		r, raw, err := parse(resp, err, gen.ParseListDirectoryResponse)
 		if err != nil {
-			return nil, nil, err
+			return resp, raw, err
 		}
 		out = page{}
 		if r.JSON200 != nil && r.JSON200.Data != nil {
@@ -97,7 +98,7 @@ func (c *Client) listPage(ctx context.Context, listPath, token string, num int64
 				out.entries = append(out.entries, entryFrom(i))
 			}
 		}
-		return r.HTTPResponse, r.Body, nil
+		return resp, raw, nil
 	})
 	return out, err
 }

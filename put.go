@@ -77,14 +77,15 @@ func (c *Client) Put(ctx context.Context, file string, r io.ReaderAt, size int64
 		return serr == nil && st.SHA1 == sum && st.Size == size
 	}
 	err = c.do(ctx, call{op: string(gen.Upload), path: p, idempotent: true, doneBefore: sameBytes}, func(ctx context.Context) (*http.Response, []byte, error) {
-		r, err := c.api.UploadFileWithBodyWithResponse(ctx, c.appid, c.bucket, p, f.contentType, f.reader(), f.editor)
+		resp, err := c.api.UploadFileWithBody(ctx, c.appid, c.bucket, p, f.contentType, f.reader(), f.editor)
+		r, raw, err := parse(resp, err, gen.ParseUploadFileResponse)
 		if err != nil {
-			return nil, nil, err
+			return resp, raw, err
 		}
 		if r.JSON200 != nil && r.JSON200.Data != nil {
 			out = objectFrom(r.JSON200.Data)
 		}
-		return r.HTTPResponse, r.Body, nil
+		return resp, raw, nil
 	})
 	if err == nil && out == nil {
 		out = &Object{}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
+	"syscall"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -47,7 +49,9 @@ func status(code int, body string) func() (*http.Response, error) {
 	}
 }
 
-var reset = func() (*http.Response, error) { return nil, errors.New("connection reset by peer") }
+var reset = func() (*http.Response, error) {
+	return nil, &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}
+}
 
 var _ = Describe("retries", func() {
 	var url string
@@ -108,7 +112,7 @@ var _ = Describe("retries", func() {
 			once.Do(func() { first = true })
 			if first && err == nil {
 				resp.Body.Close()
-				return nil, errors.New("answer lost")
+				return nil, &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET} // the answer is lost
 			}
 			return resp, err
 		})

@@ -96,9 +96,10 @@ func (c *Client) SliceInit(ctx context.Context, file string, size, sliceSize int
 	// Not idempotent: a repeated init finds the first one's session (-4019),
 	// which the caller resumes through SliceList like any unfinished upload.
 	err = c.do(ctx, call{op: string(gen.UploadSliceInit), path: p}, func(ctx context.Context) (*http.Response, []byte, error) {
-		r, err := c.api.UploadSliceInitWithBodyWithResponse(ctx, c.appid, c.bucket, p, f.contentType, f.reader(), f.editor)
+		resp, err := c.api.UploadSliceInitWithBody(ctx, c.appid, c.bucket, p, f.contentType, f.reader(), f.editor)
+		r, raw, err := parse(resp, err, gen.ParseUploadSliceInitResponse)
 		if err != nil {
-			return nil, nil, err
+			return resp, raw, err
 		}
 		if r.JSON200 != nil && r.JSON200.Data != nil {
 			d := r.JSON200.Data
@@ -111,7 +112,7 @@ func (c *Client) SliceInit(ctx context.Context, file string, size, sliceSize int
 				out.Object = objectOf(d.AccessUrl, d.SourceUrl, d.ResourcePath, d.Url)
 			}
 		}
-		return r.HTTPResponse, r.Body, nil
+		return resp, raw, nil
 	})
 	if err != nil {
 		return nil, err
@@ -129,11 +130,12 @@ func (c *Client) SliceData(ctx context.Context, file, session string, offset int
 	f := newForm().field("op", string(gen.UploadSliceData)).field("session", session).
 		field("offset", strconv.FormatInt(offset, 10)).fileContent(r, offset, n)
 	return c.do(ctx, call{op: string(gen.UploadSliceData), path: p, idempotent: true}, func(ctx context.Context) (*http.Response, []byte, error) {
-		r, err := c.api.UploadSliceDataWithBodyWithResponse(ctx, c.appid, c.bucket, p, f.contentType, f.reader(), f.editor)
+		resp, err := c.api.UploadSliceDataWithBody(ctx, c.appid, c.bucket, p, f.contentType, f.reader(), f.editor)
+		_, raw, err := parse(resp, err, gen.ParseUploadSliceDataResponse)
 		if err != nil {
-			return nil, nil, err
+			return resp, raw, err
 		}
-		return r.HTTPResponse, r.Body, nil
+		return resp, raw, nil
 	})
 }
 
@@ -151,14 +153,15 @@ func (c *Client) SliceFinish(ctx context.Context, file, session string, size int
 	f.close()
 	var out *Object
 	err = c.do(ctx, call{op: string(gen.UploadSliceFinish), path: p, idempotent: true}, func(ctx context.Context) (*http.Response, []byte, error) {
-		r, err := c.api.UploadSliceFinishWithBodyWithResponse(ctx, c.appid, c.bucket, p, f.contentType, f.reader(), f.editor)
+		resp, err := c.api.UploadSliceFinishWithBody(ctx, c.appid, c.bucket, p, f.contentType, f.reader(), f.editor)
+		r, raw, err := parse(resp, err, gen.ParseUploadSliceFinishResponse)
 		if err != nil {
-			return nil, nil, err
+			return resp, raw, err
 		}
 		if r.JSON200 != nil && r.JSON200.Data != nil {
 			out = objectFrom(r.JSON200.Data)
 		}
-		return r.HTTPResponse, r.Body, nil
+		return resp, raw, nil
 	})
 	if err == nil && out == nil {
 		out = &Object{}
@@ -176,9 +179,10 @@ func (c *Client) SliceList(ctx context.Context, file string) (*SliceSession, err
 	f := newForm().field("op", string(gen.UploadSliceList)).close()
 	var out *SliceSession
 	err = c.do(ctx, call{op: string(gen.UploadSliceList), path: p, idempotent: true}, func(ctx context.Context) (*http.Response, []byte, error) {
-		r, err := c.api.UploadSliceListWithBodyWithResponse(ctx, c.appid, c.bucket, p, f.contentType, f.reader(), f.editor)
+		resp, err := c.api.UploadSliceListWithBody(ctx, c.appid, c.bucket, p, f.contentType, f.reader(), f.editor)
+		r, raw, err := parse(resp, err, gen.ParseUploadSliceListResponse)
 		if err != nil {
-			return nil, nil, err
+			return resp, raw, err
 		}
 		out = &SliceSession{}
 		if r.JSON200 != nil && r.JSON200.Data != nil {
@@ -194,7 +198,7 @@ func (c *Client) SliceList(ctx context.Context, file string) (*SliceSession, err
 				out.Object = objectOf(d.AccessUrl, d.SourceUrl, d.ResourcePath, d.Url)
 			}
 		}
-		return r.HTTPResponse, r.Body, nil
+		return resp, raw, nil
 	})
 	return out, err
 }

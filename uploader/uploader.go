@@ -47,54 +47,6 @@ const (
 	DefaultConcurrency = 4
 )
 
-// Progress is how far an upload is.
-type Progress struct {
-	BytesDone, BytesTotal   int64
-	SlicesDone, SlicesTotal int
-}
-
-type config struct {
-	put         []cosv2.PutOption
-	sliceSize   int64
-	concurrency int
-	progress    func(Progress)
-	withParts   bool
-	sha         string
-	parts       []cosv2.SlicePart
-}
-
-// Option configures Upload.
-type Option func(*config)
-
-// WithPutOptions passes overwrite and biz_attr settings (cosv2.WithOverwrite ...).
-func WithPutOptions(opts ...cosv2.PutOption) Option {
-	return func(c *config) { c.put = append(c.put, opts...) }
-}
-
-// WithSliceSize sets the slice size: one of cosv2.SliceSizes.
-func WithSliceSize(n int64) Option { return func(c *config) { c.sliceSize = n } }
-
-// WithConcurrency sets how many slices are in flight at once.
-func WithConcurrency(n int) Option { return func(c *config) { c.concurrency = n } }
-
-// WithUploadParts sends the file's SHA-1 and every slice's running SHA-1
-// state (uploadparts) with the init, as the official SDKs do: the service can
-// then answer at once when it has the bytes already (quick upload) and check
-// each stored slice, and a later resume proves its slices are these bytes. It
-// costs a hashing pass over the whole file before the first slice goes out.
-//
-// It is not the default because of what that pass costs: bench/upload.sh,
-// 1 GB, loopback, 2 cores, against a server that drains the slices, uploaded
-// at 0.60-0.69 of the ceiling hashing alongside the slices and at 0.47-0.52
-// with the pass first. Without it, the SHA-1 is computed while the slices go
-// out and checked by the service at finish all the same; a resumed upload
-// whose init declared uploadparts is checked against them either way.
-func WithUploadParts() Option { return func(c *config) { c.withParts = true } }
-
-// WithProgress calls f after each slice (and once at the end), from one
-// goroutine at a time.
-func WithProgress(f func(Progress)) Option { return func(c *config) { c.progress = f } }
-
 // UploadError is a slice upload that failed; Session and Offset tell which
 // slice failed, so a later Upload of the same path resumes from there.
 type UploadError struct {
@@ -120,14 +72,16 @@ var ErrMismatch = errors.New("uploader: the unfinished upload of this path is of
 func Upload(ctx context.Context, c Client, remote string, src io.ReaderAt, size int64, opts ...Option) (*cosv2.Object, error) {
 	cfg := config{sliceSize: DefaultSliceSize, concurrency: DefaultConcurrency}
 	for _, o := range opts {
-		o(&cfg)
+		if o != nil {
+			o.applyUpload(&cfg)
+		}
 	}
 	if !cosv2.ValidSliceSize(cfg.sliceSize) {
 		return nil, fmt.Errorf("uploader: slice size %d is not one of %v", cfg.sliceSize, cosv2.SliceSizes)
 	}
 	cfg.concurrency = max(cfg.concurrency, 1)
 	if size <= cosv2.MaxSimpleUpload {
-		obj, err := c.Put(ctx, remote, src, size, cfg.put...)
+		obj, err := c.Put(ctx, remote, src, size, cfg.putOptions()...)
 		if err == nil {
 			cfg.reporter(size, size)(size, 1)
 		}
@@ -192,7 +146,7 @@ func finished(s *cosv2.SliceSession) *cosv2.Object {
 // checked against src's (hashing it now if no pass did before): the stored
 // slices must be the same bytes.
 func open(ctx context.Context, c Client, remote string, src io.ReaderAt, size int64, cfg *config) (*cosv2.SliceSession, map[int64]bool, error) {
-	in := cosv2.SliceInit{PutOptions: cosv2.ApplyPutOptions(cfg.put...), SHA1: cfg.sha, Parts: cfg.parts}
+	in := cosv2.SliceInit{PutOptions: cosv2.PutOptions{Overwrite: cfg.overwrite, BizAttr: cfg.bizAttr}, SHA1: cfg.sha, Parts: cfg.parts}
 	sess, err := c.SliceInit(ctx, remote, size, cfg.sliceSize, in)
 	if err == nil {
 		return sess, map[int64]bool{}, nil

@@ -47,7 +47,7 @@ func data(n int64, seed uint64) []byte {
 
 func download(c *cosv2.Client, path string) []byte {
 	var got bytes.Buffer
-	_, err := c.Download(context.Background(), path, &got, nil)
+	_, err := c.Download(context.Background(), path, &got)
 	Expect(err).NotTo(HaveOccurred())
 	return got.Bytes()
 }
@@ -106,13 +106,13 @@ var _ = Describe("Upload", func() {
 			b := data(size, uint64(7+i)) // new bytes each time, or the server would answer with a quick upload
 			w := &counting{Client: c, failEach: 3, failWith: failWith}
 			_, err := uploader.Upload(context.Background(), w, "f.bin", bytes.NewReader(b), size,
-				uploader.WithSliceSize(slice), uploader.WithPutOptions(cosv2.WithOverwrite()))
+				uploader.WithSliceSize(slice), uploader.WithOverwrite())
 			// A failed slice fails the run; the next run resumes and sends only what is missing.
 			for i := 0; err != nil && i < 10; i++ {
 				var ue *uploader.UploadError
 				Expect(errors.As(err, &ue)).To(BeTrue())
 				_, err = uploader.Upload(context.Background(), w, "f.bin", bytes.NewReader(b), size,
-					uploader.WithSliceSize(slice), uploader.WithPutOptions(cosv2.WithOverwrite()))
+					uploader.WithSliceSize(slice), uploader.WithOverwrite())
 			}
 			Expect(err).NotTo(HaveOccurred())
 			Expect(w.failed.Load()).To(BeNumerically(">", 0))
@@ -242,6 +242,35 @@ var _ = Describe("Download", func() {
 		Expect(last.SlicesDone).To(Equal(4))
 	})
 })
+
+var _ = Describe("Download, once per object", func() {
+	It("asks stat once, not once per chunk", func() {
+		var stats atomic.Int32
+		tr := roundTripper(func(r *http.Request) (*http.Response, error) {
+			if r.URL.Query().Get("op") == "stat" {
+				stats.Add(1)
+			}
+			return http.DefaultTransport.RoundTrip(r)
+		})
+		c := newClient(cosv2.WithHTTPClient(&http.Client{Transport: tr}))
+		size := int64(3*uploader.DownloadChunk + 1)
+		b := data(size, 22)
+		_, err := uploader.Upload(context.Background(), c, "s.bin", bytes.NewReader(b), size)
+		Expect(err).NotTo(HaveOccurred())
+		dst, err := os.Create(filepath.Join(GinkgoT().TempDir(), "s.bin"))
+		Expect(err).NotTo(HaveOccurred())
+		defer dst.Close()
+		stats.Store(0)
+		_, err = uploader.Download(context.Background(), c, "s.bin", dst)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(stats.Load()).To(BeEquivalentTo(1))
+	})
+})
+
+// roundTripper adapts a function to http.RoundTripper.
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 var _ = Describe("UploadReader", func() {
 	DescribeTable("uploads a stream of unknown size byte-exact",
