@@ -109,7 +109,11 @@ func New(appid, bucket string, creds Credentials, opts ...Option) (*Client, erro
 		return nil, fmt.Errorf("cos: %w", err)
 	}
 	signed := *cfg.http
-	signed.Transport = signer.NewTransport(cfg.http.Transport, s)
+	base := cfg.http.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	signed.Transport = limitTransport{base: signer.NewTransport(base, s), limit: MaxResponseBytes}
 	ua := cfg.userAgent
 	api, err := gen.NewClientWithResponses(cfg.endpoint,
 		gen.WithHTTPClient(&signed),

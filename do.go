@@ -33,6 +33,9 @@ type call struct {
 func (c *Client) do(ctx context.Context, cl call, send attempt) error {
 	p := c.retry
 	for n := 1; ; n++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		resp, body, err := send(ctx) //nolint:bodyclose // parse has read and closed it
 		var bad *badAnswer
 		switch {

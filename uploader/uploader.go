@@ -14,16 +14,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"golang.org/x/sync/errgroup"
 
 	"github.com/cosv2/cosv2"
-	"github.com/cosv2/cosv2/gen/coserr"
 )
 
 // Client is the part of *cosv2.Client the uploader uses; tests wrap it to
@@ -199,6 +196,9 @@ func send(ctx context.Context, c Client, remote string, src io.ReaderAt, size in
 			break
 		}
 		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err // another slice failed while this one waited for its turn
+			}
 			if err := sendSlice(gctx, c, remote, sess.Session, off, src, length); err != nil {
 				return &UploadError{Path: remote, Session: sess.Session, Offset: off, Err: err}
 			}
@@ -209,35 +209,11 @@ func send(ctx context.Context, c Client, remote string, src io.ReaderAt, size in
 	return g.Wait()
 }
 
-// SliceAttempts is how often one slice is tried when the error survives the
-// client's own retries and may pass (a retryable code or a transport error).
-const SliceAttempts = 4
-
+// sendSlice stores one slice. It does not retry: the client's RetryPolicy is
+// the one retry layer, and a slice that failed through it fails the upload
+// with an *UploadError, which a later Upload resumes.
 func sendSlice(ctx context.Context, c Client, remote, session string, off int64, src io.ReaderAt, n int64) error {
-	var err error
-	for k := range SliceAttempts {
-		if err = c.SliceData(ctx, remote, session, off, src, n); err == nil || !retryable(err) {
-			return err
-		}
-		t := time.NewTimer(time.Duration(rand.Int64N(int64(20*time.Millisecond)<<k) + 1))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
-		}
-	}
-	return err
-}
-
-// retryable: a code the error table marks retryable, or a failure that is not
-// an answer of the service at all (other than cancellation).
-func retryable(err error) bool {
-	var api *cosv2.APIError
-	if errors.As(err, &api) {
-		return coserr.IsRetryable(err)
-	}
-	return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+	return c.SliceData(ctx, remote, session, off, src, n)
 }
 
 // reporter counts progress for an upload of size bytes in slices of slice

@@ -6,19 +6,23 @@ import (
 	"errors"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
 	"github.com/cosv2/cosv2"
+	"github.com/cosv2/cosv2/gen"
 	"github.com/cosv2/cosv2/server"
 	"github.com/cosv2/cosv2/uploader"
 )
@@ -99,25 +103,46 @@ var _ = Describe("Upload", func() {
 		Entry("3 MB slices, many at once", int64(cosv2.MaxSimpleUpload+cosv2.SliceSize3M-1), cosv2.SliceSize3M, 8),
 	)
 
-	It("completes byte-exact through injected failures, which are counted", func() {
+	DescribeTable("completes byte-exact in one run through failures the client's retries get past",
+		func(fail func() (*http.Response, error)) {
+			var calls, failed atomic.Int64
+			tr := roundTripper(func(r *http.Request) (*http.Response, error) {
+				if r.URL.Fragment == gen.FragmentUploadSliceData && calls.Add(1)%3 == 0 {
+					failed.Add(1)
+					_, _ = io.Copy(io.Discard, r.Body)
+					_ = r.Body.Close()
+					return fail()
+				}
+				return http.DefaultTransport.RoundTrip(r)
+			})
+			c := newClient(cosv2.WithHTTPClient(&http.Client{Transport: tr}))
+			size := int64(cosv2.MaxSimpleUpload + 5*slice)
+			b := data(size, 7)
+			_, err := uploader.Upload(context.Background(), c, "f.bin", bytes.NewReader(b), size, uploader.WithSliceSize(slice))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(failed.Load()).To(BeNumerically(">", 10))
+			Expect(download(c, "f.bin")).To(Equal(b))
+		},
+		Entry("connection resets", func() (*http.Response, error) {
+			return nil, &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}
+		}),
+		Entry("-71, too frequent", answer(`{"code":-71,"message":"too frequent"}`)),
+		Entry("-300, overloaded", answer(`{"code":-300,"message":"overloaded"}`)),
+	)
+
+	It("fails with an *UploadError a later run resumes from when a slice fails for good", func() {
 		c := newClient()
 		size := int64(cosv2.MaxSimpleUpload + 5*slice)
-		for i, failWith := range []error{errors.New("connection reset"), cosv2.ErrFreqControl, cosv2.ErrOverload} {
-			b := data(size, uint64(7+i)) // new bytes each time, or the server would answer with a quick upload
-			w := &counting{Client: c, failEach: 3, failWith: failWith}
-			_, err := uploader.Upload(context.Background(), w, "f.bin", bytes.NewReader(b), size,
-				uploader.WithSliceSize(slice), uploader.WithOverwrite())
-			// A failed slice fails the run; the next run resumes and sends only what is missing.
-			for i := 0; err != nil && i < 10; i++ {
-				var ue *uploader.UploadError
-				Expect(errors.As(err, &ue)).To(BeTrue())
-				_, err = uploader.Upload(context.Background(), w, "f.bin", bytes.NewReader(b), size,
-					uploader.WithSliceSize(slice), uploader.WithOverwrite())
-			}
-			Expect(err).NotTo(HaveOccurred())
-			Expect(w.failed.Load()).To(BeNumerically(">", 0))
-			Expect(download(c, "f.bin")).To(Equal(b))
-		}
+		b := data(size, 8)
+		w := &counting{Client: c, failEach: 3, failWith: cosv2.ErrFreqControl}
+		_, err := uploader.Upload(context.Background(), w, "f.bin", bytes.NewReader(b), size, uploader.WithSliceSize(slice))
+		var ue *uploader.UploadError
+		Expect(errors.As(err, &ue)).To(BeTrue())
+		Expect(ue.Session).NotTo(BeEmpty())
+		Expect(err).To(MatchError(cosv2.ErrFreqControl))
+		_, err = uploader.Upload(context.Background(), c, "f.bin", bytes.NewReader(b), size, uploader.WithSliceSize(slice))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(download(c, "f.bin")).To(Equal(b))
 	})
 
 	It("resumes an interrupted upload, sending only the missing slices", func() {
@@ -243,6 +268,29 @@ var _ = Describe("Download", func() {
 	})
 })
 
+var _ = Describe("retries", func() {
+	It("has one layer: a slice that always fails is sent MaxAttempts times, not MaxAttempts²", func() {
+		var sent atomic.Int32
+		tr := roundTripper(func(r *http.Request) (*http.Response, error) {
+			if r.URL.Fragment == gen.FragmentUploadSliceData {
+				sent.Add(1)
+				_, _ = io.Copy(io.Discard, r.Body)
+				_ = r.Body.Close()
+				return answer(`{"code":-71,"message":"too frequent"}`)()
+			}
+			return http.DefaultTransport.RoundTrip(r)
+		})
+		c := newClient(cosv2.WithHTTPClient(&http.Client{Transport: tr})) // MaxAttempts: 4
+		size := int64(cosv2.MaxSimpleUpload + 1)
+		_, err := uploader.Upload(context.Background(), c, "f.bin", bytes.NewReader(data(size, 5)), size,
+			uploader.WithSliceSize(slice), uploader.WithConcurrency(1))
+		Expect(err).To(MatchError(cosv2.ErrFreqControl))
+		var ue *uploader.UploadError
+		Expect(errors.As(err, &ue)).To(BeTrue())
+		Expect(sent.Load()).To(BeEquivalentTo(4))
+	})
+})
+
 var _ = Describe("Download, once per object", func() {
 	It("asks stat once, not once per chunk", func() {
 		var stats atomic.Int32
@@ -266,6 +314,14 @@ var _ = Describe("Download, once per object", func() {
 		Expect(stats.Load()).To(BeEquivalentTo(1))
 	})
 })
+
+// answer returns an HTTP 200 answer with a JSON body.
+func answer(body string) func() (*http.Response, error) {
+	return func() (*http.Response, error) {
+		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+			Body: io.NopCloser(strings.NewReader(body))}, nil
+	}
+}
 
 // roundTripper adapts a function to http.RoundTripper.
 type roundTripper func(*http.Request) (*http.Response, error)
