@@ -20,7 +20,9 @@ import (
 )
 
 // viaClient wraps err as net/http's client does.
-func viaClient(err error) error { return &url.Error{Op: "Post", URL: "http://x/files/v2/1/b/f", Err: err} }
+func viaClient(err error) error {
+	return &url.Error{Op: "Post", URL: "http://x/files/v2/1/b/f", Err: err}
+}
 
 var _ = Describe("the retry classification", func() {
 	var syntaxErr error
