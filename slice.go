@@ -3,10 +3,12 @@ package cosv2
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/cosv2/cosv2/gen"
 )
@@ -93,9 +95,10 @@ func (c *Client) SliceInit(ctx context.Context, file string, size, sliceSize int
 	}
 	f.close()
 	out := &SliceSession{FileSize: size, SliceSize: sliceSize}
-	// Not idempotent: a repeated init finds the first one's session (-4019),
-	// which the caller resumes through SliceList like any unfinished upload.
-	err = c.do(ctx, call{op: string(gen.UploadSliceInit), path: p}, func(ctx context.Context) (*http.Response, []byte, error) {
+	// Safe to repeat after a lost answer: a repeated init finds the first
+	// one's session (-4019, ErrUnfinishedUpload), which the caller resumes
+	// through SliceList like any unfinished upload (package uploader does).
+	err = c.do(ctx, call{op: string(gen.UploadSliceInit), path: p, idempotent: true}, func(ctx context.Context) (*http.Response, []byte, error) {
 		resp, err := c.api.UploadSliceInitWithBody(ctx, c.appid, c.bucket, p, f.contentType, f.reader(), f.editor)
 		r, raw, err := parse(resp, err, gen.ParseUploadSliceInitResponse)
 		if err != nil {
@@ -139,8 +142,12 @@ func (c *Client) SliceData(ctx context.Context, file, session string, offset int
 	})
 }
 
-// SliceFinish completes the upload; sha, the whole file's SHA-1 in hex, is
-// checked by the service when given.
+// SliceFinish completes the upload (op=upload_slice_finish); sha, the whole
+// file's SHA-1 in hex, is checked by the service when given (ErrSHANotEqual
+// when it differs, ErrFileSizeNotEqual when slices are missing). When an
+// answer is lost (a transport error, or a repeated finish that finds the
+// session gone), stat decides: the file stored with this size and SHA-1
+// counts as done, and the Object then has no URL field.
 func (c *Client) SliceFinish(ctx context.Context, file, session string, size int64, sha string) (*Object, error) {
 	p, err := FilePath(file)
 	if err != nil {
@@ -152,7 +159,19 @@ func (c *Client) SliceFinish(ctx context.Context, file, session string, size int
 	}
 	f.close()
 	var out *Object
-	err = c.do(ctx, call{op: string(gen.UploadSliceFinish), path: p, idempotent: true}, func(ctx context.Context) (*http.Response, []byte, error) {
+	// A finish whose answer was lost may have stored the file: a repeated
+	// finish then finds the session gone (-5983). Stat decides: the file
+	// stored with this size and SHA-1 means done.
+	stored := func(ctx context.Context) bool {
+		if o := c.storedAs(ctx, p, size, sha); o != nil {
+			out = o
+			return true
+		}
+		return false
+	}
+	cl := call{op: string(gen.UploadSliceFinish), path: p, idempotent: true,
+		doneBefore: func(ctx context.Context, _ error) bool { return stored(ctx) }}
+	err = c.do(ctx, cl, func(ctx context.Context) (*http.Response, []byte, error) {
 		resp, err := c.api.UploadSliceFinishWithBody(ctx, c.appid, c.bucket, p, f.contentType, f.reader(), f.editor)
 		r, raw, err := parse(resp, err, gen.ParseUploadSliceFinishResponse)
 		if err != nil {
@@ -163,10 +182,36 @@ func (c *Client) SliceFinish(ctx context.Context, file, session string, size int
 		}
 		return resp, raw, nil
 	})
+	if err != nil && ambiguous(err) && stored(ctx) {
+		err = nil // every attempt's answer was lost, but the file is there
+	}
 	if err == nil && out == nil {
 		out = &Object{}
 	}
 	return out, err
+}
+
+// storedAs returns the object at p when stat shows it has size bytes with
+// SHA-1 sha, else nil (also when sha is unknown: size alone proves nothing).
+func (c *Client) storedAs(ctx context.Context, p string, size int64, sha string) *Object {
+	if sha == "" {
+		return nil
+	}
+	st, err := c.Stat(ctx, p)
+	if err != nil || st.Size != size || !strings.EqualFold(st.SHA1, sha) {
+		return nil
+	}
+	return &Object{AccessURL: st.AccessURL, SourceURL: st.SourceURL, ResourcePath: "/" + c.appid + "/" + c.bucket + p}
+}
+
+// ambiguous reports whether err leaves open whether the service did the
+// work: no answer came back, or a bare 5xx did.
+func ambiguous(err error) bool {
+	var api *APIError
+	if errors.As(err, &api) {
+		return api.Code > 0 && api.HTTPStatus >= 500
+	}
+	return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
 }
 
 // SliceList returns the unfinished upload of file with its stored slices, or,

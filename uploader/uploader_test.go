@@ -291,6 +291,42 @@ var _ = Describe("retries", func() {
 	})
 })
 
+// dropFirst sends every request, but loses the answer to the first request
+// of the operation with fragment op, as a network that fails after the
+// server did the work.
+func dropFirst(op string) (http.RoundTripper, *atomic.Int32) {
+	var seen atomic.Int32
+	return roundTripper(func(r *http.Request) (*http.Response, error) {
+		resp, err := http.DefaultTransport.RoundTrip(r)
+		if err == nil && r.URL.Fragment == op && seen.Add(1) == 1 {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			_ = resp.Body.Close()
+			return nil, &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}
+		}
+		return resp, err
+	}), &seen
+}
+
+var _ = Describe("answers lost on the way back", func() {
+	DescribeTable("do not fail an upload the server did",
+		func(op string, attempts int32) {
+			tr, seen := dropFirst(op)
+			c := newClient(cosv2.WithHTTPClient(&http.Client{Transport: tr}))
+			size := int64(cosv2.MaxSimpleUpload + 3*slice + 5)
+			b := data(size, 31)
+			_, err := uploader.Upload(context.Background(), c, "lost.bin", bytes.NewReader(b), size, uploader.WithSliceSize(slice))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(seen.Load()).To(BeNumerically(">=", attempts))
+			Expect(download(c, "lost.bin")).To(Equal(b))
+		},
+		// The repeated finish finds the session gone (-5983); stat shows the
+		// file stored with this size and SHA-1, which means done.
+		Entry("the finish's answer", gen.FragmentUploadSliceFinish, int32(1)),
+		// The repeated init finds the first one's session (-4019) and resumes it.
+		Entry("the slice init's answer", gen.FragmentUploadSliceInit, int32(2)),
+	)
+})
+
 var _ = Describe("Download, once per object", func() {
 	It("asks stat once, not once per chunk", func() {
 		var stats atomic.Int32
