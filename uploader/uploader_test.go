@@ -118,7 +118,9 @@ var _ = Describe("Upload", func() {
 			c := newClient(cosv2.WithHTTPClient(&http.Client{Transport: tr}))
 			size := int64(cosv2.MaxSimpleUpload + 5*slice)
 			b := data(size, 7)
-			_, err := uploader.Upload(context.Background(), c, "f.bin", bytes.NewReader(b), size, uploader.WithSliceSize(slice))
+			// One slice at a time, so the attempt after a failed one succeeds.
+			_, err := uploader.Upload(context.Background(), c, "f.bin", bytes.NewReader(b), size,
+				uploader.WithSliceSize(slice), uploader.WithConcurrency(1))
 			Expect(err).NotTo(HaveOccurred())
 			Expect(failed.Load()).To(BeNumerically(">", 10))
 			Expect(download(c, "f.bin")).To(Equal(b))
