@@ -35,7 +35,6 @@ func UploadReader(ctx context.Context, c Client, remote string, r io.Reader, opt
 	if _, err := spool.Write(head); err != nil {
 		return nil, fmt.Errorf("uploader: spooling %s: %w", remote, err)
 	}
-	head = nil
 	rest, err := io.Copy(spool, r)
 	if err != nil {
 		return nil, fmt.Errorf("uploader: reading %s: %w", remote, err)
