@@ -36,7 +36,7 @@ func (v vector) params() signer.Params {
 	if v.Kind == "once" {
 		k = signer.Once
 	}
-	return signer.Params{Bucket: v.Bucket, Kind: k, FileID: v.FileID, Now: time.Unix(v.Now, 0), Expires: time.Unix(v.Expired, 0), Rand: v.Rand}
+	return signer.Params{Bucket: v.Bucket, Kind: k, FileID: v.FileID, Now: time.Unix(v.Now, 0), Expires: time.Unix(v.Expired, 0), RandWide: v.Rand}
 }
 
 func load(path string) []TableEntry {
