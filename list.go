@@ -2,11 +2,13 @@ package cosv2
 
 import (
 	"context"
+	"fmt"
 	"iter"
 	"net/http"
 	"strings"
 
 	"github.com/cosv2/cosv2/gen"
+	"github.com/cosv2/cosv2/internal/rules"
 )
 
 // DefaultPageSize is how many entries one list request asks for.
@@ -24,7 +26,9 @@ type ListOption func(*listConfig)
 // WithPrefix lists only the entries whose names start with prefix.
 func WithPrefix(prefix string) ListOption { return func(c *listConfig) { c.prefix = prefix } }
 
-// WithPageSize sets how many entries each request asks for (1..1000).
+// WithPageSize sets how many entries each request asks for (num: 1 to 1000,
+// default DefaultPageSize); another value makes List fail with
+// ErrInvalidListNum before any request.
 func WithPageSize(n int) ListOption { return func(c *listConfig) { c.pageSize = int64(n) } }
 
 // WithLimit stops the listing after n entries (0: no limit).
@@ -44,11 +48,21 @@ func (c *Client) List(ctx context.Context, dir string, opts ...ListOption) iter.
 			yield(Entry{}, err)
 			return
 		}
-		if strings.Contains(cfg.prefix, "/") {
-			yield(Entry{}, &OpError{Op: string(gen.List), Path: p, Err: ErrInvalidPath})
+		if !rules.ValidListNum(int(min(cfg.pageSize, rules.MaxListNum+1))) {
+			yield(Entry{}, &OpError{Op: string(gen.List), Path: p, Err: fmt.Errorf("page size %d is not within %d..%d: %w",
+				cfg.pageSize, rules.MinListNum, rules.MaxListNum, ErrInvalidListNum)})
 			return
 		}
+		// The prefix is the start of one name: the list path is dir+prefix.
 		listPath := p + cfg.prefix
+		if strings.Contains(cfg.prefix, "/") {
+			yield(Entry{}, fmt.Errorf("%w: prefix %q holds a /", ErrBadPath, cfg.prefix))
+			return
+		}
+		if err := rules.Check(listPath); err != nil {
+			yield(Entry{}, fmt.Errorf("%w: %w", ErrBadPath, err))
+			return
+		}
 		next, n := "", 0
 		for {
 			page, err := c.listPage(ctx, listPath, next, cfg.pageSize)

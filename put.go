@@ -12,11 +12,12 @@ import (
 
 	"github.com/cosv2/cosv2/gen"
 	"github.com/cosv2/cosv2/gen/coserr"
+	"github.com/cosv2/cosv2/internal/rules"
 )
 
 // MaxSimpleUpload is the largest file Put sends in one request (20 MB); larger
 // files go through slice uploads (package uploader).
-const MaxSimpleUpload = 20 << 20
+const MaxSimpleUpload = rules.MaxSimpleUpload
 
 // PutOption configures Put and slice uploads.
 type PutOption func(*PutOptions)

@@ -11,28 +11,22 @@ import (
 	"strings"
 
 	"github.com/cosv2/cosv2/gen"
+	"github.com/cosv2/cosv2/internal/rules"
 )
 
 // The slice sizes the service allows.
 const (
-	SliceSize512K int64 = 512 << 10
-	SliceSize1M   int64 = 1 << 20
-	SliceSize2M   int64 = 2 << 20
-	SliceSize3M   int64 = 3 << 20
+	SliceSize512K = rules.SliceSize512K
+	SliceSize1M   = rules.SliceSize1M
+	SliceSize2M   = rules.SliceSize2M
+	SliceSize3M   = rules.SliceSize3M
 )
 
-// SliceSizes lists the allowed slice sizes, smallest first.
-var SliceSizes = []int64{SliceSize512K, SliceSize1M, SliceSize2M, SliceSize3M}
+// SliceSizes returns the allowed slice sizes, smallest first.
+func SliceSizes() []int64 { return rules.SliceSizes() }
 
 // ValidSliceSize reports whether n is an allowed slice size.
-func ValidSliceSize(n int64) bool {
-	for _, s := range SliceSizes {
-		if n == s {
-			return true
-		}
-	}
-	return false
-}
+func ValidSliceSize(n int64) bool { return rules.ValidSliceSize(n) }
 
 // SlicePart is one stored slice of an upload.
 type SlicePart struct {
@@ -76,7 +70,7 @@ func (c *Client) SliceInit(ctx context.Context, file string, size, sliceSize int
 		return nil, err
 	}
 	if !ValidSliceSize(sliceSize) || size < 0 {
-		return nil, fmt.Errorf("cos: %s %s: slice size %d is not one of %v (or size %d < 0)", gen.UploadSliceInit, p, sliceSize, SliceSizes, size)
+		return nil, fmt.Errorf("cos: %s %s: slice size %d is not one of %v (or size %d < 0)", gen.UploadSliceInit, p, sliceSize, SliceSizes(), size)
 	}
 	f := newForm().field("op", string(gen.UploadSliceInit)).field("filesize", strconv.FormatInt(size, 10)).
 		field("slice_size", strconv.FormatInt(sliceSize, 10)).field("insertOnly", strconv.Itoa(1-boolInt(in.Overwrite)))

@@ -74,7 +74,7 @@ func Upload(ctx context.Context, c Client, remote string, src io.ReaderAt, size 
 		}
 	}
 	if !cosv2.ValidSliceSize(cfg.sliceSize) {
-		return nil, fmt.Errorf("uploader: slice size %d is not one of %v", cfg.sliceSize, cosv2.SliceSizes)
+		return nil, fmt.Errorf("uploader: slice size %d is not one of %v", cfg.sliceSize, cosv2.SliceSizes())
 	}
 	cfg.concurrency = max(cfg.concurrency, 1)
 	if size <= cosv2.MaxSimpleUpload {

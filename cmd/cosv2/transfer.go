@@ -40,7 +40,7 @@ func putCmd() *cli.Command {
 				return err
 			}
 			if !cosv2.ValidSliceSize(int64(cmd.Int("slice-size"))) {
-				return usagef("--slice-size %d is not one of %v", cmd.Int("slice-size"), cosv2.SliceSizes)
+				return usagef("--slice-size %d is not one of %v", cmd.Int("slice-size"), cosv2.SliceSizes())
 			}
 			if _, err := cosv2.FilePath(a[1]); err != nil {
 				return err
