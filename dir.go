@@ -9,14 +9,16 @@ import (
 	"github.com/cosv2/cosv2/gen/coserr"
 )
 
-// MakeDir creates the directory dir (its parent must exist) with the given
-// business attributes. A retry after a lost answer that finds the directory
-// made counts as success.
-func (c *Client) MakeDir(ctx context.Context, dir, bizAttr string) error {
+// MakeDir creates the directory dir (op=create; its parent must exist, else
+// ErrFileNotExist; ErrPathConflict when it exists), with the business
+// attributes WithBizAttr gives. A retry after a lost answer that finds the
+// directory made counts as success.
+func (c *Client) MakeDir(ctx context.Context, dir string, opts ...DirOption) error {
 	p, err := DirPath(dir)
 	if err != nil {
 		return err
 	}
+	bizAttr := dirOptions(opts).bizAttr
 	body := gen.CreateDirectoryRequest{Op: gen.Create, BizAttr: &bizAttr}
 	return c.do(ctx, call{op: string(gen.Create), path: p, idempotent: true, doneBefore: exists}, func(ctx context.Context) (*http.Response, []byte, error) {
 		resp, err := c.api.CreateDirectory(ctx, c.appid, c.bucket, p, body)

@@ -35,7 +35,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	if err := c.MakeDir(ctx, "2016/", "holiday"); err != nil {
+	if err := c.MakeDir(ctx, "2016/", cosv2.WithBizAttr("holiday")); err != nil {
 		panic(err)
 	}
 	body := "hello, COS"

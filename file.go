@@ -93,16 +93,20 @@ func (c *Client) Remove(ctx context.Context, file string) error {
 	})
 }
 
-// Move moves (renames) file src to dst, replacing an existing dst only when
-// overwrite is set. dst is a path from the bucket root.
-func (c *Client) Move(ctx context.Context, src, dst string, overwrite bool) error {
-	return c.moveOrCopy(ctx, string(gen.MoveRequestOpMove), src, dst, overwrite)
+// Move moves (renames) file src to dst in the same bucket (op=move, with a
+// one-time signature), replacing an existing dst only WithOverwrite (else
+// ErrFileExist). dst is a path from the bucket root. A move whose answer was
+// lost cannot be told from one that never happened, so only answers the
+// service marks retryable are tried again.
+func (c *Client) Move(ctx context.Context, src, dst string, opts ...MoveOption) error {
+	return c.moveOrCopy(ctx, string(gen.MoveRequestOpMove), src, dst, moveOptions(opts).overwrite)
 }
 
-// Copy copies file src to dst in the same bucket, replacing an existing dst only
-// when overwrite is set. dst is a path from the bucket root.
-func (c *Client) Copy(ctx context.Context, src, dst string, overwrite bool) error {
-	return c.moveOrCopy(ctx, string(gen.CopyRequestOpCopy), src, dst, overwrite)
+// Copy copies file src to dst in the same bucket (op=copy, with a one-time
+// signature), replacing an existing dst only WithOverwrite (else
+// ErrFileExist). dst is a path from the bucket root.
+func (c *Client) Copy(ctx context.Context, src, dst string, opts ...MoveOption) error {
+	return c.moveOrCopy(ctx, string(gen.CopyRequestOpCopy), src, dst, moveOptions(opts).overwrite)
 }
 
 func (c *Client) moveOrCopy(ctx context.Context, op, src, dst string, overwrite bool) error {

@@ -19,33 +19,6 @@ import (
 // files go through slice uploads (package uploader).
 const MaxSimpleUpload = rules.MaxSimpleUpload
 
-// PutOption configures Put and slice uploads.
-type PutOption func(*PutOptions)
-
-// PutOptions are the settings of one upload.
-type PutOptions struct {
-	// Overwrite replaces an existing file (insertOnly=0); by default an existing
-	// file makes the upload fail with ErrFileExist.
-	Overwrite bool
-	// BizAttr are the file's business attributes.
-	BizAttr string
-}
-
-// WithOverwrite replaces an existing file of that name.
-func WithOverwrite() PutOption { return func(o *PutOptions) { o.Overwrite = true } }
-
-// WithBizAttr sets the file's business attributes.
-func WithBizAttr(attr string) PutOption { return func(o *PutOptions) { o.BizAttr = attr } }
-
-// ApplyPutOptions returns the options as set by opts.
-func ApplyPutOptions(opts ...PutOption) PutOptions {
-	var o PutOptions
-	for _, f := range opts {
-		f(&o)
-	}
-	return o
-}
-
 // Put uploads size bytes read from r as file in one request; size is at most
 // MaxSimpleUpload. It sends the SHA-1 of the bytes so the service checks them,
 // and reads r again for every retry. A retry that finds the file already there
@@ -58,15 +31,15 @@ func (c *Client) Put(ctx context.Context, file string, r io.ReaderAt, size int64
 	if size < 0 || size > MaxSimpleUpload {
 		return nil, fmt.Errorf("cos: put %s: %d bytes; a simple upload takes 0 to %d (use package uploader)", p, size, MaxSimpleUpload)
 	}
-	o := ApplyPutOptions(opts...)
+	o := putOptions(opts)
 	h := sha1.New()
 	if _, err := io.Copy(h, io.NewSectionReader(r, 0, size)); err != nil {
 		return nil, &OpError{Op: string(gen.Upload), Path: p, Err: err}
 	}
 	sum := hex.EncodeToString(h.Sum(nil))
-	f := newForm().field("op", string(gen.Upload)).field("sha", sum).field("insertOnly", strconv.Itoa(1-boolInt(o.Overwrite)))
-	if o.BizAttr != "" {
-		f.field("biz_attr", o.BizAttr)
+	f := newForm().field("op", string(gen.Upload)).field("sha", sum).field("insertOnly", strconv.Itoa(1-boolInt(o.overwrite)))
+	if o.bizAttr != "" {
+		f.field("biz_attr", o.bizAttr)
 	}
 	f.fileContent(r, 0, size)
 	var out *Object

@@ -51,9 +51,19 @@ type SliceSession struct {
 	Serial bool
 }
 
-// SliceInit are the optional fields of an init.
-type SliceInit struct {
-	PutOptions
+// SliceInit is the old name of SliceInitOptions.
+//
+// Deprecated: a type and a method were both called SliceInit; use
+// SliceInitOptions. The alias stays only while server/bench_test.go uses it.
+type SliceInit = SliceInitOptions
+
+// SliceInitOptions are the optional fields of a slice init.
+type SliceInitOptions struct {
+	// Overwrite replaces an existing file (insertOnly=0); by default an
+	// existing file makes the finish fail with ErrFileExist.
+	Overwrite bool
+	// BizAttr are the file's business attributes (biz_attr).
+	BizAttr string
 	// SHA1 is the whole file's SHA-1 in hex; it lets the service skip the upload
 	// when it has the bytes already and check them at finish.
 	SHA1 string
@@ -64,7 +74,7 @@ type SliceInit struct {
 
 // SliceInit opens a slice upload of size bytes. When an unfinished upload of
 // file exists the service answers ErrUnfinishedUpload: ask SliceList and resume.
-func (c *Client) SliceInit(ctx context.Context, file string, size, sliceSize int64, in SliceInit) (*SliceSession, error) {
+func (c *Client) SliceInit(ctx context.Context, file string, size, sliceSize int64, in SliceInitOptions) (*SliceSession, error) {
 	p, err := FilePath(file)
 	if err != nil {
 		return nil, err

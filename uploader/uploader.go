@@ -27,7 +27,7 @@ import (
 // inject faults.
 type Client interface {
 	Put(ctx context.Context, file string, r io.ReaderAt, size int64, opts ...cosv2.PutOption) (*cosv2.Object, error)
-	SliceInit(ctx context.Context, file string, size, sliceSize int64, in cosv2.SliceInit) (*cosv2.SliceSession, error)
+	SliceInit(ctx context.Context, file string, size, sliceSize int64, in cosv2.SliceInitOptions) (*cosv2.SliceSession, error)
 	SliceData(ctx context.Context, file, session string, offset int64, r io.ReaderAt, n int64) error
 	SliceFinish(ctx context.Context, file, session string, size int64, sha string) (*cosv2.Object, error)
 	SliceList(ctx context.Context, file string) (*cosv2.SliceSession, error)
@@ -143,7 +143,7 @@ func finished(s *cosv2.SliceSession) *cosv2.Object {
 // checked against src's (hashing it now if no pass did before): the stored
 // slices must be the same bytes.
 func open(ctx context.Context, c Client, remote string, src io.ReaderAt, size int64, cfg *config) (*cosv2.SliceSession, map[int64]bool, error) {
-	in := cosv2.SliceInit{PutOptions: cosv2.PutOptions{Overwrite: cfg.overwrite, BizAttr: cfg.bizAttr}, SHA1: cfg.sha, Parts: cfg.parts}
+	in := cosv2.SliceInitOptions{Overwrite: cfg.overwrite, BizAttr: cfg.bizAttr, SHA1: cfg.sha, Parts: cfg.parts}
 	sess, err := c.SliceInit(ctx, remote, size, cfg.sliceSize, in)
 	if err == nil {
 		return sess, map[int64]bool{}, nil

@@ -166,7 +166,7 @@ func serial(url string, size, slice int64) run {
 	src := source{size}
 	ctx := context.Background()
 	return timed(func() {
-		sess, err := c.SliceInit(ctx, name, size, slice, cosv2.SliceInit{})
+		sess, err := c.SliceInit(ctx, name, size, slice, cosv2.SliceInitOptions{})
 		if err != nil {
 			panic(err)
 		}
