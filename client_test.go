@@ -164,11 +164,11 @@ var _ = Describe("Client against the local server", func() {
 		const slice = cosv2.SliceSize512K
 		data := bytes.Repeat([]byte("0123456789abcdef"), int(slice*2+100)/16+1)[:slice*2+100]
 		r := bytes.NewReader(data)
-		sess, err := c.SliceInit(ctx, "big.bin", int64(len(data)), slice, cosv2.SliceInit{})
+		sess, err := c.SliceInit(ctx, "big.bin", int64(len(data)), slice, cosv2.SliceInitOptions{})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(sess.Session).NotTo(BeEmpty())
 		Expect(c.SliceData(ctx, "big.bin", sess.Session, 0, r, slice)).To(Succeed())
-		_, err = c.SliceInit(ctx, "big.bin", int64(len(data)), slice, cosv2.SliceInit{})
+		_, err = c.SliceInit(ctx, "big.bin", int64(len(data)), slice, cosv2.SliceInitOptions{})
 		Expect(err).To(MatchError(cosv2.ErrUnfinishedUpload))
 		listed, err := c.SliceList(ctx, "big.bin")
 		Expect(err).NotTo(HaveOccurred())

@@ -221,7 +221,7 @@ var _ = Describe("Upload", func() {
 	It("refuses to resume an unfinished upload of another size", func() {
 		c := newClient()
 		size := int64(cosv2.MaxSimpleUpload + slice)
-		_, err := c.SliceInit(context.Background(), "m.bin", size+1, slice, cosv2.SliceInit{})
+		_, err := c.SliceInit(context.Background(), "m.bin", size+1, slice, cosv2.SliceInitOptions{})
 		Expect(err).NotTo(HaveOccurred())
 		_, err = uploader.Upload(context.Background(), c, "m.bin", bytes.NewReader(data(size, 1)), size, uploader.WithSliceSize(slice))
 		Expect(err).To(MatchError(uploader.ErrMismatch))
