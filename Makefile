@@ -9,7 +9,7 @@ GINKGO := go run github.com/onsi/ginkgo/v2/ginkgo
 # Generated files: `make check-generate` fails when regenerating changes any of them.
 GENERATED := gen errors.gen.go
 
-.PHONY: all tools generate check-generate vet lint spec-check unit test demo clean
+.PHONY: all tools generate check-generate api vet lint spec-check unit test demo clean
 
 all: test
 
@@ -32,6 +32,10 @@ check-generate: generate
 		echo "generated code differs from what is committed:"; git status --porcelain -- $(GENERATED); \
 		git --no-pager diff --stat -- $(GENERATED); exit 1; fi
 	go mod tidy -diff
+
+## api: rewrite api.txt, the record of the exported API (its test fails when it is stale)
+api:
+	go run ./internal/tools/apilist > api.txt
 
 vet:
 	go vet ./...
