@@ -23,7 +23,7 @@ func List(dir string, paths ...string) (string, error) {
 	var b strings.Builder
 	for _, p := range pkgs {
 		if len(p.Errors) > 0 {
-			return "", fmt.Errorf("%s: %v", p.PkgPath, p.Errors[0])
+			return "", fmt.Errorf("%s: %w", p.PkgPath, p.Errors[0])
 		}
 		fmt.Fprintf(&b, "pkg %s\n", p.PkgPath)
 		for _, l := range declarations(p.Types) {
