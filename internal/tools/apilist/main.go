@@ -12,6 +12,7 @@ import (
 // Packages are the module's supported public packages.
 var Packages = []string{
 	"github.com/cosv2/cosv2",
+	"github.com/cosv2/cosv2/costest",
 	"github.com/cosv2/cosv2/server",
 	"github.com/cosv2/cosv2/signer",
 	"github.com/cosv2/cosv2/uploader",
