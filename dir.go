@@ -30,7 +30,8 @@ func (c *Client) MakeDir(ctx context.Context, dir string, opts ...DirOption) err
 	})
 }
 
-// StatDir returns a directory's attributes.
+// StatDir returns a directory's attributes: a GET of the directory with
+// op=stat, signed multi-use. ErrFileNotExist when there is no such directory.
 func (c *Client) StatDir(ctx context.Context, dir string) (*DirInfo, error) {
 	p, err := DirPath(dir)
 	if err != nil {
@@ -55,7 +56,10 @@ func (c *Client) StatDir(ctx context.Context, dir string) (*DirInfo, error) {
 	return out, err
 }
 
-// UpdateDir sets a directory's business attributes.
+// UpdateDir sets a directory's business attributes: a JSON POST of
+// op=update, with a one-time signature, as the official SDKs send it (the
+// document lists update for files only). ErrFileNotExist when there is no
+// such directory.
 func (c *Client) UpdateDir(ctx context.Context, dir, bizAttr string) error {
 	p, err := DirPath(dir)
 	if err != nil {
@@ -72,8 +76,10 @@ func (c *Client) UpdateDir(ctx context.Context, dir, bizAttr string) error {
 	})
 }
 
-// RemoveDir deletes an empty directory (ErrDirNotEmpty otherwise). A retry after
-// a lost answer that finds the directory gone counts as success.
+// RemoveDir deletes an empty directory (ErrDirNotEmpty otherwise): a JSON
+// POST of op=delete, with a one-time signature. The bucket root cannot be
+// removed. A retry after a lost answer that finds the directory gone counts
+// as success.
 func (c *Client) RemoveDir(ctx context.Context, dir string) error {
 	p, err := DirPath(dir)
 	if err != nil {

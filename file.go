@@ -10,7 +10,8 @@ import (
 	"github.com/cosv2/cosv2/gen/coserr"
 )
 
-// Stat returns a file's attributes.
+// Stat returns a file's attributes: a GET of the file with op=stat, signed
+// multi-use. ErrFileNotExist (IsNotExist) when there is no such file.
 func (c *Client) Stat(ctx context.Context, file string) (*FileInfo, error) {
 	p, err := FilePath(file)
 	if err != nil {
@@ -39,7 +40,8 @@ func (c *Client) Stat(ctx context.Context, file string) (*FileInfo, error) {
 	return out, err
 }
 
-// Update is a change of a file's attributes; nil fields are left as they are.
+// Update is a change of a file's attributes (biz_attr, authority,
+// custom_headers); nil fields are left as they are.
 type Update struct {
 	BizAttr   *string
 	Authority *Authority
@@ -47,7 +49,9 @@ type Update struct {
 	Headers map[string]string
 }
 
-// Update changes a file's attributes.
+// Update changes a file's attributes: a JSON POST of op=update, with a
+// one-time signature. Only the fields u sets are sent. ErrFileNotExist when
+// there is no such file.
 func (c *Client) Update(ctx context.Context, file string, u Update) error {
 	p, err := FilePath(file)
 	if err != nil {
@@ -75,8 +79,9 @@ func (c *Client) Update(ctx context.Context, file string, u Update) error {
 	})
 }
 
-// Remove deletes a file. A retry after a lost answer that finds the file gone
-// counts as success.
+// Remove deletes a file: a JSON POST of op=delete, with a one-time signature.
+// A retry after a lost answer that finds the file gone counts as success;
+// otherwise ErrFileNotExist when there is no such file.
 func (c *Client) Remove(ctx context.Context, file string) error {
 	p, err := FilePath(file)
 	if err != nil {
@@ -145,5 +150,6 @@ func boolInt(b bool) int {
 	return 0
 }
 
-// IsNotExist reports whether err says the file or directory does not exist.
+// IsNotExist reports whether err says the file or directory does not exist
+// (ErrFileNotExist, code -197, HTTP 404).
 func IsNotExist(err error) bool { return errors.Is(err, coserr.ErrFileNotExist) }

@@ -34,9 +34,13 @@ func WithPageSize(n int) ListOption { return func(c *listConfig) { c.pageSize = 
 // WithLimit stops the listing after n entries (0: no limit).
 func WithLimit(n int) ListOption { return func(c *listConfig) { c.limit = n } }
 
-// List returns the entries of directory dir in the service's order, fetching
-// pages as the loop asks for them until the service says the listing is over.
-// An error ends the sequence.
+// List returns the entries of directory dir in the service's order: GETs of
+// dir+prefix with op=list, num and the previous page's context, signed
+// multi-use, one page as the loop asks for it, until the service says the
+// listing is over or WithLimit entries were yielded. An error ends the
+// sequence: ErrBadPath for a bad dir or a prefix with "/", ErrInvalidListNum
+// for a page size outside 1..1000 (both before any request),
+// ErrFileNotExist when there is no such directory.
 func (c *Client) List(ctx context.Context, dir string, opts ...ListOption) iter.Seq2[Entry, error] {
 	cfg := listConfig{pageSize: DefaultPageSize}
 	for _, o := range opts {

@@ -19,10 +19,14 @@ import (
 // files go through slice uploads (package uploader).
 const MaxSimpleUpload = rules.MaxSimpleUpload
 
-// Put uploads size bytes read from r as file in one request; size is at most
-// MaxSimpleUpload. It sends the SHA-1 of the bytes so the service checks them,
-// and reads r again for every retry. A retry that finds the file already there
-// with the same SHA-1 counts as success.
+// Put uploads size bytes read from r as file in one request: a multipart POST
+// of op=upload with filecontent, sha (the bytes' SHA-1, which the service
+// checks) and insertOnly (1 unless WithOverwrite), signed multi-use. size is
+// at most MaxSimpleUpload; larger files go through package uploader. r is
+// read again for every retry, and a retry that finds the file already there
+// with the same size and SHA-1 counts as success. Errors, besides those of
+// every call (see the package doc): ErrFileExist without WithOverwrite,
+// ErrFileNotExist when the directory does not exist.
 func (c *Client) Put(ctx context.Context, file string, r io.ReaderAt, size int64, opts ...PutOption) (*Object, error) {
 	p, err := FilePath(file)
 	if err != nil {

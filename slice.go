@@ -72,8 +72,15 @@ type SliceInitOptions struct {
 	Parts []SlicePart
 }
 
-// SliceInit opens a slice upload of size bytes. When an unfinished upload of
-// file exists the service answers ErrUnfinishedUpload: ask SliceList and resume.
+// SliceInit opens a slice upload of size bytes in slices of sliceSize (one
+// of SliceSizes()): a multipart POST of op=upload_slice_init with filesize,
+// slice_size, insertOnly and the optional fields of in, signed multi-use.
+// The answer is a session, or an Object at once when the service has the
+// bytes already (quick upload, with in.SHA1 and in.Parts). When an
+// unfinished upload of file exists the service answers ErrUnfinishedUpload:
+// ask SliceList and resume. A lost answer is retried like any idempotent
+// call, since a repeated init meets that same error. Package uploader does
+// all of this; these calls are for callers that drive slices themselves.
 func (c *Client) SliceInit(ctx context.Context, file string, size, sliceSize int64, in SliceInitOptions) (*SliceSession, error) {
 	p, err := FilePath(file)
 	if err != nil {
@@ -127,8 +134,11 @@ func (c *Client) SliceInit(ctx context.Context, file string, size, sliceSize int
 	return out, nil
 }
 
-// SliceData stores n bytes of r, read from offset, as the slice at offset. The
-// body is read from r on every attempt; storing the same slice twice is harmless.
+// SliceData stores n bytes of r, read from offset, as the slice at offset of
+// session: a multipart POST of op=upload_slice_data streamed from r (never
+// held in memory), signed multi-use. The body is read from r on every
+// attempt; storing the same slice twice is harmless. ErrWrongSession (-5983)
+// when the session is unknown or finished.
 func (c *Client) SliceData(ctx context.Context, file, session string, offset int64, r io.ReaderAt, n int64) error {
 	p, err := FilePath(file)
 	if err != nil {
@@ -218,8 +228,9 @@ func ambiguous(err error) bool {
 	return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
 }
 
-// SliceList returns the unfinished upload of file with its stored slices, or,
-// when the upload has finished, a session whose Object is set.
+// SliceList returns the unfinished upload of file with its stored slices (a
+// multipart POST of op=upload_slice_list, signed multi-use), or, when the
+// upload has finished, a session whose Object is set.
 func (c *Client) SliceList(ctx context.Context, file string) (*SliceSession, error) {
 	p, err := FilePath(file)
 	if err != nil {

@@ -65,7 +65,16 @@ func (e *UploadError) Unwrap() error { return e.Err }
 // size or slice size than this one, so resuming it would corrupt the file.
 var ErrMismatch = errors.New("uploader: the unfinished upload of this path is of another file")
 
-// Upload stores size bytes of src at remote.
+// Upload stores size bytes of src at remote. Up to cosv2.MaxSimpleUpload it
+// is one Put; beyond, a slice upload: upload_slice_init (or, when an
+// unfinished upload of remote exists, upload_slice_list and a resume that
+// sends only the missing slices), upload_slice_data for each slice, at most
+// WithConcurrency at once, and upload_slice_finish with the file's SHA-1,
+// which the service checks. Retries are the client's (its RetryPolicy); a
+// slice that fails through them fails the upload with an *UploadError naming
+// the session and the slice, and a later Upload of the same path resumes.
+// ErrMismatch when the unfinished upload found is of another file; errors of
+// reading src are wrapped.
 func Upload(ctx context.Context, c Client, remote string, src io.ReaderAt, size int64, opts ...Option) (*cosv2.Object, error) {
 	cfg := config{sliceSize: DefaultSliceSize, concurrency: DefaultConcurrency}
 	for _, o := range opts {
