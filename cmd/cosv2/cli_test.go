@@ -92,6 +92,14 @@ var _ = Describe("sign --rand", func() {
 	})
 })
 
+var _ = Describe("--version", func() {
+	It("prints the module version from the build info", func() {
+		code, out, errOut := inProcess("--version")
+		Expect(code).To(Equal(0), errOut)
+		Expect(out).To(MatchRegexp(`^cosv2 version (v\d+\.\d+\.\d+\S*|\(devel\)( [0-9a-f]{1,12}(\+dirty)?)?)\n$`))
+	})
+})
+
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 var _ = Describe("usage errors exit 2", func() {
