@@ -71,7 +71,7 @@ func (p RetryPolicy) delay(n int, retryAfter time.Duration) time.Duration {
 	if n-1 < 62 && p.BaseDelay<<(n-1) > 0 && p.BaseDelay<<(n-1) < window {
 		window = p.BaseDelay << (n - 1)
 	}
-	return time.Duration(rand.Int64N(int64(window)) + 1)
+	return time.Duration(rand.Int64N(int64(window)) + 1) //nolint:gosec // jitter needs no secret randomness
 }
 
 // sleep waits d or until ctx is done.
