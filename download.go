@@ -2,6 +2,7 @@ package cosv2
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -40,15 +41,18 @@ func WithFileInfo(info *FileInfo) ReadOption { return func(c *readConfig) { c.in
 
 // Reader reads an object's bytes. It is an io.ReadCloser that also tells the
 // object's attributes. A transfer broken by the network is resumed with a
-// Range request pinned to the version the reader started on (If-Match with
-// the object's ETag), under the client's retry policy; every request carries
-// a fresh multi-use signature bound to the file. A Reader is not safe for
+// Range request pinned to the version the reader started on (If-Match and
+// If-Range with the first answer's ETag), under the client's retry policy;
+// an ETag that is not stat's SHA-1 (the local server's ETag is "<sha1>")
+// fails the read with ErrObjectChanged. Every request carries a fresh
+// multi-use signature bound to the file. A Reader is not safe for
 // concurrent use.
 type Reader struct {
 	c      *Client
 	ctx    context.Context
 	info   FileInfo
-	etag   string // the pinned version, `"<sha1>"`; "" when stat gave no SHA-1
+	want   string // the ETag stat's SHA-1 predicts, `"<sha1>"` ("" without one)
+	etag   string // the pinned version: the first answer's ETag
 	off    int64  // the next byte to read
 	end    int64  // one past the last byte to read
 	start  int64
@@ -97,7 +101,7 @@ func (c *Client) NewReader(ctx context.Context, file string, opts ...ReadOption)
 	r := &Reader{c: c, ctx: ctx, info: *info, off: cfg.off, start: cfg.off, end: end}
 	r.info.Path = p
 	if info.SHA1 != "" {
-		r.etag = `"` + info.SHA1 + `"`
+		r.want = `"` + info.SHA1 + `"`
 	}
 	return r, nil
 }
@@ -198,9 +202,12 @@ func (r *Reader) open() error {
 	req.Header.Set("Authorization", sig)
 	req.Header.Set("User-Agent", r.c.ua)
 	req.Header.Set("Range", "bytes="+strconv.FormatInt(r.off, 10)+"-"+strconv.FormatInt(r.end-1, 10))
+	// The first GET pins the version: the local server's ETag is the SHA-1
+	// stat gave, so another one means the object changed since; a service
+	// whose ETags are spelt otherwise is pinned from its first answer on.
+	// If-Match refuses another version with 412; If-Range makes a server
+	// that ignores If-Match send the whole object, whose ETag then tells.
 	if r.etag != "" {
-		// If-Match refuses another version with 412; If-Range makes a server
-		// that ignores If-Match send the whole object, whose ETag then tells.
 		req.Header.Set("If-Match", r.etag)
 		req.Header.Set("If-Range", r.etag)
 	}
@@ -209,9 +216,12 @@ func (r *Reader) open() error {
 	if err != nil {
 		return err
 	}
-	if tag := resp.Header.Get("ETag"); r.etag != "" && tag != "" && tag != r.etag && resp.StatusCode < 300 {
-		_ = resp.Body.Close()
-		return ErrObjectChanged
+	if tag := resp.Header.Get("ETag"); tag != "" && resp.StatusCode < 300 {
+		if r.etag != "" && tag != r.etag || r.etag == "" && r.want != "" && shaTag(tag) && !strings.EqualFold(tag, r.want) {
+			_ = resp.Body.Close()
+			return ErrObjectChanged
+		}
+		r.etag = tag
 	}
 	switch resp.StatusCode {
 	case http.StatusPartialContent:
@@ -239,6 +249,17 @@ func (r *Reader) open() error {
 	}
 	r.body = resp.Body
 	return nil
+}
+
+// shaTag reports whether an ETag is spelt as a SHA-1: "<40 hex digits>".
+func shaTag(tag string) bool {
+	h, ok := strings.CutPrefix(tag, `"`)
+	h, ok2 := strings.CutSuffix(h, `"`)
+	if !ok || !ok2 || len(h) != 40 {
+		return false
+	}
+	_, err := hex.DecodeString(h)
+	return err == nil
 }
 
 // rangeStart reads the first byte position of a Content-Range "bytes a-b/n".

@@ -138,6 +138,20 @@ var _ = Describe("Download over a flaky network", func() {
 		Expect(gets[1].Header.Get("If-Match")).NotTo(BeEmpty())
 	})
 
+	It("refuses a version other than the one a stat described (WithFileInfo)", func() {
+		c := newClient(url)
+		_, err := c.Put(ctx, "v.txt", strings.NewReader("0123456789"), 10)
+		Expect(err).NotTo(HaveOccurred())
+		st, err := c.Stat(ctx, "v.txt")
+		Expect(err).NotTo(HaveOccurred())
+		_, err = c.Put(ctx, "v.txt", strings.NewReader("abcdefghij"), 10, cosv2.WithOverwrite())
+		Expect(err).NotTo(HaveOccurred())
+		var got bytes.Buffer
+		_, err = c.Download(ctx, "v.txt", &got, cosv2.WithFileInfo(st), cosv2.WithRange(5, 5))
+		Expect(err).To(MatchError(cosv2.ErrObjectChanged))
+		Expect(got.Len()).To(BeZero())
+	})
+
 	It("does not repeat a GET answered 404", func() {
 		c := newClient(url)
 		_, err := c.Put(ctx, "v.txt", strings.NewReader("0123456789"), 10)
