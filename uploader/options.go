@@ -51,8 +51,18 @@ type TransferOption struct {
 	down func(*downloadConfig)
 }
 
-func (o TransferOption) applyUpload(c *config)           { o.up(c) }
-func (o TransferOption) applyDownload(c *downloadConfig) { o.down(c) }
+// The zero TransferOption changes nothing.
+func (o TransferOption) applyUpload(c *config) {
+	if o.up != nil {
+		o.up(c)
+	}
+}
+
+func (o TransferOption) applyDownload(c *downloadConfig) {
+	if o.down != nil {
+		o.down(c)
+	}
+}
 
 type uploadOption func(*config)
 
