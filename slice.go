@@ -109,7 +109,19 @@ func (c *Client) SliceInit(ctx context.Context, file string, size, sliceSize int
 	// Safe to repeat after a lost answer: a repeated init finds the first
 	// one's session (-4019, ErrUnfinishedUpload), which the caller resumes
 	// through SliceList like any unfinished upload (package uploader does).
-	err = c.do(ctx, call{op: string(gen.UploadSliceInit), path: p, idempotent: true}, func(ctx context.Context) (*http.Response, []byte, error) {
+	// When the first one was a quick upload (the service had the bytes), the
+	// repeated one finds the file (-177): stat shows whether it is these bytes.
+	quickDone := func(ctx context.Context, err error) bool {
+		if !errors.Is(err, ErrFileExist) {
+			return false
+		}
+		if o := c.storedAs(ctx, p, size, in.SHA1); o != nil {
+			out.Session, out.Object = "", o
+			return true
+		}
+		return false
+	}
+	err = c.do(ctx, call{op: string(gen.UploadSliceInit), path: p, idempotent: true, doneBefore: quickDone}, func(ctx context.Context) (*http.Response, []byte, error) {
 		resp, err := c.api.UploadSliceInitWithBody(ctx, c.appid, c.bucket, p, f.contentType, f.reader(), f.editor)
 		r, raw, err := parse(resp, err, gen.ParseUploadSliceInitResponse)
 		if err != nil {

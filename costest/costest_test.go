@@ -125,6 +125,20 @@ var _ = Describe("faults", func() {
 		Entry("of the finish", costest.OpSliceFinish),
 	)
 
+	It("drops the answer to a quick upload: the repeated init finds the file, which stat shows is these bytes", func() {
+		srv := costest.New(GinkgoTB(), costest.DropAnswer(costest.OpSliceInit, 2))
+		b := data(size)
+		_, err := uploader.Upload(ctx, srv.Client, "one.bin", bytes.NewReader(b), size, uploader.WithSliceSize(cosv2.SliceSize512K))
+		Expect(err).NotTo(HaveOccurred())
+		// The server has these bytes: with uploadparts the init is answered at
+		// once, and that answer is lost.
+		obj, err := uploader.Upload(ctx, srv.Client, "two.bin", bytes.NewReader(b), size,
+			uploader.WithSliceSize(cosv2.SliceSize512K), uploader.WithUploadParts())
+		Expect(err).NotTo(HaveOccurred())
+		Expect(obj.SourceURL).To(ContainSubstring("two.bin"))
+		Expect(srv.Injected()).To(Equal(1))
+	})
+
 	It("drops a stat's answer (a GET): the client asks again", func() {
 		srv := costest.New(GinkgoTB(), costest.DropAnswer(costest.OpStat, 1))
 		_, err := srv.Client.Put(ctx, "a.txt", strings.NewReader("a"), 1)
