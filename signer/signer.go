@@ -17,7 +17,7 @@ import (
 type Signer struct {
 	creds Credentials
 	now   func() time.Time
-	rand  func() uint32
+	rand  func() uint64
 	ttl   time.Duration
 	bind  bool
 	macs  sync.Pool // of hash.Hash: HMAC-SHA1 keyed with creds.SecretKey
@@ -36,8 +36,8 @@ func WithClock(now func() time.Time) Option {
 }
 
 // WithRand sets the source of r (nil or by default crypto/rand, below 10⁹ as
-// the official SDKs do).
-func WithRand(r func() uint32) Option {
+// the official SDKs do). r must return at most MaxRand, or signing fails.
+func WithRand(r func() uint64) Option {
 	return func(s *Signer) {
 		if r != nil {
 			s.rand = r
@@ -72,10 +72,10 @@ func New(c Credentials, opts ...Option) (*Signer, error) {
 	return s, nil
 }
 
-func cryptoRand() uint32 {
-	var b [4]byte
+func cryptoRand() uint64 {
+	var b [8]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
-	return binary.LittleEndian.Uint32(b[:]) % 1_000_000_000
+	return binary.LittleEndian.Uint64(b[:]) % 1_000_000_000
 }
 
 // AppID returns the appid the Signer signs for.
@@ -86,13 +86,13 @@ func (s *Signer) AppID() string { return s.creds.AppID }
 // everything under that directory.
 func (s *Signer) MultiUse(bucket, fileID string, ttl time.Duration) (string, error) {
 	now := s.now()
-	return s.sign(Params{Bucket: bucket, Kind: Multi, FileID: fileID, Now: now, Expires: now.Add(ttl), Rand: s.rand()})
+	return s.sign(Params{Bucket: bucket, Kind: Multi, FileID: fileID, Now: now, Expires: now.Add(ttl), RandWide: s.rand()})
 }
 
 // OneTime returns a one-time signature for the file or directory at path
 // (e.g. "a/b.txt" or "/a/dir/") of bucket.
 func (s *Signer) OneTime(bucket, path string) (string, error) {
-	return s.sign(Params{Bucket: bucket, Kind: Once, FileID: FileID(s.creds.AppID, bucket, path), Now: s.now(), Rand: s.rand()})
+	return s.sign(Params{Bucket: bucket, Kind: Once, FileID: FileID(s.creds.AppID, bucket, path), Now: s.now(), RandWide: s.rand()})
 }
 
 // sign is Sign with a pooled HMAC, which saves the six allocations of

@@ -21,7 +21,7 @@ type vector struct {
 	SecretKey string `json:"secret_key"`
 	Expired   int64  `json:"expired"`
 	Now       int64  `json:"now"`
-	Rand      uint32 `json:"rand"`
+	Rand      uint64 `json:"rand"`
 	Path      string `json:"path"`
 	FileID    string `json:"fileid"`
 	Plaintext string `json:"plaintext"`
@@ -37,7 +37,7 @@ func (v vector) params() signer.Params {
 	if v.Kind == "once" {
 		k = signer.Once
 	}
-	return signer.Params{Bucket: v.Bucket, Kind: k, FileID: v.FileID, Now: time.Unix(v.Now, 0), Expires: time.Unix(v.Expired, 0), Rand: v.Rand}
+	return signer.Params{Bucket: v.Bucket, Kind: k, FileID: v.FileID, Now: time.Unix(v.Now, 0), Expires: time.Unix(v.Expired, 0), RandWide: v.Rand}
 }
 
 // readVectors reads a file of vectors; one that holds none is an error too.
