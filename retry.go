@@ -40,13 +40,6 @@ func DefaultRetryPolicy() RetryPolicy {
 	return RetryPolicy{MaxAttempts: 4, BaseDelay: 100 * time.Millisecond, MaxDelay: DefaultMaxDelay}
 }
 
-// NoRetry makes every operation a single attempt.
-//
-// Deprecated: use RetryPolicy{MaxAttempts: 1}. NoRetry is a variable only
-// until server/crash_test.go, which uses it, changes; it will be removed
-// before the API is frozen at v1.
-var NoRetry = RetryPolicy{MaxAttempts: 1}
-
 func (p RetryPolicy) orDefault() RetryPolicy {
 	if p.MaxAttempts <= 0 {
 		return DefaultRetryPolicy()

@@ -51,12 +51,6 @@ type SliceSession struct {
 	Serial bool
 }
 
-// SliceInit is the old name of SliceInitOptions.
-//
-// Deprecated: a type and a method were both called SliceInit; use
-// SliceInitOptions. The alias stays only while server/bench_test.go uses it.
-type SliceInit = SliceInitOptions
-
 // SliceInitOptions are the optional fields of a slice init.
 type SliceInitOptions struct {
 	// Overwrite replaces an existing file (insertOnly=0); by default an

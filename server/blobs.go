@@ -110,13 +110,6 @@ func (s *memBlobs) remove(_ context.Context, key string) error {
 // chunks are the bytes of a memory blob, in order.
 type chunks [][]byte
 
-func (c chunks) size() (n int64) {
-	for _, b := range c {
-		n += int64(len(b))
-	}
-	return n
-}
-
 // ReadAt implements io.ReaderAt across the chunks.
 func (c chunks) ReadAt(p []byte, off int64) (int, error) {
 	if off < 0 {
@@ -145,35 +138,42 @@ type memBlob struct {
 
 func (memBlob) Close() error { return nil }
 
-// diskBlobs keeps blobs as files under root/blobs. A whole file is written
-// to a temp file, synced and renamed; a session's file is made at its full
-// size once and each slice written at its offset and synced, so a finish only
-// records the key as the file's (the database says which offsets are stored).
-type diskBlobs struct{ root string }
+// diskBlobs keeps blobs as files under <data>/blobs, opened as an os.Root so
+// no name can reach outside it. A whole file is written to a temp file,
+// synced and renamed; a session's file is made at its full size once and each
+// slice written at its offset and synced, so a finish only records the key as
+// the file's (the database says which offsets are stored). Files are 0600 and
+// directories 0700: they hold private files.
+type diskBlobs struct{ root *os.Root }
 
 const tmpSuffix = ".tmp"
 
-func newDiskBlobs(root string) (*diskBlobs, error) {
-	if err := os.MkdirAll(filepath.Join(root, "blobs"), 0o755); err != nil {
+func newDiskBlobs(dir string) (*diskBlobs, error) {
+	if err := os.MkdirAll(filepath.Join(dir, "blobs"), 0o700); err != nil {
 		return nil, err
 	}
-	return &diskBlobs{root: root}, nil
+	r, err := os.OpenRoot(filepath.Join(dir, "blobs"))
+	if err != nil {
+		return nil, err
+	}
+	return &diskBlobs{root: r}, nil
 }
 
-func (s *diskBlobs) path(key string) string {
-	return filepath.Join(s.root, "blobs", key[:min(2, len(key))], key)
-}
+func (s *diskBlobs) close() error { return s.root.Close() }
+
+// path is key's file: <first two characters>/<key>.
+func (s *diskBlobs) path(key string) string { return key[:min(2, len(key))] + "/" + key }
 
 func (s *diskBlobs) put(_ context.Context, key string, r io.Reader, _ int64) error {
 	dst := s.path(key)
 	dir := filepath.Dir(dst)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := s.root.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
 	var rnd [8]byte
 	_, _ = rand.Read(rnd[:])
 	tmp := dst + "." + hex.EncodeToString(rnd[:]) + tmpSuffix
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	f, err := s.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
 	}
@@ -185,21 +185,21 @@ func (s *diskBlobs) put(_ context.Context, key string, r io.Reader, _ int64) err
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(tmp, dst)
+		err = s.root.Rename(tmp, dst)
 	}
 	if err != nil {
-		_ = os.Remove(tmp)
+		_ = s.root.Remove(tmp)
 		return err
 	}
-	return syncDir(dir)
+	return s.syncDir(dir)
 }
 
 func (s *diskBlobs) create(_ context.Context, key string, size, _ int64) error {
 	dst := s.path(key)
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+	if err := s.root.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
 		return err
 	}
-	f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE, 0o644)
+	f, err := s.root.OpenFile(dst, os.O_WRONLY|os.O_CREATE, 0o600)
 	if err != nil {
 		return err
 	}
@@ -213,11 +213,11 @@ func (s *diskBlobs) create(_ context.Context, key string, size, _ int64) error {
 	if err != nil {
 		return err
 	}
-	return syncDir(filepath.Dir(dst))
+	return s.syncDir(filepath.Dir(dst))
 }
 
 func (s *diskBlobs) writeAt(_ context.Context, key string, off int64, p []byte) error {
-	f, err := os.OpenFile(s.path(key), os.O_WRONLY, 0)
+	f, err := s.root.OpenFile(s.path(key), os.O_WRONLY, 0)
 	if errors.Is(err, os.ErrNotExist) {
 		return errNoBlob
 	}
@@ -234,13 +234,16 @@ func (s *diskBlobs) writeAt(_ context.Context, key string, off int64, p []byte) 
 	return err
 }
 
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
+func (s *diskBlobs) syncDir(dir string) error {
+	d, err := s.root.Open(dir)
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	return d.Sync()
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 type fileBlob struct {
@@ -251,7 +254,7 @@ type fileBlob struct {
 func (f fileBlob) Size() int64 { return f.size }
 
 func (s *diskBlobs) open(_ context.Context, key string, size, _ int64) (blob, error) {
-	f, err := os.Open(s.path(key))
+	f, err := s.root.Open(s.path(key))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, errNoBlob
 	}
@@ -262,7 +265,7 @@ func (s *diskBlobs) open(_ context.Context, key string, size, _ int64) (blob, er
 }
 
 func (s *diskBlobs) remove(_ context.Context, key string) error {
-	err := os.Remove(s.path(key))
+	err := s.root.Remove(s.path(key))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	}

@@ -3,23 +3,42 @@ package server
 import (
 	"context"
 	"database/sql"
+	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/cosv2/cosv2/gen/coserr"
+	"github.com/cosv2/cosv2/internal/rules"
 )
 
 func (s *Server) now() int64 { return s.cfg.Now().Unix() }
 
 func escapePath(p string) string { return (&url.URL{Path: p}).EscapedPath() }
 
+// baseKey carries the base URL of a request's answers in its context.
+type baseKey struct{}
+
+// baseURL is Config.BaseURL or, without one, the scheme and Host the request
+// came to, so a server behind httptest.NewServer answers with URLs that work.
+func (s *Server) baseURL(r *http.Request) string {
+	if s.cfg.BaseURL != "" {
+		return s.cfg.BaseURL
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
 // urls are where a file is reached, pointing at this server.
-func (s *Server) urls(bucket, path string) map[string]any {
-	obj := s.cfg.BaseURL + "/" + s.cfg.AppID + "/" + bucket + escapePath(path)
+func (s *Server) urls(ctx context.Context, bucket, path string) map[string]any {
+	base, _ := ctx.Value(baseKey{}).(string)
+	obj := base + "/" + s.cfg.AppID + "/" + bucket + escapePath(path)
 	return map[string]any{
 		"access_url":    obj,
 		"source_url":    obj,
-		"url":           s.cfg.BaseURL + "/files/v2/" + s.cfg.AppID + "/" + bucket + escapePath(path),
+		"url":           base + "/files/v2/" + s.cfg.AppID + "/" + bucket + escapePath(path),
 		"resource_path": "/" + s.cfg.AppID + "/" + bucket + path,
 	}
 }
@@ -147,10 +166,7 @@ func (s *Server) deleteNode(ctx context.Context, q *request) (*reply, *apiError)
 // with a prefix. context is the last name returned: the next page starts
 // after it, so inserts between pages neither repeat nor shift entries.
 func (s *Server) listDir(ctx context.Context, q *request) (*reply, *apiError) {
-	num, ok := decimal(q.fields["num"], MaxListNum)
-	if !ok || num < 1 {
-		return nil, fail(coserr.ErrInvalidListNum, "num %q: want 1 to %d", q.fields["num"], MaxListNum)
-	}
+	num, _ := decimal(q.fields["num"], rules.MaxListNum) // checked by parse
 	dir, prefix := q.path, ""
 	if !strings.HasSuffix(dir, "/") {
 		dir, prefix = parent(q.path), q.path[len(parent(q.path)):]
@@ -170,7 +186,7 @@ func (s *Server) listDir(ctx context.Context, q *request) (*reply, *apiError) {
 	infos, last := []any{}, ""
 	for _, n := range nodes[:min(len(nodes), int(num))] {
 		last = n.Path[len(dir):]
-		infos = append(infos, s.entry(n, last))
+		infos = append(infos, s.entry(ctx, n, last))
 	}
 	if over {
 		last = ""
@@ -178,12 +194,12 @@ func (s *Server) listDir(ctx context.Context, q *request) (*reply, *apiError) {
 	return &reply{data: map[string]any{"context": last, "listover": over, "infos": infos}}, nil
 }
 
-func (s *Server) entry(n *node, name string) map[string]any {
+func (s *Server) entry(ctx context.Context, n *node, name string) map[string]any {
 	e := map[string]any{"name": name, "ctime": n.Ctime, "mtime": n.Mtime}
 	if n.dir() {
 		return e
 	}
-	u := s.urls(n.Bucket, n.Path)
+	u := s.urls(ctx, n.Bucket, n.Path)
 	e["filesize"], e["filelen"], e["sha"] = n.Size, n.Size, n.SHA
 	e["access_url"], e["source_url"] = u["access_url"], u["source_url"]
 	if n.Authority != "" {

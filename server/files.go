@@ -106,7 +106,7 @@ func (s *Server) commitFile(ctx context.Context, n *node, keep, fresh bool, also
 	if aerr != nil {
 		return nil, aerr
 	}
-	return &reply{data: s.urls(n.Bucket, n.Path)}, nil
+	return &reply{data: s.urls(ctx, n.Bucket, n.Path)}, nil
 }
 
 func (s *Server) upload(ctx context.Context, q *request) (*reply, *apiError) {
@@ -158,7 +158,7 @@ func (s *Server) statFile(ctx context.Context, q *request) (*reply, *apiError) {
 	if n == nil {
 		return nil, fail(coserr.ErrFileNotExist, "%s does not exist", q.path)
 	}
-	d := s.urls(q.bucket, q.path)
+	d := s.urls(ctx, q.bucket, q.path)
 	delete(d, "url")
 	delete(d, "resource_path")
 	d["name"] = n.Path[strings.LastIndex(n.Path, "/")+1:]

@@ -41,7 +41,7 @@ func start(dir string) *httptest.Server {
 }
 
 // rnd makes every signature's r distinct, so one-time signatures never repeat.
-var rnd atomic.Uint32
+var rnd atomic.Uint64
 
 // sign makes a signature of the given kind for path of bucket b.
 func sign(kind signer.Kind, b, path string) string {

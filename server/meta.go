@@ -59,7 +59,7 @@ func openMeta(ctx context.Context, dsn string) (*meta, error) {
 		return nil, err
 	}
 	if err := m.migrate(ctx); err != nil {
-		m.db.Close()
+		_ = m.db.Close()
 		return nil, err
 	}
 	return m, nil

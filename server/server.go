@@ -73,7 +73,8 @@ type Config struct {
 	SessionTTL time.Duration
 	// Validate checks every request and answer against the spec (on in tests).
 	Validate bool
-	// BaseURL is the public base of the URLs in answers, e.g. http://127.0.0.1:8089.
+	// BaseURL is the public base of the URLs in answers, e.g.
+	// http://127.0.0.1:8089; empty means the scheme and Host of each request.
 	BaseURL string
 	// PrivateBuckets are the buckets whose files are private unless a file's
 	// own authority says otherwise (eWRPrivate): downloading one needs a
@@ -139,7 +140,7 @@ func newServer(cfg Config, dsn string, store blobs) (*Server, error) {
 	}
 	n, err := newNonces(ctx, m, cfg.Now, cfg.Limits.MaxNonces)
 	if err != nil {
-		m.close()
+		_ = m.close()
 		return nil, fmt.Errorf("server: the one-time signatures seen: %w", err)
 	}
 	s := &Server{cfg: cfg, meta: m, blobs: store, nonces: n, log: cfg.Logger, bodies: semaphore.NewWeighted(cfg.Limits.BodyMemory),
@@ -147,7 +148,7 @@ func newServer(cfg Config, dsn string, store blobs) (*Server, error) {
 		verify: &signer.Verifier{Keys: signer.Keys{cfg.SecretID: cfg.SecretKey}, Now: cfg.Now, Replay: n, OnceWindow: cfg.Limits.OnceWindow}}
 	if cfg.Validate {
 		if s.validate, err = newValidator(); err != nil {
-			m.close()
+			_ = m.close()
 			return nil, err
 		}
 	}
@@ -159,6 +160,9 @@ func newServer(cfg Config, dsn string, store blobs) (*Server, error) {
 // requests must be over.
 func (s *Server) Close() error {
 	s.gc.close()
+	if c, ok := s.blobs.(interface{ close() error }); ok {
+		_ = c.close()
+	}
 	return s.meta.close()
 }
 
@@ -253,7 +257,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	defer req.release()
 	var out *reply
 	if aerr == nil {
-		out, aerr = s.dispatch(r.Context(), req)
+		out, aerr = s.dispatch(context.WithValue(r.Context(), baseKey{}, s.baseURL(r)), req)
 	}
 	if aerr != nil {
 		status := aerr.code.HTTPStatus

@@ -3,12 +3,13 @@ package server
 import (
 	"context"
 	"crypto/sha1"
-	"encoding/binary"
 	"encoding/hex"
 	"hash"
 	"io"
 	"strings"
 	"sync"
+
+	"github.com/cosv2/cosv2/internal/rules"
 )
 
 // sliceHash is the SHA-1 of a session's slices, hashed in order as they
@@ -115,10 +116,10 @@ func (s *Server) hashStored(ctx context.Context, sess *session, hs *sliceHash) e
 		}
 		i := hs.to / sess.SliceSize
 		hs.to += want
-		state := runningState(hs.h)
-		if hs.to == sess.FileSize { // the last entry is the file's SHA-1 itself
-			hs.sum = hex.EncodeToString(hs.h.Sum(nil))
-			state = hs.sum
+		last := hs.to == sess.FileSize
+		state := rules.DataSHA(hs.h, last) // the last entry is the file's SHA-1 itself
+		if last {
+			hs.sum = state
 		}
 		if int(i) < len(sess.Parts) && !strings.EqualFold(state, sess.Parts[i].Datasha) {
 			hs.bad = i * sess.SliceSize
@@ -135,15 +136,4 @@ type errPartSHA int64
 
 func (e errPartSHA) Error() string {
 	return "the bytes up to the slice at " + itoa(int64(e)) + " do not match uploadparts' datasha"
-}
-
-// runningState is the SHA-1 state after the bytes hashed so far, as the
-// official SDKs write datasha: the five state words, each little-endian, in hex.
-func runningState(h hash.Hash) string {
-	m, _ := h.(interface{ MarshalBinary() ([]byte, error) }).MarshalBinary()
-	var out [20]byte
-	for i := 0; i < 5; i++ {
-		binary.LittleEndian.PutUint32(out[4*i:], binary.BigEndian.Uint32(m[4+4*i:]))
-	}
-	return hex.EncodeToString(out[:])
 }

@@ -11,9 +11,8 @@ import (
 	"strings"
 
 	"github.com/cosv2/cosv2/gen/coserr"
+	"github.com/cosv2/cosv2/internal/rules"
 )
-
-var sliceSizes = map[int64]bool{524288: true, 1048576: true, 2097152: true, 3145728: true}
 
 func (s *Server) sliceInit(ctx context.Context, q *request) (*reply, *apiError) {
 	raw, ok := q.fields["filesize"]
@@ -31,7 +30,7 @@ func (s *Server) sliceInit(ctx context.Context, q *request) (*reply, *apiError) 
 		return nil, aerr
 	}
 	slice, ok := decimal(q.fields["slice_size"], MaxFileSize)
-	if !ok || !sliceSizes[slice] {
+	if !ok || !rules.ValidSliceSize(slice) {
 		return nil, fail(coserr.ErrCGIParam, "slice_size %q: want 524288, 1048576, 2097152 or 3145728", q.fields["slice_size"])
 	}
 	keep, aerr := insertOnly(q)
@@ -203,7 +202,7 @@ func (s *Server) sliceList(ctx context.Context, q *request) (*reply, *apiError) 
 			return nil, storeFailed(err)
 		}
 		if n != nil {
-			return &reply{data: s.urls(q.bucket, q.path)}, nil
+			return &reply{data: s.urls(ctx, q.bucket, q.path)}, nil
 		}
 		return nil, fail(coserr.ErrFileNotExist, "no upload of %s", q.path)
 	}

@@ -105,7 +105,7 @@ func FuzzRoundTrip(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, appid, bucket, secretID, key, path string, once, bind bool, now, ttl int64, r uint64) {
 		c := signer.Credentials{AppID: appid, SecretID: secretID, SecretKey: key}
-		p := signer.Params{Bucket: bucket, Kind: signer.Multi, Now: time.Unix(now, 0), Expires: time.Unix(now+ttl, 0), RandWide: r}
+		p := signer.Params{Bucket: bucket, Kind: signer.Multi, Now: time.Unix(now, 0), Expires: time.Unix(now+ttl, 0), Rand: r}
 		fileID := signer.FileID(appid, bucket, path)
 		if once {
 			p.Kind = signer.Once

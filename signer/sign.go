@@ -69,24 +69,12 @@ type Params struct {
 	Now time.Time
 	// Expires is e for Multi; ignored for Once (e is 0).
 	Expires time.Time
-	// RandWide is r, a random number of at most 10 decimal digits: 0 to
-	// MaxRand. When it is 0, Rand is r.
-	RandWide uint64
-	// Rand is r when RandWide is 0.
-	//
-	// Deprecated: r has up to 10 digits, more than a uint32 holds: set
-	// RandWide. Rand stays only while server/fuzz_test.go sets it; then
-	// RandWide becomes Rand, a uint64.
-	Rand uint32
+	// Rand is r, a random number of at most 10 decimal digits: 0 to MaxRand.
+	Rand uint64
 }
 
 // r is the signature's random number.
-func (p Params) r() uint64 {
-	if p.RandWide != 0 {
-		return p.RandWide
-	}
-	return uint64(p.Rand)
-}
+func (p Params) r() uint64 { return p.Rand }
 
 // MaxRand is the largest r: the document allows up to 10 decimal digits.
 const MaxRand = 9_999_999_999

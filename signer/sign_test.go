@@ -20,7 +20,7 @@ var _ = Describe("Sign", func() {
 
 	It("signs r up to 10 digits, the document's range, and Verify accepts it", func() {
 		p := multi("")
-		p.RandWide = signer.MaxRand
+		p.Rand = signer.MaxRand
 		sig := mustSign(creds, p)
 		Expect(mustParse(sig).Rand).To(BeEquivalentTo(uint64(9999999999)))
 		v := &signer.Verifier{Keys: signer.Keys{creds.SecretID: creds.SecretKey}, Now: func() time.Time { return t0 }}
@@ -42,7 +42,7 @@ var _ = Describe("Sign", func() {
 		},
 		Entry("no secret key", signer.Credentials{AppID: "1", SecretID: "id"}, func(*signer.Params) {}, "required"),
 		Entry("no bucket", creds, func(p *signer.Params) { p.Bucket = "" }, "bucket is required"),
-		Entry("r of 11 digits", creds, func(p *signer.Params) { p.RandWide = signer.MaxRand + 1 }, "more than 10 digits"),
+		Entry("r of 11 digits", creds, func(p *signer.Params) { p.Rand = signer.MaxRand + 1 }, "more than 10 digits"),
 		Entry("a one-time signature without a fileid", creds, func(p *signer.Params) { p.Kind = signer.Once }, "needs a fileid"),
 		Entry("a multi-use signature that expires at once", creds, func(p *signer.Params) { p.Expires = p.Now.Add(time.Millisecond) }, "must expire after now"),
 		Entry("a multi-use signature of 90 days and a second", creds, func(p *signer.Params) { p.Expires = p.Now.Add(signer.MaxTTL + time.Second) }, "at most 90 days"),

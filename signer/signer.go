@@ -86,13 +86,13 @@ func (s *Signer) AppID() string { return s.creds.AppID }
 // everything under that directory.
 func (s *Signer) MultiUse(bucket, fileID string, ttl time.Duration) (string, error) {
 	now := s.now()
-	return s.sign(Params{Bucket: bucket, Kind: Multi, FileID: fileID, Now: now, Expires: now.Add(ttl), RandWide: s.rand()})
+	return s.sign(Params{Bucket: bucket, Kind: Multi, FileID: fileID, Now: now, Expires: now.Add(ttl), Rand: s.rand()})
 }
 
 // OneTime returns a one-time signature for the file or directory at path
 // (e.g. "a/b.txt" or "/a/dir/") of bucket.
 func (s *Signer) OneTime(bucket, path string) (string, error) {
-	return s.sign(Params{Bucket: bucket, Kind: Once, FileID: FileID(s.creds.AppID, bucket, path), Now: s.now(), RandWide: s.rand()})
+	return s.sign(Params{Bucket: bucket, Kind: Once, FileID: FileID(s.creds.AppID, bucket, path), Now: s.now(), Rand: s.rand()})
 }
 
 // sign is Sign with a pooled HMAC, which saves the six allocations of

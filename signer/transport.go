@@ -80,7 +80,7 @@ func (t *Transport) sign(req *http.Request) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	p := Params{Bucket: bucket, Kind: kind, FileID: FileID(s.creds.AppID, bucket, path), Now: s.now(), RandWide: s.rand()}
+	p := Params{Bucket: bucket, Kind: kind, FileID: FileID(s.creds.AppID, bucket, path), Now: s.now(), Rand: s.rand()}
 	if kind == Multi {
 		p.Expires = p.Now.Add(s.ttl)
 		if !s.bind {

@@ -37,7 +37,7 @@ func (v vector) params() signer.Params {
 	if v.Kind == "once" {
 		k = signer.Once
 	}
-	return signer.Params{Bucket: v.Bucket, Kind: k, FileID: v.FileID, Now: time.Unix(v.Now, 0), Expires: time.Unix(v.Expired, 0), RandWide: v.Rand}
+	return signer.Params{Bucket: v.Bucket, Kind: k, FileID: v.FileID, Now: time.Unix(v.Now, 0), Expires: time.Unix(v.Expired, 0), Rand: v.Rand}
 }
 
 // readVectors reads a file of vectors; one that holds none is an error too.
