@@ -11,7 +11,7 @@ GINKGO := go run github.com/onsi/ginkgo/v2/ginkgo
 # Generated files: `make check-generate` fails when regenerating changes any of them.
 GENERATED := gen errors.gen.go
 
-.PHONY: all tools generate check-generate api vet lint vulncheck spec-check unit test demo clean
+.PHONY: all tools generate check-generate api vet lint vulncheck spec-check unit unit-stores test demo clean
 
 all: test
 
@@ -29,6 +29,12 @@ tools:
 	fi
 	npm ci --no-audit --no-fund
 	go mod download
+	@# PostgreSQL for the server suite's PostgreSQL store (scripts/postgres.sh starts one per run).
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		echo "installing Debian's postgresql"; \
+		if [ "$$(id -u)" != 0 ]; then echo "make tools: installing postgresql needs root (apt-get install postgresql)" >&2; exit 1; fi; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	fi
 
 ## generate: regenerate everything generated from spec/cos-v2.yaml and errcodes.yaml
 generate:
@@ -67,8 +73,13 @@ spec-check:
 unit:
 	$(GINKGO) -r --race --randomize-all --keep-going --timeout=40m
 
+## unit-stores: the server suite again with SQLite on disk and with PostgreSQL as the default store
+unit-stores:
+	COSV2_TEST_STORE=disk go test -count=1 ./server
+	COSV2_TEST_STORE=postgres go test -count=1 ./server
+
 ## test: the whole check (CI runs this): generate+diff, vet, lint, spec, all tests
-test: check-generate vet lint spec-check unit
+test: check-generate vet lint spec-check unit unit-stores
 
 ## demo: the main job, end to end on loopback
 demo:

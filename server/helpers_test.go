@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -28,11 +29,21 @@ const (
 
 var creds = signer.Credentials{AppID: appID, SecretID: secretID, SecretKey: secretKey}
 
-// start runs a validating server on dir (memory when dir is "").
+// start runs a validating server on dir: "" is the run's default store,
+// a directory SQLite and files there, pgPrefix+directory PostgreSQL and files
+// there (see stores_test.go).
 func start(dir string) *httptest.Server {
+	if dir == "" {
+		dir = defaultStore()
+	}
+	cfg := server.Config{AppID: appID, Buckets: []string{bucket, "other"}, SecretID: secretID, SecretKey: secretKey,
+		DataDir: dir, Memory: dir == "", Validate: true, Logger: slog.New(slog.NewTextHandler(GinkgoWriter, nil))}
+	if d, ok := strings.CutPrefix(dir, pgPrefix); ok {
+		cfg.DataDir, cfg.Meta = d, postgresFor(d)
+	}
 	srv := httptest.NewUnstartedServer(nil)
-	s, err := server.New(server.Config{AppID: appID, Buckets: []string{bucket, "other"}, SecretID: secretID, SecretKey: secretKey,
-		DataDir: dir, Memory: dir == "", Validate: true, BaseURL: "http://" + srv.Listener.Addr().String()})
+	cfg.BaseURL = "http://" + srv.Listener.Addr().String()
+	s, err := server.New(cfg)
 	Expect(err).NotTo(HaveOccurred())
 	DeferCleanup(s.Close)
 	srv.Config.Handler = s

@@ -222,12 +222,20 @@ func storeFailed(err error) *apiError {
 
 func (e *apiError) Error() string { return e.msg }
 
-// Unwrap gives the code, so errors.Is(aerr, coserr.ErrFileExist) holds.
-func (e *apiError) Unwrap() error {
-	if e == nil || e.code == nil {
+// Unwrap gives the code and the cause, so errors.Is(aerr,
+// coserr.ErrFileExist) holds and a transaction sees a database's conflict.
+func (e *apiError) Unwrap() []error {
+	if e == nil {
 		return nil
 	}
-	return e.code
+	var out []error
+	if e.code != nil {
+		out = append(out, e.code)
+	}
+	if e.cause != nil {
+		out = append(out, e.cause)
+	}
+	return out
 }
 
 func fail(sentinel *coserr.APIError, format string, args ...any) *apiError {

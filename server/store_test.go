@@ -115,8 +115,7 @@ var _ = Describe("storage", func() {
 			Expect(bodies).To(HaveKey(string(got)))
 			Expect(st.Data["filesize"]).To(BeEquivalentTo(len(got)))
 		},
-		Entry("in memory", func() string { return "" }),
-		Entry("on disk", func() string { return GinkgoT().TempDir() }),
+		storeEntries(),
 	)
 
 	DescribeTable("finishes with the SHA-1 of the bytes stored last, whatever order the slices came in",
@@ -149,8 +148,7 @@ var _ = Describe("storage", func() {
 			_, got := fetch(srv, fin.Data["source_url"].(string))
 			Expect(got).To(Equal(now))
 		},
-		Entry("in memory", func() string { return "" }),
-		Entry("on disk", func() string { return GinkgoT().TempDir() }),
+		storeEntries(),
 	)
 
 	It("pages a listing stably while entries are inserted between pages", func() {
