@@ -14,7 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
-	"modernc.org/sqlite" // the "sqlite" database/sql driver, pure Go
+	"modernc.org/sqlite"               // the "sqlite" database/sql driver, pure Go
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
