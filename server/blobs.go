@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 )
 
@@ -264,10 +265,27 @@ func (s *diskBlobs) open(_ context.Context, key string, size, _ int64) (blob, er
 	return fileBlob{f, size}, nil
 }
 
+// remove deletes key and the temp files of writes of it a crash cut short.
 func (s *diskBlobs) remove(_ context.Context, key string) error {
 	err := s.root.Remove(s.path(key))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	dir, err := s.root.Open(filepath.Dir(s.path(key)))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
+	}
+	if err != nil {
+		return err
+	}
+	names, err := dir.Readdirnames(-1)
+	_ = dir.Close()
+	for _, n := range names {
+		if strings.HasPrefix(n, key+".") && strings.HasSuffix(n, tmpSuffix) {
+			if rerr := s.root.Remove(filepath.Dir(s.path(key)) + "/" + n); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
+				return rerr
+			}
+		}
 	}
 	return err
 }
