@@ -107,7 +107,7 @@ var _ = Describe("a crash during moves, copies, deletes, overwrites and finishes
 			for i := range n {
 				mv, mvOK := read(name("mv", i))
 				moved, movedOK := read(name("mv", i) + ".moved")
-				Expect(mvOK != movedOK).To(BeTrue(), "%s: exactly one of source and destination (round %d)", name("mv", i), round)
+				Expect(mvOK).NotTo(Equal(movedOK), "%s: exactly one of source and destination (round %d)", name("mv", i), round)
 				Expect(append(mv, moved...)).To(Equal(body(round, name("mv", i), 3000+i)))
 				if acked[name("mv", i)] {
 					Expect(movedOK).To(BeTrue(), "an acknowledged move")
