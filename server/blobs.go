@@ -50,6 +50,9 @@ type memBlobs struct {
 
 func newMemBlobs() *memBlobs { return &memBlobs{m: map[string]map[int64][]byte{}} }
 
+// volatile marks a store whose bytes do not outlive the process.
+func (s *memBlobs) volatile() {}
+
 func (s *memBlobs) put(_ context.Context, key string, r io.Reader, size int64) error {
 	var b bytes.Buffer
 	b.Grow(int(max(size, 0)))

@@ -49,8 +49,12 @@ const pendingGrace = 3600
 // newBlob puts key on the garbage list, due after pendingGrace, before its
 // bytes are written: if the file is never committed (a refusal, a crash), the
 // collector deletes them; the commit takes the key off the list.
+// Bytes in memory die with the process, so they need no such listing.
 func (s *Server) newBlob(ctx context.Context) (string, *apiError) {
 	key := newID()
+	if _, volatile := s.blobs.(interface{ volatile() }); volatile {
+		return key, nil
+	}
 	return key, dbFailed(s.meta.tx(ctx, func(tx *sql.Tx) error { return s.meta.garbage(ctx, tx, key, s.now()+pendingGrace) }))
 }
 
@@ -65,7 +69,9 @@ func (s *Server) discard(ctx context.Context, key string) {
 // replaced file's bytes are dropped. With fresh, n.Data is a new blob that
 // gets its first reference; else n shares a stored blob.
 func (s *Server) commitFile(ctx context.Context, n *node, keep, fresh bool, also func(*sql.Tx) *apiError) (*reply, *apiError) {
+	var dropped bool
 	aerr := s.inTx(ctx, func(tx *sql.Tx) *apiError {
+		dropped = false
 		if aerr := s.needParent(ctx, tx, n.Bucket, n.Path); aerr != nil {
 			return aerr
 		}
@@ -93,6 +99,7 @@ func (s *Server) commitFile(ctx context.Context, n *node, keep, fresh bool, also
 		}
 		if err == nil && old != nil {
 			err = s.meta.unref(ctx, tx, old.Data, s.now())
+			dropped = true
 		}
 		if err != nil {
 			return storeFailed(err)
@@ -102,7 +109,9 @@ func (s *Server) commitFile(ctx context.Context, n *node, keep, fresh bool, also
 		}
 		return nil
 	})
-	s.gc.kick()
+	if dropped {
+		s.gc.kick()
+	}
 	if aerr != nil {
 		return nil, aerr
 	}

@@ -28,7 +28,7 @@ func startCollector(s *Server) *collector {
 	return c
 }
 
-// kick asks for a round soon, without waiting for it.
+// kick asks for a round of the bytes due soon, without waiting for it.
 func (c *collector) kick() {
 	select {
 	case c.wake <- struct{}{}:
@@ -45,27 +45,37 @@ func (c *collector) loop() {
 	defer close(c.done)
 	t := time.NewTicker(gcEvery)
 	defer t.Stop()
+	full, last := true, time.Time{}
 	for {
-		c.round(context.Background())
+		if full {
+			last = time.Now()
+		}
+		c.round(context.Background(), full)
 		select {
 		case <-c.stop:
 			return
-		case <-c.wake:
+		case <-c.wake: // the sessions and nonces at most once a second
+			full = time.Since(last) >= time.Second
 		case <-t.C:
+			full = true
 		}
 	}
 }
 
-// round runs one collection; errors are logged and met again next round.
-func (c *collector) round(ctx context.Context) {
+// round runs one collection: the bytes due, and with full the expired
+// sessions and nonces too. Errors are logged and met again next round.
+func (c *collector) round(ctx context.Context, full bool) {
 	s := c.s
 	now := s.now()
-	err := s.meta.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.meta.q(`DELETE FROM sessions WHERE expires < ?`), now)
-		return err
-	})
-	if err == nil {
-		err = s.nonces.expire(ctx)
+	var err error
+	if full {
+		err = s.meta.tx(ctx, func(tx *sql.Tx) error {
+			_, err := s.meta.exec(ctx, tx, `DELETE FROM sessions WHERE expires < ?`, now)
+			return err
+		})
+		if err == nil {
+			err = s.nonces.expire(ctx)
+		}
 	}
 	for err == nil {
 		var keys []string
@@ -77,7 +87,7 @@ func (c *collector) round(ctx context.Context) {
 				break
 			}
 			err = s.meta.tx(ctx, func(tx *sql.Tx) error {
-				_, err := tx.ExecContext(ctx, s.meta.q(`DELETE FROM garbage WHERE key = ? AND after <= ?`), k, now)
+				_, err := s.meta.exec(ctx, tx, `DELETE FROM garbage WHERE key = ? AND after <= ?`, k, now)
 				return err
 			})
 			if err != nil {
@@ -91,7 +101,7 @@ func (c *collector) round(ctx context.Context) {
 }
 
 func (c *collector) due(ctx context.Context, now int64) ([]string, error) {
-	rows, err := c.s.meta.db.QueryContext(ctx, c.s.meta.q(`SELECT key FROM garbage WHERE after <= ? ORDER BY after LIMIT 100`), now)
+	rows, err := c.s.meta.query(ctx, c.s.meta.db, `SELECT key FROM garbage WHERE after <= ? ORDER BY after LIMIT 100`, now)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -28,6 +29,7 @@ var migrations embed.FS
 type meta struct {
 	db       *sql.DB
 	postgres bool
+	stmts    sync.Map // query → *sql.Stmt
 }
 
 // openMeta opens dsn: "postgres://..." or "postgresql://..." for PostgreSQL,
@@ -188,4 +190,84 @@ func retryable(err error) bool {
 		return se.Code()&0xff == sqlite3.SQLITE_BUSY || se.Code()&0xff == sqlite3.SQLITE_LOCKED
 	}
 	return false
+}
+
+// stmt returns query prepared once (SQLite and PostgreSQL parse it once,
+// not at every call), as PostgreSQL's placeholders on PostgreSQL.
+func (m *meta) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := m.stmts.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := m.db.PrepareContext(ctx, m.q(query))
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := m.stmts.LoadOrStore(query, st); loaded {
+		_ = st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
+// prepared returns query prepared on q: the cached statement, bound to q when
+// q is a transaction. A query not prepared yet is run as it is inside a
+// transaction (preparing it on the pool could wait for the transaction's own
+// connection, the only one of an in-memory database) and prepared for next
+// time once a connection is free.
+func (m *meta) prepared(ctx context.Context, q querier, query string) (*sql.Stmt, error) {
+	tx, inTx := q.(*sql.Tx)
+	if !inTx {
+		return m.stmt(ctx, query)
+	}
+	if st, ok := m.stmts.Load(query); ok {
+		return tx.StmtContext(ctx, st.(*sql.Stmt)), nil
+	}
+	go func() { _, _ = m.stmt(context.Background(), query) }()
+	return nil, nil
+}
+
+func (m *meta) exec(ctx context.Context, q querier, query string, args ...any) (sql.Result, error) {
+	st, err := m.prepared(ctx, q, query)
+	if err != nil || st == nil {
+		if err != nil {
+			return nil, err
+		}
+		return q.ExecContext(ctx, m.q(query), args...)
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+func (m *meta) query(ctx context.Context, q querier, query string, args ...any) (*sql.Rows, error) {
+	st, err := m.prepared(ctx, q, query)
+	if err != nil || st == nil {
+		if err != nil {
+			return nil, err
+		}
+		return q.QueryContext(ctx, m.q(query), args...)
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// row is a *sql.Row or the error that kept the query from running.
+type row struct {
+	r   *sql.Row
+	err error
+}
+
+func (r row) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.r.Scan(dest...)
+}
+
+func (m *meta) queryRow(ctx context.Context, q querier, query string, args ...any) row {
+	st, err := m.prepared(ctx, q, query)
+	switch {
+	case err != nil:
+		return row{err: err}
+	case st == nil:
+		return row{r: q.QueryRowContext(ctx, m.q(query), args...)}
+	}
+	return row{r: st.QueryRowContext(ctx, args...)}
 }

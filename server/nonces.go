@@ -47,7 +47,7 @@ func (n *nonces) Add(key string, until time.Time) (bool, error) {
 	}
 	var fresh bool
 	err := n.m.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, n.m.q(`INSERT INTO nonces (mac, until) VALUES (?, ?) ON CONFLICT (mac) DO NOTHING`), hex.EncodeToString([]byte(key)), forget)
+		res, err := n.m.exec(ctx, tx, `INSERT INTO nonces (mac, until) VALUES (?, ?) ON CONFLICT (mac) DO NOTHING`, hex.EncodeToString([]byte(key)), forget)
 		if err != nil {
 			return err
 		}
@@ -65,7 +65,7 @@ func (n *nonces) Add(key string, until time.Time) (bool, error) {
 func (n *nonces) expire(ctx context.Context) error {
 	var left int64
 	err := n.m.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, n.m.q(`DELETE FROM nonces WHERE until < ?`), n.now().Unix()); err != nil {
+		if _, err := n.m.exec(ctx, tx, `DELETE FROM nonces WHERE until < ?`, n.now().Unix()); err != nil {
 			return err
 		}
 		return tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM nonces`).Scan(&left)

@@ -72,7 +72,7 @@ func (m *meta) getNode(ctx context.Context, q querier, bucket, path string) (*no
 		return &node{Bucket: bucket, Path: "/"}, nil
 	}
 	dir, name := split(path)
-	n, err := scanNode(q.QueryRowContext(ctx, m.q(`SELECT `+nodeColumns+nodeFrom+`WHERE n.bucket = ? AND n.dir = ? AND n.name = ?`), bucket, dir, name))
+	n, err := scanNode(m.queryRow(ctx, q, `SELECT `+nodeColumns+nodeFrom+`WHERE n.bucket = ? AND n.dir = ? AND n.name = ?`, bucket, dir, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -95,10 +95,10 @@ func (m *meta) putNode(ctx context.Context, q querier, n *node) error {
 	if n.Data != "" {
 		blob = n.Data
 	}
-	_, err := q.ExecContext(ctx, m.q(`INSERT INTO nodes (bucket, dir, name, biz_attr, ctime, mtime, size, sha, blob, authority, headers)
+	_, err := m.exec(ctx, q, `INSERT INTO nodes (bucket, dir, name, biz_attr, ctime, mtime, size, sha, blob, authority, headers)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (bucket, dir, name) DO UPDATE SET biz_attr = excluded.biz_attr, ctime = excluded.ctime, mtime = excluded.mtime,
-		size = excluded.size, sha = excluded.sha, blob = excluded.blob, authority = excluded.authority, headers = excluded.headers`),
+		size = excluded.size, sha = excluded.sha, blob = excluded.blob, authority = excluded.authority, headers = excluded.headers`,
 		n.Bucket, dir, name, n.BizAttr, n.Ctime, n.Mtime, n.Size, n.SHA, blob, n.Authority, headers)
 	return err
 }
@@ -106,14 +106,14 @@ func (m *meta) putNode(ctx context.Context, q querier, n *node) error {
 // deleteNode removes the node at path.
 func (m *meta) deleteNode(ctx context.Context, q querier, bucket, path string) error {
 	dir, name := split(path)
-	_, err := q.ExecContext(ctx, m.q(`DELETE FROM nodes WHERE bucket = ? AND dir = ? AND name = ?`), bucket, dir, name)
+	_, err := m.exec(ctx, q, `DELETE FROM nodes WHERE bucket = ? AND dir = ? AND name = ?`, bucket, dir, name)
 	return err
 }
 
 // hasChildren reports whether directory dir holds anything.
 func (m *meta) hasChildren(ctx context.Context, q querier, bucket, dir string) (bool, error) {
 	var one int
-	err := q.QueryRowContext(ctx, m.q(`SELECT 1 FROM nodes WHERE bucket = ? AND dir = ? LIMIT 1`), bucket, dir).Scan(&one)
+	err := m.queryRow(ctx, q, `SELECT 1 FROM nodes WHERE bucket = ? AND dir = ? LIMIT 1`, bucket, dir).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -128,7 +128,7 @@ func (m *meta) children(ctx context.Context, bucket, dir, prefix, after string, 
 	if after != "" && after >= prefix {
 		op = ">"
 	}
-	rows, err := m.db.QueryContext(ctx, m.q(`SELECT `+nodeColumns+nodeFrom+`WHERE n.bucket = ? AND n.dir = ? AND n.name `+op+` ? ORDER BY n.name LIMIT ?`),
+	rows, err := m.query(ctx, m.db, `SELECT `+nodeColumns+nodeFrom+`WHERE n.bucket = ? AND n.dir = ? AND n.name `+op+` ? ORDER BY n.name LIMIT ?`,
 		bucket, dir, from, n)
 	if err != nil {
 		return nil, err
@@ -153,7 +153,7 @@ func (m *meta) withSHA(ctx context.Context, q querier, bucket, sha string, size 
 	if sha == "" {
 		return nil, nil
 	}
-	n, err := scanNode(q.QueryRowContext(ctx, m.q(`SELECT `+nodeColumns+nodeFrom+`WHERE n.bucket = ? AND n.sha = ? AND n.size = ? AND n.blob IS NOT NULL LIMIT 1`),
+	n, err := scanNode(m.queryRow(ctx, q, `SELECT `+nodeColumns+nodeFrom+`WHERE n.bucket = ? AND n.sha = ? AND n.size = ? AND n.blob IS NOT NULL LIMIT 1`,
 		bucket, strings.ToLower(sha), size))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -164,10 +164,10 @@ func (m *meta) withSHA(ctx context.Context, q querier, bucket, sha string, size 
 // addBlob records a newly written blob with one reference and takes it off
 // the garbage list it was put on before its bytes were written.
 func (m *meta) addBlob(ctx context.Context, q querier, key string, slice int64) error {
-	if _, err := q.ExecContext(ctx, m.q(`DELETE FROM garbage WHERE key = ?`), key); err != nil {
+	if _, err := m.exec(ctx, q, `DELETE FROM garbage WHERE key = ?`, key); err != nil {
 		return err
 	}
-	_, err := q.ExecContext(ctx, m.q(`INSERT INTO blobs (key, refs, slice) VALUES (?, 1, ?)`), key, slice)
+	_, err := m.exec(ctx, q, `INSERT INTO blobs (key, refs, slice) VALUES (?, 1, ?)`, key, slice)
 	return err
 }
 
@@ -176,7 +176,7 @@ var errBlobGone = errors.New("the stored bytes to share are gone")
 
 // ref adds a reference to a stored blob (a copy shares the bytes).
 func (m *meta) ref(ctx context.Context, q querier, key string) error {
-	res, err := q.ExecContext(ctx, m.q(`UPDATE blobs SET refs = refs + 1 WHERE key = ?`), key)
+	res, err := m.exec(ctx, q, `UPDATE blobs SET refs = refs + 1 WHERE key = ?`, key)
 	if err != nil {
 		return err
 	}
@@ -192,14 +192,14 @@ func (m *meta) unref(ctx context.Context, q querier, key string, now int64) erro
 	if key == "" {
 		return nil
 	}
-	if _, err := q.ExecContext(ctx, m.q(`UPDATE blobs SET refs = refs - 1 WHERE key = ?`), key); err != nil {
+	if _, err := m.exec(ctx, q, `UPDATE blobs SET refs = refs - 1 WHERE key = ?`, key); err != nil {
 		return err
 	}
 	var refs int64
-	if err := q.QueryRowContext(ctx, m.q(`SELECT refs FROM blobs WHERE key = ?`), key).Scan(&refs); err != nil || refs > 0 {
+	if err := m.queryRow(ctx, q, `SELECT refs FROM blobs WHERE key = ?`, key).Scan(&refs); err != nil || refs > 0 {
 		return err
 	}
-	if _, err := q.ExecContext(ctx, m.q(`DELETE FROM blobs WHERE key = ?`), key); err != nil {
+	if _, err := m.exec(ctx, q, `DELETE FROM blobs WHERE key = ?`, key); err != nil {
 		return err
 	}
 	return m.garbage(ctx, q, key, now)
@@ -207,7 +207,7 @@ func (m *meta) unref(ctx context.Context, q querier, key string, now int64) erro
 
 // garbage puts key on the garbage list, deletable from after on.
 func (m *meta) garbage(ctx context.Context, q querier, key string, after int64) error {
-	_, err := q.ExecContext(ctx, m.q(`INSERT INTO garbage (key, after) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET after = excluded.after`), key, after)
+	_, err := m.exec(ctx, q, `INSERT INTO garbage (key, after) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET after = excluded.after`, key, after)
 	return err
 }
 

@@ -44,8 +44,8 @@ func (m *meta) insertSession(ctx context.Context, q querier, s *session) error {
 		}
 		parts = string(raw)
 	}
-	_, err := q.ExecContext(ctx, m.q(`INSERT INTO sessions (id, bucket, path, filesize, slice_size, overwrite, biz_attr, sha, parts, created, expires)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+	_, err := m.exec(ctx, q, `INSERT INTO sessions (id, bucket, path, filesize, slice_size, overwrite, biz_attr, sha, parts, created, expires)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		s.ID, s.Bucket, s.Path, s.FileSize, s.SliceSize, boolInt(s.Overwrite), s.BizAttr, s.SHA, parts, s.Created, s.Expires)
 	return err
 }
@@ -62,8 +62,8 @@ func (m *meta) sessionAt(ctx context.Context, q querier, bucket, path string) (*
 	var s session
 	var overwrite int
 	var parts string
-	err := q.QueryRowContext(ctx, m.q(`SELECT id, bucket, path, filesize, slice_size, overwrite, biz_attr, sha, parts, created, expires, rewrites
-		FROM sessions WHERE bucket = ? AND path = ?`), bucket, path).
+	err := m.queryRow(ctx, q, `SELECT id, bucket, path, filesize, slice_size, overwrite, biz_attr, sha, parts, created, expires, rewrites
+		FROM sessions WHERE bucket = ? AND path = ?`, bucket, path).
 		Scan(&s.ID, &s.Bucket, &s.Path, &s.FileSize, &s.SliceSize, &overwrite, &s.BizAttr, &s.SHA, &parts, &s.Created, &s.Expires, &s.Rewrites)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -82,7 +82,7 @@ func (m *meta) sessionAt(ctx context.Context, q querier, bucket, path string) (*
 
 // deleteSession removes a session and its parts' rows (not its bytes).
 func (m *meta) deleteSession(ctx context.Context, q querier, id string) error {
-	_, err := q.ExecContext(ctx, m.q(`DELETE FROM sessions WHERE id = ?`), id)
+	_, err := m.exec(ctx, q, `DELETE FROM sessions WHERE id = ?`, id)
 	return err
 }
 
@@ -91,11 +91,11 @@ func (m *meta) deleteSession(ctx context.Context, q querier, id string) error {
 // session is gone.
 func (m *meta) beginPart(ctx context.Context, q querier, id string, off, size, now int64) (bool, error) {
 	var state int
-	err := q.QueryRowContext(ctx, m.q(`SELECT state FROM parts WHERE session = ? AND off = ?`), id, off).Scan(&state)
+	err := m.queryRow(ctx, q, `SELECT state FROM parts WHERE session = ? AND off = ?`, id, off).Scan(&state)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		res, err := q.ExecContext(ctx, m.q(`INSERT INTO parts (session, off, size, state, since)
-			SELECT id, ?, ?, 0, ? FROM sessions WHERE id = ?`), off, size, now, id)
+		res, err := m.exec(ctx, q, `INSERT INTO parts (session, off, size, state, since)
+			SELECT id, ?, ?, 0, ? FROM sessions WHERE id = ?`, off, size, now, id)
 		if err != nil {
 			return false, err
 		}
@@ -104,23 +104,23 @@ func (m *meta) beginPart(ctx context.Context, q querier, id string, off, size, n
 	case err != nil:
 		return false, err
 	}
-	if _, err := q.ExecContext(ctx, m.q(`UPDATE parts SET state = 0, size = ?, since = ? WHERE session = ? AND off = ?`), size, now, id, off); err != nil {
+	if _, err := m.exec(ctx, q, `UPDATE parts SET state = 0, size = ?, since = ? WHERE session = ? AND off = ?`, size, now, id, off); err != nil {
 		return false, err
 	}
-	_, err = q.ExecContext(ctx, m.q(`UPDATE sessions SET rewrites = rewrites + 1 WHERE id = ?`), id)
+	_, err = m.exec(ctx, q, `UPDATE sessions SET rewrites = rewrites + 1 WHERE id = ?`, id)
 	return err == nil, err
 }
 
 // endPart records the slice at off as stored.
 func (m *meta) endPart(ctx context.Context, q querier, id string, off int64) error {
-	_, err := q.ExecContext(ctx, m.q(`UPDATE parts SET state = 1 WHERE session = ? AND off = ?`), id, off)
+	_, err := m.exec(ctx, q, `UPDATE parts SET state = 1 WHERE session = ? AND off = ?`, id, off)
 	return err
 }
 
 // storedParts returns the stored slices of a session from offset from on,
 // in order.
 func (m *meta) storedParts(ctx context.Context, q querier, id string, from int64) ([]part, error) {
-	rows, err := q.QueryContext(ctx, m.q(`SELECT off, size FROM parts WHERE session = ? AND state = 1 AND off >= ? ORDER BY off`), id, from)
+	rows, err := m.query(ctx, q, `SELECT off, size FROM parts WHERE session = ? AND state = 1 AND off >= ? ORDER BY off`, id, from)
 	if err != nil {
 		return nil, err
 	}
@@ -139,6 +139,6 @@ func (m *meta) storedParts(ctx context.Context, q querier, id string, from int64
 // writing counts the slices of a session being written since after.
 func (m *meta) writing(ctx context.Context, q querier, id string, after int64) (int, error) {
 	var n int
-	err := q.QueryRowContext(ctx, m.q(`SELECT COUNT(*) FROM parts WHERE session = ? AND state = 0 AND since > ?`), id, after).Scan(&n)
+	err := m.queryRow(ctx, q, `SELECT COUNT(*) FROM parts WHERE session = ? AND state = 0 AND since > ?`, id, after).Scan(&n)
 	return n, err
 }
