@@ -85,7 +85,7 @@ var _ = Describe("garbage collection", func() {
 			Should(Equal(coserr.ErrFileNotExist.Code))
 		Expect(blobFiles(data)).To(BeNumerically(">=", 2), "the session's bytes are kept until no request can still use them")
 		advance(2 * time.Hour)
-		Eventually(func() int { kick(); return blobFiles(data) }).WithTimeout(5 * time.Second).Should(Equal(1), "only /kick is left")
+		Eventually(func() int { kick(); return blobFiles(data) }).WithTimeout(5*time.Second).Should(Equal(1), "only /kick is left")
 		Expect(op("/big", "op", "upload_slice_init", "filesize", "600000", "slice_size", "524288").Code).To(BeZero())
 	})
 

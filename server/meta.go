@@ -222,7 +222,8 @@ func (m *meta) prepared(ctx context.Context, q querier, query string) (*sql.Stmt
 	if st, ok := m.stmts.Load(query); ok {
 		return tx.StmtContext(ctx, st.(*sql.Stmt)), nil
 	}
-	go func() { _, _ = m.stmt(context.Background(), query) }()
+	// Not the request's context: the statement outlives the request.
+	go func() { _, _ = m.stmt(context.WithoutCancel(ctx), query) }()
 	return nil, nil
 }
 
