@@ -68,6 +68,16 @@ type Config struct {
 	// Meta is a PostgreSQL URL (postgres://...) to keep the metadata in, so
 	// several servers can share buckets; empty means SQLite.
 	Meta string
+	// Blobs, when set, is an S3-compatible bucket to keep the bytes in,
+	// s3://bucket or s3://bucket/prefix, reached at S3Endpoint (host:port or
+	// http(s)://host:port; empty: AWS) with S3AccessKey and S3SecretKey in
+	// S3Region. The metadata stays in SQLite under DataDir (or in memory with
+	// Memory) unless Meta names a database.
+	Blobs       string
+	S3Endpoint  string
+	S3AccessKey string
+	S3SecretKey string
+	S3Region    string
 	// SessionTTL is how long an unfinished slice upload lives from its init
 	// (this server's choice: the document is silent); 0 means 72 hours.
 	SessionTTL time.Duration
@@ -111,9 +121,27 @@ func New(cfg Config) (*Server, error) {
 	}
 	var store blobs
 	dsn := cfg.Meta
-	if cfg.Memory {
+	switch {
+	case cfg.Blobs != "":
+		if !cfg.Memory && dsn == "" {
+			if cfg.DataDir == "" {
+				return nil, errors.New("server: a data directory (for the metadata), Meta or Memory is required")
+			}
+			if err := refuseOldFormat(cfg.DataDir); err != nil {
+				return nil, err
+			}
+			if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+				return nil, fmt.Errorf("server: %w", err)
+			}
+			dsn = filepath.Join(cfg.DataDir, "meta.db")
+		}
+		if store, err = newS3Blobs(context.Background(), cfg.Blobs,
+			s3Options{Endpoint: cfg.S3Endpoint, AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey, Region: cfg.S3Region}); err != nil {
+			return nil, fmt.Errorf("server: %w", err)
+		}
+	case cfg.Memory:
 		store = newMemBlobs()
-	} else {
+	default:
 		if cfg.DataDir == "" {
 			return nil, errors.New("server: a data directory is required without Memory")
 		}
