@@ -1,0 +1,154 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/minio/minio-go/v7"
+
+	"github.com/cosv2/cosv2/signer"
+)
+
+var _ = Describe("bytes on S3", func() {
+	DescribeTable("one object per whole file and per stored slice, shared by copies and quick uploads, deleted once the last file lets go",
+		func(store string) {
+			d := GinkgoT().TempDir()
+			if store == "postgres" {
+				d = pgPrefix + d
+			}
+			srv := start(s3Prefix + d)
+			defer srv.Close()
+			objects := func() []string { return s3Objects(d) }
+			download := func(path, rng string) (int, []byte) {
+				req, err := http.NewRequest(http.MethodGet, srv.URL+"/"+appID+"/"+bucket+path, nil)
+				Expect(err).NotTo(HaveOccurred())
+				if rng != "" {
+					req.Header.Set("Range", rng)
+				}
+				resp, err := http.DefaultClient.Do(req)
+				Expect(err).NotTo(HaveOccurred())
+				defer resp.Body.Close()
+				b, err := io.ReadAll(resp.Body)
+				Expect(err).NotTo(HaveOccurred())
+				return resp.StatusCode, b
+			}
+			del := func(path string) {
+				a := jsonOp(srv, signer.Once, path, map[string]string{"op": "delete"})
+				Expect(a.Code).To(BeZero(), a.Message)
+			}
+
+			// A simple upload: one object under the prefix.
+			Expect(upload(srv, "/a.txt", "first bytes").Code).To(BeZero())
+			Expect(objects()).To(ConsistOf(MatchRegexp(`^blobs/[0-9a-f]{48}$`)))
+			first := objects()[0]
+
+			// A slice upload, its slices sent out of order: one object per slice, nothing composed.
+			const slice = 512 << 10
+			big := bytes.Repeat([]byte("0123456789abcdef"), (2*slice+151424)/16)
+			init := formOp(srv, signer.Multi, "/big.bin", "op", "upload_slice_init", "filesize", fmt.Sprint(len(big)), "slice_size", fmt.Sprint(slice), "sha", sha(big))
+			Expect(init.Code).To(BeZero(), init.Message)
+			session := init.Data["session"].(string)
+			for _, off := range []int{2 * slice, 0, slice} {
+				a := formOp(srv, signer.Multi, "/big.bin", "op", "upload_slice_data", "session", session, "offset", fmt.Sprint(off),
+					"filecontent", string(big[off:min(off+slice, len(big))]))
+				Expect(a.Code).To(BeZero(), a.Message)
+			}
+			fin := formOp(srv, signer.Multi, "/big.bin", "op", "upload_slice_finish", "session", session, "filesize", fmt.Sprint(len(big)))
+			Expect(fin.Code).To(BeZero(), fin.Message)
+			sliced := regexp.MustCompile(`^blobs/s` + session + `/(0000000000000|0000000524288|0000001048576)$`)
+			Expect(objects()).To(HaveLen(4))
+			Expect(objects()).To(ContainElement(first))
+			Expect(slices.DeleteFunc(objects(), sliced.MatchString)).To(Equal([]string{first}))
+
+			// Downloads: whole, and ranges within and across slice objects.
+			code, got := download("/big.bin", "")
+			Expect(code).To(Equal(200))
+			Expect(got).To(Equal(big))
+			for _, r := range [][2]int{{0, 9}, {slice - 5, slice + 5}, {slice - 1, 2*slice + 1}, {2*slice + 100, len(big) - 1}} {
+				code, got := download("/big.bin", fmt.Sprintf("bytes=%d-%d", r[0], r[1]))
+				Expect(code).To(Equal(206))
+				Expect(got).To(Equal(big[r[0] : r[1]+1]))
+			}
+
+			// Copies and a quick upload share the objects: none is added.
+			Expect(formOp(srv, signer.Once, "/a.txt", "op", "copy", "dest_fileid", "/a2.txt").Code).To(BeZero())
+			Expect(formOp(srv, signer.Once, "/big.bin", "op", "copy", "dest_fileid", "/big2.bin").Code).To(BeZero())
+			quick := formOp(srv, signer.Multi, "/big3.bin", "op", "upload_slice_init", "filesize", fmt.Sprint(len(big)), "slice_size", fmt.Sprint(slice), "sha", sha(big))
+			Expect(quick.Code).To(BeZero(), quick.Message)
+			Expect(quick.Data).NotTo(HaveKey("session"))
+			Expect(objects()).To(HaveLen(4))
+			_, got = download("/big3.bin", "")
+			Expect(got).To(Equal(big))
+
+			// Overwriting a.txt adds an object; its old bytes live on in a2.txt.
+			Expect(upload(srv, "/a.txt", "second bytes", "insertOnly", "0").Code).To(BeZero())
+			Expect(objects()).To(HaveLen(5))
+			// Deleting a2.txt lets the old bytes go, and only them.
+			del("/a2.txt")
+			Eventually(objects).WithTimeout(10 * time.Second).Should(HaveLen(4))
+			Expect(objects()).NotTo(ContainElement(first))
+			_, got = download("/a.txt", "")
+			Expect(string(got)).To(Equal("second bytes"))
+
+			// Two of the three names of the big file go: its slices stay for the third.
+			del("/big.bin")
+			del("/big2.bin")
+			Consistently(objects).WithTimeout(500 * time.Millisecond).Should(HaveLen(4))
+			_, got = download("/big3.bin", "")
+			Expect(got).To(Equal(big))
+			del("/big3.bin")
+			Eventually(objects).WithTimeout(10 * time.Second).Should(HaveLen(1))
+
+			// An upload given up: a discarded session's slices go too.
+			init = formOp(srv, signer.Multi, "/gone.bin", "op", "upload_slice_init", "filesize", fmt.Sprint(len(big)), "slice_size", fmt.Sprint(slice))
+			Expect(init.Code).To(BeZero(), init.Message)
+			session = init.Data["session"].(string)
+			Expect(formOp(srv, signer.Multi, "/gone.bin", "op", "upload_slice_data", "session", session, "offset", "0",
+				"filecontent", string(big[:slice])).Code).To(BeZero())
+			Expect(objects()).To(HaveLen(2))
+			Expect(upload(srv, "/gone.bin", "a simple upload wins", "insertOnly", "1").Code).To(BeZero())
+			fin = formOp(srv, signer.Multi, "/gone.bin", "op", "upload_slice_data", "session", session, "offset", fmt.Sprint(slice),
+				"filecontent", string(big[slice:2*slice]))
+			Expect(fin.Code).To(BeZero(), fin.Message)
+			Expect(formOp(srv, signer.Multi, "/gone.bin", "op", "upload_slice_data", "session", session, "offset", fmt.Sprint(2*slice),
+				"filecontent", string(big[2*slice:])).Code).To(BeZero())
+			fin = formOp(srv, signer.Multi, "/gone.bin", "op", "upload_slice_finish", "session", session, "filesize", fmt.Sprint(len(big)))
+			Expect(fin.Code).NotTo(BeZero(), "insertOnly: the simple upload got there first")
+			Eventually(objects).WithTimeout(10 * time.Second).Should(HaveLen(2)) // a.txt and gone.bin
+			Expect(strings.Join(objects(), " ")).NotTo(ContainSubstring(session))
+
+			del("/a.txt")
+			del("/gone.bin")
+			Eventually(objects).WithTimeout(10 * time.Second).Should(BeEmpty())
+		},
+		Entry("with SQLite", "sqlite"),
+		Entry("with PostgreSQL", "postgres"),
+	)
+
+	It("deletes nothing in the bucket at startup that it cannot prove unreferenced", func() {
+		d := GinkgoT().TempDir()
+		srv := start(s3Prefix + d)
+		mkdir(srv, "/x/")
+		srv.Close()
+		st := s3For(d)
+		for _, k := range []string{"blobs/stray", "blobs/sstray/0000000000000", "elsewhere/keep"} {
+			_, err := s3Client.PutObject(context.Background(), st.Bucket, k, strings.NewReader("not ours to judge"), 17, minio.PutObjectOptions{})
+			Expect(err).NotTo(HaveOccurred())
+		}
+		srv = start(s3Prefix + d)
+		defer srv.Close()
+		Expect(get(srv, "/x/", "op=stat").Code).To(BeZero())
+		Consistently(func() []string { return s3Objects(d) }).WithTimeout(300 * time.Millisecond).
+			Should(ConsistOf("blobs/stray", "blobs/sstray/0000000000000", "elsewhere/keep"))
+	})
+})
