@@ -125,7 +125,7 @@ func stopPostgres() {
 var (
 	s3Once    sync.Once
 	s3Dir     string // the store's directory
-	s3Env     map[string]string
+	s3Started s3Store
 	s3Client  *minio.Client
 	s3Err     error
 	s3Buckets sync.Map // data dir → its bucket, so a restart finds it
@@ -140,33 +140,41 @@ type s3Store struct {
 // Blobs is its --blobs URL: under a prefix, so the layout's prefix is tested.
 func (s s3Store) Blobs() string { return "s3://" + s.Bucket + "/blobs" }
 
+// startS3 starts an S3 store in dir with scripts/s3.sh and returns where it
+// is (no bucket yet) and a client of it.
+func startS3(dir string) (s3Store, *minio.Client, error) {
+	out, err := exec.Command("../scripts/s3.sh", "start", dir).Output()
+	if err != nil {
+		return s3Store{}, nil, fmt.Errorf("starting versitygw with scripts/s3.sh (make tools installs it): %w: %s", err, errOut(err))
+	}
+	env := map[string]string{}
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		k, v, _ := strings.Cut(strings.TrimPrefix(l, "export "), "=")
+		env[k] = v
+	}
+	st := s3Store{Endpoint: env["AWS_ENDPOINT_URL"], AccessKey: env["AWS_ACCESS_KEY_ID"], SecretKey: env["AWS_SECRET_ACCESS_KEY"], Region: env["AWS_REGION"]}
+	u, err := url.Parse(st.Endpoint)
+	if err != nil {
+		return st, nil, err
+	}
+	c, err := minio.New(u.Host, &minio.Options{Region: st.Region, Creds: credentials.NewStaticV4(st.AccessKey, st.SecretKey, "")})
+	return st, c, err
+}
+
+// stopS3At stops the S3 store startS3 started in dir.
+func stopS3At(dir string) { _ = exec.Command("../scripts/s3.sh", "stop", dir).Run() }
+
 // s3For returns a bucket of its own for the data dir dir, starting one S3
-// store for the suite (scripts/s3.sh) when first asked.
+// store for the suite when first asked.
 func s3For(dir string) s3Store {
 	s3Once.Do(func() {
 		if s3Dir, s3Err = os.MkdirTemp("", "cosv2-s3-"); s3Err != nil {
 			return
 		}
-		out, err := exec.Command("../scripts/s3.sh", "start", s3Dir).Output()
-		if err != nil {
-			s3Err = fmt.Errorf("starting versitygw with scripts/s3.sh (make tools installs it): %w: %s", err, errOut(err))
-			return
-		}
-		s3Env = map[string]string{}
-		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-			k, v, _ := strings.Cut(strings.TrimPrefix(l, "export "), "=")
-			s3Env[k] = v
-		}
-		u, err := url.Parse(s3Env["AWS_ENDPOINT_URL"])
-		if err != nil {
-			s3Err = err
-			return
-		}
-		s3Client, s3Err = minio.New(u.Host, &minio.Options{Region: s3Env["AWS_REGION"],
-			Creds: credentials.NewStaticV4(s3Env["AWS_ACCESS_KEY_ID"], s3Env["AWS_SECRET_ACCESS_KEY"], "")})
+		s3Started, s3Client, s3Err = startS3(s3Dir)
 	})
 	Expect(s3Err).NotTo(HaveOccurred())
-	st := s3Store{Endpoint: s3Env["AWS_ENDPOINT_URL"], AccessKey: s3Env["AWS_ACCESS_KEY_ID"], SecretKey: s3Env["AWS_SECRET_ACCESS_KEY"], Region: s3Env["AWS_REGION"]}
+	st := s3Started
 	if b, ok := s3Buckets.Load(dir); ok {
 		st.Bucket = b.(string)
 		return st
@@ -190,8 +198,8 @@ func s3Objects(dir string) []string {
 
 // stopS3 stops the suite's S3 store, if it started one.
 func stopS3() {
-	if s3Env != nil {
-		_ = exec.Command("../scripts/s3.sh", "stop", s3Dir).Run()
+	if s3Dir != "" {
+		stopS3At(s3Dir)
 		_ = os.RemoveAll(s3Dir)
 	}
 }
