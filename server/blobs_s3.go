@@ -123,7 +123,23 @@ func (s *s3Blobs) writeAt(ctx context.Context, key string, off int64, p []byte) 
 	return s.putObject(ctx, s.sliceName(key, off), bytes.NewReader(p), int64(len(p)))
 }
 
+// open checks that a whole object is there, and as long as the node says
+// (one HEAD), so a download of lost bytes is refused before its answer
+// begins; slice objects are found as they are read (a session's hash opens
+// its blob while slices are missing).
 func (s *s3Blobs) open(ctx context.Context, key string, size, slice int64) (blob, error) {
+	if slice <= 0 {
+		info, err := s.c.StatObject(ctx, s.bucket, s.name(key), minio.StatObjectOptions{})
+		if notFound(err) {
+			return nil, fmt.Errorf("%s: %w", s.name(key), errNoBlob)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if info.Size != size {
+			return nil, fmt.Errorf("%s: %d bytes stored, %d recorded", s.name(key), info.Size, size)
+		}
+	}
 	return &s3Blob{s: s, ctx: ctx, key: key, size: size, slice: slice}, nil
 }
 

@@ -1,6 +1,6 @@
 // Package server is a local COS v2 server: the JSON API of
 // /files/v2/<appid>/<bucket>/<path> with its document's semantics, kept on
-// disk (or in memory), checking every request's signature, and, with
+// disk, in an S3-compatible store (Config.Blobs) or in memory, checking every request's signature, and, with
 // Config.Validate, checking every request and answer against spec/cos-v2.yaml.
 // The client, the CLI and users' tests run against it since the real service
 // cannot be reached from everywhere.
@@ -71,8 +71,8 @@ type Config struct {
 	// Blobs, when set, is an S3-compatible bucket to keep the bytes in,
 	// s3://bucket or s3://bucket/prefix, reached at S3Endpoint (host:port or
 	// http(s)://host:port; empty: AWS) with S3AccessKey and S3SecretKey in
-	// S3Region. The metadata stays in SQLite under DataDir (or in memory with
-	// Memory) unless Meta names a database.
+	// S3Region. The metadata stays in SQLite under DataDir unless Meta names
+	// a database; Memory cannot be set with it.
 	Blobs       string
 	S3Endpoint  string
 	S3AccessKey string
@@ -122,10 +122,12 @@ func New(cfg Config) (*Server, error) {
 	var store blobs
 	dsn := cfg.Meta
 	switch {
+	case cfg.Blobs != "" && cfg.Memory:
+		return nil, errors.New("server: Blobs and Memory exclude each other: bytes in S3 would outlive metadata kept in memory")
 	case cfg.Blobs != "":
-		if !cfg.Memory && dsn == "" {
+		if dsn == "" {
 			if cfg.DataDir == "" {
-				return nil, errors.New("server: a data directory (for the metadata), Meta or Memory is required")
+				return nil, errors.New("server: with Blobs, a data directory (for the metadata) or Meta is required")
 			}
 			if err := refuseOldFormat(cfg.DataDir); err != nil {
 				return nil, err

@@ -66,10 +66,13 @@ func serveCmd() *cli.Command {
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			buckets := splitList([]string{cmd.String("bucket")})
 			if cmd.String("data") == "" && !cmd.Bool("memory") && (cmd.String("blobs") == "" || cmd.String("meta") == "") {
-				return usagef("serve needs --data DIR or --memory (or --blobs with --meta)")
+				return usagef("serve needs --data DIR, --memory, or --blobs with --meta")
 			}
 			if b := cmd.String("blobs"); b != "" && !strings.HasPrefix(b, "s3://") {
 				return usagef("--blobs %q: want s3://bucket or s3://bucket/prefix", b)
+			}
+			if cmd.String("blobs") != "" && cmd.Bool("memory") {
+				return usagef("--blobs and --memory exclude each other (bytes in S3 would outlive metadata in memory)")
 			}
 			for _, f := range []string{"appid", "secret-id", "secret-key"} {
 				if cmd.String(f) == "" {
