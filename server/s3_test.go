@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"slices"
 	"strings"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/minio/minio-go/v7"
 
+	"github.com/cosv2/cosv2/server"
 	"github.com/cosv2/cosv2/signer"
 )
 
@@ -150,5 +152,63 @@ var _ = Describe("bytes on S3", func() {
 		Expect(get(srv, "/x/", "op=stat").Code).To(BeZero())
 		Consistently(func() []string { return s3Objects(d) }).WithTimeout(300 * time.Millisecond).
 			Should(ConsistOf("blobs/stray", "blobs/sstray/0000000000000", "elsewhere/keep"))
+	})
+
+	It("answers 404, not a torn 200, for a file whose object was lost behind its back", func() {
+		d := GinkgoT().TempDir()
+		srv := start(s3Prefix + d)
+		defer srv.Close()
+		Expect(upload(srv, "/lost.txt", "bytes to lose").Code).To(BeZero())
+		objs := s3Objects(d)
+		Expect(objs).To(HaveLen(1))
+		Expect(s3Client.RemoveObject(context.Background(), s3For(d).Bucket, objs[0], minio.RemoveObjectOptions{})).To(Succeed())
+		code, _ := fetch(srv, srv.URL+"/"+appID+"/"+bucket+"/lost.txt")
+		Expect(code).To(Equal(404))
+	})
+
+	It("refuses Blobs with Memory, and a bucket that is not there", func() {
+		st := s3For(GinkgoT().TempDir())
+		cfg := server.Config{AppID: appID, Buckets: []string{bucket}, SecretID: secretID, SecretKey: secretKey, Memory: true,
+			Blobs: st.Blobs(), S3Endpoint: st.Endpoint, S3AccessKey: st.AccessKey, S3SecretKey: st.SecretKey, S3Region: st.Region}
+		_, err := server.New(cfg)
+		Expect(err).To(MatchError(ContainSubstring("exclude each other")))
+		cfg.Memory, cfg.DataDir, cfg.Blobs = false, GinkgoT().TempDir(), "s3://no-such-bucket/x"
+		_, err = server.New(cfg)
+		Expect(err).To(MatchError(ContainSubstring("does not exist")))
+		cfg.Blobs = "s3:/nobucket"
+		_, err = server.New(cfg)
+		Expect(err).To(MatchError(ContainSubstring("want s3://bucket")))
+	})
+
+	It("lets two servers sharing PostgreSQL and S3 serve one bucket: slices alternating between them finish byte-exact", func() {
+		d := pgPrefix + GinkgoT().TempDir()
+		one, two := start(s3Prefix+d), start(s3Prefix+d)
+		defer one.Close()
+		defer two.Close()
+		const slice = 512 << 10
+		data := bytes.Repeat([]byte("shared-bytes-"), 5*slice/13+1)[:5*slice-1000]
+		init := formOp(one, signer.Multi, "/both.bin", "op", "upload_slice_init", "filesize", fmt.Sprint(len(data)), "slice_size", fmt.Sprint(slice), "sha", sha(data))
+		Expect(init.Code).To(BeZero(), init.Message)
+		session := init.Data["session"].(string)
+		for i, off := range []int{3 * slice, 0, 4 * slice, 2 * slice, slice} {
+			srv := []*httptest.Server{one, two}[i%2]
+			a := formOp(srv, signer.Multi, "/both.bin", "op", "upload_slice_data", "session", session, "offset", fmt.Sprint(off),
+				"filecontent", string(data[off:min(off+slice, len(data))]))
+			Expect(a.Code).To(BeZero(), a.Message)
+		}
+		list := formOp(two, signer.Multi, "/both.bin", "op", "upload_slice_list")
+		Expect(list.Data["listparts"]).To(HaveLen(5))
+		fin := formOp(two, signer.Multi, "/both.bin", "op", "upload_slice_finish", "session", session, "filesize", fmt.Sprint(len(data)))
+		Expect(fin.Code).To(BeZero(), fin.Message)
+		for _, srv := range []*httptest.Server{one, two} {
+			Expect(get(srv, "/both.bin", "op=stat").Data["sha"]).To(Equal(sha(data)))
+			code, got := fetch(srv, srv.URL+"/"+appID+"/"+bucket+"/both.bin")
+			Expect(code).To(Equal(200))
+			Expect(got).To(Equal(data))
+		}
+		// A delete at one server: the other's collector or its own deletes the objects, once.
+		Expect(jsonOp(one, signer.Once, "/both.bin", map[string]string{"op": "delete"}).Code).To(BeZero())
+		Expect(get(two, "/both.bin", "op=stat").Code).NotTo(BeZero())
+		Eventually(func() []string { return s3Objects(d) }).WithTimeout(10 * time.Second).Should(BeEmpty())
 	})
 })
