@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -210,5 +211,50 @@ var _ = Describe("bytes on S3", func() {
 		Expect(jsonOp(one, signer.Once, "/both.bin", map[string]string{"op": "delete"}).Code).To(BeZero())
 		Expect(get(two, "/both.bin", "op=stat").Code).NotTo(BeZero())
 		Eventually(func() []string { return s3Objects(d) }).WithTimeout(10 * time.Second).Should(BeEmpty())
+	})
+
+	It("collects the slice objects of an upload left to expire, and nothing live", func() {
+		d := GinkgoT().TempDir()
+		st := s3For(d)
+		var clock atomic.Int64
+		clock.Store(time.Now().Unix())
+		now := func() time.Time { return time.Unix(clock.Load(), 0) }
+		srv := httptest.NewUnstartedServer(nil)
+		s, err := server.New(server.Config{AppID: appID, Buckets: []string{bucket}, SecretID: secretID, SecretKey: secretKey, DataDir: d,
+			Blobs: st.Blobs(), S3Endpoint: st.Endpoint, S3AccessKey: st.AccessKey, S3SecretKey: st.SecretKey, S3Region: st.Region,
+			SessionTTL: time.Hour, Now: now, Validate: true, BaseURL: "http://" + srv.Listener.Addr().String()})
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(s.Close)
+		srv.Config.Handler = s
+		srv.Start()
+		defer srv.Close()
+		op := func(path string, fields ...string) answer { // signed by the server's clock
+			sig, err := signer.Sign(creds, signer.Params{Bucket: bucket, Kind: signer.Multi, Now: now(), Expires: now().Add(time.Minute), Rand: rnd.Add(1)})
+			Expect(err).NotTo(HaveOccurred())
+			ct, body := form(fields...)
+			return call(srv, http.MethodPost, path, "", ct, body, sig)
+		}
+		const slice = 512 << 10
+		init := op("/left.bin", "op", "upload_slice_init", "filesize", fmt.Sprint(3*slice), "slice_size", fmt.Sprint(slice))
+		Expect(init.Code).To(BeZero(), init.Message)
+		session := init.Data["session"].(string)
+		for _, off := range []int{0, 2 * slice} {
+			a := op("/left.bin", "op", "upload_slice_data", "session", session, "offset", fmt.Sprint(off), "filecontent", strings.Repeat("l", slice))
+			Expect(a.Code).To(BeZero(), a.Message)
+		}
+		Expect(op("/live.txt", "op", "upload", "filecontent", "live").Code).To(BeZero())
+		Expect(s3Objects(d)).To(HaveLen(3))
+
+		// Within the TTL and its grace nothing goes; past them the session's slices do.
+		clock.Add(int64(time.Hour.Seconds()) + 60)
+		Expect(op("/kick1.txt", "op", "upload", "filecontent", "k").Code).To(BeZero()) // a commit wakes the collector
+		Consistently(func() []string { return s3Objects(d) }).WithTimeout(300 * time.Millisecond).Should(HaveLen(4))
+		clock.Add(3600 + 60)
+		Expect(op("/kick2.txt", "op", "upload", "filecontent", "k").Code).To(BeZero())
+		Eventually(func() []string { return s3Objects(d) }).WithTimeout(10 * time.Second).Should(HaveLen(3))
+		Expect(strings.Join(s3Objects(d), " ")).NotTo(ContainSubstring(session))
+		Expect(op("/left.bin", "op", "upload_slice_list").Code).NotTo(BeZero())
+		_, got := fetch(srv, srv.URL+"/"+appID+"/"+bucket+"/live.txt")
+		Expect(string(got)).To(Equal("live"))
 	})
 })
