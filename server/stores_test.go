@@ -21,7 +21,8 @@ import (
 )
 
 // The stores a test server runs on. start(dir) takes "" for the default store
-// of the run (COSV2_TEST_STORE: memory, the default, disk, postgres or s3), a
+// of the run (COSV2_TEST_STORE: memory, the default, disk, postgres, or s3:
+// the bytes in S3 and the metadata in PostgreSQL, as servers sharing a bucket keep them), a
 // directory for SQLite and files in it, or pgPrefix+directory for PostgreSQL
 // and files in it; s3Prefix before either keeps the bytes in a bucket of its
 // own of the suite's S3 store instead (versitygw, scripts/s3.sh). `make test`
