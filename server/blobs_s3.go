@@ -30,7 +30,10 @@ import (
 // back and uploaded again in larger parts, a second copy of every byte in the
 // finish that the client waits for. Reading a file costs one GET per slice
 // object instead (one stream per object, kept open while the reads are
-// sequential), measured in bench/ against the disk store.
+// sequential). BenchmarkSliceFinishS3 measures both against the disk store:
+// with versitygw on loopback, 256 MB in 1 MB slices finish in 1 ms as on
+// disk and download in about 1.6 times the disk store's time; composing one
+// object would have added about 1.3 s to the finish.
 //
 // A slice rewritten replaces its object whole; the database says which
 // offsets are stored, and nothing is listed to find out. remove deletes the
