@@ -7,17 +7,23 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"regexp"
 	"slices"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"github.com/onsi/gomega/gbytes"
+	"github.com/onsi/gomega/gexec"
 
 	"github.com/minio/minio-go/v7"
 
+	"github.com/cosv2/cosv2"
 	"github.com/cosv2/cosv2/server"
 	"github.com/cosv2/cosv2/signer"
 )
@@ -256,5 +262,69 @@ var _ = Describe("bytes on S3", func() {
 		Expect(op("/left.bin", "op", "upload_slice_list").Code).NotTo(BeZero())
 		_, got := fetch(srv, srv.URL+"/"+appID+"/"+bucket+"/live.txt")
 		Expect(string(got)).To(Equal("live"))
+	})
+
+	It("lets another cosv2 serve on the same PostgreSQL and S3 resume an upload after the first is killed -9", func() {
+		bin := cosv2Binary()
+		d := GinkgoT().TempDir()
+		pg, st := postgresFor(d), s3For(d)
+		serve := func() (*gexec.Session, *cosv2.Client) {
+			// No --data: with --meta and --blobs nothing is kept on this machine.
+			cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--meta", pg, "--blobs", st.Blobs(), "--appid", appID, "--bucket", bucket,
+				"--secret-id", secretID, "--secret-key", secretKey)
+			cmd.Env = append(os.Environ(), "AWS_ENDPOINT_URL="+st.Endpoint, "AWS_ACCESS_KEY_ID="+st.AccessKey,
+				"AWS_SECRET_ACCESS_KEY="+st.SecretKey, "AWS_REGION="+st.Region) // the usual names, no flags
+			s, err := gexec.Start(cmd, GinkgoWriter, GinkgoWriter)
+			Expect(err).NotTo(HaveOccurred())
+			Eventually(s.Out).WithTimeout(30 * time.Second).Should(gbytes.Say(`listening on `))
+			url := strings.TrimSpace(strings.TrimPrefix(string(s.Out.Contents()), "listening on "))
+			c, err := cosv2.New(appID, bucket, cosv2.Credentials{SecretID: secretID, SecretKey: secretKey}, cosv2.WithEndpoint(url),
+				cosv2.WithHTTPClient(&http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}))
+			Expect(err).NotTo(HaveOccurred())
+			return s, c
+		}
+		a, ca := serve()
+		b, cb := serve()
+		defer func() { b.Terminate(); Eventually(b).WithTimeout(20 * time.Second).Should(gexec.Exit(0)) }()
+
+		const slice = 1 << 20
+		data := make([]byte, 6*slice+777)
+		for i := range data {
+			data[i] = byte(i*13 + i>>12)
+		}
+		ctx := context.Background()
+		sess, err := ca.SliceInit(ctx, "/resumed.bin", int64(len(data)), slice, cosv2.SliceInitOptions{SHA1: sha(data)})
+		Expect(err).NotTo(HaveOccurred())
+		for i, off := range []int64{0, 3 * slice, slice} { // alternating servers, out of order
+			Expect([]*cosv2.Client{ca, cb}[i%2].SliceData(ctx, "/resumed.bin", sess.Session, off, bytes.NewReader(data), slice)).To(Succeed())
+		}
+		Expect(a.Command.Process.Signal(syscall.SIGKILL)).To(Succeed())
+		Eventually(a).Should(gexec.Exit())
+
+		// The other server resumes: it lists what is stored and sends the rest.
+		list, err := cb.SliceList(ctx, "/resumed.bin")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(list.Session).To(Equal(sess.Session))
+		stored := map[int64]bool{}
+		for _, p := range list.Parts {
+			stored[p.Offset] = true
+		}
+		Expect(stored).To(HaveLen(3))
+		for off := int64(0); off < int64(len(data)); off += slice {
+			if !stored[off] {
+				Expect(cb.SliceData(ctx, "/resumed.bin", sess.Session, off, bytes.NewReader(data), min(slice, int64(len(data))-off))).To(Succeed())
+			}
+		}
+		_, err = cb.SliceFinish(ctx, "/resumed.bin", sess.Session, int64(len(data)), sha(data))
+		Expect(err).NotTo(HaveOccurred())
+		info, err := cb.Stat(ctx, "resumed.bin")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(info.SHA1).To(Equal(sha(data)))
+		var got bytes.Buffer
+		_, err = cb.Download(ctx, "resumed.bin", &got)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got.Bytes()).To(Equal(data))
+		// One object per slice, nothing else.
+		Expect(s3Objects(d)).To(HaveLen(7))
 	})
 })
