@@ -4,9 +4,11 @@ SHELL := bash
 
 GOLANGCI_LINT_VERSION := v2.15.0
 GOVULNCHECK_VERSION := v1.9.0
+VERSITYGW_VERSION := v1.8.0
 GOBIN := $(shell go env GOPATH)/bin
 GOLANGCI_LINT := $(GOBIN)/golangci-lint
 GOVULNCHECK := $(GOBIN)/govulncheck
+VERSITYGW := $(GOBIN)/versitygw
 GINKGO := go run github.com/onsi/ginkgo/v2/ginkgo
 # Generated files: `make check-generate` fails when regenerating changes any of them.
 GENERATED := gen errors.gen.go
@@ -15,7 +17,7 @@ GENERATED := gen errors.gen.go
 
 all: test
 
-## tools: install the pinned tools a fresh machine lacks (golangci-lint, govulncheck, npm packages)
+## tools: install the pinned tools a fresh machine lacks (golangci-lint, govulncheck, versitygw, npm packages, postgresql)
 tools:
 	@if ! $(GOLANGCI_LINT) version 2>/dev/null | grep -q "$(GOLANGCI_LINT_VERSION:v%=%)"; then \
 		echo "installing golangci-lint $(GOLANGCI_LINT_VERSION)"; \
@@ -26,6 +28,13 @@ tools:
 	@if ! $(GOVULNCHECK) -version 2>/dev/null | grep -q "govulncheck@$(GOVULNCHECK_VERSION)"; then \
 		echo "installing govulncheck $(GOVULNCHECK_VERSION)"; \
 		go install golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK_VERSION); \
+	fi
+	@# versitygw: the S3-compatible store of the server suite's S3 stores (scripts/s3.sh starts
+	@# one per run). Installed by version like govulncheck: as a requirement in go.mod its
+	@# dependencies (AWS SDK, Azure SDK, fiber, ...) would enter the module's graph.
+	@if ! go version -m $(VERSITYGW) 2>/dev/null | grep -qE "^\s+mod\s+github.com/versity/versitygw\s+$(VERSITYGW_VERSION)\s"; then \
+		echo "installing versitygw $(VERSITYGW_VERSION)"; \
+		go install github.com/versity/versitygw/cmd/versitygw@$(VERSITYGW_VERSION); \
 	fi
 	npm ci --no-audit --no-fund
 	go mod download
@@ -73,10 +82,12 @@ spec-check:
 unit:
 	$(GINKGO) -r --race --randomize-all --keep-going --timeout=40m
 
-## unit-stores: the server suite again with SQLite on disk and with PostgreSQL as the default store
+## unit-stores: the server suite again with SQLite on disk, with PostgreSQL, and with PostgreSQL
+## and S3 (versitygw) as the default store
 unit-stores:
 	COSV2_TEST_STORE=disk go test -count=1 ./server
 	COSV2_TEST_STORE=postgres go test -count=1 ./server
+	COSV2_TEST_STORE=s3 go test -count=1 ./server
 
 ## test: the whole check (CI runs this): generate+diff, vet, lint, spec, all tests
 test: check-generate vet lint spec-check unit unit-stores

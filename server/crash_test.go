@@ -32,12 +32,18 @@ func content(i int) []byte {
 }
 
 var _ = Describe("a crash", func() {
-	It("leaves no torn object: after kill -9 and a restart every acknowledged upload reads back byte-exact", func() {
+	DescribeTable("leaves no torn object: after kill -9 and a restart every acknowledged upload reads back byte-exact", func(onS3 bool) {
 		bin := cosv2Binary()
 		data := filepath.Join(GinkgoT().TempDir(), "data")
+		args := []string{"serve", "--addr", "127.0.0.1:0", "--data", data, "--appid", appID, "--bucket", bucket,
+			"--secret-id", secretID, "--secret-key", secretKey}
+		if onS3 {
+			st := s3For(data)
+			args = append(args, "--blobs", st.Blobs(), "--s3-endpoint", st.Endpoint, "--s3-access-key", st.AccessKey,
+				"--s3-secret-key", st.SecretKey, "--s3-region", st.Region)
+		}
 		serve := func() (*gexec.Session, string) {
-			cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", data, "--appid", appID, "--bucket", bucket,
-				"--secret-id", secretID, "--secret-key", secretKey)
+			cmd := exec.Command(bin, args...)
 			s, err := gexec.Start(cmd, GinkgoWriter, GinkgoWriter)
 			Expect(err).NotTo(HaveOccurred())
 			Eventually(s.Out).WithTimeout(30 * time.Second).Should(gbytes.Say(`listening on `))
@@ -111,5 +117,8 @@ var _ = Describe("a crash", func() {
 			Expect(bytes.Equal(got.Bytes(), content(i))).To(BeTrue(), "k%03d is torn", i)
 		}
 		Expect(present).To(BeNumerically(">=", 15))
-	})
+	},
+		Entry("on disk", false),
+		Entry("on S3 (cosv2 serve --blobs)", true),
+	)
 })

@@ -31,14 +31,18 @@ var creds = signer.Credentials{AppID: appID, SecretID: secretID, SecretKey: secr
 
 // start runs a validating server on dir: "" is the run's default store,
 // a directory SQLite and files there, pgPrefix+directory PostgreSQL and files
-// there (see stores_test.go).
+// there, s3Prefix before either the bytes in S3 (see stores_test.go).
 func start(dir string) *httptest.Server {
 	if dir == "" {
 		dir = defaultStore()
 	}
 	cfg := server.Config{AppID: appID, Buckets: []string{bucket, "other"}, SecretID: secretID, SecretKey: secretKey,
 		DataDir: dir, Memory: dir == "", Validate: true, Logger: slog.New(slog.NewTextHandler(GinkgoWriter, nil))}
-	if d, ok := strings.CutPrefix(dir, pgPrefix); ok {
+	if d, ok := strings.CutPrefix(dir, s3Prefix); ok {
+		st := s3For(d)
+		cfg.DataDir, cfg.Blobs, cfg.S3Endpoint, cfg.S3AccessKey, cfg.S3SecretKey, cfg.S3Region = d, st.Blobs(), st.Endpoint, st.AccessKey, st.SecretKey, st.Region
+	}
+	if d, ok := strings.CutPrefix(cfg.DataDir, pgPrefix); ok {
 		cfg.DataDir, cfg.Meta = d, postgresFor(d)
 	}
 	srv := httptest.NewUnstartedServer(nil)

@@ -1,6 +1,6 @@
 // Package server is a local COS v2 server: the JSON API of
 // /files/v2/<appid>/<bucket>/<path> with its document's semantics, kept on
-// disk (or in memory), checking every request's signature, and, with
+// disk, in an S3-compatible store (Config.Blobs) or in memory, checking every request's signature, and, with
 // Config.Validate, checking every request and answer against spec/cos-v2.yaml.
 // The client, the CLI and users' tests run against it since the real service
 // cannot be reached from everywhere.
@@ -68,6 +68,16 @@ type Config struct {
 	// Meta is a PostgreSQL URL (postgres://...) to keep the metadata in, so
 	// several servers can share buckets; empty means SQLite.
 	Meta string
+	// Blobs, when set, is an S3-compatible bucket to keep the bytes in,
+	// s3://bucket or s3://bucket/prefix, reached at S3Endpoint (host:port or
+	// http(s)://host:port; empty: AWS) with S3AccessKey and S3SecretKey in
+	// S3Region. The metadata stays in SQLite under DataDir unless Meta names
+	// a database; Memory cannot be set with it.
+	Blobs       string
+	S3Endpoint  string
+	S3AccessKey string
+	S3SecretKey string
+	S3Region    string
 	// SessionTTL is how long an unfinished slice upload lives from its init
 	// (this server's choice: the document is silent); 0 means 72 hours.
 	SessionTTL time.Duration
@@ -111,9 +121,29 @@ func New(cfg Config) (*Server, error) {
 	}
 	var store blobs
 	dsn := cfg.Meta
-	if cfg.Memory {
+	switch {
+	case cfg.Blobs != "" && cfg.Memory:
+		return nil, errors.New("server: Blobs and Memory exclude each other: bytes in S3 would outlive metadata kept in memory")
+	case cfg.Blobs != "":
+		if dsn == "" {
+			if cfg.DataDir == "" {
+				return nil, errors.New("server: with Blobs, a data directory (for the metadata) or Meta is required")
+			}
+			if err := refuseOldFormat(cfg.DataDir); err != nil {
+				return nil, err
+			}
+			if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+				return nil, fmt.Errorf("server: %w", err)
+			}
+			dsn = filepath.Join(cfg.DataDir, "meta.db")
+		}
+		if store, err = newS3Blobs(context.Background(), cfg.Blobs,
+			s3Options{Endpoint: cfg.S3Endpoint, AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey, Region: cfg.S3Region}); err != nil {
+			return nil, fmt.Errorf("server: %w", err)
+		}
+	case cfg.Memory:
 		store = newMemBlobs()
-	} else {
+	default:
 		if cfg.DataDir == "" {
 			return nil, errors.New("server: a data directory is required without Memory")
 		}

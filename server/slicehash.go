@@ -96,9 +96,29 @@ func (s *Server) hashStored(ctx context.Context, sess *session, hs *sliceHash) e
 	if hs.to >= sess.FileSize || hs.bad >= 0 {
 		return nil
 	}
+	// Again while a pass gets further: the slices stored meanwhile were left
+	// to this hash by the requests that found it busy. Without this the hash
+	// falls behind whenever reading a slice back costs about what writing it
+	// did (on S3: 56 of 256 MB left to the finish, 117 ms, in bench).
+	for range 16 {
+		from := hs.to
+		if err := s.hashPass(ctx, sess, hs); err != nil || hs.to == from || hs.to >= sess.FileSize || hs.bad >= 0 {
+			return err
+		}
+	}
+	return nil
+}
+
+// hashPass hashes the slices stored from hs.to on, in order, up to the first
+// one missing. The blob is opened after the query: a memory blob holds the
+// slices stored when it was opened.
+func (s *Server) hashPass(ctx context.Context, sess *session, hs *sliceHash) error {
 	stored, err := s.meta.storedParts(ctx, s.meta.db, sess.ID, hs.to)
 	if err != nil {
 		return err
+	}
+	if len(stored) == 0 {
+		return nil
 	}
 	b, err := s.blobs.open(ctx, sess.blobKey(), sess.FileSize, sess.SliceSize)
 	if err != nil {

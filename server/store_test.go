@@ -30,8 +30,8 @@ func fetch(srv interface{ Close() }, url string) (int, []byte) {
 }
 
 var _ = Describe("storage", func() {
-	It("keeps objects, attributes and unfinished slice uploads across a restart on disk", func() {
-		dir := GinkgoT().TempDir()
+	DescribeTable("keeps objects, attributes and unfinished slice uploads across a restart", func(store func() string) {
+		dir := store()
 		srv := start(dir)
 		mkdir(srv, "/keep/")
 		Expect(upload(srv, "/keep/a.txt", "persisted", "biz_attr", "attr").Code).To(BeZero())
@@ -60,12 +60,12 @@ var _ = Describe("storage", func() {
 		_, body = fetch(srv, get(srv, "/keep/big", "op=stat").Data["source_url"].(string))
 		Expect(body).To(Equal([]byte(slice + strings.Repeat("t", 600000-524288))))
 		// Nothing but the database and the blobs under the data dir.
-		entries, err := os.ReadDir(dir)
+		entries, err := os.ReadDir(dataDir(dir))
 		Expect(err).NotTo(HaveOccurred())
 		for _, e := range entries {
 			Expect([]string{"meta.db", "meta.db-wal", "meta.db-shm", "blobs"}).To(ContainElement(e.Name()))
 		}
-	})
+	}, persistentEntries())
 
 	It("refuses a data dir of the earlier format with a message that says so, and deletes nothing", func() {
 		dir := GinkgoT().TempDir()

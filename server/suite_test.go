@@ -16,4 +16,5 @@ func TestServer(t *testing.T) {
 var _ = AfterSuite(func() {
 	gexec.CleanupBuildArtifacts()
 	stopPostgres()
+	stopS3()
 })

@@ -15,7 +15,9 @@ import (
 const serveDescription = `Runs a local COS v2 server: the JSON API under /files/v2/<appid>/<bucket>/
 and downloads. Metadata is kept in SQLite (<data>/meta.db) or in PostgreSQL
 (--meta postgres://..., for several servers sharing buckets); bytes under
-<data>/blobs, or everything in memory (--memory). Every API request needs a
+<data>/blobs, in any S3-compatible store (--blobs s3://bucket/prefix, with
+--s3-endpoint and credentials, AWS_* from the environment), or everything in
+memory (--memory). Every API request needs a
 valid signature, checked before its body is read; private files (authority
 eWRPrivate, or any file of a --private-bucket that does not say otherwise)
 need a multi-use signature to download, in Authorization or ?sign=.
@@ -43,6 +45,11 @@ func serveCmd() *cli.Command {
 			&cli.StringFlag{Name: "data", Usage: "data directory", Sources: cli.EnvVars("COSV2_DATA")},
 			&cli.BoolFlag{Name: "memory", Usage: "keep everything in memory instead of --data"},
 			&cli.StringFlag{Name: "meta", Usage: "a PostgreSQL URL (postgres://...) for the metadata, so several servers share buckets (default: SQLite in --data)", Sources: cli.EnvVars("COSV2_META")},
+			&cli.StringFlag{Name: "blobs", Usage: "keep the bytes in an S3-compatible bucket, s3://bucket/prefix, instead of <data>/blobs (metadata stays in --data or --meta)", Sources: cli.EnvVars("COSV2_BLOBS")},
+			&cli.StringFlag{Name: "s3-endpoint", Usage: "the S3 store of --blobs: host:port or http(s)://host:port (default: AWS)", Sources: cli.EnvVars("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")},
+			&cli.StringFlag{Name: "s3-access-key", Usage: "access key id for --blobs", Sources: cli.EnvVars("AWS_ACCESS_KEY_ID")},
+			&cli.StringFlag{Name: "s3-secret-key", Usage: "secret access key for --blobs", Sources: cli.EnvVars("AWS_SECRET_ACCESS_KEY")},
+			&cli.StringFlag{Name: "s3-region", Usage: "region of --blobs' bucket (default: asked of the store)", Sources: cli.EnvVars("AWS_REGION", "AWS_DEFAULT_REGION")},
 			&cli.DurationFlag{Name: "session-ttl", Value: 72 * time.Hour, Usage: "how long an unfinished slice upload lives (this server's choice: the document is silent)"},
 			&cli.BoolFlag{Name: "validate", Usage: "check every request and answer against the spec"},
 			&cli.StringFlag{Name: "base-url", Usage: "public base URL for the URLs in answers (default http://<addr>)"},
@@ -58,8 +65,14 @@ func serveCmd() *cli.Command {
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			buckets := splitList([]string{cmd.String("bucket")})
-			if cmd.String("data") == "" && !cmd.Bool("memory") {
-				return usagef("serve needs --data DIR or --memory")
+			if cmd.String("data") == "" && !cmd.Bool("memory") && (cmd.String("blobs") == "" || cmd.String("meta") == "") {
+				return usagef("serve needs --data DIR, --memory, or --blobs with --meta")
+			}
+			if b := cmd.String("blobs"); b != "" && !strings.HasPrefix(b, "s3://") {
+				return usagef("--blobs %q: want s3://bucket or s3://bucket/prefix", b)
+			}
+			if cmd.String("blobs") != "" && cmd.Bool("memory") {
+				return usagef("--blobs and --memory exclude each other (bytes in S3 would outlive metadata in memory)")
 			}
 			for _, f := range []string{"appid", "secret-id", "secret-key"} {
 				if cmd.String(f) == "" {
@@ -70,7 +83,9 @@ func serveCmd() *cli.Command {
 				return usagef("--bucket is required")
 			}
 			cfg := server.Config{AppID: cmd.String("appid"), Buckets: buckets, SecretID: cmd.String("secret-id"), SecretKey: cmd.String("secret-key"),
-				DataDir: cmd.String("data"), Memory: cmd.Bool("memory"), Meta: cmd.String("meta"), SessionTTL: cmd.Duration("session-ttl"), Validate: cmd.Bool("validate"), BaseURL: cmd.String("base-url"),
+				DataDir: cmd.String("data"), Memory: cmd.Bool("memory"), Meta: cmd.String("meta"),
+				Blobs: cmd.String("blobs"), S3Endpoint: cmd.String("s3-endpoint"), S3AccessKey: cmd.String("s3-access-key"), S3SecretKey: cmd.String("s3-secret-key"), S3Region: cmd.String("s3-region"),
+				SessionTTL: cmd.Duration("session-ttl"), Validate: cmd.Bool("validate"), BaseURL: cmd.String("base-url"),
 				PrivateBuckets: splitList(cmd.StringSlice("private-bucket")),
 				Logger:         slog.New(slog.NewTextHandler(cmd.Root().ErrWriter, nil)),
 				Limits: server.Limits{MaxConns: int(cmd.Int("max-conns")), ReadHeaderTimeout: cmd.Duration("read-header-timeout"),
