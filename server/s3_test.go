@@ -254,7 +254,9 @@ var _ = Describe("bytes on S3", func() {
 		// Within the TTL and its grace nothing goes; past them the session's slices do.
 		// An overwrite drops a reference, which wakes the collector; the
 		// sessions are looked at once a second at most.
-		kick := func() { Expect(op("/kick.txt", "op", "upload", "filecontent", "k", "insertOnly", "0").Code).To(BeZero()) }
+		kick := func() {
+			Expect(op("/kick.txt", "op", "upload", "filecontent", "k", "insertOnly", "0").Code).To(BeZero())
+		}
 		clock.Add(int64(time.Hour.Seconds()) + 60)
 		Eventually(func() int { kick(); return op("/left.bin", "op", "upload_slice_list").Code }).WithTimeout(5 * time.Second).ShouldNot(BeZero())
 		ofSession := func() int { return strings.Count(strings.Join(s3Objects(d), " "), session) }
