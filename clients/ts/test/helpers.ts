@@ -73,7 +73,7 @@ export function cosv2(url: string, ...args: string[]): string {
 }
 
 /** bytes returns n deterministic pseudo-random bytes. */
-export function bytes(n: number, seed = 1): Uint8Array {
+export function bytes(n: number, seed = 1): Uint8Array<ArrayBuffer> {
   const b = new Uint8Array(n);
   let x = seed >>> 0 || 1;
   for (let i = 0; i < n; i++) {
