@@ -7,24 +7,33 @@ GOBIN := $(shell go env GOPATH)/bin
 GOLANGCI_LINT := $(GOBIN)/golangci-lint
 GINKGO := go run github.com/onsi/ginkgo/v2/ginkgo
 # Generated files: `make check-generate` fails when regenerating changes any of them.
-GENERATED := gen errors.gen.go
+GENERATED := gen errors.gen.go clients/ts/src/gen
+TS := clients/ts
+CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: all tools generate check-generate vet lint spec-check unit test demo clean
+.PHONY: all tools generate check-generate vet lint spec-check unit ts-test test demo clean
 
 all: test
 
-## tools: install the pinned tools a fresh machine lacks (golangci-lint, npm packages)
+## tools: install the pinned tools a fresh machine lacks (golangci-lint, npm packages, Debian's chromium)
 tools:
 	@if ! $(GOLANGCI_LINT) version 2>/dev/null | grep -q "$(GOLANGCI_LINT_VERSION:v%=%)"; then \
 		echo "installing golangci-lint $(GOLANGCI_LINT_VERSION)"; \
 		go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION); \
 	fi
 	npm ci --no-audit --no-fund
+	cd $(TS) && npm ci --no-audit --no-fund
+	@if [ ! -x $(CHROMIUM) ]; then \
+		echo "installing Debian's chromium for the browser test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	fi
 	go mod download
 
 ## generate: regenerate everything generated from spec/cos-v2.yaml and errcodes.yaml
+## (Go, and for clients/ts the operation and error tables, from the same go generate step, and the types)
 generate:
 	go generate ./...
+	cd $(TS) && npx --no-install openapi-typescript ../../spec/cos-v2.yaml -o src/gen/schema.gen.ts
 
 ## check-generate: regenerate and fail if anything generated changed, or go.mod is untidy
 check-generate: generate
@@ -50,12 +59,18 @@ spec-check:
 unit:
 	$(GINKGO) -r --race --randomize-all --keep-going --timeout=40m
 
+## ts-test: the TypeScript client's node:test suites and the browser test, against a cosv2 built here
+ts-test:
+	@bin=$$(mktemp -d); trap 'rm -rf "$$bin"' EXIT; \
+	go build -o "$$bin/cosv2" ./cmd/cosv2 && \
+	cd $(TS) && COSV2_BIN="$$bin/cosv2" CHROMIUM=$(CHROMIUM) npm test
+
 ## test: the whole check (CI runs this): generate+diff, vet, lint, spec, all tests
-test: check-generate vet lint spec-check unit
+test: check-generate vet lint spec-check unit ts-test
 
 ## demo: the main job, end to end on loopback
 demo:
 	bash scripts/demo.sh
 
 clean:
-	rm -rf node_modules spec/ts/cos-v2.d.ts
+	rm -rf node_modules spec/ts/cos-v2.d.ts $(TS)/node_modules $(TS)/dist $(TS)/test-output
