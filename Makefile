@@ -5,21 +5,27 @@ SHELL := bash
 GOLANGCI_LINT_VERSION := v2.15.0
 GOBIN := $(shell go env GOPATH)/bin
 GOLANGCI_LINT := $(GOBIN)/golangci-lint
+OASDIFF_VERSION := v1.37.0
+OASDIFF := $(GOBIN)/oasdiff
 GINKGO := go run github.com/onsi/ginkgo/v2/ginkgo
 # Generated files: `make check-generate` fails when regenerating changes any of them.
 GENERATED := gen errors.gen.go clients/ts/src/gen
 TS := clients/ts
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: all tools generate check-generate vet lint spec-check unit ts-test test demo clean
+.PHONY: all tools generate check-generate vet lint spec-check spec-breaking docs unit ts-test test demo clean
 
 all: test
 
-## tools: install the pinned tools a fresh machine lacks (golangci-lint, npm packages, Debian's chromium)
+## tools: install the pinned tools a fresh machine lacks (golangci-lint, oasdiff, npm packages, Debian's chromium)
 tools:
 	@if ! $(GOLANGCI_LINT) version 2>/dev/null | grep -q "$(GOLANGCI_LINT_VERSION:v%=%)"; then \
 		echo "installing golangci-lint $(GOLANGCI_LINT_VERSION)"; \
 		go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION); \
+	fi
+	@if ! go version -m $(OASDIFF) 2>/dev/null | grep -q "mod.*github.com/oasdiff/oasdiff.*$(OASDIFF_VERSION)"; then \
+		echo "installing oasdiff $(OASDIFF_VERSION)"; \
+		go install github.com/oasdiff/oasdiff@$(OASDIFF_VERSION); \
 	fi
 	npm ci --no-audit --no-fund
 	cd $(TS) && npm ci --no-audit --no-fund
@@ -55,6 +61,14 @@ spec-check:
 	npx --no-install openapi-typescript spec/cos-v2.yaml -o spec/ts/cos-v2.d.ts
 	npx --no-install tsc -p spec/ts/tsconfig.json
 
+## spec-breaking: fail on a breaking change of the spec since its last release that spec/CHANGELOG.md does not record
+spec-breaking:
+	OASDIFF=$(OASDIFF) bash scripts/spec-breaking.sh
+
+## docs: the API reference built from the spec with Redocly (docs/cos-v2.html, not committed)
+docs:
+	npx --no-install redocly build-docs spec/cos-v2.yaml --config spec/redocly.yaml -o docs/cos-v2.html
+
 ## unit: every ginkgo suite, with the race detector
 unit:
 	$(GINKGO) -r --race --randomize-all --keep-going --timeout=40m
@@ -65,8 +79,8 @@ ts-test:
 	go build -o "$$bin/cosv2" ./cmd/cosv2 && \
 	cd $(TS) && COSV2_BIN="$$bin/cosv2" CHROMIUM=$(CHROMIUM) npm test
 
-## test: the whole check (CI runs this): generate+diff, vet, lint, spec, all tests
-test: check-generate vet lint spec-check unit ts-test
+## test: the whole check (CI runs this): generate+diff, vet, lint, spec (lint, types, breaking changes, docs), all tests
+test: check-generate vet lint spec-check spec-breaking docs unit ts-test
 
 ## demo: the main job, end to end on loopback
 demo:
