@@ -13,7 +13,7 @@ GENERATED := gen errors.gen.go clients/ts/src/gen
 TS := clients/ts
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: all tools generate check-generate vet lint spec-check spec-breaking docs unit ts-test test demo clean
+.PHONY: all tools generate check-generate vet lint spec-check spec-breaking docs unit ts-test bench-ts test demo clean
 
 all: test
 
@@ -78,6 +78,12 @@ ts-test:
 	@bin=$$(mktemp -d); trap 'rm -rf "$$bin"' EXIT; \
 	go build -o "$$bin/cosv2" ./cmd/cosv2 && \
 	cd $(TS) && COSV2_BIN="$$bin/cosv2" CHROMIUM=$(CHROMIUM) npm test
+
+## bench-ts: the Node client's slice upload MB/s against the Go uploader's, same file, same server (SIZE_MB=256)
+bench-ts:
+	@bin=$$(mktemp -d); trap 'rm -rf "$$bin"' EXIT; \
+	go build -o "$$bin/cosv2" ./cmd/cosv2 && \
+	cd $(TS) && npm run build --silent && COSV2_BIN="$$bin/cosv2" node dist/bench/upload.bench.js
 
 ## test: the whole check (CI runs this): generate+diff, vet, lint, spec (lint, types, breaking changes, docs), all tests
 test: check-generate vet lint spec-check spec-breaking docs unit ts-test

@@ -102,14 +102,15 @@ class FormFields {
 // The form bodySerializer built last. openapi-fetch calls bodySerializer, makes
 // its Request and calls the middleware's onRequest with no await between them,
 // so onRequest takes the form of its own request from here: its Content-Type
-// (with the boundary; openapi-fetch would send application/json) and its Blob,
-// sent as it is on every attempt.
+// (with the boundary; openapi-fetch would send application/json) and its body,
+// sent as it is on every attempt. openapi-fetch's own Request gets an empty
+// placeholder: it is never sent, and a byte body would be copied into it.
 let lastForm: Form | undefined;
 
 function bodySerializer(body: unknown): BodyInit {
   if (body instanceof FormFields) {
     lastForm = buildForm(body.fields);
-    return lastForm.body;
+    return "";
   }
   lastForm = undefined;
   return goJSON(body);
@@ -227,7 +228,7 @@ export class Core {
     url.hash = "";
     if (q >= 0) url.search = "?" + hash.slice(q + 1);
     const headers = new Headers(request.headers);
-    let body: Blob | undefined;
+    let body: Blob | Uint8Array<ArrayBuffer> | undefined;
     if (m.form) {
       headers.set("Content-Type", m.form.contentType);
       body = m.form.body;
@@ -242,7 +243,7 @@ export class Core {
     return this.loop(url, { method: init.method ?? "GET", headers: new Headers(init.headers), signal: init.signal }, { kind, path, op, idempotent: true }, true);
   }
 
-  private async loop(url: string, init: { method: string; headers: Headers; body?: Blob; signal?: AbortSignal | null }, m: RequestMeta, raw = false): Promise<Response> {
+  private async loop(url: string, init: { method: string; headers: Headers; body?: Blob | Uint8Array<ArrayBuffer>; signal?: AbortSignal | null }, m: RequestMeta, raw = false): Promise<Response> {
     const req = authRequest(m.kind, this.appid, this.bucket, m.path, m.op, init.method);
     for (let attempt = 1; ; attempt++) {
       const auth = await this.authorizer.authorize(req, attempt);

@@ -117,7 +117,8 @@ describe("slice uploads", () => {
     let failAfter = 2;
     // A fetch that loses the connection for good after two slices.
     const flaky: typeof fetch = async (input, init) => {
-      const body = init?.body instanceof Blob ? await init.body.slice(0, 400).text() : "";
+      const b = init?.body;
+      const body = b instanceof Blob ? await b.slice(0, 400).text() : b instanceof Uint8Array ? new TextDecoder().decode(b.subarray(0, 400)) : "";
       if (body.includes("upload_slice_data")) {
         dataRequests++;
         if (failAfter-- <= 0) throw new TypeError("fetch failed (test)");
