@@ -105,10 +105,22 @@ describe("slice uploads", () => {
     assert.equal(seen.at(-1), data.length);
     await upload(cos, "/big/b.bin", new Blob([data]), { simpleThreshold: 0 });
     await upload(cos, "/big/c.bin", Readable.from([data.subarray(0, 1000), data.subarray(1000)]), { size: data.length, simpleThreshold: 0 });
-    for (const f of ["a", "b", "c"]) {
+    await upload(cos, "/big/d.bin", Readable.toWeb(Readable.from([data])) as ReadableStream<Uint8Array>, { size: data.length, simpleThreshold: 0, sliceSize: 2097152 });
+    for (const f of ["a", "b", "c", "d"]) {
       const st = JSON.parse(cosv2(srv.url, "--json", "stat", `/big/${f}.bin`)) as { sha1?: string; SHA1?: string; sha?: string };
       assert.equal(st.sha1 ?? st.SHA1 ?? st.sha, sha1(data), `${f} through the Go client`);
     }
+  });
+
+  test("small files go in one request, from a stream too", async () => {
+    const data = bytes(300_000, 5);
+    const seen: number[] = [];
+    await upload(cos, "/small.bin", data, { onProgress: (p) => seen.push(p.loaded) });
+    await upload(cos, "/small2.bin", Readable.from([data]), { size: data.length });
+    assert.deepEqual(seen, [0, data.length]);
+    assert.equal((await cos.stat("/small.bin")).sha1, sha1(data));
+    assert.equal((await cos.stat("/small2.bin")).sha1, sha1(data));
+    await assert.rejects(upload(cos, "/nosize.bin", Readable.from([data])), /needs opts.size/);
   });
 
   test("resumes from upload_slice_list: stored slices are not sent again", async () => {
