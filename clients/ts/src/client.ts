@@ -195,7 +195,9 @@ export class Core {
         const operation = operationByFragment(fragment);
         if (!operation) throw new Error(`cos: ${schemaPath}: no operation in the spec's table`);
         const path = String((params.path as Record<string, unknown> | undefined)?.path ?? "/");
-        const form = lastForm;
+        // Only a POST has a form; a form left over by a call that failed
+        // between bodySerializer and here must not ride on another request.
+        const form = request.method === "POST" ? lastForm : undefined;
         lastForm = undefined;
         core.meta.set(request, { operation, kind: operation.signature, path, op: operation.op, idempotent: !NOT_IDEMPOTENT.has(fragment), form });
         return undefined;
