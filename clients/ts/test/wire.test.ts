@@ -63,6 +63,7 @@ const calls: Record<string, (c: CosClient) => Promise<unknown>> = {
   },
   rmdir: (c) => c.rmdir("/my dir/"),
   put: (c) => c.put("/my dir/a?#%.txt", "hello", { bizAttr: "biz" }),
+  "put-reserved": (c) => c.put("/a+b=c:d@e$f&g'h(i)!*;,~.txt", "hello"),
   "put-overwrite": (c) => c.put("/a.txt", new TextEncoder().encode("hello"), { overwrite: true }),
   stat: (c) => c.stat("/my dir/b.txt"),
   update: (c) => c.update("/b.txt", { bizAttr: "a/b 照", authority: "eWRPrivate", headers: { "x-cos-meta-a": "1", "Content-Type": "text/plain" } }),

@@ -93,6 +93,10 @@ func main() {
 			_, err := c.Put(ctx, "/my dir/a?#%.txt", content, 5, cosv2.WithBizAttr("biz"))
 			return err
 		}},
+		{"put-reserved", "file.upload", func() error {
+			_, err := c.Put(ctx, "/a+b=c:d@e$f&g'h(i)!*;,~.txt", content, 5)
+			return err
+		}},
 		{"put-overwrite", "file.upload", func() error { _, err := c.Put(ctx, "/a.txt", content, 5, cosv2.WithOverwrite()); return err }},
 		{"stat", "file.stat", func() error { _, err := c.Stat(ctx, "/my dir/b.txt"); return err }},
 		{"update", "file.update", func() error {
