@@ -68,3 +68,19 @@ test("the JS SHA-1 equals Node's on every length around a block", () => {
     assert.equal(a.hex(), b.hex(), `length ${n}`);
   }
 });
+
+test("signs what `cosv2 sign` signs, for paths the vector files lack", async () => {
+  const { execFileSync } = await import("node:child_process");
+  const { cosv2Bin } = await import("./helpers.js");
+  const c = { appid: "1250000000", secretId: "AKIDcli", secretKey: "cli-key" };
+  const cases: [Kind, string][] = [["once", "/a b/照片 (1).jpg"], ["once", "/dir/"], ["multi", ""], ["multi", "/bound/file+x.txt"]];
+  for (const [kind, path] of cases) {
+    const args = ["--appid", c.appid, "--bucket", "photos", "--secret-id", c.secretId, "--secret-key", c.secretKey,
+      "sign", "--kind", kind, "--now", "1700000000", "--rand", "424242", "--ttl", "120s"];
+    if (path) args.push("--path", path);
+    const goSig = execFileSync(cosv2Bin(), args, { encoding: "utf8" }).trim();
+    const s = new Signer(c, { now: () => 1700000000_000, rand: () => 424242 });
+    const tsSig = kind === "once" ? await s.oneTime("photos", path) : await s.multiUse("photos", path ? fileId(c.appid, "photos", path) : "", 120);
+    assert.equal(tsSig, goSig, `${kind} ${path}`);
+  }
+});
