@@ -39,7 +39,7 @@ tools:
 ## (Go, and for clients/ts the operation and error tables, from the same go generate step, and the types)
 generate:
 	go generate ./...
-	cd $(TS) && npx --no-install openapi-typescript ../../spec/cos-v2.yaml -o src/gen/schema.gen.ts
+	npx --no-install openapi-typescript spec/cos-v2.yaml -o $(TS)/src/gen/schema.gen.ts
 
 ## check-generate: regenerate and fail if anything generated changed, or go.mod is untidy
 check-generate: generate
