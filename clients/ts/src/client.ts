@@ -94,9 +94,9 @@ function goJSON(v: unknown): string {
   return JSON.stringify(v).replace(/[<>&\u2028\u2029]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
 }
 
-/** A multipart body, given as the fields in their order on the wire. */
+/** A multipart body, given as the fields in their order on the wire, or built already. */
 class FormFields {
-  constructor(readonly fields: ReadonlyArray<readonly [string, PartValue | undefined]>) {}
+  constructor(readonly fields: ReadonlyArray<readonly [string, PartValue | undefined]>, readonly built?: Form) {}
 }
 
 // The form bodySerializer built last. openapi-fetch calls bodySerializer, makes
@@ -109,7 +109,7 @@ let lastForm: Form | undefined;
 
 function bodySerializer(body: unknown): BodyInit {
   if (body instanceof FormFields) {
-    lastForm = buildForm(body.fields);
+    lastForm = body.built ?? buildForm(body.fields);
     return "";
   }
   lastForm = undefined;
@@ -209,6 +209,11 @@ export class Core {
   /** multipart wraps form fields, in their wire order, as a body for api calls. */
   static form(fields: ReadonlyArray<readonly [string, PartValue | undefined]>): never {
     return new FormFields(fields) as never;
+  }
+
+  /** built wraps a form built already (formToFill) as a body for api calls. */
+  static built(form: Form): never {
+    return new FormFields([], form) as never;
   }
 
   /** attempts returns how many attempts the answer took (1 when it was not retried). */

@@ -5,7 +5,7 @@ import { Core, type ClientOptions } from "./client.js";
 import { CosError, isCode } from "./errors.js";
 import { paths as P } from "./gen/ops.gen.js";
 import type { components } from "./gen/schema.gen.js";
-import { buildForm } from "./multipart.js";
+import { buildForm, formToFill, type FormToFill } from "./multipart.js";
 import { dirPath, filePath } from "./paths.js";
 import { newSha1 } from "./sha1.js";
 
@@ -273,6 +273,21 @@ export class CosClient {
     const p = filePath(file);
     const body = Core.form([["op", "upload_slice_data"], ["session", session], ["offset", String(offset)], ["filecontent", toBlob(data)]]);
     await this.core.check(this.api.POST(P.uploadSliceData, { params: { path: this.params(p) }, body, signal }), "upload_slice_data", p);
+  }
+
+  /**
+   * sliceForm returns the form of the slice of n bytes at offset, its bytes
+   * left to fill (form.data); send it with sendSlice. buf is reused when large
+   * enough. upload reads slices straight into these bodies.
+   */
+  sliceForm(session: string, offset: number, n: number, buf?: Uint8Array<ArrayBuffer>): FormToFill {
+    return formToFill([["op", "upload_slice_data"], ["session", session], ["offset", String(offset)]], "filecontent", n, buf);
+  }
+
+  /** sendSlice sends a form of sliceForm, filled. */
+  async sendSlice(file: string, form: FormToFill, signal?: AbortSignal): Promise<void> {
+    const p = filePath(file);
+    await this.core.check(this.api.POST(P.uploadSliceData, { params: { path: this.params(p) }, body: Core.built(form), signal }), "upload_slice_data", p);
   }
 
   /** sliceFinish completes the upload; sha (the whole file's SHA-1) is checked by the service. */

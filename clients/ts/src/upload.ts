@@ -9,11 +9,20 @@ import { filePath } from "./paths.js";
 import { newSha1 } from "./sha1.js";
 
 /**
- * What upload reads: a Blob or File (browsers, or Node's fs.openAsBlob), bytes
- * in memory, or a stream of bytes (a Node Readable, a WHATWG ReadableStream),
- * whose size must then be given.
+ * A file opened for reading by position, as Node's fs.promises.open gives it
+ * (a FileHandle): the fastest source in Node, read straight into the bodies.
  */
-export type UploadSource = Blob | Uint8Array | ArrayBuffer | AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>;
+export interface FileHandleLike {
+  read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+  stat(): Promise<{ size: number }>;
+}
+
+/**
+ * What upload reads: a Blob or File (browsers, or Node's fs.openAsBlob), a
+ * FileHandle (Node), bytes in memory, or a stream of bytes (a Node Readable, a
+ * WHATWG ReadableStream), whose size must then be given.
+ */
+export type UploadSource = Blob | Uint8Array | ArrayBuffer | FileHandleLike | AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>;
 
 /** How far an upload is. */
 export interface Progress {
@@ -47,37 +56,68 @@ function isStream(s: UploadSource): s is ReadableStream<Uint8Array> {
   return typeof (s as ReadableStream).getReader === "function";
 }
 
-/** slices yields the source in order, cut into slices of n bytes (the last may be shorter). */
-async function* slices(src: UploadSource, n: number): AsyncGenerator<Uint8Array> {
+function isFileHandle(s: UploadSource): s is FileHandleLike {
+  return typeof (s as FileHandleLike).read === "function" && typeof (s as FileHandleLike).stat === "function";
+}
+
+/** A source read slice by slice into buffers the caller gives, in order. */
+interface SliceReader {
+  /** read fills dst with the bytes at position (positions only grow). */
+  read(dst: Uint8Array, position: number): Promise<void>;
+  /** done throws when a stream has bytes beyond the size it was given. */
+  done(): Promise<void>;
+}
+
+function readerOf(src: UploadSource): SliceReader {
   if (src instanceof Blob) {
-    for (let off = 0; off < src.size; off += n) yield new Uint8Array(await src.slice(off, off + n).arrayBuffer());
-    return;
+    return { read: async (dst, pos) => dst.set(new Uint8Array(await src.slice(pos, pos + dst.length).arrayBuffer())), done: async () => undefined };
   }
   if (src instanceof Uint8Array || src instanceof ArrayBuffer) {
     const b = src instanceof Uint8Array ? src : new Uint8Array(src);
-    for (let off = 0; off < b.length; off += n) yield b.subarray(off, off + n);
-    return;
+    return { read: async (dst, pos) => dst.set(b.subarray(pos, pos + dst.length)), done: async () => undefined };
   }
-  const it: AsyncIterable<Uint8Array> = isStream(src)
-    ? { [Symbol.asyncIterator]: () => streamIterator(src) }
-    : src;
-  let buf = new Uint8Array(n);
-  let fill = 0;
-  for await (const chunk of it) {
-    let c = chunk;
-    while (c.length > 0) {
-      const k = Math.min(n - fill, c.length);
-      buf.set(c.subarray(0, k), fill);
-      fill += k;
-      c = c.subarray(k);
-      if (fill === n) {
-        yield buf;
-        buf = new Uint8Array(n);
-        fill = 0;
+  if (isFileHandle(src)) {
+    return {
+      read: async (dst, pos) => {
+        for (let got = 0; got < dst.length;) {
+          const { bytesRead } = await src.read(dst, got, dst.length - got, pos + got);
+          if (bytesRead === 0) throw new Error(`the file ended at ${pos + got}, before the size given`);
+          got += bytesRead;
+        }
+      },
+      done: async () => undefined,
+    };
+  }
+  const it = (isStream(src) ? streamIterator(src) : src[Symbol.asyncIterator]()) as AsyncIterator<Uint8Array>;
+  let rest: Uint8Array = new Uint8Array(0);
+  let at = 0;
+  return {
+    async read(dst, pos) {
+      if (pos !== at) throw new Error(`a stream is read in order: ${pos} after ${at}`);
+      let got = 0;
+      while (got < dst.length) {
+        if (rest.length === 0) {
+          const r = await it.next();
+          if (r.done) throw new Error(`the stream ended at ${at + got}, before the size given`);
+          rest = r.value;
+          continue;
+        }
+        const k = Math.min(rest.length, dst.length - got);
+        dst.set(rest.subarray(0, k), got);
+        rest = rest.subarray(k);
+        got += k;
       }
-    }
-  }
-  if (fill > 0) yield buf.subarray(0, fill);
+      at += got;
+    },
+    async done() {
+      for (;;) {
+        if (rest.length > 0) throw new Error(`the stream has more than the size given (${at})`);
+        const r = await it.next();
+        if (r.done) return;
+        rest = r.value;
+      }
+    },
+  };
 }
 
 function streamIterator(s: ReadableStream<Uint8Array>): AsyncIterator<Uint8Array> {
@@ -87,18 +127,15 @@ function streamIterator(s: ReadableStream<Uint8Array>): AsyncIterator<Uint8Array
       const { done, value } = await r.read();
       return done ? { done: true, value: undefined } : { done: false, value };
     },
-    return: async () => {
-      await r.cancel();
-      return { done: true, value: undefined };
-    },
   };
 }
 
-function sizeOf(src: UploadSource, given?: number): number {
+async function sizeOf(src: UploadSource, given?: number): Promise<number> {
   if (src instanceof Blob) return src.size;
   if (src instanceof Uint8Array || src instanceof ArrayBuffer) return src.byteLength;
-  if (given === undefined || !(given >= 0)) throw new TypeError("cos: upload of a stream needs opts.size");
-  return given;
+  if (given !== undefined && given >= 0) return given;
+  if (isFileHandle(src)) return (await src.stat()).size;
+  throw new TypeError("cos: upload of a stream needs opts.size");
 }
 
 /**
@@ -109,7 +146,7 @@ function sizeOf(src: UploadSource, given?: number): number {
  */
 export async function upload(client: CosClient, file: string, src: UploadSource, opts: UploadOptions = {}): Promise<CosObject> {
   const p = filePath(file);
-  const total = sizeOf(src, opts.size);
+  const total = await sizeOf(src, opts.size);
   const progress = (loaded: number) => opts.onProgress?.({ loaded, total });
   const threshold = Math.min(opts.simpleThreshold ?? MAX_SIMPLE_UPLOAD, MAX_SIMPLE_UPLOAD);
   if (total <= threshold) {
@@ -117,9 +154,11 @@ export async function upload(client: CosClient, file: string, src: UploadSource,
     let body: Blob | Uint8Array | ArrayBuffer;
     if (src instanceof Blob || src instanceof Uint8Array || src instanceof ArrayBuffer) body = src;
     else {
-      const parts: Uint8Array[] = [];
-      for await (const s of slices(src, 1 << 20)) parts.push(s.slice());
-      body = new Blob(parts as Uint8Array<ArrayBuffer>[]);
+      const r = readerOf(src);
+      const all = new Uint8Array(total);
+      await r.read(all, 0);
+      await r.done();
+      body = all;
     }
     const obj = await client.put(p, body, opts);
     progress(total);
@@ -163,30 +202,40 @@ export async function upload(client: CosClient, file: string, src: UploadSource,
   for (const off of stored) loaded += Math.min(sliceSize, total - off);
   progress(loaded);
   const sha = newSha1();
+  const reader = readerOf(src);
+  const pool: Uint8Array<ArrayBuffer>[] = [];
   let offset = 0;
   try {
-    for await (const data of slices(src, sliceSize)) {
-      if (failure) break;
-      sha.update(data);
+    for (; offset < total && !failure; offset += sliceSize) {
       const off = offset;
-      offset += data.length;
-      if (stored.has(off)) continue;
-      const job: Promise<void> = client.sliceData(p, session, off, data, ctl.signal).then(
+      const n = Math.min(sliceSize, total - off);
+      // The slice is read into the body it is sent in; bodies are reused once sent.
+      const form = client.sliceForm(session, off, n, pool.pop());
+      await reader.read(form.data, off);
+      sha.update(form.data);
+      if (stored.has(off)) {
+        pool.push(form.body);
+        continue;
+      }
+      const job: Promise<void> = client.sendSlice(p, form, ctl.signal).then(
         () => {
-          loaded += data.length;
+          loaded += n;
           progress(loaded);
         },
         (err: unknown) => {
           if (!failure) failure = new UploadError(p, session, off, err);
           ctl.abort();
         },
-      ).finally(() => inflight.delete(job));
+      ).finally(() => {
+        inflight.delete(job);
+        pool.push(form.body);
+      });
       inflight.add(job);
       if (inflight.size >= limit) await Promise.race(inflight);
     }
     await Promise.all(inflight);
     if (failure) throw failure;
-    if (offset !== total) throw new UploadError(p, session, offset, new Error(`the source gave ${offset} bytes, not ${total}`));
+    await reader.done();
     return await client.sliceFinish(p, session, total, sha.hex(), opts.signal);
   } catch (e) {
     if (e instanceof UploadError || e instanceof CosError) throw e;

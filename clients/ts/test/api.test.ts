@@ -6,6 +6,10 @@ import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { open } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createClient, isCode, Signer, upload, UploadError, type AuthRequest, type CosClient } from "../src/index.js";
 import { appid, bucket, bytes, cosv2, secretId, secretKey, startServer, type Server } from "./helpers.js";
 
@@ -106,7 +110,12 @@ describe("slice uploads", () => {
     await upload(cos, "/big/b.bin", new Blob([data]), { simpleThreshold: 0 });
     await upload(cos, "/big/c.bin", Readable.from([data.subarray(0, 1000), data.subarray(1000)]), { size: data.length, simpleThreshold: 0 });
     await upload(cos, "/big/d.bin", Readable.toWeb(Readable.from([data])) as ReadableStream<Uint8Array>, { size: data.length, simpleThreshold: 0, sliceSize: 2097152 });
-    for (const f of ["a", "b", "c", "d"]) {
+    const dir = mkdtempSync(join(tmpdir(), "cosv2-up-"));
+    writeFileSync(join(dir, "e.bin"), data);
+    const fh = await open(join(dir, "e.bin"));
+    await upload(cos, "/big/e.bin", fh, { sliceSize: 3145728 });
+    await fh.close();
+    for (const f of ["a", "b", "c", "d", "e"]) {
       const st = JSON.parse(cosv2(srv.url, "--json", "stat", `/big/${f}.bin`)) as { sha1?: string; SHA1?: string; sha?: string };
       assert.equal(st.sha1 ?? st.SHA1 ?? st.sha, sha1(data), `${f} through the Go client`);
     }
