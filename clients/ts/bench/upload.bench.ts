@@ -1,6 +1,6 @@
 // The Node client's slice upload against the Go uploader (`cosv2 put`, its
 // defaults: 1 MiB slices, 4 in flight), the same file to the same
-// `cosv2 serve --memory` in the same run, fastest of 3 each, alternating.
+// `cosv2 serve --memory` in the same run, fastest of 5 each (RUNS), alternating.
 // Node reads the file through a FileHandle, as the Go CLI reads its *os.File.
 // Prints MB/s and the ratio Node / Go (issue 17's target: at least 0.5).
 //
@@ -16,7 +16,7 @@ import { createClient, upload } from "../src/index.js";
 import { appid, bucket, bytes, cosv2Bin, secretId, secretKey, startServer } from "../test/helpers.js";
 
 const sizeMB = Number(process.env.SIZE_MB ?? 256);
-const runs = Number(process.env.RUNS ?? 3);
+const runs = Number(process.env.RUNS ?? 5);
 const size = sizeMB * 1024 * 1024;
 
 const dir = mkdtempSync(join(tmpdir(), "cosv2-bench-"));

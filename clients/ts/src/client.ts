@@ -13,6 +13,7 @@ import { lookupError } from "./gen/errors.gen.js";
 import { operationByFragment, type Operation } from "./gen/ops.gen.js";
 import type { components, paths } from "./gen/schema.gen.js";
 import { buildForm, type Form, type PartValue } from "./multipart.js";
+import { createNodeFetch } from "./node-fetch.js";
 import { Signer, type Kind } from "./signer.js";
 
 /** The typed openapi-fetch client of the spec's paths. */
@@ -48,7 +49,7 @@ export interface ClientOptions {
   /** Or any Authorizer. */
   authorizer?: Authorizer;
   retry?: Partial<RetryPolicy>;
-  /** The fetch to send with (default globalThis.fetch). */
+  /** The fetch to send with (default: in Node, createNodeFetch(); in browsers, globalThis.fetch). */
   fetch?: typeof fetch;
 }
 
@@ -173,7 +174,7 @@ export class Core {
     this.bucket = o.bucket;
     this.endpoint = (o.endpoint ?? `https://${o.region ?? "sh"}.file.myqcloud.com`).replace(/\/+$/, "");
     this.retry = { ...defaultRetryPolicy, ...o.retry };
-    this.baseFetch = o.fetch ?? globalThis.fetch.bind(globalThis);
+    this.baseFetch = o.fetch ?? (isNode() ? createNodeFetch() : globalThis.fetch.bind(globalThis));
     if (o.authorizer) this.authorizer = o.authorizer;
     else if (o.credentials) this.authorizer = signerAuthorizer(new Signer({ appid: o.appid, ...o.credentials }, o.signerOptions));
     else if (o.getAuthorization) this.authorizer = callbackAuthorizer(o.getAuthorization);
@@ -308,6 +309,11 @@ export class Core {
     if (!response.ok) throw new CosError(response.status, typeof error === "string" ? error.slice(0, 200) : "", response.status, op, path);
     return { data: undefined as T, attempts };
   }
+}
+
+function isNode(): boolean {
+  const p = (globalThis as { process?: { versions?: { node?: string }; getBuiltinModule?: unknown } }).process;
+  return typeof p?.versions?.node === "string" && typeof p.getBuiltinModule === "function";
 }
 
 /** The operations a lost answer does not make safe to repeat (Go's idempotent: false). */

@@ -8,6 +8,7 @@ export { upload, type UploadOptions, type UploadSource, type Progress, UploadErr
 export { buildForm } from "./multipart.js";
 export { newSha1, jsSha1, type Sha1 } from "./sha1.js";
 export { dirPath, filePath } from "./paths.js";
+export { createNodeFetch } from "./node-fetch.js";
 export { operations, operationByFragment, paths, type Operation, type SignatureKind } from "./gen/ops.gen.js";
 export { errorCodes, lookupError, type ErrorCode } from "./gen/errors.gen.js";
 export type { paths as ApiPaths, components } from "./gen/schema.gen.js";

@@ -121,6 +121,13 @@ describe("slice uploads", () => {
     }
   });
 
+  test("an abort stops an upload and says where it was", async () => {
+    const ctl = new AbortController();
+    const data = bytes(8 * 1024 * 1024, 11);
+    const up = upload(cos, "/aborted.bin", data, { simpleThreshold: 0, concurrency: 2, signal: ctl.signal, onProgress: (p) => p.loaded > 0 && ctl.abort() });
+    await assert.rejects(up, (e) => e instanceof UploadError && e.session !== "");
+  });
+
   test("small files go in one request, from a stream too", async () => {
     const data = bytes(300_000, 5);
     const seen: number[] = [];
