@@ -6,9 +6,9 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { startExample, type Example } from "../example/server.js";
 import { appid, bucket, bytes, cosv2, repoRoot, secretId, secretKey, startServer, type Server } from "./helpers.js";
@@ -52,6 +52,7 @@ test("the example page uploads a picked 30 MB file, lists it, and Go reads the s
   const data = bytes(30 * 1024 * 1024, 30);
   const file = join(mkdtempSync(join(tmpdir(), "cosv2-pick-")), "thirty MB.bin");
   writeFileSync(file, data);
+  t.after(() => rmSync(dirname(file), { recursive: true, force: true }));
   const sha = createHash("sha1").update(data).digest("hex");
   try {
     await page.goto(ex.url);
@@ -73,6 +74,7 @@ test("the example page uploads a picked 30 MB file, lists it, and Go reads the s
     const copy = join(outDir, "downloaded.bin");
     cosv2(srv.url, "get", "/uploads/thirty MB.bin", copy);
     assert.equal(createHash("sha1").update(readFileSync(copy)).digest("hex"), sha);
+    rmSync(copy);
     // The page signed nothing itself: the backend was asked, multi-use once for all the slices.
     assert.equal(ex.signed.filter((r) => r.kind === "multi").length, 1, JSON.stringify(ex.signed.map((r) => r.op)));
   } catch (e) {
