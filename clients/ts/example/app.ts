@@ -1,7 +1,7 @@
 // The example page: upload a picked file with signatures from the backend,
 // show progress, list the directory. Bundled by esbuild (scripts/bundle.mjs).
 
-import { createClient, upload, type AuthRequest, type CosClient } from "../src/index.js";
+import { createClient, newSha1, upload, type AuthRequest, type CosClient } from "../src/index.js";
 
 interface Config {
   endpoint: string;
@@ -29,8 +29,27 @@ async function refresh(cos: CosClient, dir: string): Promise<void> {
   const items: HTMLLIElement[] = [];
   for await (const e of cos.list(dir)) {
     const li = document.createElement("li");
-    li.textContent = e.isDir ? e.name : `${e.name} ${e.size} bytes sha1 ${e.sha1}`;
+    li.textContent = e.isDir ? e.name : `${e.name} ${e.size} bytes sha1 ${e.sha1} `;
     li.dataset.name = e.name;
+    if (!e.isDir) {
+      // Download it back (a signed GET across origins) and hash what arrived.
+      const check = document.createElement("button");
+      check.textContent = "download and check";
+      check.addEventListener("click", async () => {
+        check.disabled = true;
+        try {
+          const bytes = await cos.download(dir + e.name);
+          const h = newSha1();
+          h.update(bytes);
+          const sha = h.hex();
+          li.dataset.downloaded = sha;
+          check.textContent = sha === e.sha1 ? `downloaded ${bytes.length} bytes: same sha1` : `downloaded: sha1 ${sha} differs`;
+        } catch (err) {
+          check.textContent = `download failed: ${err instanceof Error ? err.message : String(err)}`;
+        }
+      });
+      li.append(check);
+    }
     items.push(li);
   }
   ul.replaceChildren(...items);

@@ -48,7 +48,7 @@ after(async () => {
   await ex?.close();
 });
 
-test("the example page uploads a picked 30 MB file, lists it, and Go reads the same bytes", async (t) => {
+test("the example page uploads a picked 30 MB file, lists it, downloads it back, and Go reads the same bytes", async (t) => {
   const data = bytes(30 * 1024 * 1024, 30);
   const file = join(mkdtempSync(join(tmpdir(), "cosv2-pick-")), "thirty MB.bin");
   writeFileSync(file, data);
@@ -67,6 +67,11 @@ test("the example page uploads a picked 30 MB file, lists it, and Go reads the s
     assert.match(item ?? "", new RegExp(`${data.length} bytes sha1 ${sha}`));
     const bar = await page.$eval("#progress", (p) => [(p as HTMLProgressElement).value, (p as HTMLProgressElement).max]);
     assert.deepEqual(bar, [data.length, data.length], "progress reached the end");
+
+    // The page downloads it back (a signed cross-origin GET) and hashes it.
+    await page.click('#list li[data-name="thirty MB.bin"] button');
+    await page.waitForSelector('#list li[data-name="thirty MB.bin"][data-downloaded]', { timeout: 60000 });
+    assert.equal(await page.getAttribute('#list li[data-name="thirty MB.bin"]', "data-downloaded"), sha);
 
     // The bytes, through the Go client.
     const st = JSON.parse(cosv2(srv.url, "--json", "stat", "/uploads/thirty MB.bin")) as Record<string, unknown>;
