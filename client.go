@@ -19,13 +19,18 @@ type Credentials struct {
 	SecretKey string
 }
 
-// Client calls the COS JSON API for one bucket. It is safe for concurrent use.
+// Client calls the COS JSON API for one bucket: one method per operation,
+// each signed, retried under its RetryPolicy and checked (see the package
+// doc). It is safe for concurrent use.
 type Client struct {
 	appid    string
 	bucket   string
 	endpoint string
 	api      *gen.ClientWithResponses
-	raw      *http.Client // unsigned, for downloads
+	raw      *http.Client // not the signing transport's: downloads sign themselves
+	sign     *signer.Signer
+	signTTL  time.Duration
+	ua       string
 	retry    RetryPolicy
 	log      *slog.Logger
 }
@@ -57,7 +62,7 @@ func WithEndpoint(url string) Option { return func(c *config) { c.endpoint = url
 // timeout, since uploads and downloads can be long: bound calls with the context.
 func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.http = hc } }
 
-// WithRetry replaces the retry policy (DefaultRetryPolicy).
+// WithRetry replaces the retry policy (default DefaultRetryPolicy()).
 func WithRetry(p RetryPolicy) Option { return func(c *config) { c.retry = p } }
 
 // WithLogger logs retries and failures at debug level.
@@ -75,7 +80,11 @@ func WithSignatureTTL(d time.Duration) Option { return func(c *config) { c.signT
 // UserAgent is the default User-Agent header.
 const UserAgent = "cosv2-go/0.1"
 
-// New returns a client for bucket of project appid.
+// New returns a client for bucket of project appid, signing with creds. It
+// sends nothing; it fails only on missing arguments. Requests go to
+// https://<region>.file.myqcloud.com (WithRegion, default "sh") or
+// WithEndpoint, with the retry policy, HTTP client and signature lifetime the
+// options set.
 func New(appid, bucket string, creds Credentials, opts ...Option) (*Client, error) {
 	cfg := config{region: "sh", userAgent: UserAgent, now: time.Now, signTTL: 5 * time.Minute}
 	for _, o := range opts {
@@ -106,7 +115,11 @@ func New(appid, bucket string, creds Credentials, opts ...Option) (*Client, erro
 		return nil, fmt.Errorf("cos: %w", err)
 	}
 	signed := *cfg.http
-	signed.Transport = signer.NewTransport(cfg.http.Transport, s)
+	base := cfg.http.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	signed.Transport = limitTransport{base: signer.NewTransport(base, s), limit: MaxResponseBytes}
 	ua := cfg.userAgent
 	api, err := gen.NewClientWithResponses(cfg.endpoint,
 		gen.WithHTTPClient(&signed),
@@ -120,7 +133,7 @@ func New(appid, bucket string, creds Credentials, opts ...Option) (*Client, erro
 	}
 	return &Client{
 		appid: appid, bucket: bucket, endpoint: cfg.endpoint, api: api, raw: cfg.http,
-		retry: cfg.retry.orDefault(), log: cfg.log,
+		sign: s, signTTL: cfg.signTTL, ua: cfg.userAgent, retry: cfg.retry.orDefault(), log: cfg.log,
 	}, nil
 }
 

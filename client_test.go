@@ -37,7 +37,7 @@ var _ = Describe("Client against the local server", func() {
 	}
 
 	It("makes, stats, updates and removes directories", func() {
-		Expect(c.MakeDir(ctx, "docs/", "attr1")).To(Succeed())
+		Expect(c.MakeDir(ctx, "docs/", cosv2.WithBizAttr("attr1"))).To(Succeed())
 		d, err := c.StatDir(ctx, "/docs/")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(d.BizAttr).To(Equal("attr1"))
@@ -46,8 +46,8 @@ var _ = Describe("Client against the local server", func() {
 		d, err = c.StatDir(ctx, "docs/")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(d.BizAttr).To(Equal("attr2"))
-		Expect(c.MakeDir(ctx, "docs/", "")).To(MatchError(cosv2.ErrPathConflict))
-		Expect(c.MakeDir(ctx, "missing/sub/", "")).To(MatchError(cosv2.ErrFileNotExist))
+		Expect(c.MakeDir(ctx, "docs/")).To(MatchError(cosv2.ErrPathConflict))
+		Expect(c.MakeDir(ctx, "missing/sub/")).To(MatchError(cosv2.ErrFileNotExist))
 		_, err = put("docs/a.txt", "x")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(c.RemoveDir(ctx, "docs/")).To(MatchError(cosv2.ErrDirNotEmpty))
@@ -62,7 +62,7 @@ var _ = Describe("Client against the local server", func() {
 		obj, err := put("a b/照片.txt", body, cosv2.WithBizAttr("b1"))
 		Expect(err).To(MatchError(cosv2.ErrFileNotExist)) // no such directory yet
 		Expect(obj).To(BeNil())
-		Expect(c.MakeDir(ctx, "a b/", "")).To(Succeed())
+		Expect(c.MakeDir(ctx, "a b/")).To(Succeed())
 		obj, err = put("a b/照片.txt", body, cosv2.WithBizAttr("b1"))
 		Expect(err).NotTo(HaveOccurred())
 		Expect(obj.ResourcePath).To(Equal("/" + appID + "/" + bucket + "/a b/照片.txt"))
@@ -82,12 +82,12 @@ var _ = Describe("Client against the local server", func() {
 		Expect(api.Path).To(Equal("/a b/照片.txt"))
 
 		var got bytes.Buffer
-		n, err := c.Download(ctx, "a b/照片.txt", &got, nil)
+		n, err := c.Download(ctx, "a b/照片.txt", &got)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(n).To(BeEquivalentTo(len(body)))
 		Expect(got.String()).To(Equal(body))
 		got.Reset()
-		_, err = c.Download(ctx, "a b/照片.txt", &got, &cosv2.ByteRange{Offset: 7, Length: 3})
+		_, err = c.Download(ctx, "a b/照片.txt", &got, cosv2.WithRange(7, 3))
 		Expect(err).NotTo(HaveOccurred())
 		Expect(got.String()).To(Equal("COS"))
 
@@ -102,10 +102,10 @@ var _ = Describe("Client against the local server", func() {
 		Expect(st.Headers).To(HaveKeyWithValue("Content-Type", "text/plain"))
 		Expect(st.Headers).To(HaveKeyWithValue("x-cos-meta-k", "v"))
 
-		Expect(c.Copy(ctx, "a b/照片.txt", "/copy.txt", false)).To(Succeed())
-		Expect(c.Copy(ctx, "a b/照片.txt", "/copy.txt", false)).To(MatchError(cosv2.ErrFileExist))
-		Expect(c.Copy(ctx, "a b/照片.txt", "/copy.txt", true)).To(Succeed())
-		Expect(c.Move(ctx, "/copy.txt", "/moved.txt", false)).To(Succeed())
+		Expect(c.Copy(ctx, "a b/照片.txt", "/copy.txt")).To(Succeed())
+		Expect(c.Copy(ctx, "a b/照片.txt", "/copy.txt")).To(MatchError(cosv2.ErrFileExist))
+		Expect(c.Copy(ctx, "a b/照片.txt", "/copy.txt", cosv2.WithOverwrite())).To(Succeed())
+		Expect(c.Move(ctx, "/copy.txt", "/moved.txt")).To(Succeed())
 		_, err = c.Stat(ctx, "copy.txt")
 		Expect(err).To(MatchError(cosv2.ErrFileNotExist))
 		st, err = c.Stat(ctx, "moved.txt")
@@ -122,14 +122,14 @@ var _ = Describe("Client against the local server", func() {
 		_, err = put("f.txt", "two", cosv2.WithOverwrite())
 		Expect(err).NotTo(HaveOccurred())
 		var got bytes.Buffer
-		_, err = c.Download(ctx, "f.txt", &got, nil)
+		_, err = c.Download(ctx, "f.txt", &got)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(got.String()).To(Equal("two"))
 	})
 
 	It("lists pages, prefixes and limits, telling directories from files", func() {
-		Expect(c.MakeDir(ctx, "l/", "")).To(Succeed())
-		Expect(c.MakeDir(ctx, "l/sub/", "")).To(Succeed())
+		Expect(c.MakeDir(ctx, "l/")).To(Succeed())
+		Expect(c.MakeDir(ctx, "l/sub/")).To(Succeed())
 		for _, n := range []string{"a1", "a2", "b1", "b2", "b3"} {
 			_, err := put("l/"+n, n)
 			Expect(err).NotTo(HaveOccurred())
@@ -154,7 +154,7 @@ var _ = Describe("Client against the local server", func() {
 	})
 
 	It("refuses bad paths before any request", func() {
-		Expect(c.MakeDir(ctx, "no-slash", "")).To(MatchError(cosv2.ErrBadPath))
+		Expect(c.MakeDir(ctx, "no-slash")).To(MatchError(cosv2.ErrBadPath))
 		_, err := c.Stat(ctx, "dir/")
 		Expect(err).To(MatchError(cosv2.ErrBadPath))
 		Expect(c.Remove(ctx, "a/../b")).To(MatchError(cosv2.ErrBadPath))
@@ -164,11 +164,11 @@ var _ = Describe("Client against the local server", func() {
 		const slice = cosv2.SliceSize512K
 		data := bytes.Repeat([]byte("0123456789abcdef"), int(slice*2+100)/16+1)[:slice*2+100]
 		r := bytes.NewReader(data)
-		sess, err := c.SliceInit(ctx, "big.bin", int64(len(data)), slice, cosv2.SliceInit{})
+		sess, err := c.SliceInit(ctx, "big.bin", int64(len(data)), slice, cosv2.SliceInitOptions{})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(sess.Session).NotTo(BeEmpty())
 		Expect(c.SliceData(ctx, "big.bin", sess.Session, 0, r, slice)).To(Succeed())
-		_, err = c.SliceInit(ctx, "big.bin", int64(len(data)), slice, cosv2.SliceInit{})
+		_, err = c.SliceInit(ctx, "big.bin", int64(len(data)), slice, cosv2.SliceInitOptions{})
 		Expect(err).To(MatchError(cosv2.ErrUnfinishedUpload))
 		listed, err := c.SliceList(ctx, "big.bin")
 		Expect(err).NotTo(HaveOccurred())
@@ -185,7 +185,7 @@ var _ = Describe("Client against the local server", func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(obj.AccessURL).NotTo(BeEmpty())
 		var got bytes.Buffer
-		_, err = c.Download(ctx, "big.bin", &got, nil)
+		_, err = c.Download(ctx, "big.bin", &got)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(got.Bytes()).To(Equal(data))
 	})

@@ -1,10 +1,12 @@
 package cosv2
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 
 	"github.com/cosv2/cosv2/gen/coserr"
@@ -31,10 +33,22 @@ type call struct {
 func (c *Client) do(ctx context.Context, cl call, send attempt) error {
 	p := c.retry
 	for n := 1; ; n++ {
-		resp, body, err := send(ctx) //nolint:bodyclose // the generated client has read and closed it
-		if err != nil {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		resp, body, err := send(ctx) //nolint:bodyclose // parse has read and closed it
+		var bad *badAnswer
+		switch {
+		case errors.As(err, &bad):
+			// What the parser could not read may still be an answer with a
+			// code, or an HTTP status that says whether to try again.
+			resp = bad.resp
+			if err = check(cl.op, cl.path, bad.resp, bad.body); err == nil {
+				err = &OpError{Op: cl.op, Path: cl.path, Err: bad.err}
+			}
+		case err != nil:
 			err = &OpError{Op: cl.op, Path: cl.path, Err: err}
-		} else {
+		default:
 			err = check(cl.op, cl.path, resp, body)
 		}
 		if err == nil {
@@ -51,19 +65,6 @@ func (c *Client) do(ctx context.Context, cl call, send attempt) error {
 			return err
 		}
 	}
-}
-
-// retryable: an answer the error table marks retryable (the service did not do
-// the work), or, for idempotent operations, a transport error or a 5xx.
-func retryable(err error, idempotent bool) bool {
-	var api *coserr.APIError
-	if errors.As(err, &api) {
-		if coserr.IsRetryable(err) {
-			return true
-		}
-		return idempotent && api.HTTPStatus >= 500
-	}
-	return idempotent && transient(err)
 }
 
 // check turns an answer into nil or an error: any code other than 0 is an
@@ -99,3 +100,34 @@ func (e *OpError) Error() string { return fmt.Sprintf("cos: %s %s: %v", e.Op, e.
 
 // Unwrap returns the underlying error.
 func (e *OpError) Unwrap() error { return e.Err }
+
+// parse reads an answer with p, a generated parser. An answer the parser
+// cannot read (a 503 page that claims to be JSON, a field of the wrong type)
+// is a *badAnswer, which keeps the status and the bytes for check.
+func parse[T any](resp *http.Response, err error, p func(*http.Response) (T, error)) (T, []byte, error) {
+	var zero T
+	if err != nil {
+		return zero, nil, err
+	}
+	body, err := io.ReadAll(resp.Body) // bounded by the client's limitTransport
+	_ = resp.Body.Close()
+	if err != nil {
+		return zero, nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	r, err := p(resp)
+	if err != nil {
+		return zero, body, &badAnswer{resp: resp, body: body, err: err}
+	}
+	return r, body, nil
+}
+
+// badAnswer is an answer the generated parser could not read.
+type badAnswer struct {
+	resp *http.Response
+	body []byte
+	err  error
+}
+
+func (b *badAnswer) Error() string { return "unreadable answer: " + b.err.Error() }
+func (b *badAnswer) Unwrap() error { return b.err }

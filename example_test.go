@@ -35,7 +35,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	if err := c.MakeDir(ctx, "2016/", "holiday"); err != nil {
+	if err := c.MakeDir(ctx, "2016/", cosv2.WithBizAttr("holiday")); err != nil {
 		panic(err)
 	}
 	body := "hello, COS"
@@ -49,7 +49,7 @@ func Example() {
 		fmt.Println(e.Name, e.Size)
 	}
 	var got bytes.Buffer
-	if _, err := c.Download(ctx, "2016/hello.txt", &got, nil); err != nil {
+	if _, err := c.Download(ctx, "2016/hello.txt", &got); err != nil {
 		panic(err)
 	}
 	fmt.Println(got.String())

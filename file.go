@@ -10,7 +10,8 @@ import (
 	"github.com/cosv2/cosv2/gen/coserr"
 )
 
-// Stat returns a file's attributes.
+// Stat returns a file's attributes: a GET of the file with op=stat, signed
+// multi-use. ErrFileNotExist (IsNotExist) when there is no such file.
 func (c *Client) Stat(ctx context.Context, file string) (*FileInfo, error) {
 	p, err := FilePath(file)
 	if err != nil {
@@ -18,9 +19,10 @@ func (c *Client) Stat(ctx context.Context, file string) (*FileInfo, error) {
 	}
 	var out *FileInfo
 	err = c.do(ctx, call{op: string(gen.StatFileParamsOpStat), path: p, idempotent: true}, func(ctx context.Context) (*http.Response, []byte, error) {
-		r, err := c.api.StatFileWithResponse(ctx, c.appid, c.bucket, p, &gen.StatFileParams{Op: gen.StatFileParamsOpStat})
+		resp, err := c.api.StatFile(ctx, c.appid, c.bucket, p, &gen.StatFileParams{Op: gen.StatFileParamsOpStat})
+		r, raw, err := parse(resp, err, gen.ParseStatFileResponse)
 		if err != nil {
-			return nil, nil, err
+			return resp, raw, err
 		}
 		if r.JSON200 != nil && r.JSON200.Data != nil {
 			d := r.JSON200.Data
@@ -30,7 +32,7 @@ func (c *Client) Stat(ctx context.Context, file string) (*FileInfo, error) {
 				SourceURL: deref(d.SourceUrl), Authority: Authority(deref(d.Authority)), Headers: headersFrom(d.CustomHeaders),
 			}
 		}
-		return r.HTTPResponse, r.Body, nil
+		return resp, raw, nil
 	})
 	if err == nil && out == nil {
 		out = &FileInfo{Path: p}
@@ -38,7 +40,8 @@ func (c *Client) Stat(ctx context.Context, file string) (*FileInfo, error) {
 	return out, err
 }
 
-// Update is a change of a file's attributes; nil fields are left as they are.
+// Update is a change of a file's attributes (biz_attr, authority,
+// custom_headers); nil fields are left as they are.
 type Update struct {
 	BizAttr   *string
 	Authority *Authority
@@ -46,7 +49,9 @@ type Update struct {
 	Headers map[string]string
 }
 
-// Update changes a file's attributes.
+// Update changes a file's attributes: a JSON POST of op=update, with a
+// one-time signature. Only the fields u sets are sent. ErrFileNotExist when
+// there is no such file.
 func (c *Client) Update(ctx context.Context, file string, u Update) error {
 	p, err := FilePath(file)
 	if err != nil {
@@ -65,16 +70,18 @@ func (c *Client) Update(ctx context.Context, file string, u Update) error {
 		body.CustomHeaders = &h
 	}
 	return c.do(ctx, call{op: string(gen.UpdateFileRequestOpUpdate), path: p, idempotent: true}, func(ctx context.Context) (*http.Response, []byte, error) {
-		r, err := c.api.UpdateFileWithResponse(ctx, c.appid, c.bucket, p, body)
+		resp, err := c.api.UpdateFile(ctx, c.appid, c.bucket, p, body)
+		_, raw, err := parse(resp, err, gen.ParseUpdateFileResponse)
 		if err != nil {
-			return nil, nil, err
+			return resp, raw, err
 		}
-		return r.HTTPResponse, r.Body, nil
+		return resp, raw, nil
 	})
 }
 
-// Remove deletes a file. A retry after a lost answer that finds the file gone
-// counts as success.
+// Remove deletes a file: a JSON POST of op=delete, with a one-time signature.
+// A retry after a lost answer that finds the file gone counts as success;
+// otherwise ErrFileNotExist when there is no such file.
 func (c *Client) Remove(ctx context.Context, file string) error {
 	p, err := FilePath(file)
 	if err != nil {
@@ -82,24 +89,29 @@ func (c *Client) Remove(ctx context.Context, file string) error {
 	}
 	body := gen.DeleteRequest{Op: gen.Delete}
 	return c.do(ctx, call{op: string(gen.Delete), path: p, idempotent: true, doneBefore: gone}, func(ctx context.Context) (*http.Response, []byte, error) {
-		r, err := c.api.DeleteFileWithResponse(ctx, c.appid, c.bucket, p, body)
+		resp, err := c.api.DeleteFile(ctx, c.appid, c.bucket, p, body)
+		_, raw, err := parse(resp, err, gen.ParseDeleteFileResponse)
 		if err != nil {
-			return nil, nil, err
+			return resp, raw, err
 		}
-		return r.HTTPResponse, r.Body, nil
+		return resp, raw, nil
 	})
 }
 
-// Move moves (renames) file src to dst, replacing an existing dst only when
-// overwrite is set. dst is a path from the bucket root.
-func (c *Client) Move(ctx context.Context, src, dst string, overwrite bool) error {
-	return c.moveOrCopy(ctx, string(gen.MoveRequestOpMove), src, dst, overwrite)
+// Move moves (renames) file src to dst in the same bucket (op=move, with a
+// one-time signature), replacing an existing dst only WithOverwrite (else
+// ErrFileExist). dst is a path from the bucket root. A move whose answer was
+// lost cannot be told from one that never happened, so only answers the
+// service marks retryable are tried again.
+func (c *Client) Move(ctx context.Context, src, dst string, opts ...MoveOption) error {
+	return c.moveOrCopy(ctx, string(gen.MoveRequestOpMove), src, dst, moveOptions(opts).overwrite)
 }
 
-// Copy copies file src to dst in the same bucket, replacing an existing dst only
-// when overwrite is set. dst is a path from the bucket root.
-func (c *Client) Copy(ctx context.Context, src, dst string, overwrite bool) error {
-	return c.moveOrCopy(ctx, string(gen.CopyRequestOpCopy), src, dst, overwrite)
+// Copy copies file src to dst in the same bucket (op=copy, with a one-time
+// signature), replacing an existing dst only WithOverwrite (else
+// ErrFileExist). dst is a path from the bucket root.
+func (c *Client) Copy(ctx context.Context, src, dst string, opts ...MoveOption) error {
+	return c.moveOrCopy(ctx, string(gen.CopyRequestOpCopy), src, dst, moveOptions(opts).overwrite)
 }
 
 func (c *Client) moveOrCopy(ctx context.Context, op, src, dst string, overwrite bool) error {
@@ -120,25 +132,14 @@ func (c *Client) moveOrCopy(ctx context.Context, op, src, dst string, overwrite 
 	// are retried; a copy that may overwrite is idempotent.
 	cl := call{op: op, path: s, idempotent: op == string(gen.CopyRequestOpCopy) && overwrite}
 	return c.do(ctx, cl, func(ctx context.Context) (*http.Response, []byte, error) {
-		var (
-			resp *http.Response
-			body []byte
-			err  error
-		)
 		if op == string(gen.MoveRequestOpMove) {
-			r, e := c.api.MoveFileWithBodyWithResponse(ctx, c.appid, c.bucket, s, &gen.MoveFileParams{}, f.contentType, f.reader(), f.editor)
-			if r != nil {
-				resp, body = r.HTTPResponse, r.Body
-			}
-			err = e
-		} else {
-			r, e := c.api.CopyFileWithBodyWithResponse(ctx, c.appid, c.bucket, s, &gen.CopyFileParams{}, f.contentType, f.reader(), f.editor)
-			if r != nil {
-				resp, body = r.HTTPResponse, r.Body
-			}
-			err = e
+			resp, err := c.api.MoveFileWithBody(ctx, c.appid, c.bucket, s, &gen.MoveFileParams{}, f.contentType, f.reader(), f.editor)
+			_, raw, err := parse(resp, err, gen.ParseMoveFileResponse)
+			return resp, raw, err
 		}
-		return resp, body, err
+		resp, err := c.api.CopyFileWithBody(ctx, c.appid, c.bucket, s, &gen.CopyFileParams{}, f.contentType, f.reader(), f.editor)
+		_, raw, err := parse(resp, err, gen.ParseCopyFileResponse)
+		return resp, raw, err
 	})
 }
 
@@ -149,5 +150,6 @@ func boolInt(b bool) int {
 	return 0
 }
 
-// IsNotExist reports whether err says the file or directory does not exist.
+// IsNotExist reports whether err says the file or directory does not exist
+// (ErrFileNotExist, code -197, HTTP 404).
 func IsNotExist(err error) bool { return errors.Is(err, coserr.ErrFileNotExist) }

@@ -2,11 +2,13 @@ package cosv2
 
 import (
 	"context"
+	"fmt"
 	"iter"
 	"net/http"
 	"strings"
 
 	"github.com/cosv2/cosv2/gen"
+	"github.com/cosv2/cosv2/internal/rules"
 )
 
 // DefaultPageSize is how many entries one list request asks for.
@@ -24,15 +26,21 @@ type ListOption func(*listConfig)
 // WithPrefix lists only the entries whose names start with prefix.
 func WithPrefix(prefix string) ListOption { return func(c *listConfig) { c.prefix = prefix } }
 
-// WithPageSize sets how many entries each request asks for (1..1000).
+// WithPageSize sets how many entries each request asks for (num: 1 to 1000,
+// default DefaultPageSize); another value makes List fail with
+// ErrInvalidListNum before any request.
 func WithPageSize(n int) ListOption { return func(c *listConfig) { c.pageSize = int64(n) } }
 
 // WithLimit stops the listing after n entries (0: no limit).
 func WithLimit(n int) ListOption { return func(c *listConfig) { c.limit = n } }
 
-// List returns the entries of directory dir in the service's order, fetching
-// pages as the loop asks for them until the service says the listing is over.
-// An error ends the sequence.
+// List returns the entries of directory dir in the service's order: GETs of
+// dir+prefix with op=list, num and the previous page's context, signed
+// multi-use, one page as the loop asks for it, until the service says the
+// listing is over or WithLimit entries were yielded. An error ends the
+// sequence: ErrBadPath for a bad dir or a prefix with "/", ErrInvalidListNum
+// for a page size outside 1..1000 (both before any request),
+// ErrFileNotExist when there is no such directory.
 func (c *Client) List(ctx context.Context, dir string, opts ...ListOption) iter.Seq2[Entry, error] {
 	cfg := listConfig{pageSize: DefaultPageSize}
 	for _, o := range opts {
@@ -44,11 +52,21 @@ func (c *Client) List(ctx context.Context, dir string, opts ...ListOption) iter.
 			yield(Entry{}, err)
 			return
 		}
-		if strings.Contains(cfg.prefix, "/") {
-			yield(Entry{}, &OpError{Op: string(gen.List), Path: p, Err: ErrInvalidPath})
+		if !rules.ValidListNum(int(min(cfg.pageSize, rules.MaxListNum+1))) {
+			yield(Entry{}, &OpError{Op: string(gen.List), Path: p, Err: fmt.Errorf("page size %d is not within %d..%d: %w",
+				cfg.pageSize, rules.MinListNum, rules.MaxListNum, ErrInvalidListNum)})
 			return
 		}
+		// The prefix is the start of one name: the list path is dir+prefix.
 		listPath := p + cfg.prefix
+		if strings.Contains(cfg.prefix, "/") {
+			yield(Entry{}, fmt.Errorf("%w: prefix %q holds a /", ErrBadPath, cfg.prefix))
+			return
+		}
+		if err := rules.Check(listPath); err != nil {
+			yield(Entry{}, fmt.Errorf("%w: %w", ErrBadPath, err))
+			return
+		}
 		next, n := "", 0
 		for {
 			page, err := c.listPage(ctx, listPath, next, cfg.pageSize)
@@ -85,9 +103,10 @@ func (c *Client) listPage(ctx context.Context, listPath, token string, num int64
 		params.Context = &token
 	}
 	err := c.do(ctx, call{op: string(gen.List), path: listPath, idempotent: true}, func(ctx context.Context) (*http.Response, []byte, error) {
-		r, err := c.api.ListDirectoryWithResponse(ctx, c.appid, c.bucket, listPath, params)
+		resp, err := c.api.ListDirectory(ctx, c.appid, c.bucket, listPath, params)
+		r, raw, err := parse(resp, err, gen.ParseListDirectoryResponse)
 		if err != nil {
-			return nil, nil, err
+			return resp, raw, err
 		}
 		out = page{}
 		if r.JSON200 != nil && r.JSON200.Data != nil {
@@ -97,7 +116,7 @@ func (c *Client) listPage(ctx context.Context, listPath, token string, num int64
 				out.entries = append(out.entries, entryFrom(i))
 			}
 		}
-		return r.HTTPResponse, r.Body, nil
+		return resp, raw, nil
 	})
 	return out, err
 }

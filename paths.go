@@ -3,63 +3,50 @@ package cosv2
 import (
 	"errors"
 	"fmt"
-	"strings"
-	"unicode/utf8"
+
+	"github.com/cosv2/cosv2/internal/rules"
 )
 
-// ErrBadPath is returned, before any request is sent, for a path the API
-// cannot address: a file path ending in "/", a directory path without it, an
-// empty, ".", or ".." segment, a NUL byte, or invalid UTF-8.
+// ErrBadPath is returned, before any request is sent, for a path the service
+// would refuse or cannot address: a file path that is empty or ends in "/", a
+// directory path without its trailing "/", an empty, "." or ".." segment, a
+// path over MaxPathLen bytes or a name over MaxNameLen bytes, invalid UTF-8,
+// a control character or a backslash. List returns it too, for a prefix with
+// a "/". The error wraps it: test with errors.Is.
 var ErrBadPath = errors.New("cos: invalid path")
 
-// MaxPathLen is the longest path the client sends; the whole request URL is
-// limited to 1024 bytes by the service.
-const MaxPathLen = 1000
+// The path limits, the service's (one rule for the client and the local
+// server).
+const (
+	// MaxPathLen is the longest path, in bytes; the whole request URL is
+	// limited to 1024 bytes by the service.
+	MaxPathLen = rules.MaxPath
+	// MaxNameLen is the longest name of a file or directory, in bytes.
+	MaxNameLen = rules.MaxName
+)
 
-// DirPath normalises a directory path: it adds the leading "/" and requires the
-// trailing one. "" and "/" are the bucket root.
-func DirPath(p string) (string, error) {
-	if p == "" || p == "/" {
-		return "/", nil
-	}
-	if !strings.HasSuffix(p, "/") {
-		return "", fmt.Errorf("%w: directory path %q must end in /", ErrBadPath, p)
-	}
-	return clean(p)
-}
+// DirPath normalises a directory path as the API addresses it: it adds the
+// leading "/" and requires the trailing one; "" and "/" are the bucket root.
+// It returns an error wrapping ErrBadPath for what the service would refuse.
+func DirPath(p string) (string, error) { return badPath(rules.Dir(p)) }
 
-// FilePath normalises a file path: it adds the leading "/" and refuses a
-// trailing one.
-func FilePath(p string) (string, error) {
-	if p == "" || strings.HasSuffix(p, "/") {
-		return "", fmt.Errorf("%w: file path %q must name a file, not end in /", ErrBadPath, p)
-	}
-	return clean(p)
-}
+// FilePath normalises a file path as the API addresses it: it adds the
+// leading "/" and refuses an empty path or a trailing "/". It returns an
+// error wrapping ErrBadPath for what the service would refuse.
+func FilePath(p string) (string, error) { return badPath(rules.File(p)) }
 
-// AnyPath normalises a path that may name a directory (ending in "/") or a file.
+// AnyPath normalises a path that may name a directory (ending in "/") or a
+// file, as DirPath or FilePath does.
 func AnyPath(p string) (string, error) {
-	if p == "" || strings.HasSuffix(p, "/") {
+	if p == "" || p[len(p)-1] == '/' {
 		return DirPath(p)
 	}
 	return FilePath(p)
 }
 
-func clean(p string) (string, error) {
-	if !strings.HasPrefix(p, "/") {
-		p = "/" + p
-	}
-	if len(p) > MaxPathLen {
-		return "", fmt.Errorf("%w: path is %d bytes, at most %d", ErrBadPath, len(p), MaxPathLen)
-	}
-	if !utf8.ValidString(p) || strings.ContainsRune(p, 0) {
-		return "", fmt.Errorf("%w: %q is not valid UTF-8 text", ErrBadPath, p)
-	}
-	segs := strings.Split(strings.Trim(p, "/"), "/")
-	for _, s := range segs {
-		if s == "" || s == "." || s == ".." {
-			return "", fmt.Errorf("%w: %q has an empty, . or .. segment", ErrBadPath, p)
-		}
+func badPath(p string, err error) (string, error) {
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrBadPath, err)
 	}
 	return p, nil
 }

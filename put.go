@@ -12,43 +12,21 @@ import (
 
 	"github.com/cosv2/cosv2/gen"
 	"github.com/cosv2/cosv2/gen/coserr"
+	"github.com/cosv2/cosv2/internal/rules"
 )
 
 // MaxSimpleUpload is the largest file Put sends in one request (20 MB); larger
 // files go through slice uploads (package uploader).
-const MaxSimpleUpload = 20 << 20
+const MaxSimpleUpload = rules.MaxSimpleUpload
 
-// PutOption configures Put and slice uploads.
-type PutOption func(*PutOptions)
-
-// PutOptions are the settings of one upload.
-type PutOptions struct {
-	// Overwrite replaces an existing file (insertOnly=0); by default an existing
-	// file makes the upload fail with ErrFileExist.
-	Overwrite bool
-	// BizAttr are the file's business attributes.
-	BizAttr string
-}
-
-// WithOverwrite replaces an existing file of that name.
-func WithOverwrite() PutOption { return func(o *PutOptions) { o.Overwrite = true } }
-
-// WithBizAttr sets the file's business attributes.
-func WithBizAttr(attr string) PutOption { return func(o *PutOptions) { o.BizAttr = attr } }
-
-// ApplyPutOptions returns the options as set by opts.
-func ApplyPutOptions(opts ...PutOption) PutOptions {
-	var o PutOptions
-	for _, f := range opts {
-		f(&o)
-	}
-	return o
-}
-
-// Put uploads size bytes read from r as file in one request; size is at most
-// MaxSimpleUpload. It sends the SHA-1 of the bytes so the service checks them,
-// and reads r again for every retry. A retry that finds the file already there
-// with the same SHA-1 counts as success.
+// Put uploads size bytes read from r as file in one request: a multipart POST
+// of op=upload with filecontent, sha (the bytes' SHA-1, which the service
+// checks) and insertOnly (1 unless WithOverwrite), signed multi-use. size is
+// at most MaxSimpleUpload; larger files go through package uploader. r is
+// read again for every retry, and a retry that finds the file already there
+// with the same size and SHA-1 counts as success. Errors, besides those of
+// every call (see the package doc): ErrFileExist without WithOverwrite,
+// ErrFileNotExist when the directory does not exist.
 func (c *Client) Put(ctx context.Context, file string, r io.ReaderAt, size int64, opts ...PutOption) (*Object, error) {
 	p, err := FilePath(file)
 	if err != nil {
@@ -57,15 +35,15 @@ func (c *Client) Put(ctx context.Context, file string, r io.ReaderAt, size int64
 	if size < 0 || size > MaxSimpleUpload {
 		return nil, fmt.Errorf("cos: put %s: %d bytes; a simple upload takes 0 to %d (use package uploader)", p, size, MaxSimpleUpload)
 	}
-	o := ApplyPutOptions(opts...)
+	o := putOptions(opts)
 	h := sha1.New()
 	if _, err := io.Copy(h, io.NewSectionReader(r, 0, size)); err != nil {
 		return nil, &OpError{Op: string(gen.Upload), Path: p, Err: err}
 	}
 	sum := hex.EncodeToString(h.Sum(nil))
-	f := newForm().field("op", string(gen.Upload)).field("sha", sum).field("insertOnly", strconv.Itoa(1-boolInt(o.Overwrite)))
-	if o.BizAttr != "" {
-		f.field("biz_attr", o.BizAttr)
+	f := newForm().field("op", string(gen.Upload)).field("sha", sum).field("insertOnly", strconv.Itoa(1-boolInt(o.overwrite)))
+	if o.bizAttr != "" {
+		f.field("biz_attr", o.bizAttr)
 	}
 	f.fileContent(r, 0, size)
 	var out *Object
@@ -77,14 +55,15 @@ func (c *Client) Put(ctx context.Context, file string, r io.ReaderAt, size int64
 		return serr == nil && st.SHA1 == sum && st.Size == size
 	}
 	err = c.do(ctx, call{op: string(gen.Upload), path: p, idempotent: true, doneBefore: sameBytes}, func(ctx context.Context) (*http.Response, []byte, error) {
-		r, err := c.api.UploadFileWithBodyWithResponse(ctx, c.appid, c.bucket, p, f.contentType, f.reader(), f.editor)
+		resp, err := c.api.UploadFileWithBody(ctx, c.appid, c.bucket, p, f.contentType, f.reader(), f.editor)
+		r, raw, err := parse(resp, err, gen.ParseUploadFileResponse)
 		if err != nil {
-			return nil, nil, err
+			return resp, raw, err
 		}
 		if r.JSON200 != nil && r.JSON200.Data != nil {
 			out = objectFrom(r.JSON200.Data)
 		}
-		return r.HTTPResponse, r.Body, nil
+		return resp, raw, nil
 	})
 	if err == nil && out == nil {
 		out = &Object{}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
+	"syscall"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -47,7 +49,9 @@ func status(code int, body string) func() (*http.Response, error) {
 	}
 }
 
-var reset = func() (*http.Response, error) { return nil, errors.New("connection reset by peer") }
+var reset = func() (*http.Response, error) {
+	return nil, &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}
+}
 
 var _ = Describe("retries", func() {
 	var url string
@@ -61,7 +65,7 @@ var _ = Describe("retries", func() {
 		func(with func() (*http.Response, error)) {
 			f := &flaky{fail: 2, with: with}
 			c := client(f)
-			Expect(c.MakeDir(context.Background(), "d/", "")).To(Succeed())
+			Expect(c.MakeDir(context.Background(), "d/")).To(Succeed())
 			f.mu.Lock()
 			defer f.mu.Unlock()
 			Expect(f.calls).To(Equal(3))
@@ -75,20 +79,20 @@ var _ = Describe("retries", func() {
 
 	It("gives up after MaxAttempts and returns the last error", func() {
 		f := &flaky{fail: 10, with: status(200, `{"code":-300,"message":"overloaded"}`)}
-		err := client(f).MakeDir(context.Background(), "d/", "")
+		err := client(f).MakeDir(context.Background(), "d/")
 		Expect(err).To(MatchError(cosv2.ErrOverload))
 		Expect(f.calls).To(Equal(3))
 	})
 
 	It("does not retry an answer a retry cannot change", func() {
 		f := &flaky{fail: 10, with: status(200, `{"code":-177,"message":"exists"}`)}
-		Expect(client(f).MakeDir(context.Background(), "d/", "")).To(MatchError(cosv2.ErrFileExist))
+		Expect(client(f).MakeDir(context.Background(), "d/")).To(MatchError(cosv2.ErrFileExist))
 		Expect(f.calls).To(Equal(1))
 	})
 
 	It("does not repeat a move after a transport error", func() {
 		f := &flaky{fail: 1, with: reset}
-		err := client(f).Move(context.Background(), "a", "b", false)
+		err := client(f).Move(context.Background(), "a", "b")
 		Expect(err).To(HaveOccurred())
 		var op *cosv2.OpError
 		Expect(errors.As(err, &op)).To(BeTrue())
@@ -108,7 +112,7 @@ var _ = Describe("retries", func() {
 			once.Do(func() { first = true })
 			if first && err == nil {
 				resp.Body.Close()
-				return nil, errors.New("answer lost")
+				return nil, &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET} // the answer is lost
 			}
 			return resp, err
 		})
@@ -120,6 +124,6 @@ var _ = Describe("retries", func() {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
 		f := &flaky{with: reset}
-		Expect(client(f).MakeDir(ctx, "d/", "")).To(MatchError(context.Canceled))
+		Expect(client(f).MakeDir(ctx, "d/")).To(MatchError(context.Canceled))
 	})
 })

@@ -3,34 +3,30 @@ package cosv2
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/cosv2/cosv2/gen"
+	"github.com/cosv2/cosv2/internal/rules"
 )
 
 // The slice sizes the service allows.
 const (
-	SliceSize512K int64 = 512 << 10
-	SliceSize1M   int64 = 1 << 20
-	SliceSize2M   int64 = 2 << 20
-	SliceSize3M   int64 = 3 << 20
+	SliceSize512K = rules.SliceSize512K
+	SliceSize1M   = rules.SliceSize1M
+	SliceSize2M   = rules.SliceSize2M
+	SliceSize3M   = rules.SliceSize3M
 )
 
-// SliceSizes lists the allowed slice sizes, smallest first.
-var SliceSizes = []int64{SliceSize512K, SliceSize1M, SliceSize2M, SliceSize3M}
+// SliceSizes returns the allowed slice sizes, smallest first.
+func SliceSizes() []int64 { return rules.SliceSizes() }
 
 // ValidSliceSize reports whether n is an allowed slice size.
-func ValidSliceSize(n int64) bool {
-	for _, s := range SliceSizes {
-		if n == s {
-			return true
-		}
-	}
-	return false
-}
+func ValidSliceSize(n int64) bool { return rules.ValidSliceSize(n) }
 
 // SlicePart is one stored slice of an upload.
 type SlicePart struct {
@@ -55,9 +51,13 @@ type SliceSession struct {
 	Serial bool
 }
 
-// SliceInit are the optional fields of an init.
-type SliceInit struct {
-	PutOptions
+// SliceInitOptions are the optional fields of a slice init.
+type SliceInitOptions struct {
+	// Overwrite replaces an existing file (insertOnly=0); by default an
+	// existing file makes the finish fail with ErrFileExist.
+	Overwrite bool
+	// BizAttr are the file's business attributes (biz_attr).
+	BizAttr string
 	// SHA1 is the whole file's SHA-1 in hex; it lets the service skip the upload
 	// when it has the bytes already and check them at finish.
 	SHA1 string
@@ -66,15 +66,22 @@ type SliceInit struct {
 	Parts []SlicePart
 }
 
-// SliceInit opens a slice upload of size bytes. When an unfinished upload of
-// file exists the service answers ErrUnfinishedUpload: ask SliceList and resume.
-func (c *Client) SliceInit(ctx context.Context, file string, size, sliceSize int64, in SliceInit) (*SliceSession, error) {
+// SliceInit opens a slice upload of size bytes in slices of sliceSize (one
+// of SliceSizes()): a multipart POST of op=upload_slice_init with filesize,
+// slice_size, insertOnly and the optional fields of in, signed multi-use.
+// The answer is a session, or an Object at once when the service has the
+// bytes already (quick upload, with in.SHA1 and in.Parts). When an
+// unfinished upload of file exists the service answers ErrUnfinishedUpload:
+// ask SliceList and resume. A lost answer is retried like any idempotent
+// call, since a repeated init meets that same error. Package uploader does
+// all of this; these calls are for callers that drive slices themselves.
+func (c *Client) SliceInit(ctx context.Context, file string, size, sliceSize int64, in SliceInitOptions) (*SliceSession, error) {
 	p, err := FilePath(file)
 	if err != nil {
 		return nil, err
 	}
 	if !ValidSliceSize(sliceSize) || size < 0 {
-		return nil, fmt.Errorf("cos: %s %s: slice size %d is not one of %v (or size %d < 0)", gen.UploadSliceInit, p, sliceSize, SliceSizes, size)
+		return nil, fmt.Errorf("cos: %s %s: slice size %d is not one of %v (or size %d < 0)", gen.UploadSliceInit, p, sliceSize, SliceSizes(), size)
 	}
 	f := newForm().field("op", string(gen.UploadSliceInit)).field("filesize", strconv.FormatInt(size, 10)).
 		field("slice_size", strconv.FormatInt(sliceSize, 10)).field("insertOnly", strconv.Itoa(1-boolInt(in.Overwrite)))
@@ -93,12 +100,26 @@ func (c *Client) SliceInit(ctx context.Context, file string, size, sliceSize int
 	}
 	f.close()
 	out := &SliceSession{FileSize: size, SliceSize: sliceSize}
-	// Not idempotent: a repeated init finds the first one's session (-4019),
-	// which the caller resumes through SliceList like any unfinished upload.
-	err = c.do(ctx, call{op: string(gen.UploadSliceInit), path: p}, func(ctx context.Context) (*http.Response, []byte, error) {
-		r, err := c.api.UploadSliceInitWithBodyWithResponse(ctx, c.appid, c.bucket, p, f.contentType, f.reader(), f.editor)
+	// Safe to repeat after a lost answer: a repeated init finds the first
+	// one's session (-4019, ErrUnfinishedUpload), which the caller resumes
+	// through SliceList like any unfinished upload (package uploader does).
+	// When the first one was a quick upload (the service had the bytes), the
+	// repeated one finds the file (-177): stat shows whether it is these bytes.
+	quickDone := func(ctx context.Context, err error) bool {
+		if !errors.Is(err, ErrFileExist) {
+			return false
+		}
+		if o := c.storedAs(ctx, p, size, in.SHA1); o != nil {
+			out.Session, out.Object = "", o
+			return true
+		}
+		return false
+	}
+	err = c.do(ctx, call{op: string(gen.UploadSliceInit), path: p, idempotent: true, doneBefore: quickDone}, func(ctx context.Context) (*http.Response, []byte, error) {
+		resp, err := c.api.UploadSliceInitWithBody(ctx, c.appid, c.bucket, p, f.contentType, f.reader(), f.editor)
+		r, raw, err := parse(resp, err, gen.ParseUploadSliceInitResponse)
 		if err != nil {
-			return nil, nil, err
+			return resp, raw, err
 		}
 		if r.JSON200 != nil && r.JSON200.Data != nil {
 			d := r.JSON200.Data
@@ -111,7 +132,7 @@ func (c *Client) SliceInit(ctx context.Context, file string, size, sliceSize int
 				out.Object = objectOf(d.AccessUrl, d.SourceUrl, d.ResourcePath, d.Url)
 			}
 		}
-		return r.HTTPResponse, r.Body, nil
+		return resp, raw, nil
 	})
 	if err != nil {
 		return nil, err
@@ -119,8 +140,11 @@ func (c *Client) SliceInit(ctx context.Context, file string, size, sliceSize int
 	return out, nil
 }
 
-// SliceData stores n bytes of r, read from offset, as the slice at offset. The
-// body is read from r on every attempt; storing the same slice twice is harmless.
+// SliceData stores n bytes of r, read from offset, as the slice at offset of
+// session: a multipart POST of op=upload_slice_data streamed from r (never
+// held in memory), signed multi-use. The body is read from r on every
+// attempt; storing the same slice twice is harmless. ErrWrongSession (-5983)
+// when the session is unknown or finished.
 func (c *Client) SliceData(ctx context.Context, file, session string, offset int64, r io.ReaderAt, n int64) error {
 	p, err := FilePath(file)
 	if err != nil {
@@ -129,16 +153,21 @@ func (c *Client) SliceData(ctx context.Context, file, session string, offset int
 	f := newForm().field("op", string(gen.UploadSliceData)).field("session", session).
 		field("offset", strconv.FormatInt(offset, 10)).fileContent(r, offset, n)
 	return c.do(ctx, call{op: string(gen.UploadSliceData), path: p, idempotent: true}, func(ctx context.Context) (*http.Response, []byte, error) {
-		r, err := c.api.UploadSliceDataWithBodyWithResponse(ctx, c.appid, c.bucket, p, f.contentType, f.reader(), f.editor)
+		resp, err := c.api.UploadSliceDataWithBody(ctx, c.appid, c.bucket, p, f.contentType, f.reader(), f.editor)
+		_, raw, err := parse(resp, err, gen.ParseUploadSliceDataResponse)
 		if err != nil {
-			return nil, nil, err
+			return resp, raw, err
 		}
-		return r.HTTPResponse, r.Body, nil
+		return resp, raw, nil
 	})
 }
 
-// SliceFinish completes the upload; sha, the whole file's SHA-1 in hex, is
-// checked by the service when given.
+// SliceFinish completes the upload (op=upload_slice_finish); sha, the whole
+// file's SHA-1 in hex, is checked by the service when given (ErrSHANotEqual
+// when it differs, ErrFileSizeNotEqual when slices are missing). When an
+// answer is lost (a transport error, or a repeated finish that finds the
+// session gone), stat decides: the file stored with this size and SHA-1
+// counts as done, and the Object then has no URL field.
 func (c *Client) SliceFinish(ctx context.Context, file, session string, size int64, sha string) (*Object, error) {
 	p, err := FilePath(file)
 	if err != nil {
@@ -150,24 +179,64 @@ func (c *Client) SliceFinish(ctx context.Context, file, session string, size int
 	}
 	f.close()
 	var out *Object
-	err = c.do(ctx, call{op: string(gen.UploadSliceFinish), path: p, idempotent: true}, func(ctx context.Context) (*http.Response, []byte, error) {
-		r, err := c.api.UploadSliceFinishWithBodyWithResponse(ctx, c.appid, c.bucket, p, f.contentType, f.reader(), f.editor)
+	// A finish whose answer was lost may have stored the file: a repeated
+	// finish then finds the session gone (-5983). Stat decides: the file
+	// stored with this size and SHA-1 means done.
+	stored := func(ctx context.Context) bool {
+		if o := c.storedAs(ctx, p, size, sha); o != nil {
+			out = o
+			return true
+		}
+		return false
+	}
+	cl := call{op: string(gen.UploadSliceFinish), path: p, idempotent: true,
+		doneBefore: func(ctx context.Context, _ error) bool { return stored(ctx) }}
+	err = c.do(ctx, cl, func(ctx context.Context) (*http.Response, []byte, error) {
+		resp, err := c.api.UploadSliceFinishWithBody(ctx, c.appid, c.bucket, p, f.contentType, f.reader(), f.editor)
+		r, raw, err := parse(resp, err, gen.ParseUploadSliceFinishResponse)
 		if err != nil {
-			return nil, nil, err
+			return resp, raw, err
 		}
 		if r.JSON200 != nil && r.JSON200.Data != nil {
 			out = objectFrom(r.JSON200.Data)
 		}
-		return r.HTTPResponse, r.Body, nil
+		return resp, raw, nil
 	})
+	if err != nil && ambiguous(err) && stored(ctx) {
+		err = nil // every attempt's answer was lost, but the file is there
+	}
 	if err == nil && out == nil {
 		out = &Object{}
 	}
 	return out, err
 }
 
-// SliceList returns the unfinished upload of file with its stored slices, or,
-// when the upload has finished, a session whose Object is set.
+// storedAs returns the object at p when stat shows it has size bytes with
+// SHA-1 sha, else nil (also when sha is unknown: size alone proves nothing).
+func (c *Client) storedAs(ctx context.Context, p string, size int64, sha string) *Object {
+	if sha == "" {
+		return nil
+	}
+	st, err := c.Stat(ctx, p)
+	if err != nil || st.Size != size || !strings.EqualFold(st.SHA1, sha) {
+		return nil
+	}
+	return &Object{AccessURL: st.AccessURL, SourceURL: st.SourceURL, ResourcePath: "/" + c.appid + "/" + c.bucket + p}
+}
+
+// ambiguous reports whether err leaves open whether the service did the
+// work: no answer came back, or a bare 5xx did.
+func ambiguous(err error) bool {
+	var api *APIError
+	if errors.As(err, &api) {
+		return api.Code > 0 && api.HTTPStatus >= 500
+	}
+	return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+}
+
+// SliceList returns the unfinished upload of file with its stored slices (a
+// multipart POST of op=upload_slice_list, signed multi-use), or, when the
+// upload has finished, a session whose Object is set.
 func (c *Client) SliceList(ctx context.Context, file string) (*SliceSession, error) {
 	p, err := FilePath(file)
 	if err != nil {
@@ -176,9 +245,10 @@ func (c *Client) SliceList(ctx context.Context, file string) (*SliceSession, err
 	f := newForm().field("op", string(gen.UploadSliceList)).close()
 	var out *SliceSession
 	err = c.do(ctx, call{op: string(gen.UploadSliceList), path: p, idempotent: true}, func(ctx context.Context) (*http.Response, []byte, error) {
-		r, err := c.api.UploadSliceListWithBodyWithResponse(ctx, c.appid, c.bucket, p, f.contentType, f.reader(), f.editor)
+		resp, err := c.api.UploadSliceListWithBody(ctx, c.appid, c.bucket, p, f.contentType, f.reader(), f.editor)
+		r, raw, err := parse(resp, err, gen.ParseUploadSliceListResponse)
 		if err != nil {
-			return nil, nil, err
+			return resp, raw, err
 		}
 		out = &SliceSession{}
 		if r.JSON200 != nil && r.JSON200.Data != nil {
@@ -194,7 +264,7 @@ func (c *Client) SliceList(ctx context.Context, file string) (*SliceSession, err
 				out.Object = objectOf(d.AccessUrl, d.SourceUrl, d.ResourcePath, d.Url)
 			}
 		}
-		return r.HTTPResponse, r.Body, nil
+		return resp, raw, nil
 	})
 	return out, err
 }

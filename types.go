@@ -20,7 +20,8 @@ const (
 	AuthorityPublicRead Authority = "eWPrivateRPublic"
 )
 
-// DirInfo is what stat tells of a directory.
+// DirInfo is what stat tells of a directory: its path as the API addresses
+// it, its business attributes and its creation and modification times.
 type DirInfo struct {
 	Path    string
 	BizAttr string
@@ -28,7 +29,9 @@ type DirInfo struct {
 	Updated time.Time
 }
 
-// FileInfo is what stat tells of a file.
+// FileInfo is what stat tells of a file. AccessURL and SourceURL are as in
+// Object; SHA1 is the file's SHA-1 in hex, which downloads pin the version
+// with (the server's ETag).
 type FileInfo struct {
 	Path      string
 	Name      string
@@ -44,7 +47,8 @@ type FileInfo struct {
 	Headers map[string]string
 }
 
-// Entry is one entry of a listing: a directory (Name ends in "/") or a file.
+// Entry is one entry of a listing: a directory (Name ends in "/", IsDir set,
+// no size or URLs) or a file (fields as in FileInfo).
 type Entry struct {
 	Name      string
 	IsDir     bool
@@ -57,12 +61,22 @@ type Entry struct {
 	Authority Authority
 }
 
-// Object is where a stored file can be reached.
+// Object is where a stored file can be reached, as the answer of an upload
+// (or a slice finish) tells it. Fields the answer lacks are empty.
 type Object struct {
-	AccessURL    string
-	SourceURL    string
+	// AccessURL is the download URL through the CDN (access_url): faster, but
+	// it works only once the bucket has a CDN; the service sends it anyway.
+	AccessURL string
+	// SourceURL is the download URL of the origin, without the CDN
+	// (source_url): what Download and NewReader GET.
+	SourceURL string
+	// ResourcePath is the file's path within COS, /<appid>/<bucket>/<path>
+	// (resource_path): the document recommends storing it as the file's ID
+	// and building URLs from it.
 	ResourcePath string
-	URL          string
+	// URL is the API URL of the file (url), where stat, update, delete and
+	// move requests for it go.
+	URL string
 }
 
 func deref[T any](p *T) T {

@@ -84,7 +84,7 @@ func BenchmarkSliceData(b *testing.B) {
 	size := int64(64 << 20)
 	body := bytes.Repeat([]byte("y"), int(size))
 	ctx := context.Background()
-	sess, err := real.SliceInit(ctx, "/big", size, slice, cosv2.SliceInit{})
+	sess, err := real.SliceInit(ctx, "/big", size, slice, cosv2.SliceInitOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}

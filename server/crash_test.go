@@ -45,7 +45,7 @@ var _ = Describe("a crash", func() {
 		}
 		client := func(url string) *cosv2.Client {
 			c, err := cosv2.New(appID, bucket, cosv2.Credentials{SecretID: secretID, SecretKey: secretKey}, cosv2.WithEndpoint(url),
-				cosv2.WithRetry(cosv2.NoRetry), cosv2.WithHTTPClient(&http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}))
+				cosv2.WithRetry(cosv2.RetryPolicy{MaxAttempts: 1}), cosv2.WithHTTPClient(&http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}))
 			Expect(err).NotTo(HaveOccurred())
 			return c
 		}
@@ -98,7 +98,7 @@ var _ = Describe("a crash", func() {
 		present := 0
 		for i := range n {
 			var got bytes.Buffer
-			_, err := c.Download(context.Background(), fmt.Sprintf("/k%03d", i), &got, nil)
+			_, err := c.Download(context.Background(), fmt.Sprintf("/k%03d", i), &got)
 			mu.Lock()
 			wasAcked := acked[i]
 			mu.Unlock()

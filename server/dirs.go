@@ -1,132 +1,192 @@
 package server
 
 import (
+	"context"
+	"database/sql"
+	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/cosv2/cosv2/gen/coserr"
+	"github.com/cosv2/cosv2/internal/rules"
 )
 
 func (s *Server) now() int64 { return s.cfg.Now().Unix() }
 
 func escapePath(p string) string { return (&url.URL{Path: p}).EscapedPath() }
 
+// baseKey carries the base URL of a request's answers in its context.
+type baseKey struct{}
+
+// baseURL is Config.BaseURL or, without one, the scheme and Host the request
+// came to, so a server behind httptest.NewServer answers with URLs that work.
+func (s *Server) baseURL(r *http.Request) string {
+	if s.cfg.BaseURL != "" {
+		return s.cfg.BaseURL
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
 // urls are where a file is reached, pointing at this server.
-func (s *Server) urls(bucket, path string) map[string]any {
-	obj := s.cfg.BaseURL + "/" + s.cfg.AppID + "/" + bucket + escapePath(path)
+func (s *Server) urls(ctx context.Context, bucket, path string) map[string]any {
+	base, _ := ctx.Value(baseKey{}).(string)
+	obj := base + "/" + s.cfg.AppID + "/" + bucket + escapePath(path)
 	return map[string]any{
 		"access_url":    obj,
 		"source_url":    obj,
-		"url":           s.cfg.BaseURL + "/files/v2/" + s.cfg.AppID + "/" + bucket + escapePath(path),
+		"url":           base + "/files/v2/" + s.cfg.AppID + "/" + bucket + escapePath(path),
 		"resource_path": "/" + s.cfg.AppID + "/" + bucket + path,
 	}
 }
 
 // needParent fails unless the directory holding path exists.
-func (s *Server) needParent(bucket, path string) *apiError {
-	if p := parent(path); s.ix.get(bucket, p) == nil {
+func (s *Server) needParent(ctx context.Context, q querier, bucket, path string) *apiError {
+	p := parent(path)
+	n, err := s.meta.getNode(ctx, q, bucket, p)
+	if err != nil {
+		return storeFailed(err)
+	}
+	if n == nil {
 		return fail(coserr.ErrFileNotExist, "directory %s does not exist", p)
 	}
 	return nil
 }
 
-func (s *Server) createDir(q *request) (*reply, *apiError) {
-	s.ix.mu.Lock()
-	defer s.ix.mu.Unlock()
-	if q.path == "/" || s.ix.get(q.bucket, q.path) != nil {
-		return nil, fail(coserr.ErrPathConflict, "%s exists already", q.path)
+// inTx runs fn in one transaction; an *apiError fn returns rolls it back and
+// is the answer, any other error is a storage failure.
+func (s *Server) inTx(ctx context.Context, fn func(tx *sql.Tx) *apiError) *apiError {
+	var aerr *apiError
+	err := s.meta.tx(ctx, func(tx *sql.Tx) error {
+		aerr = fn(tx)
+		if aerr != nil {
+			return aerr
+		}
+		return nil
+	})
+	if aerr != nil {
+		return aerr
 	}
-	if aerr := s.needParent(q.bucket, q.path); aerr != nil {
-		return nil, aerr
+	if err != nil {
+		return storeFailed(err)
 	}
+	return nil
+}
+
+func (s *Server) createDir(ctx context.Context, q *request) (*reply, *apiError) {
 	now := s.now()
-	n := &node{Bucket: q.bucket, Path: q.path, BizAttr: q.fields["biz_attr"], Ctime: now, Mtime: now}
-	if err := s.ix.save(n); err != nil {
-		return nil, storeFailed(err)
+	aerr := s.inTx(ctx, func(tx *sql.Tx) *apiError {
+		n, err := s.meta.getNode(ctx, tx, q.bucket, q.path)
+		if err != nil {
+			return storeFailed(err)
+		}
+		if n != nil {
+			return fail(coserr.ErrPathConflict, "%s exists already", q.path)
+		}
+		if aerr := s.needParent(ctx, tx, q.bucket, q.path); aerr != nil {
+			return aerr
+		}
+		return dbFailed(s.meta.putNode(ctx, tx, &node{Bucket: q.bucket, Path: q.path, BizAttr: q.fields["biz_attr"], Ctime: now, Mtime: now}))
+	})
+	if aerr != nil {
+		return nil, aerr
 	}
 	return &reply{data: map[string]any{"ctime": now, "resource_path": "/" + s.cfg.AppID + "/" + q.bucket + q.path}}, nil
 }
 
-func (s *Server) statDir(q *request) (*reply, *apiError) {
-	s.ix.mu.Lock()
-	defer s.ix.mu.Unlock()
-	n := s.ix.get(q.bucket, q.path)
+// dbFailed is storeFailed for an error that may be nil.
+func dbFailed(err error) *apiError {
+	if err == nil {
+		return nil
+	}
+	return storeFailed(err)
+}
+
+func (s *Server) statDir(ctx context.Context, q *request) (*reply, *apiError) {
+	n, err := s.meta.getNode(ctx, s.meta.db, q.bucket, q.path)
+	if err != nil {
+		return nil, storeFailed(err)
+	}
 	if n == nil {
 		return nil, fail(coserr.ErrFileNotExist, "directory %s does not exist", q.path)
 	}
 	return &reply{data: map[string]any{"biz_attr": n.BizAttr, "ctime": n.Ctime, "mtime": n.Mtime}}, nil
 }
 
-func (s *Server) updateDir(q *request) (*reply, *apiError) {
-	s.ix.mu.Lock()
-	defer s.ix.mu.Unlock()
-	n := s.ix.get(q.bucket, q.path)
-	if n == nil || q.path == "/" {
-		return nil, fail(coserr.ErrFileNotExist, "directory %s does not exist", q.path)
-	}
-	c := *n
-	c.BizAttr, c.Mtime = q.fields["biz_attr"], s.now()
-	if err := s.ix.save(&c); err != nil {
-		return nil, storeFailed(err)
-	}
-	return nil, nil
+func (s *Server) updateDir(ctx context.Context, q *request) (*reply, *apiError) {
+	return nil, s.inTx(ctx, func(tx *sql.Tx) *apiError {
+		n, err := s.meta.getNode(ctx, tx, q.bucket, q.path)
+		if err != nil {
+			return storeFailed(err)
+		}
+		if n == nil || q.path == "/" {
+			return fail(coserr.ErrFileNotExist, "directory %s does not exist", q.path)
+		}
+		n.BizAttr, n.Mtime = q.fields["biz_attr"], s.now()
+		return dbFailed(s.meta.putNode(ctx, tx, n))
+	})
 }
 
-// deleteNode deletes an empty directory or a file.
-func (s *Server) deleteNode(q *request) (*reply, *apiError) {
-	s.ix.mu.Lock()
-	defer s.ix.mu.Unlock()
+// deleteNode deletes an empty directory or a file; the file's bytes go once
+// the deletion committed and no other file shares them.
+func (s *Server) deleteNode(ctx context.Context, q *request) (*reply, *apiError) {
 	if q.path == "/" {
 		return nil, fail(coserr.ErrInvalidPath, "the bucket root cannot be deleted")
 	}
-	n := s.ix.get(q.bucket, q.path)
-	if n == nil {
-		return nil, fail(coserr.ErrFileNotExist, "%s does not exist", q.path)
-	}
-	if n.dir() && s.ix.hasChildren(q.bucket, q.path) {
-		return nil, fail(coserr.ErrDirNotEmpty, "directory %s is not empty", q.path)
-	}
-	if err := s.ix.drop(n); err != nil {
-		return nil, storeFailed(err)
-	}
-	if n.Data != "" {
-		_ = s.ix.store.remove(n.Data)
-	}
-	return nil, nil
+	aerr := s.inTx(ctx, func(tx *sql.Tx) *apiError {
+		n, err := s.meta.getNode(ctx, tx, q.bucket, q.path)
+		if err != nil {
+			return storeFailed(err)
+		}
+		if n == nil {
+			return fail(coserr.ErrFileNotExist, "%s does not exist", q.path)
+		}
+		if n.dir() {
+			busy, err := s.meta.hasChildren(ctx, tx, q.bucket, q.path)
+			if err != nil {
+				return storeFailed(err)
+			}
+			if busy {
+				return fail(coserr.ErrDirNotEmpty, "directory %s is not empty", q.path)
+			}
+		}
+		if err := s.meta.deleteNode(ctx, tx, q.bucket, q.path); err != nil {
+			return storeFailed(err)
+		}
+		return dbFailed(s.meta.unref(ctx, tx, n.Data, s.now()))
+	})
+	s.gc.kick()
+	return nil, aerr
 }
 
 // listDir lists a directory, or the entries of a directory whose names start
 // with a prefix. context is the last name returned: the next page starts
 // after it, so inserts between pages neither repeat nor shift entries.
-func (s *Server) listDir(q *request) (*reply, *apiError) {
-	num, err := strconv.Atoi(q.fields["num"])
-	if err != nil || num < 1 || num > 1000 {
-		return nil, fail(coserr.ErrInvalidListNum, "num %q: want 1 to 1000", q.fields["num"])
-	}
+func (s *Server) listDir(ctx context.Context, q *request) (*reply, *apiError) {
+	num, _ := decimal(q.fields["num"], rules.MaxListNum) // checked by parse
 	dir, prefix := q.path, ""
 	if !strings.HasSuffix(dir, "/") {
 		dir, prefix = parent(q.path), q.path[len(parent(q.path)):]
 	}
-	after := q.fields["context"]
-	s.ix.mu.Lock()
-	defer s.ix.mu.Unlock()
-	if s.ix.get(q.bucket, dir) == nil {
+	d, err := s.meta.getNode(ctx, s.meta.db, q.bucket, dir)
+	if err != nil {
+		return nil, storeFailed(err)
+	}
+	if d == nil {
 		return nil, fail(coserr.ErrFileNotExist, "directory %s does not exist", dir)
 	}
-	infos := []any{}
-	last, over := "", true
-	for _, n := range s.ix.children(q.bucket, dir, prefix) {
-		name := n.Path[len(dir):]
-		if after != "" && name <= after {
-			continue
-		}
-		if len(infos) == num {
-			over = false
-			break
-		}
-		infos = append(infos, s.entry(n, name))
-		last = name
+	nodes, err := s.meta.children(ctx, q.bucket, dir, prefix, q.fields["context"], int(num)+1)
+	if err != nil {
+		return nil, storeFailed(err)
+	}
+	over := len(nodes) <= int(num)
+	infos, last := []any{}, ""
+	for _, n := range nodes[:min(len(nodes), int(num))] {
+		last = n.Path[len(dir):]
+		infos = append(infos, s.entry(ctx, n, last))
 	}
 	if over {
 		last = ""
@@ -134,12 +194,12 @@ func (s *Server) listDir(q *request) (*reply, *apiError) {
 	return &reply{data: map[string]any{"context": last, "listover": over, "infos": infos}}, nil
 }
 
-func (s *Server) entry(n *node, name string) map[string]any {
+func (s *Server) entry(ctx context.Context, n *node, name string) map[string]any {
 	e := map[string]any{"name": name, "ctime": n.Ctime, "mtime": n.Mtime}
 	if n.dir() {
 		return e
 	}
-	u := s.urls(n.Bucket, n.Path)
+	u := s.urls(ctx, n.Bucket, n.Path)
 	e["filesize"], e["filelen"], e["sha"] = n.Size, n.Size, n.SHA
 	e["access_url"], e["source_url"] = u["access_url"], u["source_url"]
 	if n.Authority != "" {

@@ -28,9 +28,12 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request) {
 		writeEnvelope(w, http.StatusNotFound, coserr.ErrFileNotExist.Code, "no such object", nil)
 		return
 	}
-	s.ix.mu.Lock()
-	n := s.ix.get(bucket, path)
-	s.ix.mu.Unlock()
+	n, err := s.meta.getNode(r.Context(), s.meta.db, bucket, path)
+	if err != nil {
+		s.log.Error("server: download", "path", r.URL.Path, "err", err)
+		writeEnvelope(w, http.StatusInternalServerError, coserr.ErrCmdError.Code, "the server's storage failed", nil)
+		return
+	}
 	// In a private bucket an unsigned peer cannot tell a private file from none.
 	if n == nil && s.private(bucket, "") || n != nil && s.private(bucket, n.Authority) {
 		if err := s.downloadSigned(r, bucket, path); err != nil {
@@ -42,7 +45,7 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request) {
 		writeEnvelope(w, http.StatusNotFound, coserr.ErrFileNotExist.Code, "no such object", nil)
 		return
 	}
-	b, err := s.ix.store.open(n.Data)
+	b, err := s.blobs.open(r.Context(), n.Data, n.Size, n.Slice)
 	if err != nil {
 		writeEnvelope(w, http.StatusNotFound, coserr.ErrFileNotExist.Code, "no such object", nil)
 		return

@@ -1,18 +1,19 @@
 package server
 
 import (
+	"context"
 	"io"
 )
 
-// NewFailingWrites returns a memory server whose storage refuses every write
-// with err once armed, as a full disk does; the caller arms it.
+// NewFailingWrites returns a memory server whose blob storage refuses every
+// write with err once armed, as a full disk does; the caller arms it.
 func NewFailingWrites(cfg Config, err error) (s *Server, arm func(), e error) {
 	cfg.Memory = true
 	if cfg, e = cfg.normalize(); e != nil {
 		return nil, nil, e
 	}
 	fs := &failingBlobs{memBlobs: newMemBlobs(), err: err}
-	s, e = newServer(cfg, fs)
+	s, e = newServer(cfg, "", fs)
 	return s, func() { fs.armed = true }, e
 }
 
@@ -22,9 +23,9 @@ type failingBlobs struct {
 	armed bool
 }
 
-func (f *failingBlobs) put(key string, r io.Reader) (int64, error) {
+func (f *failingBlobs) put(ctx context.Context, key string, r io.Reader, size int64) error {
 	if f.armed {
-		return 0, f.err
+		return f.err
 	}
-	return f.memBlobs.put(key, r)
+	return f.memBlobs.put(ctx, key, r, size)
 }

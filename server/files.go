@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha1"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
-	"io"
 	"strings"
 
 	"github.com/cosv2/cosv2/gen/coserr"
@@ -41,37 +41,75 @@ func insertOnly(q *request) (bool, *apiError) {
 	return false, fail(coserr.ErrCGIParam, "insertOnly %q: want 0 or 1", q.fields["insertOnly"])
 }
 
-// commitFile makes n (whose Data holds the bytes) the file at n.Path,
-// atomically: the node's JSON is the commit point. It checks the parent and
-// insertOnly again under the lock, since other requests ran while the bytes
-// were written.
-func (s *Server) commitFile(n *node, keep bool) (*reply, *apiError) {
-	s.ix.mu.Lock()
-	defer s.ix.mu.Unlock()
-	if aerr := s.needParent(n.Bucket, n.Path); aerr != nil {
-		_ = s.ix.store.remove(n.Data)
-		return nil, aerr
-	}
-	old := s.ix.get(n.Bucket, n.Path)
-	if old != nil && keep {
-		_ = s.ix.store.remove(n.Data)
-		return nil, fail(coserr.ErrFileExist, "%s exists and insertOnly is 1", n.Path)
-	}
-	n.Ctime, n.Mtime = s.now(), s.now()
-	if old != nil {
-		n.Ctime = old.Ctime
-	}
-	if err := s.ix.save(n); err != nil {
-		_ = s.ix.store.remove(n.Data)
-		return nil, storeFailed(err)
-	}
-	if old != nil && old.Data != "" {
-		_ = s.ix.store.remove(old.Data)
-	}
-	return &reply{data: s.urls(n.Bucket, n.Path)}, nil
+// pendingGrace is how long bytes written for a file that is not yet
+// committed are kept before the collector may take them: longer than any
+// request may run.
+const pendingGrace = 3600
+
+// newBlob puts key on the garbage list, due after pendingGrace, before its
+// bytes are written: if the file is never committed (a refusal, a crash), the
+// collector deletes them; the commit takes the key off the list.
+func (s *Server) newBlob(ctx context.Context) (string, *apiError) {
+	key := newID()
+	return key, dbFailed(s.meta.tx(ctx, func(tx *sql.Tx) error { return s.meta.garbage(ctx, tx, key, s.now()+pendingGrace) }))
 }
 
-func (s *Server) upload(q *request) (*reply, *apiError) {
+// discard makes bytes written for a file that was not committed due at once.
+func (s *Server) discard(ctx context.Context, key string) {
+	_ = s.meta.tx(ctx, func(tx *sql.Tx) error { return s.meta.garbage(ctx, tx, key, s.now()) })
+	s.gc.kick()
+}
+
+// commitFile makes n the file at n.Path in one transaction with also (which
+// may be nil): the parent must exist and, with keep, no file be there; a
+// replaced file's bytes are dropped. With fresh, n.Data is a new blob that
+// gets its first reference; else n shares a stored blob.
+func (s *Server) commitFile(ctx context.Context, n *node, keep, fresh bool, also func(*sql.Tx) *apiError) (*reply, *apiError) {
+	aerr := s.inTx(ctx, func(tx *sql.Tx) *apiError {
+		if aerr := s.needParent(ctx, tx, n.Bucket, n.Path); aerr != nil {
+			return aerr
+		}
+		old, err := s.meta.getNode(ctx, tx, n.Bucket, n.Path)
+		if err != nil {
+			return storeFailed(err)
+		}
+		if old != nil && old.dir() {
+			return fail(coserr.ErrPathConflict, "%s is a directory", n.Path)
+		}
+		if old != nil && keep {
+			return fail(coserr.ErrFileExist, "%s exists and insertOnly is 1", n.Path)
+		}
+		n.Ctime, n.Mtime = s.now(), s.now()
+		if old != nil {
+			n.Ctime = old.Ctime
+		}
+		if fresh {
+			err = s.meta.addBlob(ctx, tx, n.Data, n.Slice)
+		} else {
+			err = s.meta.ref(ctx, tx, n.Data)
+		}
+		if err == nil {
+			err = s.meta.putNode(ctx, tx, n)
+		}
+		if err == nil && old != nil {
+			err = s.meta.unref(ctx, tx, old.Data, s.now())
+		}
+		if err != nil {
+			return storeFailed(err)
+		}
+		if also != nil {
+			return also(tx)
+		}
+		return nil
+	})
+	s.gc.kick()
+	if aerr != nil {
+		return nil, aerr
+	}
+	return &reply{data: s.urls(ctx, n.Bucket, n.Path)}, nil
+}
+
+func (s *Server) upload(ctx context.Context, q *request) (*reply, *apiError) {
 	if !q.hasFile {
 		return nil, fail(coserr.ErrMissingFileContent, "filecontent is missing")
 	}
@@ -87,30 +125,40 @@ func (s *Server) upload(q *request) (*reply, *apiError) {
 	if want := q.fields["sha"]; want != "" && !strings.EqualFold(want, sha) {
 		return nil, fail(coserr.ErrCGISHANotMatch, "sha %s does not match the bytes (%s)", want, sha)
 	}
-	s.ix.mu.Lock()
-	exists, parentErr := s.ix.get(q.bucket, q.path) != nil, s.needParent(q.bucket, q.path)
-	s.ix.mu.Unlock()
-	if parentErr != nil {
-		return nil, parentErr
+	// Refuse what is bound to fail before writing the bytes; commitFile checks again.
+	if aerr := s.needParent(ctx, s.meta.db, q.bucket, q.path); aerr != nil {
+		return nil, aerr
 	}
-	if exists && keep {
+	if old, err := s.meta.getNode(ctx, s.meta.db, q.bucket, q.path); err != nil || old != nil && keep {
+		if err != nil {
+			return nil, storeFailed(err)
+		}
 		return nil, fail(coserr.ErrFileExist, "%s exists and insertOnly is 1", q.path)
 	}
-	key := dataKey()
-	if _, err := s.ix.store.put(key, bytes.NewReader(q.file)); err != nil {
+	key, aerr := s.newBlob(ctx)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if err := s.blobs.put(ctx, key, bytes.NewReader(q.file), int64(len(q.file))); err != nil {
+		s.discard(ctx, key)
 		return nil, storeFailed(err)
 	}
-	return s.commitFile(&node{Bucket: q.bucket, Path: q.path, Data: key, Size: int64(len(q.file)), SHA: sha, BizAttr: q.fields["biz_attr"]}, keep)
+	out, aerr := s.commitFile(ctx, &node{Bucket: q.bucket, Path: q.path, Data: key, Size: int64(len(q.file)), SHA: sha, BizAttr: q.fields["biz_attr"]}, keep, true, nil)
+	if aerr != nil {
+		s.discard(ctx, key)
+	}
+	return out, aerr
 }
 
-func (s *Server) statFile(q *request) (*reply, *apiError) {
-	s.ix.mu.Lock()
-	defer s.ix.mu.Unlock()
-	n := s.ix.get(q.bucket, q.path)
+func (s *Server) statFile(ctx context.Context, q *request) (*reply, *apiError) {
+	n, err := s.meta.getNode(ctx, s.meta.db, q.bucket, q.path)
+	if err != nil {
+		return nil, storeFailed(err)
+	}
 	if n == nil {
 		return nil, fail(coserr.ErrFileNotExist, "%s does not exist", q.path)
 	}
-	d := s.urls(q.bucket, q.path)
+	d := s.urls(ctx, q.bucket, q.path)
 	delete(d, "url")
 	delete(d, "resource_path")
 	d["name"] = n.Path[strings.LastIndex(n.Path, "/")+1:]
@@ -127,7 +175,7 @@ func (s *Server) statFile(q *request) (*reply, *apiError) {
 
 var authorities = map[string]bool{"eInvalid": true, "eWRPrivate": true, "eWPrivateRPublic": true}
 
-func (s *Server) updateFile(q *request) (*reply, *apiError) {
+func (s *Server) updateFile(ctx context.Context, q *request) (*reply, *apiError) {
 	var headers map[string]string
 	if raw, ok := q.json["custom_headers"]; ok && !bytes.Equal(bytes.TrimSpace(raw), []byte("[]")) {
 		if err := json.Unmarshal(raw, &headers); err != nil {
@@ -141,34 +189,34 @@ func (s *Server) updateFile(q *request) (*reply, *apiError) {
 	if _, aerr := mergeHeaders(nil, headers); aerr != nil {
 		return nil, aerr
 	}
-	s.ix.mu.Lock()
-	defer s.ix.mu.Unlock()
-	n := s.ix.get(q.bucket, q.path)
-	if n == nil {
-		return nil, fail(coserr.ErrFileNotExist, "%s does not exist", q.path)
-	}
-	var aerr *apiError
-	c := *n
-	if c.Headers, aerr = mergeHeaders(n.Headers, headers); aerr != nil {
-		return nil, aerr
-	}
-	if setAuth {
-		c.Authority = auth
-	}
-	if attr, ok := q.fields["biz_attr"]; ok {
-		c.BizAttr = attr
-	}
-	c.Mtime = s.now()
-	if err := s.ix.save(&c); err != nil {
-		return nil, storeFailed(err)
-	}
-	return nil, nil
+	return nil, s.inTx(ctx, func(tx *sql.Tx) *apiError {
+		n, err := s.meta.getNode(ctx, tx, q.bucket, q.path)
+		if err != nil {
+			return storeFailed(err)
+		}
+		if n == nil {
+			return fail(coserr.ErrFileNotExist, "%s does not exist", q.path)
+		}
+		var aerr *apiError
+		if n.Headers, aerr = mergeHeaders(n.Headers, headers); aerr != nil {
+			return aerr
+		}
+		if setAuth {
+			n.Authority = auth
+		}
+		if attr, ok := q.fields["biz_attr"]; ok {
+			n.BizAttr = attr
+		}
+		n.Mtime = s.now()
+		return dbFailed(s.meta.putNode(ctx, tx, n))
+	})
 }
 
 // moveOrCopy: dest_fileid comes from the form or, for the Python SDK's
 // body-less move, from the query; a relative one is taken from the source's
-// directory, one starting with "/" from the bucket root.
-func (s *Server) moveOrCopy(_ context.Context, q *request) (*reply, *apiError) {
+// directory, one starting with "/" from the bucket root. Both are one
+// transaction; a copy shares the source's bytes (a reference, not a copy).
+func (s *Server) moveOrCopy(ctx context.Context, q *request) (*reply, *apiError) {
 	dest := q.fields["dest_fileid"]
 	if dest == "" {
 		return nil, fail(coserr.ErrCGIParam, "dest_fileid is missing")
@@ -198,65 +246,47 @@ func (s *Server) moveOrCopy(_ context.Context, q *request) (*reply, *apiError) {
 	default:
 		return nil, fail(coserr.ErrCGIParam, "to_over_write %q: want 0 or 1", clip(v))
 	}
-	s.ix.mu.Lock()
-	src := s.ix.get(q.bucket, q.path)
-	if src == nil {
-		s.ix.mu.Unlock()
-		return nil, fail(coserr.ErrFileNotExist, "%s does not exist", q.path)
-	}
-	if dest == q.path {
-		s.ix.mu.Unlock()
-		return nil, fail(coserr.ErrPathConflict, "source and destination are the same")
-	}
-	if aerr := s.needParent(q.bucket, dest); aerr != nil {
-		s.ix.mu.Unlock()
-		return nil, aerr
-	}
-	if s.ix.get(q.bucket, dest) != nil && !overwrite {
-		s.ix.mu.Unlock()
-		return nil, fail(coserr.ErrFileExist, "%s exists and to_over_write is 0", dest)
-	}
-	if q.op.Op == "move" {
-		defer s.ix.mu.Unlock()
-		old := s.ix.get(q.bucket, dest)
-		moved := *src
+	aerr := s.inTx(ctx, func(tx *sql.Tx) *apiError {
+		src, err := s.meta.getNode(ctx, tx, q.bucket, q.path)
+		if err != nil {
+			return storeFailed(err)
+		}
+		if src == nil {
+			return fail(coserr.ErrFileNotExist, "%s does not exist", q.path)
+		}
+		if dest == q.path {
+			return fail(coserr.ErrPathConflict, "source and destination are the same")
+		}
+		if aerr := s.needParent(ctx, tx, q.bucket, dest); aerr != nil {
+			return aerr
+		}
+		old, err := s.meta.getNode(ctx, tx, q.bucket, dest)
+		if err != nil {
+			return storeFailed(err)
+		}
+		if old != nil && (!overwrite || old.dir()) {
+			return fail(coserr.ErrFileExist, "%s exists and to_over_write is 0", dest)
+		}
+		if old != nil {
+			err = s.meta.unref(ctx, tx, old.Data, s.now())
+		}
+		moved := *src // a copy keeps the source's attributes, authority and headers
 		moved.Path, moved.Mtime = dest, s.now()
-		if err := s.ix.save(&moved); err != nil {
-			return nil, storeFailed(err)
+		if q.op.Op == "move" {
+			if err == nil {
+				err = s.meta.deleteNode(ctx, tx, q.bucket, q.path)
+			}
+		} else {
+			moved.Ctime = s.now()
+			if err == nil {
+				err = s.meta.ref(ctx, tx, src.Data)
+			}
 		}
-		if err := s.ix.drop(src); err != nil {
-			return nil, storeFailed(err)
+		if err == nil {
+			err = s.meta.putNode(ctx, tx, &moved)
 		}
-		if old != nil && old.Data != "" && old.Data != src.Data {
-			_ = s.ix.store.remove(old.Data)
-		}
-		return nil, nil
-	}
-	// The copy keeps the source's attributes, authority and headers.
-	cp := *src
-	s.ix.mu.Unlock()
-	key, err := s.copyData(cp.Data)
-	if err != nil {
-		return nil, storeFailed(err)
-	}
-	cp.Path, cp.Data = dest, key
-	if _, aerr := s.commitFile(&cp, !overwrite); aerr != nil {
-		return nil, aerr
-	}
-	return nil, nil
-}
-
-// copyData stores a copy of the bytes under key from and returns the new key:
-// every node owns its bytes, so deleting one never touches another's.
-func (s *Server) copyData(from string) (string, error) {
-	b, err := s.ix.store.open(from)
-	if err != nil {
-		return "", err
-	}
-	defer b.Close()
-	key := dataKey()
-	if _, err := s.ix.store.put(key, io.NewSectionReader(b, 0, b.Size())); err != nil {
-		return "", err
-	}
-	return key, nil
+		return dbFailed(err)
+	})
+	s.gc.kick()
+	return nil, aerr
 }

@@ -66,7 +66,7 @@ func FuzzHandler(f *testing.F) {
 			kind = signer.Once
 		}
 		now := time.Now()
-		sig, _ := signer.Sign(creds, signer.Params{Bucket: bucket, Kind: kind, FileID: signer.FileID(appID, bucket, strings.TrimPrefix(u.Path, "/files/v2/"+appID+"/"+bucket)), Now: now, Expires: now.Add(time.Minute), Rand: uint32(now.UnixNano())})
+		sig, _ := signer.Sign(creds, signer.Params{Bucket: bucket, Kind: kind, FileID: signer.FileID(appID, bucket, strings.TrimPrefix(u.Path, "/files/v2/"+appID+"/"+bucket)), Now: now, Expires: now.Add(time.Minute), Rand: uint64(now.UnixNano()) % signer.MaxRand})
 		req.Header.Set("Authorization", sig)
 		w := httptest.NewRecorder()
 		s.ServeHTTP(w, req)

@@ -67,7 +67,7 @@ func validHeaderValue(v string) bool {
 }
 
 // mergeHeaders checks an update's custom_headers and returns old with them
-// set, names canonical.
+// set; a name replaces one that differs only in case.
 func mergeHeaders(old, set map[string]string) (map[string]string, *apiError) {
 	out := make(map[string]string, len(old)+len(set))
 	for k, v := range old {
@@ -80,7 +80,12 @@ func mergeHeaders(old, set map[string]string) (map[string]string, *apiError) {
 		if !validHeaderValue(v) {
 			return nil, fail(coserr.ErrCGIParam, "custom header %q: a value of at most %d bytes without control characters", clip(k), MaxHeaderValue)
 		}
-		out[http.CanonicalHeaderKey(k)] = v
+		for o := range out { // one header whatever the case of its name
+			if strings.EqualFold(o, k) {
+				delete(out, o)
+			}
+		}
+		out[k] = v
 	}
 	if len(out) > MaxCustomHeaders {
 		return nil, fail(coserr.ErrCGIParam, "a file has at most %d custom headers", MaxCustomHeaders)

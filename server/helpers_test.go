@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
 	"github.com/cosv2/cosv2/server"
@@ -27,19 +29,30 @@ const (
 
 var creds = signer.Credentials{AppID: appID, SecretID: secretID, SecretKey: secretKey}
 
-// start runs a validating server on dir (memory when dir is "").
+// start runs a validating server on dir: "" is the run's default store,
+// a directory SQLite and files there, pgPrefix+directory PostgreSQL and files
+// there (see stores_test.go).
 func start(dir string) *httptest.Server {
+	if dir == "" {
+		dir = defaultStore()
+	}
+	cfg := server.Config{AppID: appID, Buckets: []string{bucket, "other"}, SecretID: secretID, SecretKey: secretKey,
+		DataDir: dir, Memory: dir == "", Validate: true, Logger: slog.New(slog.NewTextHandler(GinkgoWriter, nil))}
+	if d, ok := strings.CutPrefix(dir, pgPrefix); ok {
+		cfg.DataDir, cfg.Meta = d, postgresFor(d)
+	}
 	srv := httptest.NewUnstartedServer(nil)
-	s, err := server.New(server.Config{AppID: appID, Buckets: []string{bucket, "other"}, SecretID: secretID, SecretKey: secretKey,
-		DataDir: dir, Memory: dir == "", Validate: true, BaseURL: "http://" + srv.Listener.Addr().String()})
+	cfg.BaseURL = "http://" + srv.Listener.Addr().String()
+	s, err := server.New(cfg)
 	Expect(err).NotTo(HaveOccurred())
+	DeferCleanup(s.Close)
 	srv.Config.Handler = s
 	srv.Start()
 	return srv
 }
 
 // rnd makes every signature's r distinct, so one-time signatures never repeat.
-var rnd atomic.Uint32
+var rnd atomic.Uint64
 
 // sign makes a signature of the given kind for path of bucket b.
 func sign(kind signer.Kind, b, path string) string {

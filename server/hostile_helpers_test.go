@@ -29,14 +29,13 @@ var (
 )
 
 // cosv2Binary builds cmd/cosv2 once per test process: every spec that runs
-// `cosv2 serve` as a child shares it. AfterSuite removes it.
+// `cosv2 serve` as a child shares it. The suite's AfterSuite (suite_test.go)
+// removes it.
 func cosv2Binary() string {
 	binOnce.Do(func() { binPath, binErr = gexec.Build("github.com/cosv2/cosv2/cmd/cosv2") })
 	Expect(binErr).NotTo(HaveOccurred())
 	return binPath
 }
-
-var _ = AfterSuite(gexec.CleanupBuildArtifacts)
 
 // child is `cosv2 serve` running as a separate process, so what a peer does
 // to it is measured on the real binary: its flags, its listener, its memory.

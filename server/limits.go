@@ -3,7 +3,7 @@ package server
 import "time"
 
 // Limits bound what peers can hold of a server. Zero fields take the values
-// of DefaultLimits; `cosv2 serve --help` shows them as flags.
+// of DefaultLimits(); `cosv2 serve --help` shows them as flags.
 type Limits struct {
 	// MaxConns is how many connections are open at once; one more is answered
 	// 503 (-300, retryable) and closed.
@@ -34,8 +34,10 @@ type Limits struct {
 	MaxNonces int
 }
 
-// DefaultLimits are the limits a zero Limits takes.
-var DefaultLimits = Limits{
+// DefaultLimits returns the limits a zero Limits takes.
+func DefaultLimits() Limits { return defaultLimits }
+
+var defaultLimits = Limits{
 	MaxConns:          1024,
 	ReadHeaderTimeout: 10 * time.Second,
 	ReadTimeout:       2 * time.Minute,
@@ -48,7 +50,7 @@ var DefaultLimits = Limits{
 }
 
 func (l Limits) withDefaults() Limits {
-	d := DefaultLimits
+	d := defaultLimits
 	pick(&l.MaxConns, d.MaxConns)
 	pick(&l.ReadHeaderTimeout, d.ReadHeaderTimeout)
 	pick(&l.ReadTimeout, d.ReadTimeout)

@@ -23,7 +23,7 @@ func ListenAndServe(ctx context.Context, cfg Config, addr string, ready func(add
 	}
 	s, err := New(cfg)
 	if err != nil {
-		ln.Close()
+		_ = ln.Close()
 		return err
 	}
 	hs := s.HTTPServer()

@@ -1,12 +1,12 @@
 package server
 
 import (
+	"context"
+	"database/sql"
 	"encoding/hex"
 	"errors"
-	"io"
 	"math"
-	"strings"
-	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -15,104 +15,63 @@ import (
 var errNoncesFull = errors.New("too many one-time signatures within the window")
 
 // nonces is the server's signer.ReplayCache: every one-time signature used
-// within Limits.OnceWindow, each kept in the store as "nonce/<hh>/<MAC in
-// hex>" holding the Unix time it may be forgotten, so a replay is refused
-// whatever happened in between, restarts included. The map is the authority
-// while the server runs; a signature is new only once its blob is stored.
+// within Limits.OnceWindow is a row of the nonces table until it leaves the
+// window, so a replay is refused whatever happened in between, restarts and
+// other servers sharing the database included.
 type nonces struct {
-	mu    sync.Mutex
-	store blobs
+	m     *meta
 	now   func() time.Time
-	max   int
-	seen  map[string]int64 // MAC in hex → forget after
-	sweep int64            // next time to forget the expired
+	max   int64
+	count atomic.Int64 // rows, as last counted plus those added since
 }
 
-func nonceKey(h string) string { return "nonce/" + h[:2] + "/" + h }
-
-// loadNonces reads the signatures a previous run used and forgets those past
-// their time.
-func loadNonces(store blobs, now func() time.Time, limit int) (*nonces, error) {
-	n := &nonces{store: store, now: now, max: limit, seen: map[string]int64{}}
-	keys, err := store.list("nonce/")
-	if err != nil {
-		return nil, err
-	}
-	t := now().Unix()
-	for _, k := range keys {
-		b, err := store.open(k)
-		if err != nil {
-			return nil, err
-		}
-		raw, err := io.ReadAll(io.LimitReader(b, 32))
-		b.Close()
-		if err != nil {
-			return nil, err
-		}
-		until, ok := decimal(string(raw), math.MaxInt64)
-		h := k[strings.LastIndex(k, "/")+1:]
-		switch {
-		case ok && until < t:
-			_ = store.remove(k)
-		case ok:
-			n.seen[h] = until
-		default: // a write a crash cut short: keep it for the longest
-			n.seen[h] = math.MaxInt64
-		}
-	}
-	return n, nil
+func newNonces(ctx context.Context, m *meta, now func() time.Time, limit int) (*nonces, error) {
+	n := &nonces{m: m, now: now, max: int64(limit)}
+	return n, n.expire(ctx)
 }
 
 // Add implements signer.ReplayCache.
 func (n *nonces) Add(key string, until time.Time) (bool, error) {
-	h := hex.EncodeToString([]byte(key))
-	if len(h) < 2 {
-		return false, errors.New("empty one-time signature")
-	}
+	ctx := context.Background()
 	forget := int64(math.MaxInt64)
 	if !until.IsZero() {
 		forget = until.Unix()
 	}
-	n.mu.Lock()
-	expired := n.expire()
-	_, used := n.seen[h]
-	full := len(n.seen) >= n.max
-	if !used && !full {
-		n.seen[h] = forget
-	}
-	n.mu.Unlock()
-	for _, k := range expired {
-		_ = n.store.remove(nonceKey(k))
-	}
-	switch {
-	case used:
-		return false, nil
-	case full:
-		return false, errNoncesFull
-	}
-	if _, err := n.store.put(nonceKey(h), strings.NewReader(itoa(forget))); err != nil {
-		n.mu.Lock()
-		delete(n.seen, h)
-		n.mu.Unlock()
-		return false, err
-	}
-	return true, nil
-}
-
-// expire forgets, at most once a second, the signatures past their time and
-// returns them for their blobs to be removed; the caller holds n.mu.
-func (n *nonces) expire() []string {
-	t := n.now().Unix()
-	if t < n.sweep {
-		return nil
-	}
-	n.sweep = t + 1
-	var out []string
-	for h, until := range n.seen {
-		if until < t {
-			delete(n.seen, h)
-			out = append(out, h)
+	if n.count.Load() >= n.max {
+		if err := n.expire(ctx); err != nil {
+			return false, err
+		}
+		if n.count.Load() >= n.max {
+			return false, errNoncesFull
 		}
 	}
-	return out
+	var fresh bool
+	err := n.m.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, n.m.q(`INSERT INTO nonces (mac, until) VALUES (?, ?) ON CONFLICT (mac) DO NOTHING`), hex.EncodeToString([]byte(key)), forget)
+		if err != nil {
+			return err
+		}
+		rows, err := res.RowsAffected()
+		fresh = rows == 1
+		return err
+	})
+	if fresh && err == nil {
+		n.count.Add(1)
+	}
+	return fresh && err == nil, err
+}
+
+// expire forgets the signatures past their time and counts the rest.
+func (n *nonces) expire(ctx context.Context) error {
+	var left int64
+	err := n.m.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, n.m.q(`DELETE FROM nonces WHERE until < ?`), n.now().Unix()); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM nonces`).Scan(&left)
+	})
+	if err == nil {
+		n.count.Store(left)
+	}
+	return err
 }

@@ -10,29 +10,28 @@ import (
 	"net/http"
 	"net/textproto"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"golang.org/x/sync/semaphore"
 
 	"github.com/cosv2/cosv2/gen"
 	"github.com/cosv2/cosv2/gen/coserr"
+	"github.com/cosv2/cosv2/internal/rules"
 	"github.com/cosv2/cosv2/signer"
 )
 
 // Limits of what the server reads.
 const (
-	MaxSimpleUpload = 20 << 20 // the document's limit for a simple upload
+	MaxSimpleUpload = rules.MaxSimpleUpload // the document's limit for a simple upload
 	MaxBody         = MaxSimpleUpload + 1<<20
 	MaxJSON         = 64 << 10
 	MaxField        = 64 << 10
 	MaxUploadParts  = 4 << 20
-	MaxPath         = 1000
-	MaxName         = 255
-	MaxListNum      = 1000    // the largest num of a list
-	MaxParts        = 16      // parts of a form: the largest the SDKs send has 7
-	MaxPartHeader   = 4 << 10 // header bytes of one part
-	MaxFileSize     = 1 << 40 // this server's limit (the document names none): 1 TiB
+	MaxPath         = rules.MaxPath
+	MaxName         = rules.MaxName
+	MaxListNum      = rules.MaxListNum // the largest num of a list
+	MaxParts        = 16               // parts of a form: the largest the SDKs send has 7
+	MaxPartHeader   = 4 << 10          // header bytes of one part
+	MaxFileSize     = 1 << 40          // this server's limit (the document names none): 1 TiB
 )
 
 // request is an API request, parsed.
@@ -120,7 +119,7 @@ func (s *Server) parse(w http.ResponseWriter, r *http.Request) (*request, *apiEr
 	}
 	if q.op.Op == "list" {
 		// The document's own code for a bad num, before the spec's generic refusal.
-		if n, ok := decimal(q.fields["num"], MaxListNum); !ok || n < 1 {
+		if n, ok := decimal(q.fields["num"], MaxListNum); !ok || !rules.ValidListNum(int(n)) {
 			return q, fail(coserr.ErrInvalidListNum, "num %q: want 1 to %d", q.fields["num"], MaxListNum)
 		}
 	}
@@ -142,28 +141,17 @@ func (s *Server) hasBucket(b string) bool {
 }
 
 // checkPath refuses paths that could escape a namespace or that the service
-// does not accept.
+// does not accept: the rules the client applies too (internal/rules).
 func checkPath(p string) *apiError {
-	if len(p) > MaxPath {
-		return fail(coserr.ErrInvalidPath, "the path is %d bytes, at most %d", len(p), MaxPath)
-	}
-	if !utf8.ValidString(p) {
+	err := rules.Check(p)
+	var pe *rules.PathError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &pe) && pe.Problem == rules.NotUTF8:
 		return fail(coserr.ErrNotUTF8, "the path is not UTF-8")
 	}
-	if p == "/" {
-		return nil
-	}
-	for _, seg := range strings.Split(strings.Trim(p, "/"), "/") {
-		switch {
-		case seg == "" || seg == "." || seg == "..":
-			return fail(coserr.ErrInvalidPath, "the path has an empty, . or .. segment")
-		case len(seg) > MaxName:
-			return fail(coserr.ErrInvalidPath, "a name is %d bytes, at most %d", len(seg), MaxName)
-		case strings.ContainsFunc(seg, func(r rune) bool { return r == '\\' || unicode.IsControl(r) }):
-			return fail(coserr.ErrInvalidPath, "a name holds a backslash or a control character")
-		}
-	}
-	return nil
+	return fail(coserr.ErrInvalidPath, "%v", err)
 }
 
 func (q *request) readBody() *apiError {

@@ -37,8 +37,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -55,12 +58,23 @@ type Config struct {
 	Buckets   []string
 	SecretID  string
 	SecretKey string
-	// DataDir holds the data unless Memory is set.
+	// DataDir holds the data unless Memory is set: the metadata in
+	// DataDir/meta.db (SQLite) unless Meta names a database, the bytes in
+	// DataDir/blobs.
 	DataDir string
-	Memory  bool
+	// Memory keeps everything in memory (an in-memory SQLite database unless
+	// Meta names one), for tests.
+	Memory bool
+	// Meta is a PostgreSQL URL (postgres://...) to keep the metadata in, so
+	// several servers can share buckets; empty means SQLite.
+	Meta string
+	// SessionTTL is how long an unfinished slice upload lives from its init
+	// (this server's choice: the document is silent); 0 means 72 hours.
+	SessionTTL time.Duration
 	// Validate checks every request and answer against the spec (on in tests).
 	Validate bool
-	// BaseURL is the public base of the URLs in answers, e.g. http://127.0.0.1:8089.
+	// BaseURL is the public base of the URLs in answers, e.g.
+	// http://127.0.0.1:8089; empty means the scheme and Host of each request.
 	BaseURL string
 	// PrivateBuckets are the buckets whose files are private unless a file's
 	// own authority says otherwise (eWRPrivate): downloading one needs a
@@ -79,11 +93,17 @@ type Config struct {
 // Server serves the COS v2 JSON API and downloads. It is an http.Handler.
 type Server struct {
 	cfg      Config
-	ix       *index
+	meta     *meta
+	blobs    blobs
+	nonces   *nonces
+	gc       *collector
 	verify   *signer.Verifier
 	validate *validator
 	log      *slog.Logger
 	bodies   *semaphore.Weighted // Limits.BodyMemory
+
+	hashMu sync.Mutex
+	hashes map[string]*sliceHash // session id → its running hash
 }
 
 // New opens the store and returns a Server.
@@ -93,38 +113,72 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	var store blobs
+	dsn := cfg.Meta
 	if cfg.Memory {
 		store = newMemBlobs()
 	} else {
 		if cfg.DataDir == "" {
 			return nil, errors.New("server: a data directory is required without Memory")
 		}
+		if err := refuseOldFormat(cfg.DataDir); err != nil {
+			return nil, err
+		}
 		d, err := newDiskBlobs(cfg.DataDir)
 		if err != nil {
 			return nil, fmt.Errorf("server: %w", err)
 		}
 		store = d
+		if dsn == "" {
+			dsn = filepath.Join(cfg.DataDir, "meta.db")
+		}
 	}
-	return newServer(cfg, store)
+	return newServer(cfg, dsn, store)
 }
 
-func newServer(cfg Config, store blobs) (*Server, error) {
-	ix, err := loadIndex(store, cfg.Buckets)
+func newServer(cfg Config, dsn string, store blobs) (*Server, error) {
+	ctx := context.Background()
+	m, err := openMeta(ctx, dsn)
 	if err != nil {
-		return nil, fmt.Errorf("server: loading %s: %w", cfg.DataDir, err)
+		return nil, fmt.Errorf("server: opening the metadata: %w", err)
 	}
-	nonces, err := loadNonces(store, cfg.Now, cfg.Limits.MaxNonces)
+	n, err := newNonces(ctx, m, cfg.Now, cfg.Limits.MaxNonces)
 	if err != nil {
-		return nil, fmt.Errorf("server: loading the one-time signatures seen: %w", err)
+		_ = m.close()
+		return nil, fmt.Errorf("server: the one-time signatures seen: %w", err)
 	}
-	s := &Server{cfg: cfg, ix: ix, log: cfg.Logger, bodies: semaphore.NewWeighted(cfg.Limits.BodyMemory),
-		verify: &signer.Verifier{Keys: signer.Keys{cfg.SecretID: cfg.SecretKey}, Now: cfg.Now, Replay: nonces, OnceWindow: cfg.Limits.OnceWindow}}
+	s := &Server{cfg: cfg, meta: m, blobs: store, nonces: n, log: cfg.Logger, bodies: semaphore.NewWeighted(cfg.Limits.BodyMemory),
+		hashes: map[string]*sliceHash{},
+		verify: &signer.Verifier{Keys: signer.Keys{cfg.SecretID: cfg.SecretKey}, Now: cfg.Now, Replay: n, OnceWindow: cfg.Limits.OnceWindow}}
 	if cfg.Validate {
 		if s.validate, err = newValidator(); err != nil {
+			_ = m.close()
 			return nil, err
 		}
 	}
+	s.gc = startCollector(s)
 	return s, nil
+}
+
+// Close stops the background collection and closes the metadata database;
+// requests must be over.
+func (s *Server) Close() error {
+	s.gc.close()
+	if c, ok := s.blobs.(interface{ close() error }); ok {
+		_ = c.close()
+	}
+	return s.meta.close()
+}
+
+// refuseOldFormat refuses a data directory of the format before the
+// metadata moved to a database (meta/, data/, sess/), deleting nothing.
+func refuseOldFormat(dir string) error {
+	for _, d := range []string{"meta", "data", "sess"} {
+		if st, err := os.Stat(filepath.Join(dir, d)); err == nil && st.IsDir() {
+			return fmt.Errorf("server: %s holds data in the format of an earlier cosv2 serve (%s/); this one keeps its metadata in a database "+
+				"and cannot read it: start with a new --data directory (nothing was changed or deleted)", dir, d)
+		}
+	}
+	return nil
 }
 
 // normalize checks cfg and fills in its defaults.
@@ -140,6 +194,9 @@ func (cfg Config) normalize() (Config, error) {
 	}
 	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
 	cfg.Limits = cfg.Limits.withDefaults()
+	if cfg.SessionTTL <= 0 {
+		cfg.SessionTTL = 72 * time.Hour
+	}
 	for _, b := range cfg.PrivateBuckets {
 		if !slices.Contains(cfg.Buckets, b) {
 			return cfg, fmt.Errorf("server: private bucket %q is not one of the buckets served", b)
@@ -160,13 +217,29 @@ type apiError struct {
 // peer learns that storage failed, or is full; the detail, which names files
 // of the data directory, goes to the log only.
 func storeFailed(err error) *apiError {
-	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) || strings.Contains(err.Error(), "SQLITE_FULL") {
 		return &apiError{code: coserr.ErrCmdError, msg: "the server's storage is full", status: http.StatusInsufficientStorage, cause: err}
 	}
 	return &apiError{code: coserr.ErrCmdError, msg: "the server's storage failed", cause: err}
 }
 
 func (e *apiError) Error() string { return e.msg }
+
+// Unwrap gives the code and the cause, so errors.Is(aerr,
+// coserr.ErrFileExist) holds and a transaction sees a database's conflict.
+func (e *apiError) Unwrap() []error {
+	if e == nil {
+		return nil
+	}
+	var out []error
+	if e.code != nil {
+		out = append(out, e.code)
+	}
+	if e.cause != nil {
+		out = append(out, e.cause)
+	}
+	return out
+}
 
 func fail(sentinel *coserr.APIError, format string, args ...any) *apiError {
 	return &apiError{code: sentinel, msg: fmt.Sprintf(format, args...)}
@@ -198,7 +271,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	defer req.release()
 	var out *reply
 	if aerr == nil {
-		out, aerr = s.dispatch(r.Context(), req)
+		out, aerr = s.dispatch(context.WithValue(r.Context(), baseKey{}, s.baseURL(r)), req)
 	}
 	if aerr != nil {
 		status := aerr.code.HTTPStatus
@@ -257,31 +330,31 @@ func writeEnvelope(w http.ResponseWriter, status, code int, msg string, data any
 func (s *Server) dispatch(ctx context.Context, q *request) (*reply, *apiError) {
 	switch q.op.Fragment {
 	case gen.FragmentCreateDirectory:
-		return s.createDir(q)
+		return s.createDir(ctx, q)
 	case gen.FragmentListDirectory:
-		return s.listDir(q)
+		return s.listDir(ctx, q)
 	case gen.FragmentStatDirectory:
-		return s.statDir(q)
+		return s.statDir(ctx, q)
 	case gen.FragmentUpdateDirectory:
-		return s.updateDir(q)
+		return s.updateDir(ctx, q)
 	case gen.FragmentDeleteDirectory:
-		return s.deleteNode(q)
+		return s.deleteNode(ctx, q)
 	case gen.FragmentUploadFile:
-		return s.upload(q)
+		return s.upload(ctx, q)
 	case gen.FragmentUploadSliceInit:
-		return s.sliceInit(q)
+		return s.sliceInit(ctx, q)
 	case gen.FragmentUploadSliceData:
-		return s.sliceData(q)
+		return s.sliceData(ctx, q)
 	case gen.FragmentUploadSliceFinish:
-		return s.sliceFinish(q)
+		return s.sliceFinish(ctx, q)
 	case gen.FragmentUploadSliceList:
-		return s.sliceList(q)
+		return s.sliceList(ctx, q)
 	case gen.FragmentStatFile:
-		return s.statFile(q)
+		return s.statFile(ctx, q)
 	case gen.FragmentUpdateFile:
-		return s.updateFile(q)
+		return s.updateFile(ctx, q)
 	case gen.FragmentDeleteFile:
-		return s.deleteNode(q)
+		return s.deleteNode(ctx, q)
 	case gen.FragmentMoveFile, gen.FragmentCopyFile:
 		return s.moveOrCopy(ctx, q)
 	}

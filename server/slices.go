@@ -1,21 +1,20 @@
 package server
 
 import (
-	"bytes"
+	"context"
 	"crypto/md5"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"math"
-	"sort"
 	"strings"
 
 	"github.com/cosv2/cosv2/gen/coserr"
+	"github.com/cosv2/cosv2/internal/rules"
 )
 
-var sliceSizes = map[int64]bool{524288: true, 1048576: true, 2097152: true, 3145728: true}
-
-func (s *Server) sliceInit(q *request) (*reply, *apiError) {
+func (s *Server) sliceInit(ctx context.Context, q *request) (*reply, *apiError) {
 	raw, ok := q.fields["filesize"]
 	if !ok {
 		return nil, fail(coserr.ErrMissingFilesize, "filesize is missing")
@@ -31,53 +30,78 @@ func (s *Server) sliceInit(q *request) (*reply, *apiError) {
 		return nil, aerr
 	}
 	slice, ok := decimal(q.fields["slice_size"], MaxFileSize)
-	if !ok || !sliceSizes[slice] {
+	if !ok || !rules.ValidSliceSize(slice) {
 		return nil, fail(coserr.ErrCGIParam, "slice_size %q: want 524288, 1048576, 2097152 or 3145728", q.fields["slice_size"])
 	}
 	keep, aerr := insertOnly(q)
 	if aerr != nil {
 		return nil, aerr
 	}
+	now := s.now()
 	sess := &session{ID: newID(), Bucket: q.bucket, Path: q.path, FileSize: size, SliceSize: slice, Overwrite: !keep,
-		BizAttr: q.fields["biz_attr"], SHA: strings.ToLower(q.fields["sha"]), Created: s.now(), storedOffs: map[int64]int64{}}
+		BizAttr: q.fields["biz_attr"], SHA: strings.ToLower(q.fields["sha"]), Created: now, Expires: now + int64(s.cfg.SessionTTL.Seconds())}
 	if up := q.fields["uploadparts"]; up != "" {
 		if aerr := sess.setParts(up); aerr != nil {
 			return nil, aerr
 		}
 	}
-	s.ix.mu.Lock()
-	if aerr := s.needParent(q.bucket, q.path); aerr != nil {
-		s.ix.mu.Unlock()
+	if aerr := s.initCheck(ctx, s.meta.db, sess, keep); aerr != nil {
 		return nil, aerr
 	}
-	if s.ix.get(q.bucket, q.path) != nil && keep {
-		s.ix.mu.Unlock()
-		return nil, fail(coserr.ErrFileExist, "%s exists and insertOnly is 1", q.path)
+	if same, err := s.meta.withSHA(ctx, s.meta.db, q.bucket, sess.SHA, size); err != nil || same != nil {
+		if err != nil {
+			return nil, storeFailed(err)
+		}
+		// Quick upload ("秒传"): the bucket stores these bytes; the file
+		// appears at once, sharing them, and the answer has its URLs.
+		out, aerr := s.commitFile(ctx, &node{Bucket: q.bucket, Path: q.path, Data: same.Data, Slice: same.Slice, Size: same.Size, SHA: same.SHA, BizAttr: sess.BizAttr}, keep, false, nil)
+		if aerr == nil || !errors.Is(aerr.cause, errBlobGone) {
+			return out, aerr
+		}
+		// Deleted meanwhile: upload the bytes after all.
 	}
-	if _, busy := s.ix.sessions[q.bucket+q.path]; busy {
-		s.ix.mu.Unlock()
-		return nil, fail(coserr.ErrUnfinishedUpload, "an unfinished upload of %s exists: list its slices and resume", q.path)
-	}
-	if same := s.ix.withSHA(q.bucket, sess.SHA, size); same != nil {
-		s.ix.mu.Unlock()
-		return s.quickUpload(q, same, sess, keep)
-	}
-	defer s.ix.mu.Unlock()
-	if err := writeJSON(s.ix.store, sessionKey(sess.ID), sess); err != nil {
+	key := sess.blobKey()
+	// The bytes are garbage unless a finish takes them before the session expires.
+	if err := s.meta.tx(ctx, func(tx *sql.Tx) error { return s.meta.garbage(ctx, tx, key, sess.Expires+pendingGrace) }); err != nil {
 		return nil, storeFailed(err)
 	}
-	s.ix.sessions[q.bucket+q.path] = sess
+	if err := s.blobs.create(ctx, key, size, slice); err != nil {
+		s.discard(ctx, key)
+		return nil, storeFailed(err)
+	}
+	aerr = s.inTx(ctx, func(tx *sql.Tx) *apiError {
+		if aerr := s.initCheck(ctx, tx, sess, keep); aerr != nil {
+			return aerr
+		}
+		return dbFailed(s.meta.insertSession(ctx, tx, sess))
+	})
+	if aerr != nil {
+		s.discard(ctx, key)
+		return nil, aerr
+	}
 	return &reply{data: map[string]any{"session": sess.ID, "slice_size": slice, "serial_upload": 0}}, nil
 }
 
-// quickUpload ("秒传") satisfies an init whose sha the bucket already stores:
-// the object appears at once and the answer carries its URLs, no session.
-func (s *Server) quickUpload(q *request, same *node, sess *session, keep bool) (*reply, *apiError) {
-	key, err := s.copyData(same.Data)
-	if err != nil {
-		return nil, storeFailed(err)
+// initCheck refuses an init whose file cannot be made: no parent, a file
+// there and insertOnly, or another unfinished upload of the path.
+func (s *Server) initCheck(ctx context.Context, q querier, sess *session, keep bool) *apiError {
+	if aerr := s.needParent(ctx, q, sess.Bucket, sess.Path); aerr != nil {
+		return aerr
 	}
-	return s.commitFile(&node{Bucket: q.bucket, Path: q.path, Data: key, Size: same.Size, SHA: same.SHA, BizAttr: sess.BizAttr}, keep)
+	if n, err := s.meta.getNode(ctx, q, sess.Bucket, sess.Path); err != nil || n != nil && keep {
+		if err != nil {
+			return storeFailed(err)
+		}
+		return fail(coserr.ErrFileExist, "%s exists and insertOnly is 1", sess.Path)
+	}
+	other, err := s.meta.sessionAt(ctx, q, sess.Bucket, sess.Path)
+	if err != nil {
+		return storeFailed(err)
+	}
+	if other != nil {
+		return fail(coserr.ErrUnfinishedUpload, "an unfinished upload of %s exists: list its slices and resume", sess.Path)
+	}
+	return nil
 }
 
 // setParts reads an init's uploadparts: one entry per slice, in order, each
@@ -105,18 +129,23 @@ func (sess *session) setParts(raw string) *apiError {
 	return nil
 }
 
-func (s *Server) session(q *request) (*session, *apiError) {
-	s.ix.mu.Lock()
-	defer s.ix.mu.Unlock()
-	sess := s.ix.sessions[q.bucket+q.path]
+// session returns the request's unfinished upload, which its session field names.
+func (s *Server) session(ctx context.Context, q *request) (*session, *apiError) {
+	sess, err := s.meta.sessionAt(ctx, s.meta.db, q.bucket, q.path)
+	if err != nil {
+		return nil, storeFailed(err)
+	}
 	if sess == nil || sess.ID != q.fields["session"] {
 		return nil, fail(coserr.ErrWrongSession, "no unfinished upload of %s with that session", q.path)
 	}
 	return sess, nil
 }
 
-func (s *Server) sliceData(q *request) (*reply, *apiError) {
-	sess, aerr := s.session(q)
+// sliceData stores a slice at its offset of the session's file. The database
+// records it as being written first, so a finish meanwhile waits, and as
+// stored once its bytes are durable.
+func (s *Server) sliceData(ctx context.Context, q *request) (*reply, *apiError) {
+	sess, aerr := s.session(ctx, q)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -139,50 +168,61 @@ func (s *Server) sliceData(q *request) (*reply, *apiError) {
 			return nil, fail(coserr.ErrCGISHANotMatch, "datamd5 %s does not match the slice", md)
 		}
 	}
-	if _, err := s.ix.store.put(partKey(sess.ID, off), bytes.NewReader(q.file)); err != nil {
+	aerr = s.inTx(ctx, func(tx *sql.Tx) *apiError {
+		live, err := s.meta.beginPart(ctx, tx, sess.ID, off, n, s.now())
+		if err != nil {
+			return storeFailed(err)
+		}
+		if !live {
+			return fail(coserr.ErrWrongSession, "the upload of %s was finished or discarded", q.path)
+		}
+		return nil
+	})
+	if aerr != nil {
+		return nil, aerr
+	}
+	if err := s.blobs.writeAt(ctx, sess.blobKey(), off, q.file); err != nil {
 		return nil, storeFailed(err)
 	}
-	sess.mu.Lock()
-	if _, again := sess.storedOffs[off]; again {
-		sess.rehash = true
+	if err := s.meta.tx(ctx, func(tx *sql.Tx) error { return s.meta.endPart(ctx, tx, sess.ID, off) }); err != nil {
+		return nil, storeFailed(err)
 	}
-	sess.storedOffs[off] = n
-	sess.mu.Unlock()
-	s.advanceHash(sess)
+	s.advanceHash(ctx, sess)
 	return &reply{data: map[string]any{"session": sess.ID, "offset": off, "datalen": n}}, nil
 }
 
-func (s *Server) sliceList(q *request) (*reply, *apiError) {
-	s.ix.mu.Lock()
-	sess := s.ix.sessions[q.bucket+q.path]
-	done := s.ix.get(q.bucket, q.path) != nil
-	s.ix.mu.Unlock()
+func (s *Server) sliceList(ctx context.Context, q *request) (*reply, *apiError) {
+	sess, err := s.meta.sessionAt(ctx, s.meta.db, q.bucket, q.path)
+	if err != nil {
+		return nil, storeFailed(err)
+	}
 	if sess == nil {
-		if done {
-			return &reply{data: s.urls(q.bucket, q.path)}, nil
+		n, err := s.meta.getNode(ctx, s.meta.db, q.bucket, q.path)
+		if err != nil {
+			return nil, storeFailed(err)
+		}
+		if n != nil {
+			return &reply{data: s.urls(ctx, q.bucket, q.path)}, nil
 		}
 		return nil, fail(coserr.ErrFileNotExist, "no upload of %s", q.path)
 	}
-	sess.mu.Lock()
-	offs := make([]int64, 0, len(sess.storedOffs))
-	for o := range sess.storedOffs {
-		offs = append(offs, o)
+	stored, err := s.meta.storedParts(ctx, s.meta.db, sess.ID, 0)
+	if err != nil {
+		return nil, storeFailed(err)
 	}
-	sort.Slice(offs, func(i, j int) bool { return offs[i] < offs[j] })
 	parts := []any{}
-	for _, o := range offs {
-		p := map[string]any{"offset": o, "datalen": sess.storedOffs[o]}
-		if i := o / sess.SliceSize; int(i) < len(sess.Parts) {
-			p["datasha"] = sess.Parts[i].Datasha
+	for _, p := range stored {
+		e := map[string]any{"offset": p.off, "datalen": p.size}
+		if i := p.off / sess.SliceSize; int(i) < len(sess.Parts) {
+			e["datasha"] = sess.Parts[i].Datasha
 		}
-		parts = append(parts, p)
+		parts = append(parts, e)
 	}
-	sess.mu.Unlock()
 	return &reply{data: map[string]any{"session": sess.ID, "slice_size": sess.SliceSize, "filesize": sess.FileSize, "listparts": parts}}, nil
 }
 
-func (s *Server) sliceFinish(q *request) (*reply, *apiError) {
-	sess, aerr := s.session(q)
+func (s *Server) sliceFinish(ctx context.Context, q *request) (*reply, *apiError) {
+	sess, aerr := s.session(ctx, q)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -200,7 +240,7 @@ func (s *Server) sliceFinish(q *request) (*reply, *apiError) {
 	if sha == "" {
 		sha = sess.SHA
 	}
-	got, err := s.finishHash(sess)
+	got, err := s.finishHash(ctx, sess)
 	var bad errPartSHA
 	var missing errMissing
 	switch {
@@ -213,25 +253,34 @@ func (s *Server) sliceFinish(q *request) (*reply, *apiError) {
 	case sha != "" && sha != got:
 		return nil, fail(coserr.ErrSHANotEqual, "the stored bytes hash to %s, not %s", got, sha)
 	}
-	key := dataKey()
-	var parts []string
-	for o := int64(0); o < sess.FileSize; o += sess.SliceSize {
-		parts = append(parts, partKey(sess.ID, o))
+	// The file takes the session's bytes as they are: nothing is copied.
+	n := &node{Bucket: q.bucket, Path: q.path, Data: sess.blobKey(), Slice: sess.SliceSize, Size: size, SHA: got, BizAttr: sess.BizAttr}
+	out, aerr := s.commitFile(ctx, n, !sess.Overwrite, true, func(tx *sql.Tx) *apiError {
+		// Still this session, its bytes as hashed, and no slice being written.
+		now, err := s.meta.sessionAt(ctx, tx, q.bucket, q.path)
+		if err != nil {
+			return storeFailed(err)
+		}
+		if now == nil || now.ID != sess.ID {
+			return fail(coserr.ErrWrongSession, "the upload of %s was finished or discarded meanwhile", q.path)
+		}
+		if now.Rewrites != sess.Rewrites {
+			return fail(coserr.ErrOverload, "a slice was stored again while finishing: finish again")
+		}
+		busy, err := s.meta.writing(ctx, tx, sess.ID, s.now()-int64(s.cfg.Limits.WriteTimeout.Seconds()))
+		if err != nil {
+			return storeFailed(err)
+		}
+		if busy > 0 {
+			return fail(coserr.ErrOverload, "a slice is being written: finish again once it is stored")
+		}
+		return dbFailed(s.meta.deleteSession(ctx, tx, sess.ID))
+	})
+	s.dropHash(sess.ID)
+	if errors.Is(aerr, coserr.ErrFileExist) {
+		// insertOnly lost to another upload: this one cannot finish, ever.
+		_ = s.meta.tx(ctx, func(tx *sql.Tx) error { return s.meta.deleteSession(ctx, tx, sess.ID) })
+		s.discard(ctx, sess.blobKey())
 	}
-	if _, err := s.ix.store.join(key, parts); err != nil {
-		_ = s.ix.store.remove(key)
-		return nil, storeFailed(err)
-	}
-	out, aerr := s.commitFile(&node{Bucket: q.bucket, Path: q.path, Data: key, Size: size, SHA: got, BizAttr: sess.BizAttr}, !sess.Overwrite)
-	if aerr != nil {
-		return nil, aerr
-	}
-	s.ix.mu.Lock()
-	delete(s.ix.sessions, q.bucket+q.path)
-	s.ix.mu.Unlock()
-	_ = s.ix.store.remove(sessionKey(sess.ID))
-	for o := int64(0); o < sess.FileSize; o += sess.SliceSize {
-		_ = s.ix.store.remove(partKey(sess.ID, o))
-	}
-	return out, nil
+	return out, aerr
 }

@@ -10,11 +10,13 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
 	"github.com/cosv2/cosv2"
+	"github.com/cosv2/cosv2/server"
 	"github.com/cosv2/cosv2/signer"
 )
 
@@ -57,27 +59,37 @@ var _ = Describe("storage", func() {
 		Expect(formOp(srv, signer.Multi, "/keep/big", "op", "upload_slice_finish", "session", session, "filesize", "600000").Code).To(BeZero())
 		_, body = fetch(srv, get(srv, "/keep/big", "op=stat").Data["source_url"].(string))
 		Expect(body).To(Equal([]byte(slice + strings.Repeat("t", 600000-524288))))
-		// Nothing but the store's own folders under the data dir.
+		// Nothing but the database and the blobs under the data dir.
 		entries, err := os.ReadDir(dir)
 		Expect(err).NotTo(HaveOccurred())
 		for _, e := range entries {
-			Expect([]string{"meta", "data", "sess"}).To(ContainElement(e.Name()))
+			Expect([]string{"meta.db", "meta.db-wal", "meta.db-shm", "blobs"}).To(ContainElement(e.Name()))
 		}
 	})
 
-	It("cleans temp files and unreferenced data a crash left behind", func() {
+	It("refuses a data dir of the earlier format with a message that says so, and deletes nothing", func() {
+		dir := GinkgoT().TempDir()
+		Expect(os.MkdirAll(filepath.Join(dir, "meta", "ab"), 0o755)).To(Succeed())
+		Expect(os.MkdirAll(filepath.Join(dir, "data", "ab"), 0o755)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(dir, "data", "ab", "bytes"), []byte("keep"), 0o644)).To(Succeed())
+		_, err := server.New(server.Config{AppID: appID, Buckets: []string{bucket}, SecretID: secretID, SecretKey: secretKey, DataDir: dir})
+		Expect(err).To(MatchError(ContainSubstring("earlier cosv2 serve")))
+		Expect(filepath.Join(dir, "data", "ab", "bytes")).To(BeAnExistingFile())
+		Expect(filepath.Join(dir, "meta.db")).NotTo(BeAnExistingFile())
+	})
+
+	It("deletes nothing at startup that it cannot prove unreferenced", func() {
 		dir := GinkgoT().TempDir()
 		srv := start(dir)
 		mkdir(srv, "/x/")
 		srv.Close()
-		Expect(os.MkdirAll(filepath.Join(dir, "data", "ab"), 0o755)).To(Succeed())
-		Expect(os.WriteFile(filepath.Join(dir, "data", "ab", "orphan"), []byte("torn"), 0o644)).To(Succeed())
-		Expect(os.WriteFile(filepath.Join(dir, "data", "ab", "x.1234.tmp"), []byte("torn"), 0o644)).To(Succeed())
+		stray := filepath.Join(dir, "blobs", "ab", "stray")
+		Expect(os.MkdirAll(filepath.Dir(stray), 0o755)).To(Succeed())
+		Expect(os.WriteFile(stray, []byte("not ours to judge"), 0o644)).To(Succeed())
 		srv = start(dir)
 		defer srv.Close()
-		Expect(filepath.Join(dir, "data", "ab", "orphan")).NotTo(BeAnExistingFile())
-		Expect(filepath.Join(dir, "data", "ab", "x.1234.tmp")).NotTo(BeAnExistingFile())
 		Expect(get(srv, "/x/", "op=stat").Code).To(BeZero())
+		Consistently(stray).WithTimeout(200 * time.Millisecond).Should(BeAnExistingFile())
 	})
 
 	DescribeTable("concurrent uploads to one key leave exactly one of them, byte-exact",
@@ -103,8 +115,7 @@ var _ = Describe("storage", func() {
 			Expect(bodies).To(HaveKey(string(got)))
 			Expect(st.Data["filesize"]).To(BeEquivalentTo(len(got)))
 		},
-		Entry("in memory", func() string { return "" }),
-		Entry("on disk", func() string { return GinkgoT().TempDir() }),
+		storeEntries(),
 	)
 
 	DescribeTable("finishes with the SHA-1 of the bytes stored last, whatever order the slices came in",
@@ -137,8 +148,7 @@ var _ = Describe("storage", func() {
 			_, got := fetch(srv, fin.Data["source_url"].(string))
 			Expect(got).To(Equal(now))
 		},
-		Entry("in memory", func() string { return "" }),
-		Entry("on disk", func() string { return GinkgoT().TempDir() }),
+		storeEntries(),
 	)
 
 	It("pages a listing stably while entries are inserted between pages", func() {

@@ -228,7 +228,7 @@ var _ = Describe("the official SDKs' wire format", func() {
 			Expect(st.SHA1).To(Equal(whole))
 			Expect(st.BizAttr).To(Equal("py"))
 			var got bytes.Buffer
-			_, err = c.Download(context.Background(), "x.bin", &got, nil)
+			_, err = c.Download(context.Background(), "x.bin", &got)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(got.Bytes()).To(Equal(data))
 		})
@@ -262,7 +262,7 @@ var _ = Describe("the official SDKs' wire format", func() {
 			fin := pyForm(srv, "/y.bin", false, field{"op", "upload_slice_finish"}, field{"session", session}, field{"filesize", strconv.Itoa(len(data))}, field{"sha", sha(data)})
 			Expect(fin.Code).To(BeZero(), fin.Message)
 			var got bytes.Buffer
-			_, err = c.Download(context.Background(), "y.bin", &got, nil)
+			_, err = c.Download(context.Background(), "y.bin", &got)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(got.Bytes()).To(Equal(data))
 		})

@@ -22,7 +22,7 @@ func BenchmarkSign(b *testing.B) {
 
 // BenchmarkSignerMultiUse is what the Transport pays per request: a pooled HMAC.
 func BenchmarkSignerMultiUse(b *testing.B) {
-	s, err := signer.New(benchCreds, signer.WithClock(func() time.Time { return time.Unix(1700000000, 0) }), signer.WithRand(func() uint32 { return 42 }))
+	s, err := signer.New(benchCreds, signer.WithClock(func() time.Time { return time.Unix(1700000000, 0) }), signer.WithRand(func() uint64 { return 42 }))
 	if err != nil {
 		b.Fatal(err)
 	}

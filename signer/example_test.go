@@ -17,7 +17,7 @@ import (
 func ExampleSigner() {
 	s, err := signer.New(signer.Credentials{AppID: "200001", SecretID: "AKIDUfLUEUigQiXqm7CVSspKJnuaiIKtxqAv", SecretKey: "bLcPnl88WU30VY57ipRhSePfPdOfSruK"},
 		signer.WithClock(func() time.Time { return time.Unix(1437995644, 0) }),
-		signer.WithRand(func() uint32 { return 2081660421 }))
+		signer.WithRand(func() uint64 { return 2081660421 }))
 	if err != nil {
 		panic(err)
 	}
@@ -77,7 +77,7 @@ func ExampleTransport() {
 	defer srv.Close()
 	s, _ := signer.New(signer.Credentials{AppID: "200001", SecretID: "AKID", SecretKey: "key"},
 		signer.WithClock(func() time.Time { return time.Unix(1437995644, 0) }),
-		signer.WithRand(func() uint32 { return 7 }))
+		signer.WithRand(func() uint64 { return 7 }))
 	client := &http.Client{Transport: signer.NewTransport(nil, s)}
 	for _, fragment := range []string{gen.FragmentStatFile, gen.FragmentDeleteFile} {
 		resp, err := client.Post(srv.URL+"/files/v2/200001/newbucket/a/b.txt#"+fragment, "application/json", nil)

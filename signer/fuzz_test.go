@@ -103,7 +103,7 @@ func FuzzRoundTrip(f *testing.F) {
 	for _, v := range vectors(f) {
 		f.Add(v.AppID, v.Bucket, v.SecretID, v.SecretKey, v.Path, v.Kind == "once", v.FileID != "", v.Now, v.Expired-v.Now, v.Rand)
 	}
-	f.Fuzz(func(t *testing.T, appid, bucket, secretID, key, path string, once, bind bool, now, ttl int64, r uint32) {
+	f.Fuzz(func(t *testing.T, appid, bucket, secretID, key, path string, once, bind bool, now, ttl int64, r uint64) {
 		c := signer.Credentials{AppID: appid, SecretID: secretID, SecretKey: key}
 		p := signer.Params{Bucket: bucket, Kind: signer.Multi, Now: time.Unix(now, 0), Expires: time.Unix(now+ttl, 0), Rand: r}
 		fileID := signer.FileID(appid, bucket, path)
@@ -122,7 +122,7 @@ func FuzzRoundTrip(f *testing.F) {
 			t.Fatalf("Parse(Sign(%+v)) = %v", p, err)
 		}
 		if got.Plaintext != signer.Plaintext(c, p) || got.AppID != appid || got.Bucket != bucket || got.SecretID != secretID ||
-			got.Now != now || got.Rand != uint64(r) || got.FileID != p.FileID {
+			got.Now != now || got.Rand != r || got.FileID != p.FileID {
 			t.Fatalf("Parse read %+v back from %+v", got, p)
 		}
 		v := &signer.Verifier{Keys: signer.Keys{secretID: key}, Now: func() time.Time { return time.Unix(now, 0) }, Replay: signer.NewMemoryReplay(1)}

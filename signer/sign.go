@@ -69,9 +69,15 @@ type Params struct {
 	Now time.Time
 	// Expires is e for Multi; ignored for Once (e is 0).
 	Expires time.Time
-	// Rand is r.
-	Rand uint32
+	// Rand is r, a random number of at most 10 decimal digits: 0 to MaxRand.
+	Rand uint64
 }
+
+// r is the signature's random number.
+func (p Params) r() uint64 { return p.Rand }
+
+// MaxRand is the largest r: the document allows up to 10 decimal digits.
+const MaxRand = 9_999_999_999
 
 // Plaintext returns the signature's plaintext in the documented field order.
 func Plaintext(c Credentials, p Params) string {
@@ -79,7 +85,7 @@ func Plaintext(c Credentials, p Params) string {
 }
 
 // maxNumbers bounds the bytes of the plaintext's names, separators and numbers:
-// "a=&b=&k=&e=&t=&r=&f=" and two int64s and a uint32 in decimal.
+// "a=&b=&k=&e=&t=&r=&f=", two int64s and r (at most 10 digits) in decimal.
 const maxNumbers = 20 + 20 + 20 + 10
 
 func appendPlaintext(b []byte, c Credentials, p Params) []byte {
@@ -98,7 +104,7 @@ func appendPlaintext(b []byte, c Credentials, p Params) []byte {
 	b = append(b, "&t="...)
 	b = strconv.AppendInt(b, p.Now.Unix(), 10)
 	b = append(b, "&r="...)
-	b = strconv.AppendUint(b, uint64(p.Rand), 10)
+	b = strconv.AppendUint(b, p.r(), 10)
 	b = append(b, "&f="...)
 	b = append(b, p.FileID...)
 	return b
@@ -142,6 +148,8 @@ func check(c Credentials, p Params) error {
 		return fmt.Errorf("signer: a multi-use signature must expire after now (e=%d, t=%d)", p.Expires.Unix(), p.Now.Unix())
 	case p.Kind == Multi && p.Expires.Unix()-p.Now.Unix() > int64(MaxTTL/time.Second):
 		return fmt.Errorf("signer: a multi-use signature lives at most 90 days, not %ds", p.Expires.Unix()-p.Now.Unix())
+	case p.r() > MaxRand:
+		return fmt.Errorf("signer: r=%d has more than 10 digits (at most %d)", p.r(), uint64(MaxRand))
 	case p.Kind != Multi && p.Kind != Once:
 		return fmt.Errorf("signer: unknown kind %v", p.Kind)
 	}

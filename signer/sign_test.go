@@ -18,6 +18,15 @@ var _ = Describe("Sign", func() {
 			To(Equal("a=1250000000&b=photos&k=AKIDtest&e=0&t=1700000000&r=2&f=" + fileID))
 	})
 
+	It("signs r up to 10 digits, the document's range, and Verify accepts it", func() {
+		p := multi("")
+		p.Rand = signer.MaxRand
+		sig := mustSign(creds, p)
+		Expect(mustParse(sig).Rand).To(BeEquivalentTo(uint64(9999999999)))
+		v := &signer.Verifier{Keys: signer.Keys{creds.SecretID: creds.SecretKey}, Now: func() time.Time { return t0 }}
+		Expect(v.Verify(sig, signer.Expectation{AppID: creds.AppID, Bucket: "photos", FileID: "/1250000000/photos/x", Kind: signer.Multi})).To(Succeed())
+	})
+
 	It("writes e = 0 for a one-time signature whatever Expires says", func() {
 		p := once()
 		p.Expires = t0.Add(time.Hour)
@@ -33,6 +42,7 @@ var _ = Describe("Sign", func() {
 		},
 		Entry("no secret key", signer.Credentials{AppID: "1", SecretID: "id"}, func(*signer.Params) {}, "required"),
 		Entry("no bucket", creds, func(p *signer.Params) { p.Bucket = "" }, "bucket is required"),
+		Entry("r of 11 digits", creds, func(p *signer.Params) { p.Rand = signer.MaxRand + 1 }, "more than 10 digits"),
 		Entry("a one-time signature without a fileid", creds, func(p *signer.Params) { p.Kind = signer.Once }, "needs a fileid"),
 		Entry("a multi-use signature that expires at once", creds, func(p *signer.Params) { p.Expires = p.Now.Add(time.Millisecond) }, "must expire after now"),
 		Entry("a multi-use signature of 90 days and a second", creds, func(p *signer.Params) { p.Expires = p.Now.Add(signer.MaxTTL + time.Second) }, "at most 90 days"),
@@ -61,7 +71,7 @@ var _ = Describe("Signer", func() {
 	var s *signer.Signer
 	BeforeEach(func() {
 		var err error
-		s, err = signer.New(creds, signer.WithClock(func() time.Time { return t0 }), signer.WithRand(func() uint32 { return 2 }))
+		s, err = signer.New(creds, signer.WithClock(func() time.Time { return t0 }), signer.WithRand(func() uint64 { return 2 }))
 		Expect(err).NotTo(HaveOccurred())
 	})
 

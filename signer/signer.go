@@ -17,7 +17,7 @@ import (
 type Signer struct {
 	creds Credentials
 	now   func() time.Time
-	rand  func() uint32
+	rand  func() uint64
 	ttl   time.Duration
 	bind  bool
 	macs  sync.Pool // of hash.Hash: HMAC-SHA1 keyed with creds.SecretKey
@@ -36,8 +36,8 @@ func WithClock(now func() time.Time) Option {
 }
 
 // WithRand sets the source of r (nil or by default crypto/rand, below 10⁹ as
-// the official SDKs do).
-func WithRand(r func() uint32) Option {
+// the official SDKs do). r must return at most MaxRand, or signing fails.
+func WithRand(r func() uint64) Option {
 	return func(s *Signer) {
 		if r != nil {
 			s.rand = r
@@ -72,10 +72,10 @@ func New(c Credentials, opts ...Option) (*Signer, error) {
 	return s, nil
 }
 
-func cryptoRand() uint32 {
-	var b [4]byte
+func cryptoRand() uint64 {
+	var b [8]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
-	return binary.LittleEndian.Uint32(b[:]) % 1_000_000_000
+	return binary.LittleEndian.Uint64(b[:]) % 1_000_000_000
 }
 
 // AppID returns the appid the Signer signs for.

@@ -28,7 +28,7 @@ var _ = Describe("Transport", func() {
 		mu   sync.Mutex
 		got  []seen
 		tr   *signer.Transport
-		r    uint32
+		r    uint64
 		opts []signer.Option
 	)
 
@@ -51,7 +51,7 @@ var _ = Describe("Transport", func() {
 
 	JustBeforeEach(func() {
 		s, err := signer.New(creds, append([]signer.Option{signer.WithClock(func() time.Time { return t0 }),
-			signer.WithRand(func() uint32 { r++; return r })}, opts...)...)
+			signer.WithRand(func() uint64 { r++; return r })}, opts...)...)
 		Expect(err).NotTo(HaveOccurred())
 		tr = signer.NewTransport(nil, s)
 	})

@@ -21,7 +21,7 @@ type vector struct {
 	SecretKey string `json:"secret_key"`
 	Expired   int64  `json:"expired"`
 	Now       int64  `json:"now"`
-	Rand      uint32 `json:"rand"`
+	Rand      uint64 `json:"rand"`
 	Path      string `json:"path"`
 	FileID    string `json:"fileid"`
 	Plaintext string `json:"plaintext"`

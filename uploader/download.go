@@ -2,6 +2,7 @@ package uploader
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"sync"
 
@@ -13,20 +14,29 @@ import (
 // Downloader is the part of *cosv2.Client Download uses.
 type Downloader interface {
 	Stat(ctx context.Context, file string) (*cosv2.FileInfo, error)
-	Download(ctx context.Context, file string, w io.Writer, r *cosv2.ByteRange) (int64, error)
+	Download(ctx context.Context, file string, w io.Writer, opts ...cosv2.ReadOption) (int64, error)
 }
 
-// DownloadChunk is the size of one ranged GET of Download.
+// DownloadChunk is the default size of one ranged GET of Download.
 const DownloadChunk = 8 << 20
 
-// Download writes remote into w with ranged GETs of DownloadChunk bytes, at
-// most concurrency (WithConcurrency) at once; each chunk is written at its
-// offset as it arrives, so memory stays within a small buffer per worker.
-// Progress (WithProgress) counts bytes written. It returns the object's size.
-func Download(ctx context.Context, c Downloader, remote string, w io.WriterAt, opts ...Option) (int64, error) {
-	cfg := config{sliceSize: DownloadChunk, concurrency: DefaultConcurrency}
+// Download writes remote into w with ranged GETs of DownloadChunk bytes
+// (WithChunkSize), at most DefaultConcurrency (WithConcurrency) at once;
+// each chunk is written at its offset as it arrives, so memory stays within a
+// small buffer per worker. It asks stat once and pins every chunk to the
+// version stat described (cosv2.WithFileInfo), so the chunks never mix two
+// versions: a file replaced meanwhile fails with cosv2.ErrObjectChanged.
+// Progress (WithProgress) counts bytes written. It returns the object's size;
+// on an error, some chunks may have been written.
+func Download(ctx context.Context, c Downloader, remote string, w io.WriterAt, opts ...DownloadOption) (int64, error) {
+	cfg := downloadConfig{chunk: DownloadChunk, concurrency: DefaultConcurrency}
 	for _, o := range opts {
-		o(&cfg)
+		if o != nil {
+			o.applyDownload(&cfg)
+		}
+	}
+	if cfg.chunk <= 0 {
+		return 0, fmt.Errorf("uploader: chunk size %d is not positive", cfg.chunk)
 	}
 	st, err := c.Stat(ctx, remote)
 	if err != nil {
@@ -34,13 +44,13 @@ func Download(ctx context.Context, c Downloader, remote string, w io.WriterAt, o
 	}
 	size := st.Size
 	var mu sync.Mutex
-	p := Progress{BytesTotal: size, SlicesTotal: int((size + DownloadChunk - 1) / DownloadChunk)}
+	p := Progress{BytesTotal: size, SlicesTotal: int((size + cfg.chunk - 1) / cfg.chunk)}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(cfg.concurrency, 1))
-	for off := int64(0); off < size; off += DownloadChunk {
-		n := min(DownloadChunk, size-off)
+	for off := int64(0); off < size; off += cfg.chunk {
+		n := min(cfg.chunk, size-off)
 		g.Go(func() error {
-			got, err := c.Download(gctx, remote, &offsetWriter{w: w, off: off}, &cosv2.ByteRange{Offset: off, Length: n})
+			got, err := c.Download(gctx, remote, &offsetWriter{w: w, off: off}, cosv2.WithFileInfo(st), cosv2.WithRange(off, n))
 			if err != nil {
 				return err
 			}

@@ -3,13 +3,11 @@ package uploader
 import (
 	"context"
 	"crypto/sha1"
-	"encoding"
-	"encoding/binary"
 	"encoding/hex"
-	"hash"
 	"io"
 
 	"github.com/cosv2/cosv2"
+	"github.com/cosv2/cosv2/internal/rules"
 )
 
 // RunningSHA1States hashes size bytes of r once and returns the whole file's
@@ -33,21 +31,7 @@ func runningStates(ctx context.Context, r io.ReaderAt, size, sliceSize int64) (s
 		if _, err := io.Copy(h, io.NewSectionReader(r, off, n)); err != nil {
 			return "", nil, err
 		}
-		parts = append(parts, cosv2.SlicePart{Offset: off, Length: n, DataSHA: State(h)})
+		parts = append(parts, cosv2.SlicePart{Offset: off, Length: n, DataSHA: rules.DataSHA(h, off+n == size)})
 	}
-	whole := hex.EncodeToString(h.Sum(nil))
-	if len(parts) > 0 {
-		parts[len(parts)-1].DataSHA = whole
-	}
-	return whole, parts, nil
-}
-
-// State returns the running state of a crypto/sha1 hash in datasha form.
-func State(h hash.Hash) string {
-	m, _ := h.(encoding.BinaryMarshaler).MarshalBinary() // "sha\x01", 5 big-endian words, ...
-	var out [20]byte
-	for i := range 5 {
-		binary.LittleEndian.PutUint32(out[4*i:], binary.BigEndian.Uint32(m[4+4*i:]))
-	}
-	return hex.EncodeToString(out[:])
+	return hex.EncodeToString(h.Sum(nil)), parts, nil
 }

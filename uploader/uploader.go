@@ -14,23 +14,20 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"golang.org/x/sync/errgroup"
 
 	"github.com/cosv2/cosv2"
-	"github.com/cosv2/cosv2/gen/coserr"
 )
 
 // Client is the part of *cosv2.Client the uploader uses; tests wrap it to
 // inject faults.
 type Client interface {
 	Put(ctx context.Context, file string, r io.ReaderAt, size int64, opts ...cosv2.PutOption) (*cosv2.Object, error)
-	SliceInit(ctx context.Context, file string, size, sliceSize int64, in cosv2.SliceInit) (*cosv2.SliceSession, error)
+	SliceInit(ctx context.Context, file string, size, sliceSize int64, in cosv2.SliceInitOptions) (*cosv2.SliceSession, error)
 	SliceData(ctx context.Context, file, session string, offset int64, r io.ReaderAt, n int64) error
 	SliceFinish(ctx context.Context, file, session string, size int64, sha string) (*cosv2.Object, error)
 	SliceList(ctx context.Context, file string) (*cosv2.SliceSession, error)
@@ -46,54 +43,6 @@ const (
 	DefaultSliceSize   = cosv2.SliceSize1M
 	DefaultConcurrency = 4
 )
-
-// Progress is how far an upload is.
-type Progress struct {
-	BytesDone, BytesTotal   int64
-	SlicesDone, SlicesTotal int
-}
-
-type config struct {
-	put         []cosv2.PutOption
-	sliceSize   int64
-	concurrency int
-	progress    func(Progress)
-	withParts   bool
-	sha         string
-	parts       []cosv2.SlicePart
-}
-
-// Option configures Upload.
-type Option func(*config)
-
-// WithPutOptions passes overwrite and biz_attr settings (cosv2.WithOverwrite ...).
-func WithPutOptions(opts ...cosv2.PutOption) Option {
-	return func(c *config) { c.put = append(c.put, opts...) }
-}
-
-// WithSliceSize sets the slice size: one of cosv2.SliceSizes.
-func WithSliceSize(n int64) Option { return func(c *config) { c.sliceSize = n } }
-
-// WithConcurrency sets how many slices are in flight at once.
-func WithConcurrency(n int) Option { return func(c *config) { c.concurrency = n } }
-
-// WithUploadParts sends the file's SHA-1 and every slice's running SHA-1
-// state (uploadparts) with the init, as the official SDKs do: the service can
-// then answer at once when it has the bytes already (quick upload) and check
-// each stored slice, and a later resume proves its slices are these bytes. It
-// costs a hashing pass over the whole file before the first slice goes out.
-//
-// It is not the default because of what that pass costs: bench/upload.sh,
-// 1 GB, loopback, 2 cores, against a server that drains the slices, uploaded
-// at 0.60-0.69 of the ceiling hashing alongside the slices and at 0.47-0.52
-// with the pass first. Without it, the SHA-1 is computed while the slices go
-// out and checked by the service at finish all the same; a resumed upload
-// whose init declared uploadparts is checked against them either way.
-func WithUploadParts() Option { return func(c *config) { c.withParts = true } }
-
-// WithProgress calls f after each slice (and once at the end), from one
-// goroutine at a time.
-func WithProgress(f func(Progress)) Option { return func(c *config) { c.progress = f } }
 
 // UploadError is a slice upload that failed; Session and Offset tell which
 // slice failed, so a later Upload of the same path resumes from there.
@@ -116,18 +65,29 @@ func (e *UploadError) Unwrap() error { return e.Err }
 // size or slice size than this one, so resuming it would corrupt the file.
 var ErrMismatch = errors.New("uploader: the unfinished upload of this path is of another file")
 
-// Upload stores size bytes of src at remote.
+// Upload stores size bytes of src at remote. Up to cosv2.MaxSimpleUpload it
+// is one Put; beyond, a slice upload: upload_slice_init (or, when an
+// unfinished upload of remote exists, upload_slice_list and a resume that
+// sends only the missing slices), upload_slice_data for each slice, at most
+// WithConcurrency at once, and upload_slice_finish with the file's SHA-1,
+// which the service checks. Retries are the client's (its RetryPolicy); a
+// slice that fails through them fails the upload with an *UploadError naming
+// the session and the slice, and a later Upload of the same path resumes.
+// ErrMismatch when the unfinished upload found is of another file; errors of
+// reading src are wrapped.
 func Upload(ctx context.Context, c Client, remote string, src io.ReaderAt, size int64, opts ...Option) (*cosv2.Object, error) {
 	cfg := config{sliceSize: DefaultSliceSize, concurrency: DefaultConcurrency}
 	for _, o := range opts {
-		o(&cfg)
+		if o != nil {
+			o.applyUpload(&cfg)
+		}
 	}
 	if !cosv2.ValidSliceSize(cfg.sliceSize) {
-		return nil, fmt.Errorf("uploader: slice size %d is not one of %v", cfg.sliceSize, cosv2.SliceSizes)
+		return nil, fmt.Errorf("uploader: slice size %d is not one of %v", cfg.sliceSize, cosv2.SliceSizes())
 	}
 	cfg.concurrency = max(cfg.concurrency, 1)
 	if size <= cosv2.MaxSimpleUpload {
-		obj, err := c.Put(ctx, remote, src, size, cfg.put...)
+		obj, err := c.Put(ctx, remote, src, size, cfg.putOptions()...)
 		if err == nil {
 			cfg.reporter(size, size)(size, 1)
 		}
@@ -192,7 +152,7 @@ func finished(s *cosv2.SliceSession) *cosv2.Object {
 // checked against src's (hashing it now if no pass did before): the stored
 // slices must be the same bytes.
 func open(ctx context.Context, c Client, remote string, src io.ReaderAt, size int64, cfg *config) (*cosv2.SliceSession, map[int64]bool, error) {
-	in := cosv2.SliceInit{PutOptions: cosv2.ApplyPutOptions(cfg.put...), SHA1: cfg.sha, Parts: cfg.parts}
+	in := cosv2.SliceInitOptions{Overwrite: cfg.overwrite, BizAttr: cfg.bizAttr, SHA1: cfg.sha, Parts: cfg.parts}
 	sess, err := c.SliceInit(ctx, remote, size, cfg.sliceSize, in)
 	if err == nil {
 		return sess, map[int64]bool{}, nil
@@ -245,6 +205,9 @@ func send(ctx context.Context, c Client, remote string, src io.ReaderAt, size in
 			break
 		}
 		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err // another slice failed while this one waited for its turn
+			}
 			if err := sendSlice(gctx, c, remote, sess.Session, off, src, length); err != nil {
 				return &UploadError{Path: remote, Session: sess.Session, Offset: off, Err: err}
 			}
@@ -255,35 +218,11 @@ func send(ctx context.Context, c Client, remote string, src io.ReaderAt, size in
 	return g.Wait()
 }
 
-// SliceAttempts is how often one slice is tried when the error survives the
-// client's own retries and may pass (a retryable code or a transport error).
-const SliceAttempts = 4
-
+// sendSlice stores one slice. It does not retry: the client's RetryPolicy is
+// the one retry layer, and a slice that failed through it fails the upload
+// with an *UploadError, which a later Upload resumes.
 func sendSlice(ctx context.Context, c Client, remote, session string, off int64, src io.ReaderAt, n int64) error {
-	var err error
-	for k := range SliceAttempts {
-		if err = c.SliceData(ctx, remote, session, off, src, n); err == nil || !retryable(err) {
-			return err
-		}
-		t := time.NewTimer(time.Duration(rand.Int64N(int64(20*time.Millisecond)<<k) + 1))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
-		}
-	}
-	return err
-}
-
-// retryable: a code the error table marks retryable, or a failure that is not
-// an answer of the service at all (other than cancellation).
-func retryable(err error) bool {
-	var api *cosv2.APIError
-	if errors.As(err, &api) {
-		return coserr.IsRetryable(err)
-	}
-	return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+	return c.SliceData(ctx, remote, session, off, src, n)
 }
 
 // reporter counts progress for an upload of size bytes in slices of slice

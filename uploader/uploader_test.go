@@ -6,19 +6,23 @@ import (
 	"errors"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
 	"github.com/cosv2/cosv2"
+	"github.com/cosv2/cosv2/gen"
 	"github.com/cosv2/cosv2/server"
 	"github.com/cosv2/cosv2/uploader"
 )
@@ -47,7 +51,7 @@ func data(n int64, seed uint64) []byte {
 
 func download(c *cosv2.Client, path string) []byte {
 	var got bytes.Buffer
-	_, err := c.Download(context.Background(), path, &got, nil)
+	_, err := c.Download(context.Background(), path, &got)
 	Expect(err).NotTo(HaveOccurred())
 	return got.Bytes()
 }
@@ -99,25 +103,48 @@ var _ = Describe("Upload", func() {
 		Entry("3 MB slices, many at once", int64(cosv2.MaxSimpleUpload+cosv2.SliceSize3M-1), cosv2.SliceSize3M, 8),
 	)
 
-	It("completes byte-exact through injected failures, which are counted", func() {
+	DescribeTable("completes byte-exact in one run through failures the client's retries get past",
+		func(fail func() (*http.Response, error)) {
+			var calls, failed atomic.Int64
+			tr := roundTripper(func(r *http.Request) (*http.Response, error) {
+				if r.URL.Fragment == gen.FragmentUploadSliceData && calls.Add(1)%3 == 0 {
+					failed.Add(1)
+					_, _ = io.Copy(io.Discard, r.Body)
+					_ = r.Body.Close()
+					return fail()
+				}
+				return http.DefaultTransport.RoundTrip(r)
+			})
+			c := newClient(cosv2.WithHTTPClient(&http.Client{Transport: tr}))
+			size := int64(cosv2.MaxSimpleUpload + 5*slice)
+			b := data(size, 7)
+			// One slice at a time, so the attempt after a failed one succeeds.
+			_, err := uploader.Upload(context.Background(), c, "f.bin", bytes.NewReader(b), size,
+				uploader.WithSliceSize(slice), uploader.WithConcurrency(1))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(failed.Load()).To(BeNumerically(">", 10))
+			Expect(download(c, "f.bin")).To(Equal(b))
+		},
+		Entry("connection resets", func() (*http.Response, error) {
+			return nil, &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}
+		}),
+		Entry("-71, too frequent", answer(`{"code":-71,"message":"too frequent"}`)),
+		Entry("-300, overloaded", answer(`{"code":-300,"message":"overloaded"}`)),
+	)
+
+	It("fails with an *UploadError a later run resumes from when a slice fails for good", func() {
 		c := newClient()
 		size := int64(cosv2.MaxSimpleUpload + 5*slice)
-		for i, failWith := range []error{errors.New("connection reset"), cosv2.ErrFreqControl, cosv2.ErrOverload} {
-			b := data(size, uint64(7+i)) // new bytes each time, or the server would answer with a quick upload
-			w := &counting{Client: c, failEach: 3, failWith: failWith}
-			_, err := uploader.Upload(context.Background(), w, "f.bin", bytes.NewReader(b), size,
-				uploader.WithSliceSize(slice), uploader.WithPutOptions(cosv2.WithOverwrite()))
-			// A failed slice fails the run; the next run resumes and sends only what is missing.
-			for i := 0; err != nil && i < 10; i++ {
-				var ue *uploader.UploadError
-				Expect(errors.As(err, &ue)).To(BeTrue())
-				_, err = uploader.Upload(context.Background(), w, "f.bin", bytes.NewReader(b), size,
-					uploader.WithSliceSize(slice), uploader.WithPutOptions(cosv2.WithOverwrite()))
-			}
-			Expect(err).NotTo(HaveOccurred())
-			Expect(w.failed.Load()).To(BeNumerically(">", 0))
-			Expect(download(c, "f.bin")).To(Equal(b))
-		}
+		b := data(size, 8)
+		w := &counting{Client: c, failEach: 3, failWith: cosv2.ErrFreqControl}
+		_, err := uploader.Upload(context.Background(), w, "f.bin", bytes.NewReader(b), size, uploader.WithSliceSize(slice))
+		var ue *uploader.UploadError
+		Expect(errors.As(err, &ue)).To(BeTrue())
+		Expect(ue.Session).NotTo(BeEmpty())
+		Expect(err).To(MatchError(cosv2.ErrFreqControl))
+		_, err = uploader.Upload(context.Background(), c, "f.bin", bytes.NewReader(b), size, uploader.WithSliceSize(slice))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(download(c, "f.bin")).To(Equal(b))
 	})
 
 	It("resumes an interrupted upload, sending only the missing slices", func() {
@@ -194,7 +221,7 @@ var _ = Describe("Upload", func() {
 	It("refuses to resume an unfinished upload of another size", func() {
 		c := newClient()
 		size := int64(cosv2.MaxSimpleUpload + slice)
-		_, err := c.SliceInit(context.Background(), "m.bin", size+1, slice, cosv2.SliceInit{})
+		_, err := c.SliceInit(context.Background(), "m.bin", size+1, slice, cosv2.SliceInitOptions{})
 		Expect(err).NotTo(HaveOccurred())
 		_, err = uploader.Upload(context.Background(), c, "m.bin", bytes.NewReader(data(size, 1)), size, uploader.WithSliceSize(slice))
 		Expect(err).To(MatchError(uploader.ErrMismatch))
@@ -242,6 +269,102 @@ var _ = Describe("Download", func() {
 		Expect(last.SlicesDone).To(Equal(4))
 	})
 })
+
+var _ = Describe("retries", func() {
+	It("has one layer: a slice that always fails is sent MaxAttempts times, not MaxAttempts²", func() {
+		var sent atomic.Int32
+		tr := roundTripper(func(r *http.Request) (*http.Response, error) {
+			if r.URL.Fragment == gen.FragmentUploadSliceData {
+				sent.Add(1)
+				_, _ = io.Copy(io.Discard, r.Body)
+				_ = r.Body.Close()
+				return answer(`{"code":-71,"message":"too frequent"}`)()
+			}
+			return http.DefaultTransport.RoundTrip(r)
+		})
+		c := newClient(cosv2.WithHTTPClient(&http.Client{Transport: tr})) // MaxAttempts: 4
+		size := int64(cosv2.MaxSimpleUpload + 1)
+		_, err := uploader.Upload(context.Background(), c, "f.bin", bytes.NewReader(data(size, 5)), size,
+			uploader.WithSliceSize(slice), uploader.WithConcurrency(1))
+		Expect(err).To(MatchError(cosv2.ErrFreqControl))
+		var ue *uploader.UploadError
+		Expect(errors.As(err, &ue)).To(BeTrue())
+		Expect(sent.Load()).To(BeEquivalentTo(4))
+	})
+})
+
+// dropFirst sends every request, but loses the answer to the first request
+// of the operation with fragment op, as a network that fails after the
+// server did the work.
+func dropFirst(op string) (http.RoundTripper, *atomic.Int32) {
+	var seen atomic.Int32
+	return roundTripper(func(r *http.Request) (*http.Response, error) {
+		resp, err := http.DefaultTransport.RoundTrip(r)
+		if err == nil && r.URL.Fragment == op && seen.Add(1) == 1 {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			_ = resp.Body.Close()
+			return nil, &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}
+		}
+		return resp, err
+	}), &seen
+}
+
+var _ = Describe("answers lost on the way back", func() {
+	DescribeTable("do not fail an upload the server did",
+		func(op string, attempts int32) {
+			tr, seen := dropFirst(op)
+			c := newClient(cosv2.WithHTTPClient(&http.Client{Transport: tr}))
+			size := int64(cosv2.MaxSimpleUpload + 3*slice + 5)
+			b := data(size, 31)
+			_, err := uploader.Upload(context.Background(), c, "lost.bin", bytes.NewReader(b), size, uploader.WithSliceSize(slice))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(seen.Load()).To(BeNumerically(">=", attempts))
+			Expect(download(c, "lost.bin")).To(Equal(b))
+		},
+		// The repeated finish finds the session gone (-5983); stat shows the
+		// file stored with this size and SHA-1, which means done.
+		Entry("the finish's answer", gen.FragmentUploadSliceFinish, int32(1)),
+		// The repeated init finds the first one's session (-4019) and resumes it.
+		Entry("the slice init's answer", gen.FragmentUploadSliceInit, int32(2)),
+	)
+})
+
+var _ = Describe("Download, once per object", func() {
+	It("asks stat once, not once per chunk", func() {
+		var stats atomic.Int32
+		tr := roundTripper(func(r *http.Request) (*http.Response, error) {
+			if r.URL.Query().Get("op") == "stat" {
+				stats.Add(1)
+			}
+			return http.DefaultTransport.RoundTrip(r)
+		})
+		c := newClient(cosv2.WithHTTPClient(&http.Client{Transport: tr}))
+		size := int64(3*uploader.DownloadChunk + 1)
+		b := data(size, 22)
+		_, err := uploader.Upload(context.Background(), c, "s.bin", bytes.NewReader(b), size)
+		Expect(err).NotTo(HaveOccurred())
+		dst, err := os.Create(filepath.Join(GinkgoT().TempDir(), "s.bin"))
+		Expect(err).NotTo(HaveOccurred())
+		defer dst.Close()
+		stats.Store(0)
+		_, err = uploader.Download(context.Background(), c, "s.bin", dst)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(stats.Load()).To(BeEquivalentTo(1))
+	})
+})
+
+// answer returns an HTTP 200 answer with a JSON body.
+func answer(body string) func() (*http.Response, error) {
+	return func() (*http.Response, error) {
+		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+			Body: io.NopCloser(strings.NewReader(body))}, nil
+	}
+}
+
+// roundTripper adapts a function to http.RoundTripper.
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 var _ = Describe("UploadReader", func() {
 	DescribeTable("uploads a stream of unknown size byte-exact",

@@ -51,7 +51,7 @@ func listen(h http.Handler) (string, func()) {
 	if err != nil {
 		panic(err)
 	}
-	srv := &http.Server{Handler: h}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	return "http://" + ln.Addr().String(), func() { _ = srv.Close() }
 }
@@ -77,7 +77,7 @@ func localServer(disk bool) (string, func()) {
 	if err != nil {
 		panic(err)
 	}
-	hs := &http.Server{Handler: s}
+	hs := &http.Server{Handler: s, ReadHeaderTimeout: 30 * time.Second}
 	go func() { _ = hs.Serve(ln) }()
 	return base, func() {
 		_ = hs.Close()
@@ -137,7 +137,7 @@ func ceiling(size, slice int64, n int) run {
 					panic(err)
 				}
 				_, _ = io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
+				_ = resp.Body.Close()
 			}(off)
 		}
 		for range count {
@@ -166,7 +166,7 @@ func serial(url string, size, slice int64) run {
 	src := source{size}
 	ctx := context.Background()
 	return timed(func() {
-		sess, err := c.SliceInit(ctx, name, size, slice, cosv2.SliceInit{})
+		sess, err := c.SliceInit(ctx, name, size, slice, cosv2.SliceInitOptions{})
 		if err != nil {
 			panic(err)
 		}

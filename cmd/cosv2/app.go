@@ -67,6 +67,7 @@ func isFlagError(err error) bool {
 func newApp(stdout, stderr io.Writer) *cli.Command {
 	return &cli.Command{
 		Name:      "cosv2",
+		Version:   version(),
 		Usage:     "Tencent Cloud COS JSON API (v2): files, directories, signatures, and a local server",
 		Writer:    stdout,
 		ErrWriter: stderr,

@@ -16,6 +16,8 @@ import (
 	. "github.com/onsi/gomega"
 	"github.com/onsi/gomega/gbytes"
 	"github.com/onsi/gomega/gexec"
+
+	"github.com/cosv2/cosv2/signer"
 )
 
 type vector struct {
@@ -66,6 +68,42 @@ var _ = Describe("sign", func() {
 			Expect(out).To(Equal(v.Signature + "\n"))
 		})
 	}
+})
+
+var _ = Describe("sign --rand", func() {
+	args := func(r string) []string {
+		return []string{"--appid", "1250000000", "--bucket", "photos", "--secret-id", "AKIDx", "--secret-key", "k",
+			"sign", "--kind", "multi", "--now", "1700000000", "--ttl", "60s", "--rand", r}
+	}
+
+	DescribeTable("signs every r of up to 10 digits, as the document allows",
+		func(r string, want uint64) {
+			code, out, errOut := inProcess(args(r)...)
+			Expect(code).To(Equal(0), errOut)
+			p, err := signer.Parse(strings.TrimSpace(out))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(p.Rand).To(Equal(want))
+			Expect(p.Plaintext).To(ContainSubstring("&r=" + r + "&"))
+		},
+		Entry("0", "0", uint64(0)),
+		Entry("2^32-1", "4294967295", uint64(4294967295)),
+		Entry("2^32", "4294967296", uint64(4294967296)),
+		Entry("the largest: 9999999999", "9999999999", uint64(9999999999)),
+	)
+
+	It("refuses r of 11 digits", func() {
+		code, _, errOut := inProcess(args("10000000000")...)
+		Expect(code).To(Equal(2))
+		Expect(errOut).To(ContainSubstring("9999999999"))
+	})
+})
+
+var _ = Describe("--version", func() {
+	It("prints the module version from the build info", func() {
+		code, out, errOut := inProcess("--version")
+		Expect(code).To(Equal(0), errOut)
+		Expect(out).To(MatchRegexp(`^cosv2 version (v\d+\.\d+\.\d+\S*|\(devel\)( [0-9a-f]{1,12}(\+dirty)?)?)\n$`))
+	})
 })
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

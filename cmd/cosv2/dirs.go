@@ -15,7 +15,7 @@ func mkdirCmd() *cli.Command {
 	return &cli.Command{Name: "mkdir", Usage: "create a directory", ArgsUsage: "DIR/",
 		Flags: []cli.Flag{&cli.StringFlag{Name: "attr", Usage: "the directory's biz_attr"}},
 		Action: withClient(1, "DIR/", func(ctx context.Context, cmd *cli.Command, c *cosv2.Client, a []string) error {
-			if err := c.MakeDir(ctx, a[0], cmd.String("attr")); err != nil {
+			if err := c.MakeDir(ctx, a[0], cosv2.WithBizAttr(cmd.String("attr"))); err != nil {
 				return err
 			}
 			return emit(cmd, map[string]string{"created": a[0]}, "created "+a[0])

@@ -57,11 +57,18 @@ func updateCmd() *cli.Command {
 		})}
 }
 
-func moveCopy(name, usage string, do func(c *cosv2.Client) func(context.Context, string, string, bool) error) *cli.Command {
+// moveOrCopy is the signature Client.Move and Client.Copy share.
+type moveOrCopy = func(context.Context, string, string, ...cosv2.MoveOption) error
+
+func moveCopy(name, usage string, do func(c *cosv2.Client) moveOrCopy) *cli.Command {
 	return &cli.Command{Name: name, Usage: usage, ArgsUsage: "SRC DST",
 		Flags: []cli.Flag{&cli.BoolFlag{Name: "overwrite", Usage: "replace an existing DST"}},
 		Action: withClient(2, "SRC DST", func(ctx context.Context, cmd *cli.Command, c *cosv2.Client, a []string) error {
-			if err := do(c)(ctx, a[0], a[1], cmd.Bool("overwrite")); err != nil {
+			var opts []cosv2.MoveOption
+			if cmd.Bool("overwrite") {
+				opts = append(opts, cosv2.WithOverwrite())
+			}
+			if err := do(c)(ctx, a[0], a[1], opts...); err != nil {
 				return err
 			}
 			return emit(cmd, map[string]string{"from": a[0], "to": a[1]}, name+" "+a[0]+" -> "+a[1])
@@ -69,11 +76,11 @@ func moveCopy(name, usage string, do func(c *cosv2.Client) func(context.Context,
 }
 
 func mvCmd() *cli.Command {
-	return moveCopy("mv", "move or rename a file", func(c *cosv2.Client) func(context.Context, string, string, bool) error { return c.Move })
+	return moveCopy("mv", "move or rename a file", func(c *cosv2.Client) moveOrCopy { return c.Move })
 }
 
 func cpCmd() *cli.Command {
-	return moveCopy("cp", "copy a file", func(c *cosv2.Client) func(context.Context, string, string, bool) error { return c.Copy })
+	return moveCopy("cp", "copy a file", func(c *cosv2.Client) moveOrCopy { return c.Copy })
 }
 
 func rmCmd() *cli.Command {

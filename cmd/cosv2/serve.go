@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v3"
 
@@ -12,7 +13,9 @@ import (
 )
 
 const serveDescription = `Runs a local COS v2 server: the JSON API under /files/v2/<appid>/<bucket>/
-and downloads, on disk under --data or in memory. Every API request needs a
+and downloads. Metadata is kept in SQLite (<data>/meta.db) or in PostgreSQL
+(--meta postgres://..., for several servers sharing buckets); bytes under
+<data>/blobs, or everything in memory (--memory). Every API request needs a
 valid signature, checked before its body is read; private files (authority
 eWRPrivate, or any file of a --private-bucket that does not say otherwise)
 need a multi-use signature to download, in Authorization or ?sign=.
@@ -41,12 +44,14 @@ cookies are ever allowed: the signature authorises. Without --cors-origin no
 CORS header is sent.`
 
 func serveCmd() *cli.Command {
-	d := server.DefaultLimits
+	d := server.DefaultLimits()
 	return &cli.Command{Name: "serve", Usage: "run a local COS v2 server", Description: serveDescription,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "addr", Value: "127.0.0.1:8089", Usage: "address to listen on (port 0: any free port)", Sources: cli.EnvVars("COSV2_ADDR")},
 			&cli.StringFlag{Name: "data", Usage: "data directory", Sources: cli.EnvVars("COSV2_DATA")},
 			&cli.BoolFlag{Name: "memory", Usage: "keep everything in memory instead of --data"},
+			&cli.StringFlag{Name: "meta", Usage: "a PostgreSQL URL (postgres://...) for the metadata, so several servers share buckets (default: SQLite in --data)", Sources: cli.EnvVars("COSV2_META")},
+			&cli.DurationFlag{Name: "session-ttl", Value: 72 * time.Hour, Usage: "how long an unfinished slice upload lives (this server's choice: the document is silent)"},
 			&cli.BoolFlag{Name: "validate", Usage: "check every request and answer against the spec"},
 			&cli.StringFlag{Name: "base-url", Usage: "public base URL for the URLs in answers (default http://<addr>)"},
 			&cli.StringSliceFlag{Name: "private-bucket", Usage: "a bucket whose files are private unless set otherwise (repeat or comma-separate)", Sources: cli.EnvVars("COSV2_PRIVATE_BUCKETS")},
@@ -74,7 +79,7 @@ func serveCmd() *cli.Command {
 				return usagef("--bucket is required")
 			}
 			cfg := server.Config{AppID: cmd.String("appid"), Buckets: buckets, SecretID: cmd.String("secret-id"), SecretKey: cmd.String("secret-key"),
-				DataDir: cmd.String("data"), Memory: cmd.Bool("memory"), Validate: cmd.Bool("validate"), BaseURL: cmd.String("base-url"),
+				DataDir: cmd.String("data"), Memory: cmd.Bool("memory"), Meta: cmd.String("meta"), SessionTTL: cmd.Duration("session-ttl"), Validate: cmd.Bool("validate"), BaseURL: cmd.String("base-url"),
 				PrivateBuckets: splitList(cmd.StringSlice("private-bucket")),
 				CORSOrigins:    splitList(cmd.StringSlice("cors-origin")),
 				Logger:         slog.New(slog.NewTextHandler(cmd.Root().ErrWriter, nil)),

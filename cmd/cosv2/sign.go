@@ -17,7 +17,7 @@ func signCmd() *cli.Command {
 			&cli.StringFlag{Name: "path", Usage: "for once: the file or directory/ it is bound to; for multi: a fileid prefix to bind to"},
 			&cli.DurationFlag{Name: "ttl", Value: 60 * time.Second, Usage: "lifetime of a multi-use signature (at most 90 days)"},
 			&cli.Int64Flag{Name: "now", Usage: "the time to sign at, Unix seconds (default now)"},
-			&cli.Int64Flag{Name: "rand", Value: -1, Usage: "the random number r (default random)"},
+			&cli.Uint64Flag{Name: "rand", Usage: "the random number r, 0 to 9999999999 (default random)"},
 		},
 		Action: func(_ context.Context, cmd *cli.Command) error {
 			for _, f := range []string{"appid", "bucket", "secret-id", "secret-key"} {
@@ -30,11 +30,12 @@ func signCmd() *cli.Command {
 				now := time.Unix(cmd.Int64("now"), 0)
 				opts = append(opts, signer.WithClock(func() time.Time { return now }))
 			}
-			if r := cmd.Int64("rand"); r >= 0 {
-				if r > 4294967295 {
-					return usagef("--rand %d is over 2^32-1", r)
+			if cmd.IsSet("rand") {
+				r := cmd.Uint64("rand")
+				if r > signer.MaxRand {
+					return usagef("--rand %d has more than 10 digits: at most %d", r, uint64(signer.MaxRand))
 				}
-				opts = append(opts, signer.WithRand(func() uint32 { return uint32(r) }))
+				opts = append(opts, signer.WithRand(func() uint64 { return r }))
 			}
 			s, err := signer.New(signer.Credentials{AppID: cmd.String("appid"), SecretID: cmd.String("secret-id"), SecretKey: cmd.String("secret-key")}, opts...)
 			if err != nil {

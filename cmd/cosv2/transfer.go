@@ -40,7 +40,7 @@ func putCmd() *cli.Command {
 				return err
 			}
 			if !cosv2.ValidSliceSize(int64(cmd.Int("slice-size"))) {
-				return usagef("--slice-size %d is not one of %v", cmd.Int("slice-size"), cosv2.SliceSizes)
+				return usagef("--slice-size %d is not one of %v", cmd.Int("slice-size"), cosv2.SliceSizes())
 			}
 			if _, err := cosv2.FilePath(a[1]); err != nil {
 				return err
@@ -58,15 +58,14 @@ func putCmd() *cli.Command {
 			if err != nil {
 				return err
 			}
-			var put []cosv2.PutOption
+			opts := []uploader.Option{uploader.WithSliceSize(int64(cmd.Int("slice-size"))),
+				uploader.WithConcurrency(cmd.Int("concurrency"))}
 			if cmd.Bool("overwrite") {
-				put = append(put, cosv2.WithOverwrite())
+				opts = append(opts, uploader.WithOverwrite())
 			}
 			if attr := cmd.String("attr"); attr != "" {
-				put = append(put, cosv2.WithBizAttr(attr))
+				opts = append(opts, uploader.WithBizAttr(attr))
 			}
-			opts := []uploader.Option{uploader.WithPutOptions(put...), uploader.WithSliceSize(int64(cmd.Int("slice-size"))),
-				uploader.WithConcurrency(cmd.Int("concurrency"))}
 			if cmd.Bool("uploadparts") {
 				opts = append(opts, uploader.WithUploadParts())
 			}
@@ -104,7 +103,7 @@ func getCmd() *cli.Command {
 				return err
 			}
 			defer os.Remove(tmp.Name())
-			var opts []uploader.Option
+			var opts []uploader.DownloadOption
 			if st, err := c.Stat(ctx, a[0]); err == nil {
 				if b := bar(cmd, st.Size, "get"); b != nil {
 					opts = append(opts, uploader.WithProgress(func(p uploader.Progress) { _ = b.Set64(p.BytesDone) }))

@@ -79,7 +79,7 @@ func main() {
 		name, fragment string
 		do             func() error
 	}{
-		{"mkdir", "dir.create", func() error { return c.MakeDir(ctx, "/my dir/照片/", "attr") }},
+		{"mkdir", "dir.create", func() error { return c.MakeDir(ctx, "/my dir/照片/", cosv2.WithBizAttr("attr")) }},
 		{"statdir", "dir.stat", func() error { _, err := c.StatDir(ctx, "/my dir/"); return err }},
 		{"updatedir", "dir.update", func() error { return c.UpdateDir(ctx, "/my dir/", "x") }},
 		{"list", "dir.list", func() error {
@@ -103,10 +103,10 @@ func main() {
 			return c.Update(ctx, "/b.txt", cosv2.Update{BizAttr: &attr, Authority: &authority, Headers: map[string]string{"Content-Type": "text/plain", "x-cos-meta-a": "1"}})
 		}},
 		{"remove", "file.delete", func() error { return c.Remove(ctx, "/b.txt") }},
-		{"move", "file.move", func() error { return c.Move(ctx, "/b.txt", "/c/d.txt", false) }},
-		{"copy", "file.copy", func() error { return c.Copy(ctx, "/b.txt", "/c/d.txt", true) }},
+		{"move", "file.move", func() error { return c.Move(ctx, "/b.txt", "/c/d.txt") }},
+		{"copy", "file.copy", func() error { return c.Copy(ctx, "/b.txt", "/c/d.txt", cosv2.WithOverwrite()) }},
 		{"slice-init", "file.upload_slice_init", func() error {
-			_, err := c.SliceInit(ctx, "/big.bin", 1048577, 524288, cosv2.SliceInit{SHA1: "aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d"})
+			_, err := c.SliceInit(ctx, "/big.bin", 1048577, 524288, cosv2.SliceInitOptions{SHA1: "aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d"})
 			return err
 		}},
 		{"slice-data", "file.upload_slice_data", func() error {

@@ -1,0 +1,108 @@
+package server
+
+import (
+	"context"
+	"database/sql"
+	"time"
+)
+
+// collector deletes what nothing refers to any more, in the background:
+// expired sessions (their rows; their bytes then fall due), the bytes of the
+// garbage list that fell due, and one-time signatures past their window.
+// Bytes are deleted only after the transaction that listed them committed,
+// and a key leaves the list only after its bytes are gone, so a crash at any
+// point loses nothing live and leaks nothing for good.
+type collector struct {
+	s    *Server
+	wake chan struct{}
+	stop chan struct{}
+	done chan struct{}
+}
+
+// gcEvery is how often the collector runs when nothing kicks it.
+const gcEvery = 30 * time.Second
+
+func startCollector(s *Server) *collector {
+	c := &collector{s: s, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	go c.loop()
+	return c
+}
+
+// kick asks for a round soon, without waiting for it.
+func (c *collector) kick() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (c *collector) close() {
+	close(c.stop)
+	<-c.done
+}
+
+func (c *collector) loop() {
+	defer close(c.done)
+	t := time.NewTicker(gcEvery)
+	defer t.Stop()
+	for {
+		c.round(context.Background())
+		select {
+		case <-c.stop:
+			return
+		case <-c.wake:
+		case <-t.C:
+		}
+	}
+}
+
+// round runs one collection; errors are logged and met again next round.
+func (c *collector) round(ctx context.Context) {
+	s := c.s
+	now := s.now()
+	err := s.meta.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.meta.q(`DELETE FROM sessions WHERE expires < ?`), now)
+		return err
+	})
+	if err == nil {
+		err = s.nonces.expire(ctx)
+	}
+	for err == nil {
+		var keys []string
+		if keys, err = c.due(ctx, now); err != nil || len(keys) == 0 {
+			break
+		}
+		for _, k := range keys {
+			if err = s.blobs.remove(ctx, k); err != nil {
+				break
+			}
+			err = s.meta.tx(ctx, func(tx *sql.Tx) error {
+				_, err := tx.ExecContext(ctx, s.meta.q(`DELETE FROM garbage WHERE key = ? AND after <= ?`), k, now)
+				return err
+			})
+			if err != nil {
+				break
+			}
+		}
+	}
+	if err != nil {
+		s.log.Error("server: collecting garbage", "err", err)
+	}
+}
+
+func (c *collector) due(ctx context.Context, now int64) ([]string, error) {
+	rows, err := c.s.meta.db.QueryContext(ctx, c.s.meta.q(`SELECT key FROM garbage WHERE after <= ? ORDER BY after LIMIT 100`), now)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,114 @@
+package server_test
+
+import (
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/cosv2/cosv2/gen/coserr"
+	"github.com/cosv2/cosv2/server"
+	"github.com/cosv2/cosv2/signer"
+)
+
+// blobFiles counts the files under a data dir's blobs/.
+func blobFiles(data string) int {
+	n := 0
+	Expect(filepath.WalkDir(filepath.Join(data, "blobs"), func(_ string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			n++
+		}
+		return err
+	})).To(Succeed())
+	return n
+}
+
+var _ = Describe("garbage collection", func() {
+	var (
+		data  string
+		srv   *httptest.Server
+		mu    sync.Mutex
+		now   time.Time
+		clock = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	)
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	BeforeEach(func() {
+		now = time.Now()
+		data = GinkgoT().TempDir()
+		srv = startWith(func(c *server.Config) {
+			c.Memory, c.DataDir, c.Now, c.SessionTTL = false, data, clock, time.Hour
+		})
+	})
+
+	It("shares the bytes of a copy and deletes them when the last name goes", func() {
+		Expect(upload(srv, "/a.txt", "shared bytes").Code).To(BeZero())
+		Expect(blobFiles(data)).To(Equal(1))
+		Expect(formOp(srv, signer.Once, "/a.txt", "op", "copy", "dest_fileid", "/b.txt").Code).To(BeZero())
+		Expect(blobFiles(data)).To(Equal(1), "a copy shares the bytes")
+		Expect(jsonOp(srv, signer.Once, "/a.txt", map[string]string{"op": "delete"}).Code).To(BeZero())
+		Consistently(func() int { return blobFiles(data) }).WithTimeout(200 * time.Millisecond).Should(Equal(1))
+		_, b := fetch(srv, srv.URL+"/"+appID+"/"+bucket+"/b.txt")
+		Expect(string(b)).To(Equal("shared bytes"))
+		Expect(jsonOp(srv, signer.Once, "/b.txt", map[string]string{"op": "delete"}).Code).To(BeZero())
+		Eventually(func() int { return blobFiles(data) }).Should(BeZero())
+	})
+
+	It("drops the bytes an overwrite replaced", func() {
+		Expect(upload(srv, "/a.txt", "one").Code).To(BeZero())
+		Expect(upload(srv, "/a.txt", "two", "insertOnly", "0").Code).To(BeZero())
+		Eventually(func() int { return blobFiles(data) }).Should(Equal(1))
+	})
+
+	It("collects an expired session and its bytes, and then the path is free", func() {
+		// Signed by the server's clock, which the test moves.
+		op := func(path string, fields ...string) answer {
+			ct, body := form(fields...)
+			t := clock()
+			sig, err := signer.Sign(creds, signer.Params{Bucket: bucket, Kind: signer.Multi, Now: t, Expires: t.Add(time.Minute), Rand: rnd.Add(1)})
+			Expect(err).NotTo(HaveOccurred())
+			return call(srv, "POST", path, "", ct, body, sig)
+		}
+		a := op("/big", "op", "upload_slice_init", "filesize", "600000", "slice_size", "524288")
+		Expect(a.Code).To(BeZero())
+		Expect(op("/big", "op", "upload_slice_data", "session", a.Data["session"].(string), "offset", "0",
+			"filecontent", strings.Repeat("x", 524288)).Code).To(BeZero())
+		Expect(blobFiles(data)).To(Equal(1))
+		advance(time.Hour + time.Minute)
+		// Any write kicks the collector: the session goes, its bytes once due.
+		Expect(op("/kick", "op", "upload", "filecontent", "k").Code).To(BeZero())
+		Eventually(func() int { return op("/big", "op", "upload_slice_list").Code }).Should(Equal(coserr.ErrFileNotExist.Code))
+		Expect(blobFiles(data)).To(Equal(2), "kept until no request can still use them")
+		advance(2 * time.Hour)
+		Expect(op("/kick2", "op", "upload", "filecontent", "k").Code).To(BeZero())
+		Eventually(func() int { return blobFiles(data) }).Should(Equal(2), "only /kick and /kick2 are left")
+		Expect(op("/big", "op", "upload_slice_init", "filesize", "600000", "slice_size", "524288").Code).To(BeZero())
+	})
+
+	It("drops the session of an insertOnly finish that lost", func() {
+		a := formOp(srv, signer.Multi, "/f", "op", "upload_slice_init", "filesize", "10", "slice_size", "524288")
+		Expect(a.Code).To(BeZero())
+		s := a.Data["session"].(string)
+		Expect(formOp(srv, signer.Multi, "/f", "op", "upload_slice_data", "session", s, "offset", "0", "filecontent", "0123456789").Code).To(BeZero())
+		Expect(upload(srv, "/f", "won").Code).To(BeZero())
+		Expect(formOp(srv, signer.Multi, "/f", "op", "upload_slice_finish", "session", s, "filesize", "10").Code).To(Equal(coserr.ErrFileExist.Code))
+		Expect(formOp(srv, signer.Multi, "/f", "op", "upload_slice_list").Data).NotTo(HaveKey("session"))
+		Eventually(func() int { return blobFiles(data) }).Should(Equal(1))
+	})
+
+	It("refuses a slice that arrives after the finish, leaving nothing behind", func() {
+		a := formOp(srv, signer.Multi, "/f", "op", "upload_slice_init", "filesize", "10", "slice_size", "524288")
+		s := a.Data["session"].(string)
+		Expect(formOp(srv, signer.Multi, "/f", "op", "upload_slice_data", "session", s, "offset", "0", "filecontent", "0123456789").Code).To(BeZero())
+		Expect(formOp(srv, signer.Multi, "/f", "op", "upload_slice_finish", "session", s, "filesize", "10").Code).To(BeZero())
+		Expect(formOp(srv, signer.Multi, "/f", "op", "upload_slice_data", "session", s, "offset", "0", "filecontent", "abcdefghij").Code).
+			To(Equal(coserr.ErrWrongSession.Code))
+		_, b := fetch(srv, srv.URL+"/"+appID+"/"+bucket+"/f")
+		Expect(string(b)).To(Equal("0123456789"))
+		Expect(blobFiles(data)).To(Equal(1))
+	})
+})

@@ -1,0 +1,191 @@
+package server
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+	"modernc.org/sqlite"               // the "sqlite" database/sql driver, pure Go
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// meta is the server's metadata in a SQL database: SQLite (embedded, the
+// default) or PostgreSQL (several servers sharing buckets). Both run the same
+// schema (migrations/) and the same queries; each operation is one
+// transaction, serializable on both, so a crash leaves it done or not done.
+type meta struct {
+	db       *sql.DB
+	postgres bool
+}
+
+// openMeta opens dsn: "postgres://..." or "postgresql://..." for PostgreSQL,
+// else a SQLite file path ("" for a private in-memory database), and applies
+// the migrations it lacks.
+func openMeta(ctx context.Context, dsn string) (*meta, error) {
+	m := &meta{}
+	var err error
+	switch {
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		m.postgres = true
+		m.db, err = sql.Open("pgx", dsn)
+	case dsn == "":
+		// One connection: a private in-memory database lives in its connection.
+		m.db, err = sql.Open("sqlite", "file::memory:?_pragma=foreign_keys(1)")
+		if err == nil {
+			m.db.SetMaxOpenConns(1)
+			m.db.SetConnMaxLifetime(0)
+			m.db.SetConnMaxIdleTime(0)
+		}
+	default:
+		// WAL lets readers run beside the one writer; synchronous=NORMAL in WAL
+		// survives a crash of the process (not a power cut) without an fsync
+		// per commit; write transactions take the lock at BEGIN, so two never
+		// deadlock upgrading.
+		m.db, err = sql.Open("sqlite", "file:"+dsn+"?_txlock=immediate&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)"+
+			"&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := m.migrate(ctx); err != nil {
+		_ = m.db.Close()
+		return nil, err
+	}
+	return m, nil
+}
+
+func (m *meta) close() error { return m.db.Close() }
+
+// migrate applies migrations/NNNN_*.sql in order, each in a transaction with
+// its version row.
+func (m *meta) migrate(ctx context.Context) error {
+	if _, err := m.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY)`); err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	files, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(files)
+	for _, f := range files {
+		v, err := strconv.Atoi(strings.SplitN(strings.TrimPrefix(f, "migrations/"), "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migration %s: no version number", f)
+		}
+		raw, err := migrations.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		collate := ""
+		if m.postgres {
+			collate = ` COLLATE "C"`
+		}
+		script := strings.ReplaceAll(string(raw), "{{C}}", collate)
+		err = m.tx(ctx, func(tx *sql.Tx) error {
+			var n int
+			if err := tx.QueryRowContext(ctx, m.q(`SELECT COUNT(*) FROM schema_version WHERE version = ?`), v).Scan(&n); err != nil || n > 0 {
+				return err
+			}
+			for _, stmt := range statements(script) {
+				if _, err := tx.ExecContext(ctx, stmt); err != nil {
+					return fmt.Errorf("%s: %w", f, err)
+				}
+			}
+			_, err := tx.ExecContext(ctx, m.q(`INSERT INTO schema_version (version) VALUES (?)`), v)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("migration %s: %w", f, err)
+		}
+	}
+	return nil
+}
+
+// statements splits a script at the semicolons that end its lines, leaving
+// out comment lines.
+func statements(script string) []string {
+	var out []string
+	var cur strings.Builder
+	for line := range strings.SplitSeq(script, "\n") {
+		if t := strings.TrimSpace(line); t == "" || strings.HasPrefix(t, "--") {
+			continue
+		}
+		cur.WriteString(line + "\n")
+		if strings.HasSuffix(strings.TrimSpace(line), ";") {
+			out = append(out, cur.String())
+			cur.Reset()
+		}
+	}
+	return out
+}
+
+// q rewrites the ? placeholders of a query as PostgreSQL's $1, $2, ...
+func (m *meta) q(query string) string {
+	if !m.postgres {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	return b.String()
+}
+
+// tx runs fn in a serializable transaction, again when the database says it
+// conflicted with another (PostgreSQL's 40001 and 40P01, SQLite's busy).
+func (m *meta) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	opts := &sql.TxOptions{}
+	if m.postgres {
+		opts.Isolation = sql.LevelSerializable
+	}
+	var err error
+	for attempt := 0; attempt < 20; attempt++ {
+		var tx *sql.Tx
+		if tx, err = m.db.BeginTx(ctx, opts); err != nil {
+			if retryable(err) {
+				continue
+			}
+			return err
+		}
+		if err = fn(tx); err == nil {
+			err = tx.Commit()
+		} else {
+			_ = tx.Rollback()
+		}
+		if err == nil || !retryable(err) {
+			return err
+		}
+		time.Sleep(time.Duration(attempt+1) * time.Millisecond)
+	}
+	return err
+}
+
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "40001" || pe.Code == "40P01"
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code()&0xff == sqlite3.SQLITE_BUSY || se.Code()&0xff == sqlite3.SQLITE_LOCKED
+	}
+	return false
+}

@@ -1,0 +1,219 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"strings"
+)
+
+// node is a directory or a file of a bucket.
+type node struct {
+	Bucket    string
+	Path      string // leading "/"; a directory's ends in "/"
+	BizAttr   string
+	Ctime     int64
+	Mtime     int64
+	Size      int64
+	SHA       string
+	Data      string // blob key of a file's bytes
+	Slice     int64  // the slice size the blob was stored in, 0 for one piece
+	Authority string
+	Headers   map[string]string
+}
+
+func (n *node) dir() bool { return strings.HasSuffix(n.Path, "/") }
+
+// split is the (dir, name) of path: "/a/b.txt" is ("/a/", "b.txt"), "/a/"
+// is ("/", "a/").
+func split(path string) (dir, name string) {
+	d := parent(path)
+	return d, path[len(d):]
+}
+
+// parent returns the directory path that holds path.
+func parent(path string) string {
+	t := strings.TrimSuffix(path, "/")
+	return t[:strings.LastIndex(t, "/")+1]
+}
+
+// querier is a *sql.DB or a *sql.Tx.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+const nodeColumns = `n.bucket, n.dir, n.name, n.biz_attr, n.ctime, n.mtime, n.size, n.sha, COALESCE(n.blob, ''), COALESCE(b.slice, 0), n.authority, n.headers`
+const nodeFrom = ` FROM nodes n LEFT JOIN blobs b ON b.key = n.blob `
+
+func scanNode(row interface{ Scan(...any) error }) (*node, error) {
+	var n node
+	var dir, name, headers string
+	if err := row.Scan(&n.Bucket, &dir, &name, &n.BizAttr, &n.Ctime, &n.Mtime, &n.Size, &n.SHA, &n.Data, &n.Slice, &n.Authority, &headers); err != nil {
+		return nil, err
+	}
+	n.Path = dir + name
+	if headers != "" {
+		if err := json.Unmarshal([]byte(headers), &n.Headers); err != nil {
+			return nil, err
+		}
+	}
+	return &n, nil
+}
+
+// getNode returns the node at path, nil if there is none; the bucket root
+// always exists.
+func (m *meta) getNode(ctx context.Context, q querier, bucket, path string) (*node, error) {
+	if path == "/" {
+		return &node{Bucket: bucket, Path: "/"}, nil
+	}
+	dir, name := split(path)
+	n, err := scanNode(q.QueryRowContext(ctx, m.q(`SELECT `+nodeColumns+nodeFrom+`WHERE n.bucket = ? AND n.dir = ? AND n.name = ?`), bucket, dir, name))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return n, err
+}
+
+// putNode inserts n or replaces the node at its path; it does not touch
+// blob references.
+func (m *meta) putNode(ctx context.Context, q querier, n *node) error {
+	dir, name := split(n.Path)
+	headers := ""
+	if len(n.Headers) > 0 {
+		raw, err := json.Marshal(n.Headers)
+		if err != nil {
+			return err
+		}
+		headers = string(raw)
+	}
+	var blob any
+	if n.Data != "" {
+		blob = n.Data
+	}
+	_, err := q.ExecContext(ctx, m.q(`INSERT INTO nodes (bucket, dir, name, biz_attr, ctime, mtime, size, sha, blob, authority, headers)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (bucket, dir, name) DO UPDATE SET biz_attr = excluded.biz_attr, ctime = excluded.ctime, mtime = excluded.mtime,
+		size = excluded.size, sha = excluded.sha, blob = excluded.blob, authority = excluded.authority, headers = excluded.headers`),
+		n.Bucket, dir, name, n.BizAttr, n.Ctime, n.Mtime, n.Size, n.SHA, blob, n.Authority, headers)
+	return err
+}
+
+// deleteNode removes the node at path.
+func (m *meta) deleteNode(ctx context.Context, q querier, bucket, path string) error {
+	dir, name := split(path)
+	_, err := q.ExecContext(ctx, m.q(`DELETE FROM nodes WHERE bucket = ? AND dir = ? AND name = ?`), bucket, dir, name)
+	return err
+}
+
+// hasChildren reports whether directory dir holds anything.
+func (m *meta) hasChildren(ctx context.Context, q querier, bucket, dir string) (bool, error) {
+	var one int
+	err := q.QueryRowContext(ctx, m.q(`SELECT 1 FROM nodes WHERE bucket = ? AND dir = ? LIMIT 1`), bucket, dir).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// children returns up to n entries of dir whose names start with prefix and
+// sort after after: one range scan of the primary key.
+func (m *meta) children(ctx context.Context, bucket, dir, prefix, after string, n int) ([]*node, error) {
+	from := max(prefix, after)
+	op := ">="
+	if after != "" && after >= prefix {
+		op = ">"
+	}
+	rows, err := m.db.QueryContext(ctx, m.q(`SELECT `+nodeColumns+nodeFrom+`WHERE n.bucket = ? AND n.dir = ? AND n.name `+op+` ? ORDER BY n.name LIMIT ?`),
+		bucket, dir, from, n)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*node
+	for rows.Next() {
+		c, err := scanNode(rows)
+		if err != nil {
+			return nil, err
+		}
+		if !strings.HasPrefix(c.Path[len(dir):], prefix) {
+			break // past the names with the prefix: they sort together
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// withSHA returns a file of bucket with that SHA-1 and size, or nil.
+func (m *meta) withSHA(ctx context.Context, q querier, bucket, sha string, size int64) (*node, error) {
+	if sha == "" {
+		return nil, nil
+	}
+	n, err := scanNode(q.QueryRowContext(ctx, m.q(`SELECT `+nodeColumns+nodeFrom+`WHERE n.bucket = ? AND n.sha = ? AND n.size = ? AND n.blob IS NOT NULL LIMIT 1`),
+		bucket, strings.ToLower(sha), size))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return n, err
+}
+
+// addBlob records a newly written blob with one reference and takes it off
+// the garbage list it was put on before its bytes were written.
+func (m *meta) addBlob(ctx context.Context, q querier, key string, slice int64) error {
+	if _, err := q.ExecContext(ctx, m.q(`DELETE FROM garbage WHERE key = ?`), key); err != nil {
+		return err
+	}
+	_, err := q.ExecContext(ctx, m.q(`INSERT INTO blobs (key, refs, slice) VALUES (?, 1, ?)`), key, slice)
+	return err
+}
+
+// errBlobGone: the blob a file was to share was dropped meanwhile.
+var errBlobGone = errors.New("the stored bytes to share are gone")
+
+// ref adds a reference to a stored blob (a copy shares the bytes).
+func (m *meta) ref(ctx context.Context, q querier, key string) error {
+	res, err := q.ExecContext(ctx, m.q(`UPDATE blobs SET refs = refs + 1 WHERE key = ?`), key)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return errors.Join(err, errBlobGone)
+	}
+	return nil
+}
+
+// unref drops a reference; the last one puts the key on the garbage list, to
+// be deleted once this transaction committed.
+func (m *meta) unref(ctx context.Context, q querier, key string, now int64) error {
+	if key == "" {
+		return nil
+	}
+	if _, err := q.ExecContext(ctx, m.q(`UPDATE blobs SET refs = refs - 1 WHERE key = ?`), key); err != nil {
+		return err
+	}
+	var refs int64
+	if err := q.QueryRowContext(ctx, m.q(`SELECT refs FROM blobs WHERE key = ?`), key).Scan(&refs); err != nil || refs > 0 {
+		return err
+	}
+	if _, err := q.ExecContext(ctx, m.q(`DELETE FROM blobs WHERE key = ?`), key); err != nil {
+		return err
+	}
+	return m.garbage(ctx, q, key, now)
+}
+
+// garbage puts key on the garbage list, deletable from after on.
+func (m *meta) garbage(ctx context.Context, q querier, key string, after int64) error {
+	_, err := q.ExecContext(ctx, m.q(`INSERT INTO garbage (key, after) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET after = excluded.after`), key, after)
+	return err
+}
+
+// newID is a random key or session id.
+func newID() string {
+	var b [24]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
