@@ -3,7 +3,7 @@ export { CosClient, MAX_SIMPLE_UPLOAD, SLICE_SIZES, type CosObject, type DirInfo
 export { Core, defaultRetryPolicy, escapePath, type ApiClient, type ClientOptions, type RetryPolicy } from "./client.js";
 export { CosError, isCode, codeOf } from "./errors.js";
 export { callbackAuthorizer, signerAuthorizer, authRequest, type AuthRequest, type Authorizer, type GetAuthorization } from "./auth.js";
-export { Signer, sign, plaintext, fileId, parseSignature, MAX_TTL_SECONDS, type Credentials, type Kind, type SignParams } from "./signer.js";
+export { Signer, sign, plaintext, fileId, parseSignature, MAX_TTL_SECONDS, MAX_RAND, type Credentials, type Kind, type SignParams } from "./signer.js";
 export { upload, type UploadOptions, type UploadSource, type Progress, UploadError } from "./upload.js";
 export { buildForm } from "./multipart.js";
 export { newSha1, jsSha1, type Sha1 } from "./sha1.js";

@@ -22,9 +22,12 @@ export interface SignParams {
   now: number;
   /** e for multi; ignored for once (e is 0). */
   expires?: number;
-  /** r, 0..2^32-1. */
+  /** r, a random number of at most 10 decimal digits: 0 to MAX_RAND. */
   rand: number;
 }
+
+/** The largest r: the document allows up to 10 decimal digits (Go's signer.MaxRand). */
+export const MAX_RAND = 9_999_999_999;
 
 /** The longest a multi-use signature may live: 90 days. */
 export const MAX_TTL_SECONDS = 7776000;
@@ -76,7 +79,7 @@ function check(c: Credentials, p: SignParams): void {
   if (p.kind === "multi" && e <= now) throw new Error(`signer: a multi-use signature must expire after now (e=${e}, t=${now})`);
   if (p.kind === "multi" && e - now > MAX_TTL_SECONDS) throw new Error(`signer: a multi-use signature lives at most 90 days, not ${e - now}s`);
   if (p.kind !== "multi" && p.kind !== "once") throw new Error(`signer: unknown kind ${String(p.kind)}`);
-  if (!Number.isInteger(p.rand) || p.rand < 0 || p.rand > 0xffffffff) throw new Error(`signer: r ${p.rand} is not in 0..2^32-1`);
+  if (!Number.isInteger(p.rand) || p.rand < 0 || p.rand > MAX_RAND) throw new Error(`signer: r=${p.rand} has more than 10 digits (at most ${MAX_RAND})`);
 }
 
 function subtle(): SubtleCrypto {

@@ -55,6 +55,8 @@ test("refuses what a server would refuse, as Go's Sign does", async () => {
   await assert.rejects(sign(c, { bucket: "b", kind: "multi", fileId: "", now: 10, expires: 10, rand: 1 }), /expire after now/);
   await assert.rejects(sign(c, { bucket: "b", kind: "multi", fileId: "", now: 10, expires: 10 + 7776001, rand: 1 }), /90 days/);
   await assert.rejects(sign(c, { bucket: "b&c", kind: "multi", fileId: "", now: 10, expires: 20, rand: 1 }), /must not contain/);
+  await assert.rejects(sign(c, { bucket: "b", kind: "multi", fileId: "", now: 10, expires: 20, rand: 10_000_000_000 }), /more than 10 digits/);
+  assert.match(await sign(c, { bucket: "b", kind: "multi", fileId: "", now: 10, expires: 20, rand: 9_999_999_999 }), /^[A-Za-z0-9+/=]+$/);
 });
 
 test("the JS SHA-1 equals Node's on every length around a block", () => {
@@ -73,13 +75,13 @@ test("signs what `cosv2 sign` signs, for paths the vector files lack", async () 
   const { execFileSync } = await import("node:child_process");
   const { cosv2Bin } = await import("./helpers.js");
   const c = { appid: "1250000000", secretId: "AKIDcli", secretKey: "cli-key" };
-  const cases: [Kind, string][] = [["once", "/a b/照片 (1).jpg"], ["once", "/dir/"], ["multi", ""], ["multi", "/bound/file+x.txt"]];
-  for (const [kind, path] of cases) {
+  const cases: [Kind, string, number][] = [["once", "/a b/照片 (1).jpg", 424242], ["once", "/dir/", 9999999999], ["multi", "", 0], ["multi", "/bound/file+x.txt", 4294967296]];
+  for (const [kind, path, r] of cases) {
     const args = ["--appid", c.appid, "--bucket", "photos", "--secret-id", c.secretId, "--secret-key", c.secretKey,
-      "sign", "--kind", kind, "--now", "1700000000", "--rand", "424242", "--ttl", "120s"];
+      "sign", "--kind", kind, "--now", "1700000000", "--rand", String(r), "--ttl", "120s"];
     if (path) args.push("--path", path);
     const goSig = execFileSync(cosv2Bin(), args, { encoding: "utf8" }).trim();
-    const s = new Signer(c, { now: () => 1700000000_000, rand: () => 424242 });
+    const s = new Signer(c, { now: () => 1700000000_000, rand: () => r });
     const tsSig = kind === "once" ? await s.oneTime("photos", path) : await s.multiUse("photos", path ? fileId(c.appid, "photos", path) : "", 120);
     assert.equal(tsSig, goSig, `${kind} ${path}`);
   }
