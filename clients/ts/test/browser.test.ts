@@ -26,9 +26,8 @@ before(async () => {
   mkdirSync(outDir, { recursive: true });
   // The backend first, so the COS server can allow its origin.
   ex = await startExample({ endpoint: "", appid, bucket, secretId, secretKey, dir: "/uploads/", root: resolve(repoRoot, "clients/ts/dist/www") });
-  // Public-read: the Go CLI's get does not sign downloads yet; signed downloads of a
-  // private bucket are checked in api.test.ts.
-  srv = await startServer(["--cors-origin", ex.url]);
+  // A private bucket: every download, the page's and Go's, must be signed.
+  srv = await startServer(["--cors-origin", ex.url, "--private-bucket", bucket]);
   ex.config.endpoint = srv.url;
   cosv2(srv.url, "mkdir", "/uploads/");
   ctx = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "cosv2-chromium-")), {
