@@ -9,15 +9,19 @@ GOBIN := $(shell go env GOPATH)/bin
 GOLANGCI_LINT := $(GOBIN)/golangci-lint
 GOVULNCHECK := $(GOBIN)/govulncheck
 VERSITYGW := $(GOBIN)/versitygw
+OASDIFF_VERSION := v1.37.0
+OASDIFF := $(GOBIN)/oasdiff
 GINKGO := go run github.com/onsi/ginkgo/v2/ginkgo
 # Generated files: `make check-generate` fails when regenerating changes any of them.
-GENERATED := gen errors.gen.go
+GENERATED := gen errors.gen.go clients/ts/src/gen
+TS := clients/ts
+CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: all tools generate check-generate api vet lint vulncheck spec-check unit unit-stores test demo clean
+.PHONY: all tools generate check-generate api vet lint vulncheck spec-check spec-breaking docs unit unit-stores ts-test bench-ts test demo clean
 
 all: test
 
-## tools: install the pinned tools a fresh machine lacks (golangci-lint, govulncheck, versitygw, npm packages, postgresql)
+## tools: install the pinned tools a fresh machine lacks (golangci-lint, govulncheck, versitygw, oasdiff, npm packages, Debian's chromium and postgresql)
 tools:
 	@if ! $(GOLANGCI_LINT) version 2>/dev/null | grep -q "$(GOLANGCI_LINT_VERSION:v%=%)"; then \
 		echo "installing golangci-lint $(GOLANGCI_LINT_VERSION)"; \
@@ -36,7 +40,17 @@ tools:
 		echo "installing versitygw $(VERSITYGW_VERSION)"; \
 		go install github.com/versity/versitygw/cmd/versitygw@$(VERSITYGW_VERSION); \
 	fi
+	@# oasdiff by version too, for the same reason (scripts/spec-breaking.sh).
+	@if ! go version -m $(OASDIFF) 2>/dev/null | grep -q "mod.*github.com/oasdiff/oasdiff.*$(OASDIFF_VERSION)"; then \
+		echo "installing oasdiff $(OASDIFF_VERSION)"; \
+		go install github.com/oasdiff/oasdiff@$(OASDIFF_VERSION); \
+	fi
 	npm ci --no-audit --no-fund
+	cd $(TS) && npm ci --no-audit --no-fund
+	@if [ ! -x $(CHROMIUM) ]; then \
+		echo "installing Debian's chromium for the browser test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	fi
 	go mod download
 	@# PostgreSQL for the server suite's PostgreSQL store (scripts/postgres.sh starts one per run).
 	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
@@ -46,8 +60,10 @@ tools:
 	fi
 
 ## generate: regenerate everything generated from spec/cos-v2.yaml and errcodes.yaml
+## (Go, and for clients/ts the operation and error tables, from the same go generate step, and the types)
 generate:
 	go generate ./...
+	npx --no-install openapi-typescript spec/cos-v2.yaml -o $(TS)/src/gen/schema.gen.ts
 
 ## check-generate: regenerate and fail if anything generated changed, or go.mod is untidy
 check-generate: generate
@@ -78,6 +94,14 @@ spec-check:
 	npx --no-install openapi-typescript spec/cos-v2.yaml -o spec/ts/cos-v2.d.ts
 	npx --no-install tsc -p spec/ts/tsconfig.json
 
+## spec-breaking: fail on a breaking change of the spec since its last release that spec/CHANGELOG.md does not record
+spec-breaking:
+	OASDIFF=$(OASDIFF) bash scripts/spec-breaking.sh
+
+## docs: the API reference built from the spec with Redocly (docs/cos-v2.html, not committed)
+docs:
+	npx --no-install redocly build-docs spec/cos-v2.yaml --config spec/redocly.yaml -o docs/cos-v2.html
+
 ## unit: every ginkgo suite, with the race detector
 unit:
 	$(GINKGO) -r --race --randomize-all --keep-going --timeout=40m
@@ -89,12 +113,24 @@ unit-stores:
 	COSV2_TEST_STORE=postgres go test -count=1 ./server
 	COSV2_TEST_STORE=s3 go test -count=1 ./server
 
-## test: the whole check (CI runs this): generate+diff, vet, lint, spec, all tests
-test: check-generate vet lint spec-check unit unit-stores
+## ts-test: the TypeScript client's node:test suites and the browser test, against a cosv2 built here
+ts-test:
+	@bin=$$(mktemp -d); trap 'rm -rf "$$bin"' EXIT; \
+	go build -o "$$bin/cosv2" ./cmd/cosv2 && \
+	cd $(TS) && COSV2_BIN="$$bin/cosv2" CHROMIUM=$(CHROMIUM) npm test
+
+## bench-ts: the Node client's slice upload MB/s against the Go uploader's, same file, same server (SIZE_MB=256)
+bench-ts:
+	@bin=$$(mktemp -d); trap 'rm -rf "$$bin"' EXIT; \
+	go build -o "$$bin/cosv2" ./cmd/cosv2 && \
+	cd $(TS) && npm run build --silent && COSV2_BIN="$$bin/cosv2" node dist/bench/upload.bench.js
+
+## test: the whole check (CI runs this): generate+diff, vet, lint, spec (lint, types, breaking changes, docs), all tests (Go, TS, browser)
+test: check-generate vet lint spec-check spec-breaking docs unit unit-stores ts-test
 
 ## demo: the main job, end to end on loopback
 demo:
 	bash scripts/demo.sh
 
 clean:
-	rm -rf node_modules spec/ts/cos-v2.d.ts
+	rm -rf node_modules spec/ts/cos-v2.d.ts $(TS)/node_modules $(TS)/dist $(TS)/test-output

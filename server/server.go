@@ -92,6 +92,9 @@ type Config struct {
 	PrivateBuckets []string
 	// Limits bound what peers can hold; zero fields take DefaultLimits.
 	Limits Limits
+	// CORSOrigins are the origins whose pages may call the server from a
+	// browser ("*": any); none sends no CORS headers. See cors.go.
+	CORSOrigins []string
 	// Now is the clock; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -283,6 +286,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeEnvelope(w, http.StatusInternalServerError, coserr.ErrUnknown.Code, "internal error", nil)
 		}
 	}()
+	if s.cors(w, r) {
+		return
+	}
 	if strings.HasPrefix(r.URL.Path, "/files/v2/") {
 		s.serveAPI(w, r)
 		return

@@ -35,7 +35,15 @@ some expire). Fixed: a simple upload or form 21 MB, a JSON body 64 KB, a form
 16 parts of at most 4 KB of header each, a path 1000 bytes, a name 255 bytes,
 a file 1 TiB, custom headers those the document lists (Cache-Control,
 Content-Type, Content-Disposition, Content-Language, Content-Encoding,
-x-cos-meta-*), 32 per file, 1 KB each.`
+x-cos-meta-*), 32 per file, 1 KB each.
+
+Browsers (this server's choice; the document says nothing of CORS): pages on
+an origin given with --cors-origin (or any, with *) may call the API and
+download: preflights are answered before any signature check, allowing
+GET, HEAD, POST and the headers Authorization, Content-Type and Range (and
+conditional ones); answers expose ETag, Content-Range and the like. No
+cookies are ever allowed: the signature authorises. Without --cors-origin no
+CORS header is sent.`
 
 func serveCmd() *cli.Command {
 	d := server.DefaultLimits()
@@ -54,6 +62,7 @@ func serveCmd() *cli.Command {
 			&cli.BoolFlag{Name: "validate", Usage: "check every request and answer against the spec"},
 			&cli.StringFlag{Name: "base-url", Usage: "public base URL for the URLs in answers (default http://<addr>)"},
 			&cli.StringSliceFlag{Name: "private-bucket", Usage: "a bucket whose files are private unless set otherwise (repeat or comma-separate)", Sources: cli.EnvVars("COSV2_PRIVATE_BUCKETS")},
+			&cli.StringSliceFlag{Name: "cors-origin", Usage: "an origin (http://host:port) whose pages may call the server from a browser, or * for any (repeat or comma-separate; this server's choice, not the document's)", Sources: cli.EnvVars("COSV2_CORS_ORIGINS")},
 			&cli.IntFlag{Name: "max-conns", Value: d.MaxConns, Usage: "connections open at once"},
 			&cli.DurationFlag{Name: "read-header-timeout", Value: d.ReadHeaderTimeout, Usage: "time for a request's header"},
 			&cli.DurationFlag{Name: "read-timeout", Value: d.ReadTimeout, Usage: "time for a whole request, body included"},
@@ -87,6 +96,7 @@ func serveCmd() *cli.Command {
 				Blobs: cmd.String("blobs"), S3Endpoint: cmd.String("s3-endpoint"), S3AccessKey: cmd.String("s3-access-key"), S3SecretKey: cmd.String("s3-secret-key"), S3Region: cmd.String("s3-region"),
 				SessionTTL: cmd.Duration("session-ttl"), Validate: cmd.Bool("validate"), BaseURL: cmd.String("base-url"),
 				PrivateBuckets: splitList(cmd.StringSlice("private-bucket")),
+				CORSOrigins:    splitList(cmd.StringSlice("cors-origin")),
 				Logger:         slog.New(slog.NewTextHandler(cmd.Root().ErrWriter, nil)),
 				Limits: server.Limits{MaxConns: int(cmd.Int("max-conns")), ReadHeaderTimeout: cmd.Duration("read-header-timeout"),
 					ReadTimeout: cmd.Duration("read-timeout"), WriteTimeout: cmd.Duration("write-timeout"), IdleTimeout: cmd.Duration("idle-timeout"),

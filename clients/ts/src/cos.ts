@@ -1,0 +1,370 @@
+// The client users call: one method per operation, paths checked as Go's
+// facade checks them, answers turned into plain objects or CosErrors.
+
+import { Core, type ClientOptions } from "./client.js";
+import { CosError, isCode } from "./errors.js";
+import { paths as P } from "./gen/ops.gen.js";
+import type { components } from "./gen/schema.gen.js";
+import { buildForm, formToFill, type FormToFill } from "./multipart.js";
+import { dirPath, filePath } from "./paths.js";
+import { newSha1 } from "./sha1.js";
+
+type S = components["schemas"];
+
+/** The largest simple upload: 20 MB. */
+export const MAX_SIMPLE_UPLOAD = 20 * 1024 * 1024;
+/** The slice sizes the service allows. */
+export const SLICE_SIZES = [524288, 1048576, 2097152, 3145728] as const;
+
+/** Where a stored file can be reached. */
+export interface CosObject {
+  accessUrl: string;
+  sourceUrl: string;
+  resourcePath: string;
+  url: string;
+}
+
+/** What stat tells of a file. */
+export interface FileInfo {
+  path: string;
+  name: string;
+  size: number;
+  sha1: string;
+  bizAttr: string;
+  created: number;
+  updated: number;
+  accessUrl: string;
+  sourceUrl: string;
+  authority: string;
+  headers: Record<string, string>;
+}
+
+/** What stat tells of a directory. */
+export interface DirInfo {
+  path: string;
+  bizAttr: string;
+  created: number;
+  updated: number;
+}
+
+/** One entry of a listing: a directory (name ends in "/") or a file. */
+export interface Entry {
+  name: string;
+  isDir: boolean;
+  size: number;
+  sha1: string;
+  created: number;
+  updated: number;
+  accessUrl: string;
+  sourceUrl: string;
+  authority: string;
+}
+
+/** The state of a slice upload. */
+export interface SliceSession {
+  session: string;
+  sliceSize: number;
+  fileSize: number;
+  parts: { offset: number; datalen: number; datasha?: string }[];
+  /** Set when nothing is left to upload (quick upload, or a finished upload found by sliceList). */
+  object?: CosObject;
+  serial: boolean;
+}
+
+/** Options of put and slice uploads. */
+export interface PutOptions {
+  /** Replace an existing file (insertOnly=0); by default an existing file fails with ErrFileExist. */
+  overwrite?: boolean;
+  bizAttr?: string;
+  signal?: AbortSignal;
+}
+
+/** Bytes the client can send: a Blob (or File), or bytes in memory. */
+export type Bytes = Blob | Uint8Array | ArrayBuffer | string;
+
+/**
+ * toPart returns content as a file part: a Blob stays a Blob (a File is read
+ * when it is sent), everything else becomes bytes, which Node sends fastest.
+ */
+export function toPart(b: Bytes): Blob | Uint8Array {
+  if (b instanceof Blob || b instanceof Uint8Array) return b;
+  if (typeof b === "string") return new TextEncoder().encode(b);
+  return new Uint8Array(b);
+}
+
+const num = (v: unknown): number => (typeof v === "number" ? v : typeof v === "string" && v !== "" ? Number(v) : 0);
+const str = (v: unknown): string => (typeof v === "string" ? v : "");
+
+function objectOf(d: { access_url?: string; source_url?: string; resource_path?: string; url?: string } | undefined): CosObject {
+  return { accessUrl: str(d?.access_url), sourceUrl: str(d?.source_url), resourcePath: str(d?.resource_path), url: str(d?.url) };
+}
+
+async function sha1Hex(b: Blob | Uint8Array): Promise<string> {
+  const h = newSha1();
+  h.update(b instanceof Blob ? new Uint8Array(await b.arrayBuffer()) : b);
+  return h.hex();
+}
+
+/** Client calls the COS v2 JSON API for one bucket. */
+export class CosClient {
+  readonly core: Core;
+
+  constructor(opts: ClientOptions) {
+    this.core = new Core(opts);
+  }
+
+  /** The typed openapi-fetch client, for calls this class does not wrap. */
+  get api() {
+    return this.core.api;
+  }
+  get appid() {
+    return this.core.appid;
+  }
+  get bucket() {
+    return this.core.bucket;
+  }
+
+  private params(path: string) {
+    return { appid: this.core.appid, bucket: this.core.bucket, path };
+  }
+
+  /** mkdir creates dir (its parent must exist). A retry that finds it made counts as success. */
+  async mkdir(dir: string, bizAttr = ""): Promise<void> {
+    const p = dirPath(dir);
+    try {
+      await this.core.check(this.api.POST(P.createDirectory, { params: { path: this.params(p) }, body: { biz_attr: bizAttr, op: "create" } }), "create", p);
+    } catch (e) {
+      if (!(retried(e) && (isCode(e, "ErrPathConflict") || isCode(e, "ErrFileExist")))) throw e;
+    }
+  }
+
+  /** statDir returns a directory's attributes. */
+  async statDir(dir: string): Promise<DirInfo> {
+    const p = dirPath(dir);
+    const { data } = await this.core.check<S["StatDirectoryData"] | undefined>(
+      this.api.GET(P.statDirectory, { params: { path: this.params(p), query: { op: "stat" } } }), "stat", p);
+    return { path: p, bizAttr: str(data?.biz_attr), created: num(data?.ctime), updated: num(data?.mtime) };
+  }
+
+  /** updateDir sets a directory's business attributes (one-time signature). */
+  async updateDir(dir: string, bizAttr: string): Promise<void> {
+    const p = dirPath(dir);
+    await this.core.check(this.api.POST(P.updateDirectory, { params: { path: this.params(p) }, body: { biz_attr: bizAttr, op: "update" } }), "update", p);
+  }
+
+  /** rmdir deletes an empty directory. A retry that finds it gone counts as success. */
+  async rmdir(dir: string): Promise<void> {
+    const p = dirPath(dir);
+    if (p === "/") throw new TypeError("cos: the bucket root cannot be removed");
+    await this.gone(this.core.check(this.api.POST(P.deleteDirectory, { params: { path: this.params(p) }, body: { op: "delete" } }), "delete", p));
+  }
+
+  /** list yields the entries of dir, page by page, until the service says the listing is over. */
+  async *list(dir: string, opts: { prefix?: string; pageSize?: number; limit?: number } = {}): AsyncGenerator<Entry> {
+    const p = dirPath(dir);
+    if (opts.prefix?.includes("/")) throw new TypeError("cos: invalid path: a list prefix has no /");
+    const listPath = p + (opts.prefix ?? "");
+    let next = "";
+    let n = 0;
+    for (;;) {
+      const query: { op: "list"; num: number; context?: string } = { op: "list", num: opts.pageSize ?? 199 };
+      if (next) query.context = next;
+      const { data } = await this.core.check<S["ListDirectoryData"] | undefined>(
+        this.api.GET(P.listDirectory, { params: { path: this.params(listPath), query } }), "list", listPath);
+      for (const i of data?.infos ?? []) {
+        yield {
+          name: i.name, isDir: i.name.endsWith("/"), size: num(i.filesize), sha1: str(i.sha), created: num(i.ctime), updated: num(i.mtime),
+          accessUrl: str(i.access_url), sourceUrl: str(i.source_url), authority: str(i.authority),
+        };
+        if (opts.limit && ++n >= opts.limit) return;
+      }
+      const ctx = str(data?.context);
+      if (data?.listover || ctx === "" || ctx === next) return;
+      next = ctx;
+    }
+  }
+
+  /** put uploads at most 20 MB in one request, with its SHA-1 so the service checks the bytes. */
+  async put(file: string, content: Bytes, opts: PutOptions = {}): Promise<CosObject> {
+    const p = filePath(file);
+    const part = toPart(content);
+    const size = part instanceof Blob ? part.size : part.length;
+    if (size > MAX_SIMPLE_UPLOAD) throw new RangeError(`cos: put ${p}: ${size} bytes; a simple upload takes at most ${MAX_SIMPLE_UPLOAD} (use upload)`);
+    const sha = await sha1Hex(part);
+    const body = Core.form([["op", "upload"], ["sha", sha], ["insertOnly", opts.overwrite ? "0" : "1"], ["biz_attr", opts.bizAttr || undefined], ["filecontent", part]]);
+    try {
+      const { data } = await this.core.check<S["FileURLs"] | undefined>(
+        this.api.POST(P.uploadFile, { params: { path: this.params(p) }, body, signal: opts.signal }), "upload", p);
+      return objectOf(data);
+    } catch (e) {
+      // A retry that finds the same bytes there: the first attempt worked.
+      if (retried(e) && isCode(e, "ErrFileExist")) {
+        const st = await this.stat(p);
+        if (st.sha1 === sha && st.size === size) return { accessUrl: st.accessUrl, sourceUrl: st.sourceUrl, resourcePath: "", url: "" };
+      }
+      throw e;
+    }
+  }
+
+  /** stat returns a file's attributes. */
+  async stat(file: string): Promise<FileInfo> {
+    const p = filePath(file);
+    const { data: d } = await this.core.check<S["StatFileData"] | undefined>(
+      this.api.GET(P.statFile, { params: { path: this.params(p), query: { op: "stat" } } }), "stat", p);
+    const headers: Record<string, string> = {};
+    if (d?.custom_headers && !Array.isArray(d.custom_headers)) for (const [k, v] of Object.entries(d.custom_headers)) if (typeof v === "string") headers[k] = v;
+    return {
+      path: p, name: str(d?.name), size: num(d?.filesize), sha1: str(d?.sha), bizAttr: str(d?.biz_attr), created: num(d?.ctime),
+      updated: num(d?.mtime), accessUrl: str(d?.access_url), sourceUrl: str(d?.source_url), authority: str(d?.authority), headers,
+    };
+  }
+
+  /** update changes a file's attributes (one-time signature); fields not given are left as they are. */
+  async update(file: string, u: { bizAttr?: string; authority?: S["Authority"]; headers?: Record<string, string> }): Promise<void> {
+    const p = filePath(file);
+    // Go's field order (encoding/json of gen.UpdateFileRequest): authority, biz_attr, custom_headers, op.
+    const body: Record<string, unknown> = {};
+    if (u.authority !== undefined) body.authority = u.authority;
+    if (u.bizAttr !== undefined) body.biz_attr = u.bizAttr;
+    if (u.headers && Object.keys(u.headers).length > 0) {
+      body.custom_headers = Object.fromEntries(Object.entries(u.headers).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    }
+    body.op = "update";
+    await this.core.check(this.api.POST(P.updateFile, { params: { path: this.params(p) }, body: body as S["UpdateFileRequest"] }), "update", p);
+  }
+
+  /** remove deletes a file. A retry that finds it gone counts as success. */
+  async remove(file: string): Promise<void> {
+    const p = filePath(file);
+    await this.gone(this.core.check(this.api.POST(P.deleteFile, { params: { path: this.params(p) }, body: { op: "delete" } }), "delete", p));
+  }
+
+  /** move renames src to dst (a path from the bucket root), replacing dst only with overwrite. */
+  move(src: string, dst: string, overwrite = false): Promise<void> {
+    return this.moveOrCopy("move", src, dst, overwrite);
+  }
+
+  /** copy copies src to dst in the same bucket, replacing dst only with overwrite. */
+  copy(src: string, dst: string, overwrite = false): Promise<void> {
+    return this.moveOrCopy("copy", src, dst, overwrite);
+  }
+
+  private async moveOrCopy(op: "move" | "copy", src: string, dst: string, overwrite: boolean): Promise<void> {
+    const s = filePath(src);
+    const d = filePath(dst);
+    if (s === d) throw new TypeError(`cos: ${op}: source and destination are the same file`);
+    const body = Core.form([["op", op], ["dest_fileid", d], ["to_over_write", overwrite ? "1" : "0"]]);
+    const call = op === "move"
+      ? this.api.POST(P.moveFile, { params: { path: this.params(s), query: {} }, body })
+      : this.api.POST(P.copyFile, { params: { path: this.params(s), query: {} }, body });
+    await this.core.check(call, op, s);
+  }
+
+  /** sliceInit opens a slice upload; an unfinished one of the file fails with ErrUnfinishedUpload: ask sliceList. */
+  async sliceInit(file: string, size: number, sliceSize: number, o: PutOptions & { sha?: string } = {}): Promise<SliceSession> {
+    const p = filePath(file);
+    if (!(SLICE_SIZES as readonly number[]).includes(sliceSize) || size < 0) throw new RangeError(`cos: slice size ${sliceSize} is not one of ${SLICE_SIZES.join(", ")}`);
+    const body = Core.form([["op", "upload_slice_init"], ["filesize", String(size)], ["slice_size", String(sliceSize)],
+      ["insertOnly", o.overwrite ? "0" : "1"], ["biz_attr", o.bizAttr || undefined], ["sha", o.sha || undefined]]);
+    const { data: d } = await this.core.check<S["UploadSliceInitData"] | undefined>(
+      this.api.POST(P.uploadSliceInit, { params: { path: this.params(p) }, body, signal: o.signal }), "upload_slice_init", p);
+    const out: SliceSession = { session: str(d?.session), sliceSize: d?.slice_size ? num(d.slice_size) : sliceSize, fileSize: size, parts: [], serial: num(d?.serial_upload) === 1 };
+    if (d?.access_url && !out.session) out.object = objectOf(d);
+    return out;
+  }
+
+  /** sliceData stores data as the slice at offset. Storing a slice twice is harmless, so it is retried. */
+  async sliceData(file: string, session: string, offset: number, data: Bytes, signal?: AbortSignal): Promise<void> {
+    const p = filePath(file);
+    const body = Core.form([["op", "upload_slice_data"], ["session", session], ["offset", String(offset)], ["filecontent", toPart(data)]]);
+    await this.core.check(this.api.POST(P.uploadSliceData, { params: { path: this.params(p) }, body, signal }), "upload_slice_data", p);
+  }
+
+  /**
+   * sliceForm returns the form of the slice of n bytes at offset, its bytes
+   * left to fill (form.data); send it with sendSlice. buf is reused when large
+   * enough. upload reads slices straight into these bodies.
+   */
+  sliceForm(session: string, offset: number, n: number, buf?: Uint8Array<ArrayBuffer>): FormToFill {
+    return formToFill([["op", "upload_slice_data"], ["session", session], ["offset", String(offset)]], "filecontent", n, buf);
+  }
+
+  /** sendSlice sends a form of sliceForm, filled. */
+  async sendSlice(file: string, form: FormToFill, signal?: AbortSignal): Promise<void> {
+    const p = filePath(file);
+    await this.core.check(this.api.POST(P.uploadSliceData, { params: { path: this.params(p) }, body: Core.built(form), signal }), "upload_slice_data", p);
+  }
+
+  /** sliceFinish completes the upload; sha (the whole file's SHA-1) is checked by the service. */
+  async sliceFinish(file: string, session: string, size: number, sha?: string, signal?: AbortSignal): Promise<CosObject> {
+    const p = filePath(file);
+    const body = Core.form([["op", "upload_slice_finish"], ["session", session], ["filesize", String(size)], ["sha", sha || undefined]]);
+    const { data } = await this.core.check<S["FileURLs"] | undefined>(
+      this.api.POST(P.uploadSliceFinish, { params: { path: this.params(p) }, body, signal }), "upload_slice_finish", p);
+    return objectOf(data);
+  }
+
+  /** sliceList returns the unfinished upload of file with its stored slices. */
+  async sliceList(file: string, signal?: AbortSignal): Promise<SliceSession> {
+    const p = filePath(file);
+    const body = Core.form([["op", "upload_slice_list"]]);
+    const { data: d } = await this.core.check<S["UploadSliceListData"] | undefined>(
+      this.api.POST(P.uploadSliceList, { params: { path: this.params(p) }, body, signal }), "upload_slice_list", p);
+    const out: SliceSession = {
+      session: str(d?.session), sliceSize: num(d?.slice_size), fileSize: num(d?.filesize), serial: false,
+      parts: (d?.listparts ?? []).map((x) => ({ offset: num(x.offset), datalen: num(x.datalen), datasha: x.datasha })),
+    };
+    if (!out.session && d?.access_url) out.object = objectOf(d);
+    return out;
+  }
+
+  /**
+   * downloadResponse GETs the file's source_url (from stat) with a multi-use
+   * signature in Authorization, which private files need; range selects bytes.
+   */
+  async downloadResponse(file: string, opts: { range?: { offset: number; length?: number }; signal?: AbortSignal } = {}): Promise<Response> {
+    const st = await this.stat(file);
+    if (!st.sourceUrl) throw new CosError(-9999, "stat gave no source_url", 0, "download", st.path);
+    const headers = new Headers();
+    if (opts.range) {
+      const end = opts.range.length !== undefined ? opts.range.offset + opts.range.length - 1 : "";
+      headers.set("Range", `bytes=${opts.range.offset}-${end}`);
+    }
+    const r = await this.core.signedFetch(st.sourceUrl, { headers, signal: opts.signal }, "multi", st.path, "download");
+    if (!r.ok) {
+      const text = await r.text();
+      let code = r.status;
+      let message = text.slice(0, 200);
+      try {
+        const env = JSON.parse(text) as { code?: number; message?: string };
+        if (typeof env.code === "number" && env.code !== 0) (code = env.code), (message = env.message ?? "");
+      } catch {
+        // not the envelope
+      }
+      throw new CosError(code, message, r.status, "download", st.path);
+    }
+    return r;
+  }
+
+  /** download returns the file's bytes. */
+  async download(file: string, opts: { range?: { offset: number; length?: number }; signal?: AbortSignal } = {}): Promise<Uint8Array> {
+    const r = await this.downloadResponse(file, opts);
+    return new Uint8Array(await r.arrayBuffer());
+  }
+
+  private async gone(p: Promise<unknown>): Promise<void> {
+    try {
+      await p;
+    } catch (e) {
+      if (!(retried(e) && isCode(e, "ErrFileNotExist"))) throw e;
+    }
+  }
+}
+
+/** retried reports whether the error came from an attempt after the first. */
+function retried(e: unknown): boolean {
+  return e instanceof CosError && e.attempts > 1;
+}
+
+/** buildForm is exported for tests of the wire format. */
+export { buildForm };

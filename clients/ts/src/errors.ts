@@ -1,0 +1,59 @@
+// Errors of the API: every answer with code != 0, whatever its HTTP status,
+// becomes a CosError named from the generated table of errcodes.yaml.
+
+import { errorByName, lookupError, type ErrorCode } from "./gen/errors.gen.js";
+
+/** An error answer of the service (or of a download), classified by its code. */
+export class CosError extends Error {
+  /** The code of the answer (<= 0), or the HTTP status of an answer that carried no envelope. */
+  readonly code: number;
+  /** The table's entry for the code, when it has one. */
+  readonly entry?: ErrorCode;
+  /** The HTTP status of the answer. */
+  readonly status: number;
+  /** The op of the request ("upload_slice_data", "download", ...). */
+  readonly op: string;
+  readonly path: string;
+  /** How many attempts the request took before this answer (retries: more than 1). */
+  attempts = 1;
+
+  constructor(code: number, serverMessage: string, status: number, op: string, path: string) {
+    const entry = lookupError(code);
+    super(`cos: ${op} ${path}: ${code} ${entry?.name ?? "unknown code"}: ${serverMessage || entry?.message || ""}`);
+    this.name = "CosError";
+    this.code = code;
+    this.entry = entry;
+    this.status = status;
+    this.op = op;
+    this.path = path;
+  }
+
+  /** The document's constant of the code, e.g. "ERROR_CMD_FILE_EXIST". */
+  get codeName(): string {
+    return this.entry?.name ?? "";
+  }
+
+  /** Whether trying again can help (the table's retryable; 5xx, 429 and 503 without an envelope too). */
+  get retryable(): boolean {
+    if (this.entry && this.code <= 0) return this.entry.retryable;
+    return this.status >= 500 || this.status === 429;
+  }
+}
+
+/**
+ * isCode reports whether err is a CosError of the code named by name: the
+ * document's constant ("ERROR_CMD_FILE_EXIST") or the Go sentinel's name
+ * ("ErrFileExist"), so TS and Go code read alike.
+ */
+export function isCode(err: unknown, name: string): boolean {
+  const want = errorByName.get(name);
+  if (!want) throw new Error(`isCode: no code is named ${name}`);
+  return err instanceof CosError && err.code === want.code;
+}
+
+/** codeOf returns the code of an error name, for tests and switch statements. */
+export function codeOf(name: string): number {
+  const c = errorByName.get(name);
+  if (!c) throw new Error(`codeOf: no code is named ${name}`);
+  return c.code;
+}

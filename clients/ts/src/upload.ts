@@ -1,0 +1,246 @@
+// Uploads of any size: one request up to 20 MB, else slices, a few in flight,
+// hashed in order as they are read (the SHA-1 goes with the finish, as the Go
+// uploader does by default), resumed from upload_slice_list when the service
+// says an unfinished upload of the file exists.
+
+import { CosError, isCode } from "./errors.js";
+import { CosClient, MAX_SIMPLE_UPLOAD, SLICE_SIZES, type CosObject, type PutOptions } from "./cos.js";
+import { filePath } from "./paths.js";
+import { newSha1 } from "./sha1.js";
+
+/**
+ * A file opened for reading by position, as Node's fs.promises.open gives it
+ * (a FileHandle): the fastest source in Node, read straight into the bodies.
+ */
+export interface FileHandleLike {
+  read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+  stat(): Promise<{ size: number }>;
+}
+
+/**
+ * What upload reads: a Blob or File (browsers, or Node's fs.openAsBlob), a
+ * FileHandle (Node), bytes in memory, or a stream of bytes (a Node Readable, a
+ * WHATWG ReadableStream), whose size must then be given.
+ */
+export type UploadSource = Blob | Uint8Array | ArrayBuffer | FileHandleLike | AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>;
+
+/** How far an upload is. */
+export interface Progress {
+  /** Bytes stored, slices resumed from an earlier attempt included. */
+  loaded: number;
+  total: number;
+}
+
+/** Options of upload. */
+export interface UploadOptions extends PutOptions {
+  /** The size in bytes: required for streams. */
+  size?: number;
+  /** Bytes per slice, one of SLICE_SIZES (default 1 MiB). */
+  sliceSize?: number;
+  /** Slices in flight at once (default 4). */
+  concurrency?: number;
+  /** Files up to this size go in one request (default 20 MB, the most the service takes). */
+  simpleThreshold?: number;
+  onProgress?: (p: Progress) => void;
+}
+
+/** An upload that failed after its session was opened: resume it by uploading the same file again. */
+export class UploadError extends Error {
+  constructor(readonly path: string, readonly session: string, readonly offset: number, readonly cause: unknown) {
+    super(`cos: upload ${path}: slice at ${offset} of session ${session}: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = "UploadError";
+  }
+}
+
+function isStream(s: UploadSource): s is ReadableStream<Uint8Array> {
+  return typeof (s as ReadableStream).getReader === "function";
+}
+
+function isFileHandle(s: UploadSource): s is FileHandleLike {
+  return typeof (s as FileHandleLike).read === "function" && typeof (s as FileHandleLike).stat === "function";
+}
+
+/** A source read slice by slice into buffers the caller gives, in order. */
+interface SliceReader {
+  /** read fills dst with the bytes at position (positions only grow). */
+  read(dst: Uint8Array, position: number): Promise<void>;
+  /** done throws when a stream has bytes beyond the size it was given. */
+  done(): Promise<void>;
+}
+
+function readerOf(src: UploadSource): SliceReader {
+  if (src instanceof Blob) {
+    return { read: async (dst, pos) => dst.set(new Uint8Array(await src.slice(pos, pos + dst.length).arrayBuffer())), done: async () => undefined };
+  }
+  if (src instanceof Uint8Array || src instanceof ArrayBuffer) {
+    const b = src instanceof Uint8Array ? src : new Uint8Array(src);
+    return { read: async (dst, pos) => dst.set(b.subarray(pos, pos + dst.length)), done: async () => undefined };
+  }
+  if (isFileHandle(src)) {
+    return {
+      read: async (dst, pos) => {
+        for (let got = 0; got < dst.length;) {
+          const { bytesRead } = await src.read(dst, got, dst.length - got, pos + got);
+          if (bytesRead === 0) throw new Error(`the file ended at ${pos + got}, before the size given`);
+          got += bytesRead;
+        }
+      },
+      done: async () => undefined,
+    };
+  }
+  const it = (isStream(src) ? streamIterator(src) : src[Symbol.asyncIterator]()) as AsyncIterator<Uint8Array>;
+  let rest: Uint8Array = new Uint8Array(0);
+  let at = 0;
+  return {
+    async read(dst, pos) {
+      if (pos !== at) throw new Error(`a stream is read in order: ${pos} after ${at}`);
+      let got = 0;
+      while (got < dst.length) {
+        if (rest.length === 0) {
+          const r = await it.next();
+          if (r.done) throw new Error(`the stream ended at ${at + got}, before the size given`);
+          rest = r.value;
+          continue;
+        }
+        const k = Math.min(rest.length, dst.length - got);
+        dst.set(rest.subarray(0, k), got);
+        rest = rest.subarray(k);
+        got += k;
+      }
+      at += got;
+    },
+    async done() {
+      for (;;) {
+        if (rest.length > 0) throw new Error(`the stream has more than the size given (${at})`);
+        const r = await it.next();
+        if (r.done) return;
+        rest = r.value;
+      }
+    },
+  };
+}
+
+function streamIterator(s: ReadableStream<Uint8Array>): AsyncIterator<Uint8Array> {
+  const r = s.getReader();
+  return {
+    next: async () => {
+      const { done, value } = await r.read();
+      return done ? { done: true, value: undefined } : { done: false, value };
+    },
+  };
+}
+
+async function sizeOf(src: UploadSource, given?: number): Promise<number> {
+  if (src instanceof Blob) return src.size;
+  if (src instanceof Uint8Array || src instanceof ArrayBuffer) return src.byteLength;
+  if (given !== undefined && given >= 0) return given;
+  if (isFileHandle(src)) return (await src.stat()).size;
+  throw new TypeError("cos: upload of a stream needs opts.size");
+}
+
+/**
+ * upload stores src as file: in one request up to simpleThreshold, else by
+ * slices with concurrency in flight. An unfinished upload of the same file and
+ * slice size left by an earlier attempt is resumed: its stored slices are read
+ * and hashed but not sent again.
+ */
+export async function upload(client: CosClient, file: string, src: UploadSource, opts: UploadOptions = {}): Promise<CosObject> {
+  const p = filePath(file);
+  const total = await sizeOf(src, opts.size);
+  const progress = (loaded: number) => opts.onProgress?.({ loaded, total });
+  const threshold = Math.min(opts.simpleThreshold ?? MAX_SIMPLE_UPLOAD, MAX_SIMPLE_UPLOAD);
+  if (total <= threshold) {
+    progress(0);
+    let body: Blob | Uint8Array | ArrayBuffer;
+    if (src instanceof Blob || src instanceof Uint8Array || src instanceof ArrayBuffer) body = src;
+    else {
+      const r = readerOf(src);
+      const all = new Uint8Array(total);
+      await r.read(all, 0);
+      await r.done();
+      body = all;
+    }
+    const obj = await client.put(p, body, opts);
+    progress(total);
+    return obj;
+  }
+  let sliceSize = opts.sliceSize ?? 1 << 20;
+  if (!(SLICE_SIZES as readonly number[]).includes(sliceSize)) throw new RangeError(`cos: slice size ${sliceSize} is not one of ${SLICE_SIZES.join(", ")}`);
+
+  let session: string;
+  let serial = false;
+  const stored = new Set<number>();
+  try {
+    const s = await client.sliceInit(p, total, sliceSize, opts);
+    if (s.object) {
+      progress(total);
+      return s.object; // quick upload: the service had the bytes
+    }
+    session = s.session;
+    sliceSize = s.sliceSize || sliceSize;
+    serial = s.serial;
+  } catch (e) {
+    if (!isCode(e, "ErrUnfinishedUpload")) throw e;
+    const s = await client.sliceList(p, opts.signal);
+    if (s.object) {
+      progress(total);
+      return s.object;
+    }
+    if (s.fileSize !== total || !s.session) throw e; // another file's upload: not ours to resume
+    session = s.session;
+    sliceSize = s.sliceSize || sliceSize;
+    for (const part of s.parts) if (part.datalen === Math.min(sliceSize, total - part.offset)) stored.add(part.offset);
+  }
+
+  const limit = serial ? 1 : Math.max(1, opts.concurrency ?? 4);
+  const ctl = new AbortController();
+  const onAbort = () => ctl.abort(opts.signal?.reason);
+  opts.signal?.addEventListener("abort", onAbort, { once: true });
+  const inflight = new Set<Promise<void>>();
+  let failure: UploadError | undefined;
+  let loaded = 0;
+  for (const off of stored) loaded += Math.min(sliceSize, total - off);
+  progress(loaded);
+  const sha = newSha1();
+  const reader = readerOf(src);
+  const pool: Uint8Array<ArrayBuffer>[] = [];
+  let offset = 0;
+  try {
+    for (; offset < total && !failure; offset += sliceSize) {
+      const off = offset;
+      const n = Math.min(sliceSize, total - off);
+      // The slice is read into the body it is sent in; bodies are reused once sent.
+      const form = client.sliceForm(session, off, n, pool.pop());
+      await reader.read(form.data, off);
+      sha.update(form.data);
+      if (stored.has(off)) {
+        pool.push(form.body);
+        continue;
+      }
+      const job: Promise<void> = client.sendSlice(p, form, ctl.signal).then(
+        () => {
+          loaded += n;
+          progress(loaded);
+        },
+        (err: unknown) => {
+          if (!failure) failure = new UploadError(p, session, off, err);
+          ctl.abort();
+        },
+      ).finally(() => {
+        inflight.delete(job);
+        pool.push(form.body);
+      });
+      inflight.add(job);
+      if (inflight.size >= limit) await Promise.race(inflight);
+    }
+    await Promise.all(inflight);
+    if (failure) throw failure;
+    await reader.done();
+    return await client.sliceFinish(p, session, total, sha.hex(), opts.signal);
+  } catch (e) {
+    if (e instanceof UploadError || e instanceof CosError) throw e;
+    throw new UploadError(p, session, offset, e);
+  } finally {
+    opts.signal?.removeEventListener("abort", onAbort);
+  }
+}

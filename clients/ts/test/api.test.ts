@@ -1,0 +1,230 @@
+// Every operation against `cosv2 serve` (built and started here), errors by
+// code, slice upload with resume, signed downloads of a private bucket, and
+// signatures from a getAuthorization callback.
+
+import { test, before, after, describe } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { Readable } from "node:stream";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { open } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createClient, isCode, Signer, upload, UploadError, type AuthRequest, type CosClient } from "../src/index.js";
+import { appid, bucket, bytes, cosv2, secretId, secretKey, startServer, type Server } from "./helpers.js";
+
+let srv: Server;
+let cos: CosClient;
+
+before(async () => {
+  srv = await startServer(["--private-bucket", bucket]);
+  cos = createClient({ appid, bucket, endpoint: srv.url, credentials: { secretId, secretKey } });
+});
+after(() => srv.stop());
+
+const sha1 = (b: Uint8Array) => createHash("sha1").update(b).digest("hex");
+
+describe("directories", () => {
+  test("create, stat, update, list, delete", async () => {
+    await cos.mkdir("/d 1/", "first");
+    assert.equal((await cos.statDir("/d 1/")).bizAttr, "first");
+    await cos.updateDir("/d 1/", "second");
+    assert.equal((await cos.statDir("/d 1/")).bizAttr, "second");
+    await cos.mkdir("/d 1/sub/");
+    await cos.put("/d 1/f.txt", "x");
+    const names: string[] = [];
+    for await (const e of cos.list("/d 1/")) names.push(e.name);
+    assert.deepEqual(names.sort(), ["f.txt", "sub/"]);
+    await assert.rejects(cos.rmdir("/d 1/"), (e) => isCode(e, "ErrDirNotEmpty"));
+    await cos.rmdir("/d 1/sub/");
+    await cos.remove("/d 1/f.txt");
+    await cos.rmdir("/d 1/");
+    await assert.rejects(cos.statDir("/d 1/"), (e) => isCode(e, "ErrFileNotExist"));
+  });
+
+  test("lists page by page and by prefix", async () => {
+    await cos.mkdir("/many/");
+    for (let i = 0; i < 7; i++) await cos.put(`/many/f${i}.txt`, String(i));
+    await cos.put("/many/other.txt", "o");
+    const all: string[] = [];
+    for await (const e of cos.list("/many/", { pageSize: 3 })) all.push(e.name);
+    assert.equal(all.length, 8);
+    const some: string[] = [];
+    for await (const e of cos.list("/many/", { prefix: "f", pageSize: 2 })) some.push(e.name);
+    assert.equal(some.length, 7);
+    const limited: string[] = [];
+    for await (const e of cos.list("/many/", { limit: 4, pageSize: 3 })) limited.push(e.name);
+    assert.equal(limited.length, 4);
+  });
+});
+
+describe("files", () => {
+  test("put, stat, update, copy, move, delete, download", async () => {
+    const data = bytes(100_000, 7);
+    await cos.put("/名 字.bin", data, { bizAttr: "b" });
+    const st = await cos.stat("/名 字.bin");
+    assert.equal(st.size, data.length);
+    assert.equal(st.sha1, sha1(data));
+    await assert.rejects(cos.put("/名 字.bin", data), (e) => isCode(e, "ErrFileExist"));
+    await cos.put("/名 字.bin", data, { overwrite: true });
+    await cos.update("/名 字.bin", { bizAttr: "new", headers: { "Content-Type": "text/plain", "x-cos-meta-k": "v" } });
+    const up = await cos.stat("/名 字.bin");
+    assert.equal(up.bizAttr, "new");
+    // Header names are case-insensitive; servers store them in one case or another.
+    assert.equal(Object.entries(up.headers).find(([k]) => k.toLowerCase() === "x-cos-meta-k")?.[1], "v");
+    await cos.copy("/名 字.bin", "/copy.bin");
+    await assert.rejects(cos.copy("/名 字.bin", "/copy.bin"), (e) => isCode(e, "ErrFileExist"));
+    await cos.move("/copy.bin", "/moved.bin");
+    await assert.rejects(cos.stat("/copy.bin"), (e) => isCode(e, "ErrFileNotExist"));
+    assert.deepEqual(await cos.download("/moved.bin"), data);
+    assert.deepEqual(await cos.download("/moved.bin", { range: { offset: 10, length: 5 } }), data.subarray(10, 15));
+    await cos.remove("/moved.bin");
+    await assert.rejects(cos.remove("/moved.bin"), (e) => isCode(e, "ErrFileNotExist"));
+  });
+
+  test("a private bucket's file downloads only signed", async () => {
+    await cos.put("/private.txt", "secret bytes");
+    const st = await cos.stat("/private.txt");
+    const unsigned = await fetch(st.sourceUrl);
+    assert.equal(unsigned.status, 403);
+    await unsigned.body?.cancel();
+    assert.equal(new TextDecoder().decode(await cos.download("/private.txt")), "secret bytes");
+  });
+
+  test("errors carry the document's code", async () => {
+    await assert.rejects(cos.stat("/none"), (e) => isCode(e, "ErrFileNotExist") && (e as { status: number }).status === 404);
+    const bad = createClient({ appid, bucket, endpoint: srv.url, credentials: { secretId, secretKey: "wrong" } });
+    await assert.rejects(bad.stat("/none"), (e) => isCode(e, "ErrSignatureInvalid"));
+    await assert.rejects(cos.list("x").next(), /must end in/);
+    await assert.rejects(cos.put("/a/../b", "x"), /segment/);
+    await assert.rejects(cos.sliceInit("/x.bin", 10, 1000), RangeError);
+  });
+});
+
+describe("slice uploads", () => {
+  test("bytes, a Blob and a Node stream, a few slices in flight, checked by the Go client", async () => {
+    const data = bytes(5 * 1024 * 1024 + 123, 3);
+    await cos.mkdir("/big/");
+    const seen: number[] = [];
+    await upload(cos, "/big/a.bin", data, { simpleThreshold: 0, sliceSize: 524288, concurrency: 3, onProgress: (p) => seen.push(p.loaded) });
+    assert.equal(seen.at(-1), data.length);
+    await upload(cos, "/big/b.bin", new Blob([data]), { simpleThreshold: 0 });
+    await upload(cos, "/big/c.bin", Readable.from([data.subarray(0, 1000), data.subarray(1000)]), { size: data.length, simpleThreshold: 0 });
+    await upload(cos, "/big/d.bin", Readable.toWeb(Readable.from([data])) as ReadableStream<Uint8Array>, { size: data.length, simpleThreshold: 0, sliceSize: 2097152 });
+    const dir = mkdtempSync(join(tmpdir(), "cosv2-up-"));
+    writeFileSync(join(dir, "e.bin"), data);
+    const fh = await open(join(dir, "e.bin"));
+    await upload(cos, "/big/e.bin", fh, { sliceSize: 3145728 });
+    await fh.close();
+    for (const f of ["a", "b", "c", "d", "e"]) {
+      const st = JSON.parse(cosv2(srv.url, "--json", "stat", `/big/${f}.bin`)) as { sha1?: string; SHA1?: string; sha?: string };
+      assert.equal(st.sha1 ?? st.SHA1 ?? st.sha, sha1(data), `${f} through the Go client`);
+    }
+  });
+
+  test("an abort stops an upload and says where it was", async () => {
+    const ctl = new AbortController();
+    const data = bytes(8 * 1024 * 1024, 11);
+    const up = upload(cos, "/aborted.bin", data, { simpleThreshold: 0, concurrency: 2, signal: ctl.signal, onProgress: (p) => p.loaded > 0 && ctl.abort() });
+    await assert.rejects(up, (e) => e instanceof UploadError && e.session !== "");
+  });
+
+  test("small files go in one request, from a stream too", async () => {
+    const data = bytes(300_000, 5);
+    const seen: number[] = [];
+    await upload(cos, "/small.bin", data, { onProgress: (p) => seen.push(p.loaded) });
+    await upload(cos, "/small2.bin", Readable.from([data]), { size: data.length });
+    assert.deepEqual(seen, [0, data.length]);
+    assert.equal((await cos.stat("/small.bin")).sha1, sha1(data));
+    assert.equal((await cos.stat("/small2.bin")).sha1, sha1(data));
+    await assert.rejects(upload(cos, "/nosize.bin", Readable.from([data])), /needs opts.size/);
+  });
+
+  test("resumes from upload_slice_list: stored slices are not sent again", async () => {
+    const data = bytes(4 * 1024 * 1024, 9);
+    let dataRequests = 0;
+    let failAfter = 2;
+    // A fetch that loses the connection for good after two slices.
+    const flaky: typeof fetch = async (input, init) => {
+      const b = init?.body;
+      const body = b instanceof Blob ? await b.slice(0, 400).text() : b instanceof Uint8Array ? new TextDecoder().decode(b.subarray(0, 400)) : "";
+      if (body.includes("upload_slice_data")) {
+        dataRequests++;
+        if (failAfter-- <= 0) throw new TypeError("fetch failed (test)");
+      }
+      return fetch(input, init);
+    };
+    const c1 = createClient({ appid, bucket, endpoint: srv.url, credentials: { secretId, secretKey }, fetch: flaky, retry: { maxAttempts: 1 } });
+    await assert.rejects(upload(c1, "/resume.bin", data, { simpleThreshold: 0, concurrency: 1 }), UploadError);
+    assert.equal(dataRequests, 3);
+    dataRequests = 0;
+    failAfter = Infinity;
+    const c2 = createClient({ appid, bucket, endpoint: srv.url, credentials: { secretId, secretKey }, fetch: flaky });
+    const progress: number[] = [];
+    await upload(c2, "/resume.bin", data, { simpleThreshold: 0, concurrency: 2, onProgress: (p) => progress.push(p.loaded) });
+    assert.equal(dataRequests, 2, "only the two slices not stored");
+    assert.equal(progress[0], 2 * 1024 * 1024, "the stored slices count from the start");
+    assert.equal((await cos.stat("/resume.bin")).sha1, sha1(data));
+  });
+});
+
+describe("getAuthorization", () => {
+  const signer = new Signer({ appid, secretId, secretKey }, { ttlSeconds: 120 });
+  const asked: AuthRequest[] = [];
+  const backend = async (r: AuthRequest) => {
+    asked.push(r);
+    return r.kind === "once" ? signer.oneTime(r.bucket, r.path) : { authorization: await signer.multiUse(r.bucket) };
+  };
+
+  test("asks once for the multi-use signature of many requests, each time for one-time ones", async () => {
+    asked.length = 0;
+    await cos.mkdir("/cb/");
+    const page = createClient({ appid, bucket, endpoint: srv.url, getAuthorization: backend });
+    // Three requests at once find nothing cached: one ask serves them all.
+    await Promise.all([page.put("/cb/a.txt", "a"), page.put("/cb/b.txt", "b"), page.statDir("/cb/")]);
+    await upload(page, "/cb/big.bin", bytes(3 * 1024 * 1024), { simpleThreshold: 0 });
+    await page.remove("/cb/a.txt");
+    await page.remove("/cb/b.txt");
+    const multi = asked.filter((r) => r.kind === "multi");
+    const once = asked.filter((r) => r.kind === "once");
+    assert.equal(multi.length, 1, "one multi-use signature for every upload request");
+    assert.deepEqual(once.map((r) => [r.op, r.path, r.fileId]), [
+      ["delete", "/cb/a.txt", `/${appid}/${bucket}/cb/a.txt`],
+      ["delete", "/cb/b.txt", `/${appid}/${bucket}/cb/b.txt`],
+    ]);
+  });
+
+  test("a retry reuses a multi-use signature and asks anew for a one-time one", async () => {
+    asked.length = 0;
+    let drop = 0;
+    const lossy: typeof fetch = async (input, init) => {
+      if (drop > 0) {
+        drop--;
+        throw new TypeError("fetch failed (test)");
+      }
+      return fetch(input, init);
+    };
+    const page = createClient({ appid, bucket, endpoint: srv.url, getAuthorization: backend, fetch: lossy, retry: { baseDelayMs: 1 } });
+    await page.put("/cb/r.txt", "r", { overwrite: true });
+    drop = 2;
+    await page.stat("/cb/r.txt");
+    assert.equal(asked.filter((r) => r.kind === "multi").length, 1);
+    drop = 1;
+    await page.remove("/cb/r.txt");
+    assert.equal(asked.filter((r) => r.kind === "once").length, 2, "the lost attempt's one-time signature is not reused");
+  });
+
+  test("asks again shortly before a cached signature expires", async () => {
+    let now = Date.now();
+    const clocked = new Signer({ appid, secretId, secretKey }, { ttlSeconds: 60 });
+    let n = 0;
+    const { callbackAuthorizer, authRequest } = await import("../src/index.js");
+    const a = callbackAuthorizer(async () => (n++, clocked.multiUse(bucket)), { refreshBeforeSeconds: 30, now: () => now });
+    const req = authRequest("multi", appid, bucket, "/x", "stat", "GET");
+    const s1 = await a.authorize(req, 1);
+    assert.equal(await a.authorize(req, 1), s1);
+    now += 31_000;
+    await a.authorize(req, 1);
+    assert.equal(n, 2);
+  });
+});
