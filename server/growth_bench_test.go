@@ -8,7 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sort"
-		"testing"
+	"testing"
 	"time"
 
 	"github.com/cosv2/cosv2/signer"
