@@ -3,8 +3,6 @@ package server
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"io"
 	"os"
@@ -143,8 +141,9 @@ type memBlob struct {
 func (memBlob) Close() error { return nil }
 
 // diskBlobs keeps blobs as files under <data>/blobs, opened as an os.Root so
-// no name can reach outside it. A whole file is written to a temp file,
-// synced and renamed; a session's file is made at its full size once and each
+// no name can reach outside it. A whole file is written under its new key
+// and synced (a write a crash cut short is under a key the database lists
+// as pending, so the collector takes it: no temp file and rename needed); a session's file is made at its full size once and each
 // slice written at its offset and synced, so a finish only records the key as
 // the file's (the database says which offsets are stored). Files are 0600 and
 // directories 0700: they hold private files.
@@ -174,10 +173,7 @@ func (s *diskBlobs) put(_ context.Context, key string, r io.Reader, _ int64) err
 	if err := s.root.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	var rnd [8]byte
-	_, _ = rand.Read(rnd[:])
-	tmp := dst + "." + hex.EncodeToString(rnd[:]) + tmpSuffix
-	f, err := s.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := s.root.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
 	}
@@ -188,11 +184,7 @@ func (s *diskBlobs) put(_ context.Context, key string, r io.Reader, _ int64) err
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil {
-		err = s.root.Rename(tmp, dst)
-	}
 	if err != nil {
-		_ = s.root.Remove(tmp)
 		return err
 	}
 	return s.syncDir(dir)
