@@ -187,7 +187,9 @@ func (s *Server) sliceData(ctx context.Context, q *request) (*reply, *apiError) 
 	if err := s.meta.tx(ctx, func(tx *sql.Tx) error { return s.meta.endPart(ctx, tx, sess.ID, off) }); err != nil {
 		return nil, storeFailed(err)
 	}
-	s.advanceHash(ctx, sess)
+	// The hash follows in the background: the answer need not wait for it,
+	// and the finish waits for whatever is still hashing.
+	go s.advanceHash(context.WithoutCancel(ctx), sess)
 	return &reply{data: map[string]any{"session": sess.ID, "offset": off, "datalen": n}}, nil
 }
 
