@@ -176,8 +176,23 @@ func checkBlobs(data string) {
 		Expect(known).To(HaveKey(key), "a blob nothing refers to or lists: %s", p)
 		return nil
 	})).To(Succeed())
+	inline := map[string]bool{}
+	rows, err := db.Query(`SELECT key FROM inline_blobs`)
+	Expect(err).NotTo(HaveOccurred())
+	for rows.Next() {
+		var k string
+		Expect(rows.Scan(&k)).To(Succeed())
+		inline[k] = true
+		Expect(known).To(HaveKey(k), "inline bytes nothing refers to or lists: %s", k)
+	}
+	Expect(rows.Err()).NotTo(HaveOccurred())
+	rows.Close()
 	for k, what := range known {
 		if what == "blob" || what == "session" {
+			if strings.HasPrefix(k, "i") {
+				Expect(inline).To(HaveKey(k), "the inline %s %s is lost", what, k)
+				continue
+			}
 			Expect(onDisk).To(HaveKey(k), "the %s %s is lost", what, k)
 		}
 	}

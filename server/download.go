@@ -45,7 +45,7 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request) {
 		writeEnvelope(w, http.StatusNotFound, coserr.ErrFileNotExist.Code, "no such object", nil)
 		return
 	}
-	b, err := s.blobs.open(r.Context(), n.Data, n.Size, n.Slice)
+	b, err := s.openBlob(r.Context(), n)
 	if err != nil {
 		writeEnvelope(w, http.StatusNotFound, coserr.ErrFileNotExist.Code, "no such object", nil)
 		return

@@ -144,6 +144,12 @@ func (s *Server) upload(ctx context.Context, q *request) (*reply, *apiError) {
 		}
 		return nil, fail(coserr.ErrFileExist, "%s exists and insertOnly is 1", q.path)
 	}
+	n := &node{Bucket: q.bucket, Path: q.path, Size: int64(len(q.file)), SHA: sha, BizAttr: q.fields["biz_attr"]}
+	if s.inline(len(q.file)) {
+		// Small: the bytes go in the same transaction as the file.
+		n.Data = inlineKey()
+		return s.commitFile(ctx, n, keep, true, func(tx *sql.Tx) *apiError { return dbFailed(s.meta.putInline(ctx, tx, n.Data, q.file)) })
+	}
 	key, aerr := s.newBlob(ctx)
 	if aerr != nil {
 		return nil, aerr
@@ -152,7 +158,8 @@ func (s *Server) upload(ctx context.Context, q *request) (*reply, *apiError) {
 		s.discard(ctx, key)
 		return nil, storeFailed(err)
 	}
-	out, aerr := s.commitFile(ctx, &node{Bucket: q.bucket, Path: q.path, Data: key, Size: int64(len(q.file)), SHA: sha, BizAttr: q.fields["biz_attr"]}, keep, true, nil)
+	n.Data = key
+	out, aerr := s.commitFile(ctx, n, keep, true, nil)
 	if aerr != nil {
 		s.discard(ctx, key)
 	}

@@ -83,7 +83,7 @@ func (c *collector) round(ctx context.Context, full bool) {
 			break
 		}
 		for _, k := range keys {
-			if err = s.blobs.remove(ctx, k); err != nil {
+			if err = s.removeBlob(ctx, k); err != nil {
 				break
 			}
 			err = s.meta.tx(ctx, func(tx *sql.Tx) error {

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"database/sql"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -16,7 +17,8 @@ import (
 	"github.com/cosv2/cosv2/signer"
 )
 
-// blobFiles counts the files under a data dir's blobs/.
+// blobFiles counts the stored bytes of a data dir: the files under blobs/
+// and the small files kept in the database.
 func blobFiles(data string) int {
 	n := 0
 	Expect(filepath.WalkDir(filepath.Join(data, "blobs"), func(_ string, d os.DirEntry, err error) error {
@@ -25,7 +27,12 @@ func blobFiles(data string) int {
 		}
 		return err
 	})).To(Succeed())
-	return n
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(data, "meta.db")+"?mode=ro")
+	Expect(err).NotTo(HaveOccurred())
+	defer db.Close()
+	var inline int
+	Expect(db.QueryRow(`SELECT COUNT(*) FROM inline_blobs`).Scan(&inline)).To(Succeed())
+	return n + inline
 }
 
 var _ = Describe("garbage collection", func() {

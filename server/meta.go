@@ -94,7 +94,11 @@ func (m *meta) migrate(ctx context.Context) error {
 		if m.postgres {
 			collate = ` COLLATE "C"`
 		}
-		script := strings.ReplaceAll(string(raw), "{{C}}", collate)
+		bytesType := "BLOB"
+		if m.postgres {
+			bytesType = "BYTEA"
+		}
+		script := strings.NewReplacer("{{C}}", collate, "{{BYTES}}", bytesType).Replace(string(raw))
 		err = m.tx(ctx, func(tx *sql.Tx) error {
 			var n int
 			if err := tx.QueryRowContext(ctx, m.q(`SELECT COUNT(*) FROM schema_version WHERE version = ?`), v).Scan(&n); err != nil || n > 0 {

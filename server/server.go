@@ -78,6 +78,10 @@ type Config struct {
 	S3AccessKey string
 	S3SecretKey string
 	S3Region    string
+	// InlineMax is the size up to which a file's bytes are kept in the
+	// metadata database rather than the blob store; 0 means
+	// DefaultInlineMax, a negative value none.
+	InlineMax int
 	// SessionTTL is how long an unfinished slice upload lives from its init
 	// (this server's choice: the document is silent); 0 means 72 hours.
 	SessionTTL time.Duration
@@ -224,6 +228,9 @@ func (cfg Config) normalize() (Config, error) {
 	}
 	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
 	cfg.Limits = cfg.Limits.withDefaults()
+	if cfg.InlineMax == 0 {
+		cfg.InlineMax = DefaultInlineMax
+	}
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = 72 * time.Hour
 	}
