@@ -3,9 +3,11 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -212,5 +214,54 @@ var _ = Describe("copy", func() {
 		Expect(st.Data["biz_attr"]).To(Equal("attr"))
 		Expect(st.Data["authority"]).To(Equal("eWRPrivate"))
 		Expect(st.Data["custom_headers"]).To(HaveKeyWithValue("Content-Type", "text/x-test"))
+	})
+})
+
+var _ = Describe("restarts that the old store lost data on", func() {
+	serveOn := func(dir string, buckets ...string) *httptest.Server {
+		srv := httptest.NewUnstartedServer(nil)
+		s, err := server.New(server.Config{AppID: appID, Buckets: buckets, SecretID: secretID, SecretKey: secretKey, DataDir: dir,
+			BaseURL: "http://" + srv.Listener.Addr().String()})
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(s.Close)
+		srv.Config.Handler = s
+		srv.Start()
+		DeferCleanup(srv.Close)
+		return srv
+	}
+	It("a bucket left out of --bucket is not served and not touched: back in the list, its files are whole", func() {
+		dir := GinkgoT().TempDir()
+		srv := serveOn(dir, bucket, "other")
+		Expect(formOp2(srv, "other", "/kept.txt", "op", "upload", "filecontent", strings.Repeat("k", 100<<10)).Code).To(BeZero())
+		srv.Close()
+		srv = serveOn(dir, bucket)
+		Expect(upload(srv, "/x", "x").Code).To(BeZero())
+		a := call2(srv, "other", "GET", "/kept.txt?op=stat", "", nil, sign(signer.Multi, "other", "/kept.txt"))
+		Expect(a.Code).To(Equal(cosv2.ErrBucketNotMatch.Code), "not served")
+		srv.Close()
+		srv = serveOn(dir, bucket, "other")
+		code, b := fetch(srv, srv.URL+"/"+appID+"/other/kept.txt")
+		Expect(code).To(Equal(200))
+		Expect(b).To(Equal([]byte(strings.Repeat("k", 100<<10))))
+	})
+
+	It("a corrupt row is a clear error for the file it holds, and deletes nothing", func() {
+		dir := GinkgoT().TempDir()
+		srv := serveOn(dir, bucket)
+		Expect(upload(srv, "/bad.txt", "bad").Code).To(BeZero())
+		Expect(upload(srv, "/good.txt", "good").Code).To(BeZero())
+		srv.Close()
+		db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "meta.db"))
+		Expect(err).NotTo(HaveOccurred())
+		_, err = db.Exec(`UPDATE nodes SET headers = '{not json' WHERE name = 'bad.txt'`)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(db.Close()).To(Succeed())
+		srv = serveOn(dir, bucket)
+		a := get(srv, "/bad.txt", "op=stat")
+		Expect(a.Code).To(Equal(cosv2.ErrCmdError.Code))
+		Expect(a.Message).To(ContainSubstring("storage"))
+		Expect(get(srv, "/good.txt", "op=stat").Code).To(BeZero())
+		_, b := fetch(srv, srv.URL+"/"+appID+"/"+bucket+"/good.txt")
+		Expect(string(b)).To(Equal("good"))
 	})
 })
