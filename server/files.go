@@ -134,21 +134,24 @@ func (s *Server) upload(ctx context.Context, q *request) (*reply, *apiError) {
 	if want := q.fields["sha"]; want != "" && !strings.EqualFold(want, sha) {
 		return nil, fail(coserr.ErrCGISHANotMatch, "sha %s does not match the bytes (%s)", want, sha)
 	}
-	// Refuse what is bound to fail before writing the bytes; commitFile checks again.
-	if aerr := s.needParent(ctx, s.meta.db, q.bucket, q.path); aerr != nil {
-		return nil, aerr
-	}
-	if old, err := s.meta.getNode(ctx, s.meta.db, q.bucket, q.path); err != nil || old != nil && keep {
-		if err != nil {
-			return nil, storeFailed(err)
-		}
-		return nil, fail(coserr.ErrFileExist, "%s exists and insertOnly is 1", q.path)
-	}
 	n := &node{Bucket: q.bucket, Path: q.path, Size: int64(len(q.file)), SHA: sha, BizAttr: q.fields["biz_attr"]}
 	if s.inline(len(q.file)) {
 		// Small: the bytes go in the same transaction as the file.
 		n.Data = inlineKey()
 		return s.commitFile(ctx, n, keep, true, func(tx *sql.Tx) *apiError { return dbFailed(s.meta.putInline(ctx, tx, n.Data, q.file)) })
+	}
+	// Refuse what is bound to fail before writing the bytes where that
+	// costs (a file, an object); commitFile checks again.
+	if _, volatile := s.blobs.(interface{ volatile() }); !volatile {
+		if aerr := s.needParent(ctx, s.meta.db, q.bucket, q.path); aerr != nil {
+			return nil, aerr
+		}
+		if old, err := s.meta.getNode(ctx, s.meta.db, q.bucket, q.path); err != nil || old != nil && keep {
+			if err != nil {
+				return nil, storeFailed(err)
+			}
+			return nil, fail(coserr.ErrFileExist, "%s exists and insertOnly is 1", q.path)
+		}
 	}
 	key, aerr := s.newBlob(ctx)
 	if aerr != nil {
