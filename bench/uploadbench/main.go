@@ -98,6 +98,7 @@ func main() {
 	profile := flag.String("cpuprofile", "", "write a CPU profile of the timed runs to this file")
 	childSize := flag.Int64("child", 0, "internal: upload this many bytes and print VmHWM")
 	serverURL := flag.String("server", "", "internal: the server of -child")
+	cli := flag.String("cli", "", "a cosv2 binary: also time `cosv2 put` to `cosv2 serve --memory` in other processes")
 	flag.Parse()
 	opts := []uploader.Option{uploader.WithConcurrency(*conc), uploader.WithSliceSize(*slice)}
 	mode := "SHA-1 alongside the slices (default)"
@@ -162,6 +163,10 @@ func main() {
 		})
 		fmt.Printf("%-6s %9.1f %9.1f %6.2f | %9.1f %9.1f %6.2f\n", s, mbps(size, dse), mbps(size, dup), mbps(size, dup)/mbps(size, dse),
 			mbps(size, lse), mbps(size, lup), mbps(size, lup)/mbps(size, lse))
+	}
+
+	if *cli != "" {
+		cliVsDrain(*cli, *sizes, *runs, opts)
 	}
 
 	if *rss != "" {
