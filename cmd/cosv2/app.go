@@ -184,7 +184,9 @@ func (s *settings) field(flag string) *string {
 
 var settingFlags = []string{"endpoint", "region", "appid", "bucket", "secret-id", "secret-key"}
 
-func envName(flag string) string { return "COSV2_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_")) }
+func envName(flag string) string {
+	return "COSV2_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
+}
 
 // resolve reads the settings: a flag or its variable wins over the profile.
 func resolve(cmd *cli.Command) (settings, error) {
