@@ -17,6 +17,7 @@ import (
 
 	"github.com/cosv2/cosv2"
 	"github.com/cosv2/cosv2/gen/coserr"
+	"github.com/cosv2/cosv2/uploader"
 )
 
 // usageError is a mistake in the command line: exit status 2.
@@ -67,6 +68,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return report(1, map[string]any{"message": failed.summary}, failed.summary)
 	case errors.As(err, &usage), errors.Is(err, cosv2.ErrBadPath), isFlagError(err):
 		return report(2, map[string]any{"message": clean(err)}, clean(err))
+	case errors.Is(err, uploader.ErrMismatch):
+		// The whole chain: the code alone would hide what to do.
+		return report(1, map[string]any{"message": clean(err), "hint": uploader.MismatchAdvice}, clean(err))
 	case errors.As(err, &api):
 		human := fmt.Sprintf("%s %s: %d %s: %s", api.Op, api.Path, api.Code, goName(api), api.Meaning())
 		if api.Message != "" {

@@ -18,7 +18,8 @@ import (
 func syncCmd() *cli.Command {
 	return &cli.Command{Name: "sync", Usage: "make a remote directory like a local one, or back: only files whose size or SHA-1 differ go",
 		ArgsUsage: "LOCAL REMOTE/ | REMOTE/ LOCAL",
-		Description: "The direction is from an existing local directory to the remote one, else from the remote to the local one.\n" +
+		Description: "The direction is from an existing local directory to the remote one, else from the remote to the local one;\n" +
+			"cos:PATH marks the remote side when a local directory has the remote one's name.\n" +
 			"Files are compared by size, then SHA-1 (the listing's against a hash of the local file, every time: nothing is cached).",
 		Flags: append(putFlags(),
 			&cli.BoolFlag{Name: "delete", Usage: "also remove what the source does not have"},
@@ -33,10 +34,20 @@ func syncCmd() *cli.Command {
 			if err != nil {
 				return err
 			}
-			if st, err := os.Stat(a[0]); err == nil && st.IsDir() {
-				return syncUp(ctx, cmd, c, a[0], a[1])
+			src, srcRemote := strings.CutPrefix(a[0], "cos:")
+			dst, dstRemote := strings.CutPrefix(a[1], "cos:")
+			switch {
+			case srcRemote && dstRemote:
+				return usagef("sync goes between a local and a remote directory")
+			case srcRemote:
+				return syncDown(ctx, cmd, c, src, dst)
+			case dstRemote:
+				return syncUp(ctx, cmd, c, src, dst)
 			}
-			return syncDown(ctx, cmd, c, a[0], a[1])
+			if st, err := os.Stat(src); err == nil && st.IsDir() {
+				return syncUp(ctx, cmd, c, src, dst)
+			}
+			return syncDown(ctx, cmd, c, src, dst)
 		}}
 }
 
