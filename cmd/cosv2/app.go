@@ -116,8 +116,7 @@ func isFlagError(err error) bool {
 }
 
 func newApp(stdout, stderr io.Writer) *cli.Command {
-	var app *cli.Command
-	app = &cli.Command{
+	app := &cli.Command{
 		Name:                  "cosv2",
 		Version:               version(),
 		Usage:                 "Tencent Cloud COS JSON API (v2): files, directories, trees, sync, signatures, and a local server",

@@ -39,7 +39,7 @@ func (t *logTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	attrs = append(attrs, "status", resp.StatusCode)
 	if strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") && resp.ContentLength >= 0 && resp.ContentLength < 64<<10 {
 		body, rerr := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		resp.Body = io.NopCloser(bytes.NewReader(body))
 		var env struct {
 			Code *int `json:"code"`

@@ -230,7 +230,11 @@ func syncDown(ctx context.Context, cmd *cli.Command, c *cosv2.Client, remote, lo
 	if cmd.Bool("delete") && b.fail.Load() == 0 {
 		var gone []string
 		_ = filepath.WalkDir(local, func(p string, d os.DirEntry, err error) error {
-			if err != nil || filepath.Clean(p) == filepath.Clean(local) {
+			if err != nil {
+				b.failed(p, err)
+				return nil //nolint:nilerr // reported; the rest of the walk goes on
+			}
+			if filepath.Clean(p) == filepath.Clean(local) {
 				return nil
 			}
 			rel, _ := filepath.Rel(local, p)
