@@ -2,10 +2,10 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -15,6 +15,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/urfave/cli/v3"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/cosv2/cosv2"
 	"github.com/cosv2/cosv2/uploader"
@@ -258,35 +259,122 @@ func putOne(ctx context.Context, cmd *cli.Command, c *cosv2.Client, local, remot
 
 func isExists(err error) bool { return err != nil && errors.Is(err, cosv2.ErrPathConflict) }
 
-// downloadFile writes remote to local through a temporary file beside it,
-// renamed on success: a failed download leaves nothing half-written, and
-// the file gets the usual 0666 less umask.
+// partChunk is the size of one ranged GET of a download, and the unit a
+// partial download is resumed in.
+const partChunk = uploader.DownloadChunk
+
+// partState is what the file beside a partial download records: the
+// version it is of (the object's SHA-1, its ETag) and the chunks written.
+type partState struct {
+	SHA1  string         `json:"sha1"`
+	Size  int64          `json:"size"`
+	Chunk int64          `json:"chunk"`
+	Done  map[int64]bool `json:"done"`
+	mu    sync.Mutex
+}
+
+// downloadFile writes remote to local through a partial file beside it
+// (.NAME.cosv2-part), renamed on success, so a failed download leaves
+// nothing half-written at local and the file gets the usual 0666 less umask.
+// The partial file stays when the download is interrupted, with a record of
+// the chunks written (.NAME.cosv2-part.json): the next get of the same
+// object, checked by its SHA-1 (the ETag the GETs are pinned to), fetches
+// only the rest. A record of another version starts afresh.
 func downloadFile(ctx context.Context, cmd *cli.Command, c *cosv2.Client, remote, local string, progress bool) (int64, error) {
-	var rnd [6]byte
-	_, _ = rand.Read(rnd[:])
-	tmpName := filepath.Join(filepath.Dir(local), "."+filepath.Base(local)+"."+hex.EncodeToString(rnd[:])+".part")
-	tmp, err := os.OpenFile(tmpName, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+	st, err := c.Stat(ctx, remote)
 	if err != nil {
 		return 0, err
 	}
-	defer os.Remove(tmpName)
-	var opts []uploader.DownloadOption
-	if progress {
-		if st, err := c.Stat(ctx, remote); err == nil {
-			x := newXfer(cmd, st.Size, "get")
-			opts = append(opts, uploader.WithProgress(x.update))
-			defer x.finish()
+	part := filepath.Join(filepath.Dir(local), "."+filepath.Base(local)+".cosv2-part")
+	record := part + ".json"
+	state := &partState{SHA1: st.SHA1, Size: st.Size, Chunk: partChunk, Done: map[int64]bool{}}
+	if raw, err := os.ReadFile(record); err == nil {
+		var old partState
+		if json.Unmarshal(raw, &old) == nil && old.SHA1 == st.SHA1 && st.SHA1 != "" && old.Size == st.Size && old.Chunk == partChunk && old.Done != nil {
+			state.Done = old.Done
 		}
 	}
-	// Ranged GETs in parallel, each written at its offset.
-	n, err := uploader.Download(ctx, c, remote, tmp, opts...)
-	if cerr := tmp.Close(); err == nil {
+	flags := os.O_RDWR | os.O_CREATE
+	if len(state.Done) == 0 {
+		flags |= os.O_TRUNC
+	}
+	f, err := os.OpenFile(part, flags, 0o666)
+	if err != nil {
+		return 0, err
+	}
+	save := func() error {
+		state.mu.Lock()
+		raw, err := json.Marshal(state)
+		state.mu.Unlock()
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(record, raw, 0o600)
+	}
+	var resumed int64
+	for off := range state.Done {
+		resumed += min(partChunk, st.Size-off)
+	}
+	var x *xfer
+	if progress {
+		x = newXfer(cmd, st.Size, "get")
+		defer x.finish()
+	}
+	total := int((st.Size + partChunk - 1) / partChunk)
+	rep := uploader.Progress{BytesTotal: st.Size, SlicesTotal: total, BytesDone: resumed, SlicesDone: len(state.Done),
+		BytesResumed: resumed, SlicesResumed: len(state.Done)}
+	if x != nil && resumed > 0 {
+		x.update(rep)
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(uploader.DefaultConcurrency)
+	var repMu sync.Mutex
+	for off := int64(0); off < st.Size; off += partChunk {
+		if state.Done[off] {
+			continue
+		}
+		n := min(partChunk, st.Size-off)
+		g.Go(func() error {
+			got, err := c.Download(gctx, remote, io.NewOffsetWriter(f, off), cosv2.WithFileInfo(st), cosv2.WithRange(off, n))
+			if err != nil {
+				return err
+			}
+			if got != n {
+				return io.ErrUnexpectedEOF
+			}
+			state.mu.Lock()
+			state.Done[off] = true
+			state.mu.Unlock()
+			if err := save(); err != nil {
+				return err
+			}
+			if x != nil {
+				repMu.Lock()
+				rep.BytesDone += n
+				rep.SlicesDone++
+				x.update(rep)
+				repMu.Unlock()
+			}
+			return nil
+		})
+	}
+	err = g.Wait()
+	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
+		if ctx.Err() == nil && !errors.Is(err, context.Canceled) {
+			// Not an interruption: what failed would fail again.
+			_ = os.Remove(part)
+			_ = os.Remove(record)
+		}
 		return 0, err
 	}
-	return n, os.Rename(tmpName, local)
+	if err := os.Rename(part, local); err != nil {
+		return 0, err
+	}
+	_ = os.Remove(record)
+	return st.Size, nil
 }
 
 func getCmd() *cli.Command {

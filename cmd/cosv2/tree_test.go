@@ -239,6 +239,42 @@ var _ = Describe("the command line a person expects (issue 16)", Ordered, func()
 		})
 	})
 
+	Context("an interrupted get", func() {
+		It("fetches only the chunks the partial file lacks, when it is of the same version", func() {
+			b := random(3*8<<20-5, 11)
+			write(filepath.Join(dir, "g.bin"), b)
+			ok("put", "g.bin", "g.bin")
+			part := filepath.Join(dir, "gdl", ".g.bin.cosv2-part")
+			// What a get stopped after its first chunk leaves behind.
+			write(part, b[:8<<20])
+			sha := strings.TrimSpace(strings.TrimPrefix(string(ok("--json", "stat", "g.bin").Out.Contents()), ""))
+			var st struct {
+				SHA1 string `json:"sha1"`
+			}
+			Expect(json.Unmarshal([]byte(sha), &st)).To(Succeed())
+			record := func(sha string) {
+				write(part+".json", []byte(`{"sha1":"`+sha+`","size":`+itoa(int64(len(b)))+`,"chunk":8388608,"done":{"0":true}}`))
+			}
+			record(st.SHA1)
+			s := ok("--debug", "get", "g.bin", "gdl/")
+			Expect(strings.Count(string(s.Err.Contents()), "op=download")).To(Equal(2))
+			got, err := os.ReadFile(filepath.Join(dir, "gdl", "g.bin"))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got).To(Equal(b))
+			Expect(part).NotTo(BeAnExistingFile())
+			Expect(part + ".json").NotTo(BeAnExistingFile())
+
+			// A record of another version: all of it again.
+			write(part, make([]byte, 8<<20))
+			record(strings.Repeat("0", 40))
+			s = ok("--debug", "get", "g.bin", "gdl/")
+			Expect(strings.Count(string(s.Err.Contents()), "op=download")).To(Equal(3))
+			got, err = os.ReadFile(filepath.Join(dir, "gdl", "g.bin"))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got).To(Equal(b))
+		})
+	})
+
 	Context("trees", func() {
 		It("puts, lists, gets, copies and removes a tree, filtered, and one bad file does not stop the rest", func() {
 			for i, p := range []string{"a.txt", "b.log", "sub/c.txt", "sub/deeper/d.txt"} {
