@@ -388,6 +388,10 @@ var _ = Describe("the command line a person expects (issue 16)", Ordered, func()
 			Expect(err).NotTo(HaveOccurred())
 			Eventually(s).WithTimeout(time.Minute).Should(gexec.Exit(1))
 		})
+		It("has cosv2 serve say its store and log one line per request", func() {
+			Expect(string(serv.Err.Contents())).To(MatchRegexp(`msg=store meta="sqlite \S+meta.db" blobs="disk \S+blobs"`))
+			Expect(string(serv.Err.Contents())).To(MatchRegexp(`msg=request method=POST op=upload path=/docs/report.pdf status=200 code=0`))
+		})
 		It("logs each request without secrets", func() {
 			s := ok("--debug", "share", "docs/report.pdf")
 			Expect(s.Err).To(gbytes.Say(`op=stat path=\S+ duration=\S+ status=200 code=0`))
