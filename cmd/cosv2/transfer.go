@@ -41,7 +41,7 @@ func newXfer(cmd *cli.Command, size int64, verb string) *xfer {
 		return x
 	}
 	x.bar = progressbar.NewOptions64(size, progressbar.OptionSetDescription(verb), progressbar.OptionSetWriter(cmd.Root().ErrWriter),
-		progressbar.OptionSetPredictTime(false), progressbar.OptionShowBytes(false), progressbar.OptionSetRenderBlankState(true),
+		progressbar.OptionSetPredictTime(false), progressbar.OptionShowBytes(false),
 		progressbar.OptionSetWidth(30), progressbar.OptionClearOnFinish())
 	return x
 }
@@ -68,8 +68,10 @@ func (x *xfer) update(p uploader.Progress) {
 	if el := time.Since(x.start); el > 500*time.Millisecond && sent > 0 {
 		desc += fmt.Sprintf(", %s/s", humanSize(int64(float64(sent)/el.Seconds())))
 	}
-	x.bar.Describe(desc)
+	// The number first: every frame drawn shows the right fraction, the
+	// first one after a resume included.
 	_ = x.bar.Set64(p.BytesDone)
+	x.bar.Describe(desc)
 }
 
 func (x *xfer) finish() {
