@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -62,6 +63,7 @@ var _ = Describe("the command line a person expects (issue 16)", Ordered, func()
 		addr   string
 		counts = &requests{n: map[string]int{}}
 		api    *cosv2.Client
+		slow   atomic.Bool
 	)
 	start := func(stdin io.Reader, args ...string) *gexec.Session {
 		cmd := exec.Command(binary, args...)
@@ -98,6 +100,9 @@ var _ = Describe("the command line a person expects (issue 16)", Ordered, func()
 		proxy := httputil.NewSingleHostReverseProxy(target)
 		front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			counts.add(r.Method)
+			if slow.Load() && r.Method == http.MethodPost && r.ContentLength > 64<<10 {
+				time.Sleep(20 * time.Millisecond) // a slower network, so a signal lands mid-upload
+			}
 			proxy.ServeHTTP(w, r)
 		}))
 		DeferCleanup(front.Close)
@@ -224,6 +229,8 @@ var _ = Describe("the command line a person expects (issue 16)", Ordered, func()
 		It("exits 130 on Ctrl-C, says to run it again, and the re-run resumes", func() {
 			b := random(int(size), 5)
 			write(filepath.Join(dir, "ctrlc.bin"), b)
+			slow.Store(true)
+			defer slow.Store(false)
 			s := start(nil, "put", "--concurrency", "1", "ctrlc.bin", "ctrlc.bin")
 			Eventually(func(g Gomega) {
 				sess, err := api.SliceList(context.Background(), "ctrlc.bin")
