@@ -19,6 +19,7 @@ type batch struct {
 	slots    chan struct{}
 	wg       sync.WaitGroup
 	ok, fail atomic.Int64
+	same     atomic.Int64
 	bytes    atomic.Int64
 	mu       sync.Mutex
 }
@@ -43,13 +44,21 @@ func (b *batch) goFile(ctx context.Context, what string, f func() (int64, error)
 	}()
 }
 
-// result counts one file done now (or failed).
+// unchanged is what a file's function returns for a file it left alone
+// (sync found it the same on both sides).
+const unchanged = -1
+
+// result counts one file done now (or failed, or unchanged).
 func (b *batch) result(what string, n int64, err error) {
 	if err != nil {
 		b.fail.Add(1)
 		b.mu.Lock()
 		fmt.Fprintf(b.cmd.Root().ErrWriter, "cosv2: %s %s: %s\n", b.verb, what, clean(err))
 		b.mu.Unlock()
+		return
+	}
+	if n == unchanged {
+		b.same.Add(1)
 		return
 	}
 	b.ok.Add(1)
@@ -66,6 +75,9 @@ func (b *batch) done(ctx context.Context) error {
 		return err
 	}
 	summary := fmt.Sprintf("%s: %d files (%s)", b.verb, b.ok.Load(), humanSize(b.bytes.Load()))
+	if s := b.same.Load(); s > 0 {
+		summary += fmt.Sprintf(", %d unchanged", s)
+	}
 	if f := b.fail.Load(); f > 0 {
 		return &failedError{summary: fmt.Sprintf("%s, %d failed", summary, f)}
 	}

@@ -131,7 +131,7 @@ func syncUp(ctx context.Context, cmd *cli.Command, c *cosv2.Client, local, remot
 		r, ok := have[rel]
 		b.goFile(ctx, p, func() (int64, error) {
 			if ok && sameFile(p, r.Size, r.SHA1) {
-				return 0, nil
+				return unchanged, nil
 			}
 			if dry {
 				line(cmd, map[string]string{"put": p, "path": root + rel}, "would put "+p+" -> "+root+rel)
@@ -217,7 +217,7 @@ func syncDown(ctx context.Context, cmd *cli.Command, c *cosv2.Client, remote, lo
 		r, rel := e.Entry, e.rel
 		b.goFile(ctx, root+rel, func() (int64, error) {
 			if sameFile(p, r.Size, r.SHA1) {
-				return 0, nil
+				return unchanged, nil
 			}
 			if dry {
 				line(cmd, map[string]string{"get": root + rel, "local": p}, "would get "+root+rel+" -> "+p)
