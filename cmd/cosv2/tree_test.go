@@ -420,6 +420,11 @@ var _ = Describe("settings and commands, before any request", func() {
 		Entry("an unknown command: the nearest", `did you mean "ls"`, "lss"),
 		Entry("a directory without its slash", "a directory ends in /", "--appid", "1", "mkdir", "docs"),
 	)
+	It("prints a shell completion script", func() {
+		code, out, errOut := inProcess("completion", "bash")
+		Expect(code).To(Equal(0), errOut)
+		Expect(out).To(ContainSubstring("cosv2"))
+	})
 	It("says the default region's endpoint is used when none is set", func() {
 		_, _, errOut := inProcess("--appid", "1", "--bucket", "b", "--secret-id", "i", "--secret-key", "k", "put", "/nonexistent/x", "y")
 		Expect(errOut).To(ContainSubstring("no endpoint set"))
