@@ -126,4 +126,19 @@ var _ = Describe("in a real terminal (tmux)", Ordered, func() {
 		Expect(out).To(ContainSubstring("uploaded piped.bin"))
 		Expect(out).NotTo(MatchRegexp(`\d+% \|`))
 	})
+
+	It("asks before rm -r at a terminal, and removes on yes", func() {
+		ctx := context.Background()
+		Expect(api.MakeDir(ctx, "trash/")).To(Succeed())
+		for _, f := range []string{"trash/a", "trash/b"} {
+			_, err := api.Put(ctx, f, strings.NewReader("x"), 1)
+			Expect(err).NotTo(HaveOccurred())
+		}
+		window("rm", binary+" rm -r trash/")
+		Eventually(func() string { return screen("rm") }).WithTimeout(time.Minute).Should(ContainSubstring("remove 2 files and 1 directories? [y/N]"))
+		tmux("send-keys", "-t", "rm", "y", "Enter")
+		Eventually(func() string { return screen("rm") }).WithTimeout(time.Minute).Should(ContainSubstring("EXIT=0"))
+		_, err := api.StatDir(ctx, "trash/")
+		Expect(err).To(MatchError(cosv2.ErrFileNotExist))
+	})
 })
