@@ -14,7 +14,7 @@ import (
 // file but an unfinished upload drops that upload's session row in the
 // delete's transaction (tx); its bytes become garbage there too, and the
 // collector deletes them once it committed. -197 (ErrFileNotExist) when
-// there is no upload either.
+// there is no upload either; -300 (retryable) while a slice is being written.
 func (s *Server) discardUpload(ctx context.Context, tx *sql.Tx, q *request) (string, *apiError) {
 	sess, err := s.meta.sessionAt(ctx, tx, q.bucket, q.path)
 	if err != nil {
@@ -22,6 +22,15 @@ func (s *Server) discardUpload(ctx context.Context, tx *sql.Tx, q *request) (str
 	}
 	if sess == nil {
 		return "", fail(coserr.ErrFileNotExist, "%s does not exist", q.path)
+	}
+	// A slice being written now would land in a blob already garbage, and
+	// outlive it: as the finish does, wait for it (the code is retryable).
+	busy, err := s.meta.writing(ctx, tx, sess.ID, s.now()-int64(s.cfg.Limits.WriteTimeout.Seconds()))
+	if err != nil {
+		return "", storeFailed(err)
+	}
+	if busy > 0 {
+		return "", fail(coserr.ErrOverload, "a slice of the upload of %s is being written: delete again once it is stored", q.path)
 	}
 	if err := s.meta.deleteSession(ctx, tx, sess.ID); err != nil {
 		return "", storeFailed(err)
