@@ -276,7 +276,8 @@ func rmTree(ctx context.Context, cmd *cli.Command, c *cosv2.Client, a []string) 
 			}
 		}
 	}
-	if !cmd.Bool("force") {
+	// Only a tree is asked about: rm a b removes what it names, as rm(1).
+	if !cmd.Bool("force") && cmd.Bool("recursive") {
 		if !isTerminal(os.Stdin) {
 			return usagef("rm -r would remove %d files and %d directories: add --force (no terminal to ask on)", len(files), len(dirs))
 		}

@@ -327,6 +327,7 @@ var _ = Describe("the command line a person expects (issue 16)", Ordered, func()
 			Expect(s.ExitCode()).To(Equal(2))
 			Expect(s.Err).To(gbytes.Say("--force"))
 			ok("rm", "-r", "--force", "copy/")
+			ok("rm", "up/many/a.txt", "up/many/b.log") // several files: nothing to ask
 			Expect(runCLI("stat", "copy/").ExitCode()).To(Equal(1))
 			ok("mkdir", "-p", "m/n/o/")
 			ok("mkdir", "-p", "m/n/o/")
