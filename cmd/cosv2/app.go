@@ -43,6 +43,10 @@ var hints = map[int]string{
 // on an API or transport error, 2 on a usage error, 130 when interrupted.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
+	if len(args) == 2 && args[1] == "-h" {
+		// -h is ls's and du's human-readable; alone it can only mean help.
+		args = []string{args[0], "--help"}
+	}
 	err := app.Run(ctx, args)
 	if err == nil {
 		return 0
