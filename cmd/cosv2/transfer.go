@@ -122,8 +122,33 @@ func uploadFile(ctx context.Context, cmd *cli.Command, c *cosv2.Client, local, r
 		defer x.finish()
 	}
 	_, err = uploader.Upload(ctx, c, remote, f, st.Size(), opts...)
+	if errors.Is(err, uploader.ErrMismatch) {
+		err = &mismatchError{local: local, remote: remote, err: err}
+	}
 	return st.Size(), err
 }
+
+// mismatchError is a resume that cannot be: the unfinished upload of remote
+// holds other bytes than local. It names both and the commands that help,
+// without the uploader's session and offsets.
+type mismatchError struct {
+	local, remote string
+	err           error
+}
+
+func (e *mismatchError) Error() string {
+	why := "its size or slice size differ"
+	switch {
+	case errors.Is(e.err, cosv2.ErrSHANotEqual):
+		why = "the file changed since that upload was interrupted: -174 at the finish"
+	case strings.Contains(e.err.Error(), "declared with other bytes"):
+		why = "its slices were declared with other bytes"
+	}
+	return fmt.Sprintf("the unfinished upload of %s holds other bytes than %s (%s); discard it with `cosv2 rm --incomplete %s`, wait until it expires, or put the original bytes",
+		e.remote, e.local, why, e.remote)
+}
+
+func (e *mismatchError) Unwrap() error { return e.err }
 
 func putFlags() []cli.Flag {
 	return append([]cli.Flag{
