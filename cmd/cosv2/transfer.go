@@ -56,7 +56,11 @@ func (x *xfer) update(p uploader.Progress) {
 		if x.bar != nil {
 			_ = x.bar.Clear()
 		}
-		note(x.cmd, "resuming: %d of %d slices already stored", p.SlicesResumed, p.SlicesTotal)
+		if x.verb == "get" {
+			note(x.cmd, "resuming: %d of %d chunks already downloaded", p.SlicesResumed, p.SlicesTotal)
+		} else {
+			note(x.cmd, "resuming: %d of %d slices already stored", p.SlicesResumed, p.SlicesTotal)
+		}
 	}
 	if x.bar == nil {
 		return
