@@ -279,9 +279,9 @@ func rmTree(ctx context.Context, cmd *cli.Command, c *cosv2.Client, a []string) 
 	// Only a tree is asked about: rm a b removes what it names, as rm(1).
 	if !cmd.Bool("force") && cmd.Bool("recursive") {
 		if !isTerminal(os.Stdin) {
-			return usagef("rm -r would remove %d files and %d directories: add --force (no terminal to ask on)", len(files), len(dirs))
+			return usagef("rm -r would remove %s and %s: add --force (no terminal to ask on)", count(len(files), "file"), count(len(dirs), "directory"))
 		}
-		fmt.Fprintf(cmd.Root().ErrWriter, "remove %d files and %d directories? [y/N] ", len(files), len(dirs))
+		fmt.Fprintf(cmd.Root().ErrWriter, "remove %s and %s? [y/N] ", count(len(files), "file"), count(len(dirs), "directory"))
 		ans, _ := bufio.NewReader(os.Stdin).ReadString('\n')
 		if a := strings.TrimSpace(strings.ToLower(ans)); a != "y" && a != "yes" {
 			return usagef("nothing removed")

@@ -135,7 +135,7 @@ var _ = Describe("in a real terminal (tmux)", Ordered, func() {
 			Expect(err).NotTo(HaveOccurred())
 		}
 		window("rm", binary+" rm -r trash/")
-		Eventually(func() string { return screen("rm") }).WithTimeout(time.Minute).Should(ContainSubstring("remove 2 files and 1 directories? [y/N]"))
+		Eventually(func() string { return screen("rm") }).WithTimeout(time.Minute).Should(ContainSubstring("remove 2 files and 1 directory? [y/N]"))
 		tmux("send-keys", "-t", "rm", "y", "Enter")
 		Eventually(func() string { return screen("rm") }).WithTimeout(time.Minute).Should(ContainSubstring("EXIT=0"))
 		_, err := api.StatDir(ctx, "trash/")
