@@ -74,7 +74,7 @@ func (b *batch) done(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	summary := fmt.Sprintf("%s: %d files (%s)", b.verb, b.ok.Load(), humanSize(b.bytes.Load()))
+	summary := fmt.Sprintf("%s: %s (%s)", b.verb, count(int(b.ok.Load()), "file"), humanSize(b.bytes.Load()))
 	if s := b.same.Load(); s > 0 {
 		summary += fmt.Sprintf(", %d unchanged", s)
 	}

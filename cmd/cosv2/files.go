@@ -135,6 +135,10 @@ func moveCopy(name, usage string, tree bool, do func(c *cosv2.Client) moveOrCopy
 					b.failed(src, err)
 					continue
 				}
+				if !isDir && strings.HasSuffix(src, "/") {
+					b.failed(src, fmt.Errorf("no such directory: %w", cosv2.ErrFileNotExist))
+					continue
+				}
 				if !isDir {
 					if keep(path.Base(src)) {
 						one(src, dst+path.Base(src))
@@ -245,11 +249,12 @@ func rmTree(ctx context.Context, cmd *cli.Command, c *cosv2.Client, a []string) 
 			return err
 		}
 		for _, p := range got {
-			isDir := strings.HasSuffix(p, "/")
-			if !isDir {
-				if isDir, err = remoteDir(ctx, c, p); err != nil {
-					return err
-				}
+			isDir, err := remoteDir(ctx, c, p)
+			if err != nil {
+				return err
+			}
+			if !isDir && strings.HasSuffix(p, "/") {
+				return fmt.Errorf("%s: no such directory: %w", p, cosv2.ErrFileNotExist)
 			}
 			if !isDir {
 				if keep(path.Base(p)) {

@@ -474,6 +474,10 @@ func getTree(ctx context.Context, cmd *cli.Command, c *cosv2.Client, srcs []stri
 			}
 			isDir = d
 		}
+		if !isDir && strings.HasSuffix(src, "/") {
+			b.failed(src, fmt.Errorf("no such directory: %w", cosv2.ErrFileNotExist))
+			continue
+		}
 		if !isDir {
 			if keep(path.Base(src)) {
 				local := filepath.Join(dst, path.Base(src))

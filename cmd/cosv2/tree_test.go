@@ -332,6 +332,11 @@ var _ = Describe("the command line a person expects (issue 16)", Ordered, func()
 			Expect(runCLI("stat", "copy/").ExitCode()).To(Equal(1))
 			ok("mkdir", "-p", "m/n/o/")
 			ok("mkdir", "-p", "m/n/o/")
+			for _, args := range [][]string{{"get", "-r", "missing/", "x"}, {"rm", "-r", "--force", "missing/"}, {"cp", "-r", "missing/", "y/"}} {
+				s := runCLI(args...)
+				Expect(s.ExitCode()).To(Equal(1), args[0])
+				Expect(s.Err).To(gbytes.Say("missing/.*no such directory"), args[0])
+			}
 		})
 	})
 
