@@ -77,6 +77,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return report(1, map[string]any{"message": clean(err), "hint": uploader.MismatchAdvice}, clean(err))
 	case errors.As(err, &api):
 		human := fmt.Sprintf("%s %s: %d %s: %s", api.Op, api.Path, api.Code, goName(api), api.Meaning())
+		if api.Op == "" {
+			// A sentinel wrapped by a message of its own: that message says more.
+			human = clean(err)
+		}
 		if api.Message != "" {
 			human += fmt.Sprintf(" (server: %s)", api.Message)
 		}

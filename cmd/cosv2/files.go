@@ -136,7 +136,7 @@ func moveCopy(name, usage string, tree bool, do func(c *cosv2.Client) moveOrCopy
 					continue
 				}
 				if !isDir && strings.HasSuffix(src, "/") {
-					b.failed(src, fmt.Errorf("no such directory: %w", cosv2.ErrFileNotExist))
+					b.failed(src, errors.New("no such directory"))
 					continue
 				}
 				if !isDir {
@@ -254,7 +254,7 @@ func rmTree(ctx context.Context, cmd *cli.Command, c *cosv2.Client, a []string) 
 				return err
 			}
 			if !isDir && strings.HasSuffix(p, "/") {
-				return fmt.Errorf("%s: no such directory: %w", p, cosv2.ErrFileNotExist)
+				return fmt.Errorf("%s: no such directory", p)
 			}
 			if !isDir {
 				if keep(path.Base(p)) {

@@ -475,7 +475,7 @@ func getTree(ctx context.Context, cmd *cli.Command, c *cosv2.Client, srcs []stri
 			isDir = d
 		}
 		if !isDir && strings.HasSuffix(src, "/") {
-			b.failed(src, fmt.Errorf("no such directory: %w", cosv2.ErrFileNotExist))
+			b.failed(src, errors.New("no such directory"))
 			continue
 		}
 		if !isDir {
