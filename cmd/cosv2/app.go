@@ -72,6 +72,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return report(1, map[string]any{"message": failed.summary}, failed.summary)
 	case errors.As(err, &usage), errors.Is(err, cosv2.ErrBadPath), isFlagError(err):
 		return report(2, map[string]any{"message": clean(err)}, clean(err))
+	case errors.As(err, new(*incompleteError)):
+		return report(1, map[string]any{"message": clean(err), "code": cosv2.ErrFileNotExist.Code}, clean(err))
 	case errors.Is(err, uploader.ErrMismatch):
 		// The whole chain: the code alone would hide what to do.
 		return report(1, map[string]any{"message": clean(err), "hint": uploader.MismatchAdvice}, clean(err))

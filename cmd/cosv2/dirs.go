@@ -169,7 +169,7 @@ func statCmd() *cli.Command {
 			}
 			f, err := c.Stat(ctx, a[0])
 			if err != nil {
-				return err
+				return withIncomplete(ctx, c, a[0], err)
 			}
 			return emit(cmd, map[string]any{"path": f.Path, "size": f.Size, "sha1": f.SHA1, "biz_attr": f.BizAttr, "authority": f.Authority,
 				"headers": f.Headers, "ctime": f.Created.Unix(), "mtime": f.Updated.Unix(), "source_url": f.SourceURL},

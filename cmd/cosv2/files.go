@@ -214,6 +214,11 @@ func rmCmd() *cli.Command {
 				if strings.HasSuffix(a[0], "/") {
 					return usagef("%s is a directory: rmdir removes an empty one, rm -r one and all it holds", a[0])
 				}
+				// Stat first: on cosv2 serve a delete of a path with only an
+				// unfinished upload discards it, which rm must not do unasked.
+				if _, err := c.Stat(ctx, a[0]); err != nil {
+					return withIncomplete(ctx, c, a[0], err)
+				}
 				if err := c.Remove(ctx, a[0]); err != nil {
 					return err
 				}
@@ -313,4 +318,28 @@ func rmTree(ctx context.Context, cmd *cli.Command, c *cosv2.Client, a []string) 
 		}
 	}
 	return b.done(ctx)
+}
+
+// incompleteError is a path with no file but an unfinished upload.
+type incompleteError struct {
+	path string
+	err  error
+}
+
+func (e *incompleteError) Error() string {
+	return fmt.Sprintf("%s is not a file yet: it has an unfinished upload (put it again to resume, or discard it with `cosv2 rm --incomplete %s`)", e.path, e.path)
+}
+
+func (e *incompleteError) Unwrap() error { return e.err }
+
+// withIncomplete turns a not-exist error of p into an incompleteError when
+// p has an unfinished upload; other errors are returned as they are.
+func withIncomplete(ctx context.Context, c *cosv2.Client, p string, err error) error {
+	if !cosv2.IsNotExist(err) {
+		return err
+	}
+	if s, lerr := c.SliceList(ctx, p); lerr == nil && s.Object == nil {
+		return &incompleteError{path: p, err: err}
+	}
+	return err
 }

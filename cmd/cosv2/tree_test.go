@@ -220,6 +220,11 @@ var _ = Describe("the command line a person expects (issue 16)", Ordered, func()
 			sess, err := api.SliceInit(context.Background(), "changed.bin", size, cosv2.SliceSize1M, cosv2.SliceInitOptions{})
 			Expect(err).NotTo(HaveOccurred())
 			Expect(api.SliceData(context.Background(), "changed.bin", sess.Session, 0, bytes.NewReader(random(1<<20, 4)), 1<<20)).To(Succeed())
+			for _, cmd := range []string{"stat", "rm"} {
+				s := runCLI(cmd, "changed.bin")
+				Expect(s.ExitCode()).To(Equal(1))
+				Expect(s.Err).To(gbytes.Say("has an unfinished upload.*rm --incomplete changed.bin"), cmd)
+			}
 			s := runCLI("put", "changed.bin", "changed.bin")
 			Expect(s.ExitCode()).To(Equal(1))
 			Expect(s.Err).To(gbytes.Say("rm --incomplete"))
