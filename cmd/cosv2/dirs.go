@@ -152,7 +152,7 @@ func duCmd() *cli.Command {
 				}
 			}
 			return emit(cmd, map[string]any{"path": dir, "size": bytes, "files": files, "dirs": dirs},
-				fmt.Sprintf("%s  %s  (%d files, %d directories)", strings.TrimSpace(size(cmd, bytes)), dir, files, dirs))
+				fmt.Sprintf("%s  %s  (%s, %s)", strings.TrimSpace(size(cmd, bytes)), dir, count(int(files), "file"), count(int(dirs), "directory")))
 		}}
 }
 
