@@ -21,7 +21,7 @@ CHROMIUM ?= /usr/bin/chromium
 
 all: test
 
-## tools: install the pinned tools a fresh machine lacks (golangci-lint, govulncheck, versitygw, oasdiff, npm packages, Debian's chromium and postgresql)
+## tools: install the pinned tools a fresh machine lacks (golangci-lint, govulncheck, versitygw, oasdiff, npm packages, Debian's chromium, tmux and postgresql)
 tools:
 	@if ! $(GOLANGCI_LINT) version 2>/dev/null | grep -q "$(GOLANGCI_LINT_VERSION:v%=%)"; then \
 		echo "installing golangci-lint $(GOLANGCI_LINT_VERSION)"; \
@@ -50,6 +50,11 @@ tools:
 	@if [ ! -x $(CHROMIUM) ]; then \
 		echo "installing Debian's chromium for the browser test"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	fi
+	@# tmux for the CLI's end-to-end test in a real terminal (cmd/cosv2/tmux_test.go).
+	@if ! command -v tmux >/dev/null 2>&1; then \
+		echo "installing Debian's tmux for the terminal test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux; \
 	fi
 	go mod download
 	@# PostgreSQL for the server suite's PostgreSQL store (scripts/postgres.sh starts one per run).

@@ -1501,6 +1501,12 @@ type ClientInterface interface {
 	//
 	// Deletes the file. Signed with a one-time signature bound to the file's fileid.
 	//
+	// **Extension of cosv2 serve, not of the document:** when the path has no file but an
+	// unfinished slice upload, the delete discards that upload (its session and its stored
+	// slices) and answers 200; a later upload_slice_init of the path starts afresh. The
+	// document has no operation to discard an unfinished upload, and Tencent's service answers
+	// -197 here. Clients use it through `cosv2 rm --incomplete`.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /files/v2/{appid}/{bucket}{path}#file.delete (the `DeleteFile` operationId).
@@ -1509,6 +1515,12 @@ type ClientInterface interface {
 	// DeleteFile Delete a file
 	//
 	// Deletes the file. Signed with a one-time signature bound to the file's fileid.
+	//
+	// **Extension of cosv2 serve, not of the document:** when the path has no file but an
+	// unfinished slice upload, the delete discards that upload (its session and its stored
+	// slices) and answers 200; a later upload_slice_init of the path starts afresh. The
+	// document has no operation to discard an unfinished upload, and Tencent's service answers
+	// -197 here. Clients use it through `cosv2 rm --incomplete`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1786,6 +1798,12 @@ func (c *Client) CopyFileWithBody(ctx context.Context, appid AppID, bucket Bucke
 //
 // Deletes the file. Signed with a one-time signature bound to the file's fileid.
 //
+// **Extension of cosv2 serve, not of the document:** when the path has no file but an
+// unfinished slice upload, the delete discards that upload (its session and its stored
+// slices) and answers 200; a later upload_slice_init of the path starts afresh. The
+// document has no operation to discard an unfinished upload, and Tencent's service answers
+// -197 here. Clients use it through `cosv2 rm --incomplete`.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /files/v2/{appid}/{bucket}{path}#file.delete (the `DeleteFile` operationId).
@@ -1804,6 +1822,12 @@ func (c *Client) DeleteFileWithBody(ctx context.Context, appid AppID, bucket Buc
 // DeleteFile Delete a file
 //
 // Deletes the file. Signed with a one-time signature bound to the file's fileid.
+//
+// **Extension of cosv2 serve, not of the document:** when the path has no file but an
+// unfinished slice upload, the delete discards that upload (its session and its stored
+// slices) and answers 200; a later upload_slice_init of the path starts afresh. The
+// document has no operation to discard an unfinished upload, and Tencent's service answers
+// -197 here. Clients use it through `cosv2 rm --incomplete`.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3140,6 +3164,12 @@ type ClientWithResponsesInterface interface {
 	//
 	// Deletes the file. Signed with a one-time signature bound to the file's fileid.
 	//
+	// **Extension of cosv2 serve, not of the document:** when the path has no file but an
+	// unfinished slice upload, the delete discards that upload (its session and its stored
+	// slices) and answers 200; a later upload_slice_init of the path starts afresh. The
+	// document has no operation to discard an unfinished upload, and Tencent's service answers
+	// -197 here. Clients use it through `cosv2 rm --incomplete`.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /files/v2/{appid}/{bucket}{path}#file.delete (the `DeleteFile` operationId).
@@ -3148,6 +3178,12 @@ type ClientWithResponsesInterface interface {
 	// DeleteFileWithResponse Delete a file
 	//
 	// Deletes the file. Signed with a one-time signature bound to the file's fileid.
+	//
+	// **Extension of cosv2 serve, not of the document:** when the path has no file but an
+	// unfinished slice upload, the delete discards that upload (its session and its stored
+	// slices) and answers 200; a later upload_slice_init of the path starts afresh. The
+	// document has no operation to discard an unfinished upload, and Tencent's service answers
+	// -197 here. Clients use it through `cosv2 rm --incomplete`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -4220,6 +4256,12 @@ func (c *ClientWithResponses) CopyFileWithBodyWithResponse(ctx context.Context, 
 //
 // Deletes the file. Signed with a one-time signature bound to the file's fileid.
 //
+// **Extension of cosv2 serve, not of the document:** when the path has no file but an
+// unfinished slice upload, the delete discards that upload (its session and its stored
+// slices) and answers 200; a later upload_slice_init of the path starts afresh. The
+// document has no operation to discard an unfinished upload, and Tencent's service answers
+// -197 here. Clients use it through `cosv2 rm --incomplete`.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /files/v2/{appid}/{bucket}{path}#file.delete (the `DeleteFile` operationId).
@@ -4234,6 +4276,12 @@ func (c *ClientWithResponses) DeleteFileWithBodyWithResponse(ctx context.Context
 // DeleteFileWithResponse Delete a file
 //
 // Deletes the file. Signed with a one-time signature bound to the file's fileid.
+//
+// **Extension of cosv2 serve, not of the document:** when the path has no file but an
+// unfinished slice upload, the delete discards that upload (its session and its stored
+// slices) and answers 200; a later upload_slice_init of the path starts afresh. The
+// document has no operation to discard an unfinished upload, and Tencent's service answers
+// -197 here. Clients use it through `cosv2 rm --incomplete`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //

@@ -33,3 +33,22 @@ cos rm demo/moved.txt
 cos rm demo/big.bin
 cos rmdir demo/
 cos sign --kind multi --ttl 10m
+
+echo
+echo "# trees and sync"
+mkdir -p "$work/site/img" "$work/site/posts"
+for i in 1 2 3; do echo "post $i" >"$work/site/posts/p$i.html"; done
+echo "<h1>home</h1>" >"$work/site/index.html"
+head -c 30000 /dev/urandom >"$work/site/img/logo.png"
+cos put -r "$work/site" site/
+cos ls -r -h site/
+cos du -h site/
+echo "post 2, edited" >"$work/site/posts/p2.html"
+rm "$work/site/posts/p3.html"
+cos sync --delete --dry-run "$work/site" site/
+cos sync --delete "$work/site" site/
+cos sync "$work/site" site/   # nothing differs now: no upload
+cos sync site/ "$work/mirror"
+diff -r "$work/site" "$work/mirror" && echo "the mirror matches the local tree"
+cos share site/index.html --ttl 10m
+cos rm -r --force site/

@@ -136,10 +136,16 @@ func (s *Server) deleteNode(ctx context.Context, q *request) (*reply, *apiError)
 	if q.path == "/" {
 		return nil, fail(coserr.ErrInvalidPath, "the bucket root cannot be deleted")
 	}
+	var discarded string
 	aerr := s.inTx(ctx, func(tx *sql.Tx) *apiError {
 		n, err := s.meta.getNode(ctx, tx, q.bucket, q.path)
 		if err != nil {
 			return storeFailed(err)
+		}
+		if n == nil && !strings.HasSuffix(q.path, "/") {
+			var aerr *apiError
+			discarded, aerr = s.discardUpload(ctx, tx, q) // this server's extension: see discard.go
+			return aerr
 		}
 		if n == nil {
 			return fail(coserr.ErrFileNotExist, "%s does not exist", q.path)
@@ -158,6 +164,9 @@ func (s *Server) deleteNode(ctx context.Context, q *request) (*reply, *apiError)
 		}
 		return dbFailed(s.meta.unref(ctx, tx, n.Data, s.now()))
 	})
+	if aerr == nil && discarded != "" {
+		s.dropHash(discarded)
+	}
 	s.gc.kick()
 	return nil, aerr
 }

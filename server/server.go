@@ -340,6 +340,9 @@ func (s *Server) answer(w http.ResponseWriter, req *request, status, code int, m
 			status, body = http.StatusInternalServerError, envelope(coserr.ErrUnknown.Code, "server answer failed the spec: "+err.Error(), nil)
 		}
 	}
+	if req != nil && req.op != nil {
+		s.log.Info("request", "method", req.r.Method, "op", req.op.Op, "path", req.path, "status", status, "code", code)
+	}
 	// However long the body and the operation took, the answer gets its own
 	// WriteTimeout (http.Server's counts from the request's header).
 	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(s.cfg.Limits.WriteTimeout))

@@ -7,6 +7,12 @@ import "github.com/cosv2/cosv2"
 type Progress struct {
 	BytesDone, BytesTotal   int64
 	SlicesDone, SlicesTotal int
+	// BytesResumed and SlicesResumed are the part of BytesDone and SlicesDone
+	// an earlier, interrupted upload had stored: nothing was sent for them,
+	// so a rate counts BytesDone-BytesResumed. They are reported once, in the
+	// first call, before any slice goes out.
+	BytesResumed  int64
+	SlicesResumed int
 }
 
 type config struct {

@@ -62,8 +62,19 @@ func (e *UploadError) Error() string {
 func (e *UploadError) Unwrap() error { return e.Err }
 
 // ErrMismatch is returned when an unfinished upload of the path has another
-// size or slice size than this one, so resuming it would corrupt the file.
+// size or slice size than this one, or slices of other bytes, so resuming it
+// would corrupt the file. The error wrapping it says what the user can do:
+// see MismatchAdvice.
 var ErrMismatch = errors.New("uploader: the unfinished upload of this path is of another file")
+
+// MismatchAdvice is what a user can do about an unfinished upload of other
+// bytes, which every ErrMismatch ends with: the document has no op to discard
+// it, so a person needs the ways out spelled.
+const MismatchAdvice = "discard it (cosv2 rm --incomplete PATH on a cosv2 server), wait until it expires, or upload the original bytes"
+
+func mismatch(format string, args ...any) error {
+	return fmt.Errorf("%w: %s; %s", ErrMismatch, fmt.Sprintf(format, args...), MismatchAdvice)
+}
 
 // Upload stores size bytes of src at remote. Up to cosv2.MaxSimpleUpload it
 // is one Put; beyond, a slice upload: upload_slice_init (or, when an
@@ -89,7 +100,7 @@ func Upload(ctx context.Context, c Client, remote string, src io.ReaderAt, size 
 	if size <= cosv2.MaxSimpleUpload {
 		obj, err := c.Put(ctx, remote, src, size, cfg.putOptions()...)
 		if err == nil {
-			cfg.reporter(size, size)(size, 1)
+			cfg.reporter(size, size).sent(size, 1)
 		}
 		return obj, err
 	}
@@ -116,7 +127,15 @@ func Upload(ctx context.Context, c Client, remote string, src io.ReaderAt, size 
 	} else {
 		hashed <- nil
 	}
-	err = send(ctx, c, remote, src, size, sess, done, cfg.concurrency, cfg.reporter(size, sess.SliceSize))
+	report := cfg.reporter(size, sess.SliceSize)
+	if len(done) > 0 {
+		var stored int64
+		for off := range done {
+			stored += min(sess.SliceSize, size-off)
+		}
+		report.resumed(stored, len(done))
+	}
+	err = send(ctx, c, remote, src, size, sess, done, cfg.concurrency, report.sent)
 	if err != nil {
 		stopHashing()
 	}
@@ -127,6 +146,11 @@ func Upload(ctx context.Context, c Client, remote string, src io.ReaderAt, size 
 		return nil, err
 	}
 	obj, err := c.SliceFinish(ctx, remote, sess.Session, size, sha)
+	if err != nil && len(done) > 0 && errors.Is(err, cosv2.ErrSHANotEqual) {
+		// Slices stored by an earlier run were of other bytes (the file
+		// changed since): resuming can never finish.
+		err = fmt.Errorf("%w (%w): the slices stored before are of other bytes; %s", ErrMismatch, err, MismatchAdvice)
+	}
 	if err != nil {
 		return nil, &UploadError{Path: remote, Session: sess.Session, Offset: size, Err: err}
 	}
@@ -165,7 +189,7 @@ func open(ctx context.Context, c Client, remote string, src io.ReaderAt, size in
 		return nil, nil, err
 	}
 	if sess.FileSize != size || sess.SliceSize <= 0 {
-		return nil, nil, fmt.Errorf("%w: %d bytes in slices of %d, not %d bytes", ErrMismatch, sess.FileSize, sess.SliceSize, size)
+		return nil, nil, mismatch("%d bytes in slices of %d, not %d bytes", sess.FileSize, sess.SliceSize, size)
 	}
 	declared := slices.ContainsFunc(sess.Parts, func(p cosv2.SlicePart) bool { return p.DataSHA != "" })
 	if declared && (cfg.parts == nil || cfg.sliceSize != sess.SliceSize) {
@@ -183,7 +207,7 @@ func open(ctx context.Context, c Client, remote string, src io.ReaderAt, size in
 		// stored slices are then the same bytes.
 		if i := p.Offset / sess.SliceSize; p.DataSHA != "" && int(i) < len(cfg.parts) &&
 			!strings.EqualFold(p.DataSHA, cfg.parts[i].DataSHA) {
-			return nil, nil, fmt.Errorf("%w: the slice at %d was declared with other bytes", ErrMismatch, p.Offset)
+			return nil, nil, mismatch("the slice at %d was declared with other bytes", p.Offset)
 		}
 		done[p.Offset] = true
 	}
@@ -198,7 +222,6 @@ func send(ctx context.Context, c Client, remote string, src io.ReaderAt, size in
 	for off := int64(0); off < size; off += sess.SliceSize {
 		length := min(sess.SliceSize, size-off)
 		if done[off] {
-			report(length, 1)
 			continue
 		}
 		if gctx.Err() != nil {
@@ -227,18 +250,35 @@ func sendSlice(ctx context.Context, c Client, remote, session string, off int64,
 
 // reporter counts progress for an upload of size bytes in slices of slice
 // (one request when slice ≥ size).
-func (c config) reporter(size, slice int64) func(bytes int64, slices int) {
+func (c config) reporter(size, slice int64) *reporter {
 	total := int(max((size+slice-1)/max(slice, 1), 1))
-	var mu sync.Mutex
-	p := Progress{BytesTotal: size, SlicesTotal: total}
-	return func(bytes int64, slices int) {
-		if c.progress == nil {
-			return
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		p.BytesDone += bytes
-		p.SlicesDone += slices
-		c.progress(p)
+	return &reporter{f: c.progress, p: Progress{BytesTotal: size, SlicesTotal: total}}
+}
+
+// reporter adds up a transfer's progress and calls f, one call at a time.
+type reporter struct {
+	mu sync.Mutex
+	f  func(Progress)
+	p  Progress
+}
+
+// sent counts bytes and slices sent now.
+func (r *reporter) sent(bytes int64, slices int) { r.add(bytes, slices, false) }
+
+// resumed counts bytes and slices an earlier upload stored.
+func (r *reporter) resumed(bytes int64, slices int) { r.add(bytes, slices, true) }
+
+func (r *reporter) add(bytes int64, slices int, resumed bool) {
+	if r.f == nil {
+		return
 	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.p.BytesDone += bytes
+	r.p.SlicesDone += slices
+	if resumed {
+		r.p.BytesResumed += bytes
+		r.p.SlicesResumed += slices
+	}
+	r.f(r.p)
 }

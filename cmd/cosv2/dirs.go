@@ -12,14 +12,42 @@ import (
 )
 
 func mkdirCmd() *cli.Command {
-	return &cli.Command{Name: "mkdir", Usage: "create a directory", ArgsUsage: "DIR/",
-		Flags: []cli.Flag{&cli.StringFlag{Name: "attr", Usage: "the directory's biz_attr"}},
-		Action: withClient(1, "DIR/", func(ctx context.Context, cmd *cli.Command, c *cosv2.Client, a []string) error {
-			if err := c.MakeDir(ctx, a[0], cosv2.WithBizAttr(cmd.String("attr"))); err != nil {
+	return &cli.Command{Name: "mkdir", Usage: "create directories", ArgsUsage: "DIR/...",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "attr", Usage: "the directory's biz_attr"},
+			&cli.BoolFlag{Name: "parents", Aliases: []string{"p"}, Usage: "make parents as needed; an existing directory is fine"},
+		},
+		Action: func(ctx context.Context, cmd *cli.Command) error {
+			a, err := atLeast(cmd, 1, "DIR/...")
+			if err != nil {
 				return err
 			}
-			return emit(cmd, map[string]string{"created": a[0]}, "created "+a[0])
-		})}
+			for _, d := range a {
+				if _, err := cosv2.DirPath(d); err != nil {
+					return fmt.Errorf("%w (a directory ends in /: %s/)", err, d)
+				}
+			}
+			c, err := client(cmd)
+			if err != nil {
+				return err
+			}
+			for _, d := range a {
+				if cmd.Bool("parents") {
+					if err := mkdirAll(ctx, c, strings.TrimSuffix(d, "/")+"/"); err != nil {
+						return err
+					}
+					if attr := cmd.String("attr"); attr != "" {
+						if err := c.UpdateDir(ctx, d, attr); err != nil {
+							return err
+						}
+					}
+				} else if err := c.MakeDir(ctx, d, cosv2.WithBizAttr(cmd.String("attr"))); err != nil {
+					return err
+				}
+				line(cmd, map[string]string{"created": d}, "created "+d)
+			}
+			return nil
+		}}
 }
 
 func rmdirCmd() *cli.Command {
@@ -40,27 +68,92 @@ type entryJSON struct {
 	Updated int64  `json:"mtime"`
 }
 
+func size(cmd *cli.Command, n int64) string {
+	if cmd.Bool("human-readable") {
+		return fmt.Sprintf("%10s", humanSize(n))
+	}
+	return fmt.Sprintf("%12d", n)
+}
+
 func lsCmd() *cli.Command {
-	return &cli.Command{Name: "ls", Usage: "list a directory", ArgsUsage: "DIR/",
+	return &cli.Command{Name: "ls", Usage: "list a directory (default the bucket root)", ArgsUsage: "[DIR/]",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "prefix", Usage: "only names starting with this"},
 			&cli.IntFlag{Name: "limit", Usage: "stop after this many entries (0: all)"},
+			&cli.BoolFlag{Name: "recursive", Aliases: []string{"r"}, Usage: "everything below, with paths relative to DIR/"},
+			&cli.BoolFlag{Name: "human-readable", Aliases: []string{"h"}, Usage: "sizes in KiB, MiB, ..."},
 		},
-		Action: withClient(1, "DIR/", func(ctx context.Context, cmd *cli.Command, c *cosv2.Client, a []string) error {
-			var out []entryJSON
+		Action: func(ctx context.Context, cmd *cli.Command) error {
+			if cmd.Args().Len() > 1 {
+				return usagef("ls takes [DIR/]")
+			}
+			dir := "/"
+			if cmd.Args().Len() == 1 {
+				dir = cmd.Args().First()
+			}
+			c, err := client(cmd)
+			if err != nil {
+				return err
+			}
+			out := []entryJSON{}
 			var human strings.Builder
-			for e, err := range c.List(ctx, a[0], cosv2.WithPrefix(cmd.String("prefix")), cosv2.WithLimit(cmd.Int("limit"))) {
+			add := func(name string, e cosv2.Entry) {
+				out = append(out, entryJSON{Name: name, Dir: e.IsDir, Size: e.Size, SHA1: e.SHA1, Updated: e.Updated.Unix()})
+				fmt.Fprintf(&human, "%s  %s  %s\n", size(cmd, e.Size), e.Updated.UTC().Format(time.DateTime), name)
+			}
+			if cmd.Bool("recursive") {
+				n := 0
+				for e, err := range walkRemote(ctx, c, dir) {
+					if err != nil {
+						return err
+					}
+					if p := cmd.String("prefix"); p != "" && !strings.HasPrefix(e.rel, p) {
+						continue
+					}
+					add(e.rel, e.Entry)
+					if n++; cmd.Int("limit") > 0 && n >= cmd.Int("limit") {
+						break
+					}
+				}
+			} else {
+				for e, err := range c.List(ctx, dir, cosv2.WithPrefix(cmd.String("prefix")), cosv2.WithLimit(cmd.Int("limit"))) {
+					if err != nil {
+						return err
+					}
+					add(e.Name, e)
+				}
+			}
+			return emit(cmd, out, strings.TrimSuffix(human.String(), "\n"))
+		}}
+}
+
+func duCmd() *cli.Command {
+	return &cli.Command{Name: "du", Usage: "total size and file count of a directory and all below", ArgsUsage: "[DIR/]",
+		Flags: []cli.Flag{&cli.BoolFlag{Name: "human-readable", Aliases: []string{"h"}, Usage: "sizes in KiB, MiB, ..."}},
+		Action: func(ctx context.Context, cmd *cli.Command) error {
+			dir := "/"
+			if cmd.Args().Len() == 1 {
+				dir = cmd.Args().First()
+			}
+			c, err := client(cmd)
+			if err != nil {
+				return err
+			}
+			var files, dirs, bytes int64
+			for e, err := range walkRemote(ctx, c, dir) {
 				if err != nil {
 					return err
 				}
-				out = append(out, entryJSON{Name: e.Name, Dir: e.IsDir, Size: e.Size, SHA1: e.SHA1, Updated: e.Updated.Unix()})
-				fmt.Fprintf(&human, "%12d  %s  %s\n", e.Size, e.Updated.UTC().Format(time.DateTime), e.Name)
+				if e.IsDir {
+					dirs++
+				} else {
+					files++
+					bytes += e.Size
+				}
 			}
-			if out == nil {
-				out = []entryJSON{}
-			}
-			return emit(cmd, out, strings.TrimSuffix(human.String(), "\n"))
-		})}
+			return emit(cmd, map[string]any{"path": dir, "size": bytes, "files": files, "dirs": dirs},
+				fmt.Sprintf("%s  %s  (%s, %s)", strings.TrimSpace(size(cmd, bytes)), dir, count(int(files), "file"), count(int(dirs), "directory")))
+		}}
 }
 
 func statCmd() *cli.Command {
@@ -76,7 +169,7 @@ func statCmd() *cli.Command {
 			}
 			f, err := c.Stat(ctx, a[0])
 			if err != nil {
-				return err
+				return withIncomplete(ctx, c, a[0], err)
 			}
 			return emit(cmd, map[string]any{"path": f.Path, "size": f.Size, "sha1": f.SHA1, "biz_attr": f.BizAttr, "authority": f.Authority,
 				"headers": f.Headers, "ctime": f.Created.Unix(), "mtime": f.Updated.Unix(), "source_url": f.SourceURL},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -49,6 +50,7 @@ func serveCmd() *cli.Command {
 	d := server.DefaultLimits()
 	return &cli.Command{Name: "serve", Usage: "run a local COS v2 server", Description: serveDescription,
 		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "log-format", Value: "text", Usage: "the log on stderr, one line per request: text or json"},
 			&cli.StringFlag{Name: "addr", Value: "127.0.0.1:8089", Usage: "address to listen on (port 0: any free port)", Sources: cli.EnvVars("COSV2_ADDR")},
 			&cli.StringFlag{Name: "data", Usage: "data directory", Sources: cli.EnvVars("COSV2_DATA")},
 			&cli.BoolFlag{Name: "memory", Usage: "keep everything in memory instead of --data"},
@@ -91,13 +93,23 @@ func serveCmd() *cli.Command {
 			if len(buckets) == 0 {
 				return usagef("--bucket is required")
 			}
+			var log *slog.Logger
+			switch cmd.String("log-format") {
+			case "text":
+				log = slog.New(slog.NewTextHandler(cmd.Root().ErrWriter, nil))
+			case "json":
+				log = slog.New(slog.NewJSONHandler(cmd.Root().ErrWriter, nil))
+			default:
+				return usagef("--log-format %q: want text or json", cmd.String("log-format"))
+			}
+			log.Info("store", "meta", storeOf(cmd), "blobs", blobsOf(cmd))
 			cfg := server.Config{AppID: cmd.String("appid"), Buckets: buckets, SecretID: cmd.String("secret-id"), SecretKey: cmd.String("secret-key"),
 				DataDir: cmd.String("data"), Memory: cmd.Bool("memory"), Meta: cmd.String("meta"),
 				Blobs: cmd.String("blobs"), S3Endpoint: cmd.String("s3-endpoint"), S3AccessKey: cmd.String("s3-access-key"), S3SecretKey: cmd.String("s3-secret-key"), S3Region: cmd.String("s3-region"),
 				SessionTTL: cmd.Duration("session-ttl"), Validate: cmd.Bool("validate"), BaseURL: cmd.String("base-url"),
 				PrivateBuckets: splitList(cmd.StringSlice("private-bucket")),
 				CORSOrigins:    splitList(cmd.StringSlice("cors-origin")),
-				Logger:         slog.New(slog.NewTextHandler(cmd.Root().ErrWriter, nil)),
+				Logger:         log,
 				Limits: server.Limits{MaxConns: int(cmd.Int("max-conns")), ReadHeaderTimeout: cmd.Duration("read-header-timeout"),
 					ReadTimeout: cmd.Duration("read-timeout"), WriteTimeout: cmd.Duration("write-timeout"), IdleTimeout: cmd.Duration("idle-timeout"),
 					BodyMemory: cmd.Int64("body-memory"), OnceWindow: cmd.Duration("once-window"), MaxNonces: int(cmd.Int("max-nonces"))}}
@@ -118,4 +130,26 @@ func splitList(vs []string) []string {
 		}
 	}
 	return out
+}
+
+// storeOf says where cosv2 serve keeps the metadata.
+func storeOf(cmd *cli.Command) string {
+	switch {
+	case cmd.String("meta") != "":
+		return "postgresql"
+	case cmd.Bool("memory"):
+		return "memory"
+	}
+	return "sqlite " + filepath.Join(cmd.String("data"), "meta.db")
+}
+
+// blobsOf says where cosv2 serve keeps the bytes.
+func blobsOf(cmd *cli.Command) string {
+	switch {
+	case cmd.String("blobs") != "":
+		return cmd.String("blobs")
+	case cmd.Bool("memory"):
+		return "memory"
+	}
+	return "disk " + filepath.Join(cmd.String("data"), "blobs")
 }

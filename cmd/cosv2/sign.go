@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v3"
@@ -20,10 +21,18 @@ func signCmd() *cli.Command {
 			&cli.Uint64Flag{Name: "rand", Usage: "the random number r, 0 to 9999999999 (default random)"},
 		},
 		Action: func(_ context.Context, cmd *cli.Command) error {
+			st, err := resolve(cmd)
+			if err != nil {
+				return err
+			}
+			var missing []string
 			for _, f := range []string{"appid", "bucket", "secret-id", "secret-key"} {
-				if cmd.String(f) == "" {
-					return usagef("--%s is required", f)
+				if *st.field(f) == "" {
+					missing = append(missing, fmt.Sprintf("--%s (%s)", f, envName(f)))
 				}
+			}
+			if len(missing) > 0 {
+				return usagef("missing %s: give them as flags, in the environment, or in a profile", strings.Join(missing, ", "))
 			}
 			opts := []signer.Option{}
 			if cmd.IsSet("now") {
@@ -37,7 +46,7 @@ func signCmd() *cli.Command {
 				}
 				opts = append(opts, signer.WithRand(func() uint64 { return r }))
 			}
-			s, err := signer.New(signer.Credentials{AppID: cmd.String("appid"), SecretID: cmd.String("secret-id"), SecretKey: cmd.String("secret-key")}, opts...)
+			s, err := signer.New(signer.Credentials{AppID: st.AppID, SecretID: st.SecretID, SecretKey: st.SecretKey}, opts...)
 			if err != nil {
 				return usagef("%v", err)
 			}
@@ -49,14 +58,14 @@ func signCmd() *cli.Command {
 				}
 				fileID := ""
 				if p := cmd.String("path"); p != "" {
-					fileID = signer.FileID(cmd.String("appid"), cmd.String("bucket"), p)
+					fileID = signer.FileID(st.AppID, st.Bucket, p)
 				}
-				sig, err = s.MultiUse(cmd.String("bucket"), fileID, cmd.Duration("ttl"))
+				sig, err = s.MultiUse(st.Bucket, fileID, cmd.Duration("ttl"))
 			case "once":
 				if cmd.String("path") == "" {
 					return usagef("a one-time signature needs --path")
 				}
-				sig, err = s.OneTime(cmd.String("bucket"), cmd.String("path"))
+				sig, err = s.OneTime(st.Bucket, cmd.String("path"))
 			default:
 				return usagef("--kind %q: want multi or once", cmd.String("kind"))
 			}

@@ -2,125 +2,547 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
+	"path"
 	"path/filepath"
+	"strings"
+	"sync"
+	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/urfave/cli/v3"
-	"golang.org/x/term"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/cosv2/cosv2"
 	"github.com/cosv2/cosv2/uploader"
 )
 
-// bar returns a progress bar on stderr when stdout is a terminal and output
-// is for people, else nil.
-func bar(cmd *cli.Command, size int64, what string) *progressbar.ProgressBar {
-	f, ok := cmd.Root().Writer.(*os.File)
-	if cmd.Bool("json") || !ok || !term.IsTerminal(int(f.Fd())) {
-		return nil
+// xfer is the progress of one transfer: the resume note, and a bar on
+// stderr when stdout is a terminal and output is for people (no bar in a
+// pipe, with --json or --quiet). The bar starts where a resume starts, and
+// its rate counts only the bytes sent by this run.
+type xfer struct {
+	cmd     *cli.Command
+	bar     *progressbar.ProgressBar
+	verb    string
+	mu      sync.Mutex
+	start   time.Time
+	noted   bool
+	resumed int64
+}
+
+func newXfer(cmd *cli.Command, size int64, verb string) *xfer {
+	x := &xfer{cmd: cmd, verb: verb, start: time.Now()}
+	if cmd.Bool("json") || cmd.Bool("quiet") || !isTerminal(cmd.Root().Writer) {
+		return x
 	}
-	return progressbar.NewOptions64(size, progressbar.OptionSetDescription(what), progressbar.OptionShowBytes(true),
-		progressbar.OptionSetWriter(cmd.Root().ErrWriter), progressbar.OptionClearOnFinish())
+	x.bar = progressbar.NewOptions64(size, progressbar.OptionSetDescription(verb), progressbar.OptionSetWriter(cmd.Root().ErrWriter),
+		progressbar.OptionSetPredictTime(false), progressbar.OptionShowBytes(false),
+		progressbar.OptionSetWidth(30), progressbar.OptionClearOnFinish())
+	return x
+}
+
+// update is the uploader's progress callback.
+func (x *xfer) update(p uploader.Progress) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if p.SlicesResumed > 0 && !x.noted {
+		x.noted = true
+		x.resumed = p.BytesResumed
+		if x.bar != nil {
+			_ = x.bar.Clear()
+		}
+		if x.verb == "get" {
+			note(x.cmd, "resuming: %d of %d chunks already downloaded", p.SlicesResumed, p.SlicesTotal)
+		} else {
+			note(x.cmd, "resuming: %d of %d slices already stored", p.SlicesResumed, p.SlicesTotal)
+		}
+	}
+	if x.bar == nil {
+		return
+	}
+	sent := p.BytesDone - x.resumed
+	desc := fmt.Sprintf("%s %s / %s", x.verb, humanSize(p.BytesDone), humanSize(p.BytesTotal))
+	// A rate over less than half a second is noise (the first slice's bytes
+	// over a few milliseconds).
+	if el := time.Since(x.start); el > 500*time.Millisecond && sent > 0 {
+		desc += fmt.Sprintf(", %s/s", humanSize(int64(float64(sent)/el.Seconds())))
+	}
+	// The number first: every frame drawn shows the right fraction, the
+	// first one after a resume included.
+	_ = x.bar.Set64(p.BytesDone)
+	x.bar.Describe(desc)
+}
+
+func (x *xfer) finish() {
+	if x.bar != nil {
+		_ = x.bar.Finish()
+	}
+}
+
+// uploadFile uploads one local file (or stdin for "-") to remote.
+func uploadFile(ctx context.Context, cmd *cli.Command, c *cosv2.Client, local, remote string, progress bool) (int64, error) {
+	opts := []uploader.Option{uploader.WithSliceSize(int64(cmd.Int("slice-size"))), uploader.WithConcurrency(cmd.Int("concurrency"))}
+	if cmd.Bool("overwrite") || cmd.Name == "sync" {
+		opts = append(opts, uploader.WithOverwrite())
+	}
+	if attr := cmd.String("attr"); attr != "" {
+		opts = append(opts, uploader.WithBizAttr(attr))
+	}
+	if cmd.Bool("uploadparts") {
+		opts = append(opts, uploader.WithUploadParts())
+	}
+	if local == "-" {
+		obj, err := uploader.UploadReader(ctx, c, remote, os.Stdin, opts...)
+		if err != nil {
+			return 0, err
+		}
+		_ = obj
+		st, err := c.Stat(ctx, remote)
+		if err != nil {
+			return 0, err
+		}
+		return st.Size, nil
+	}
+	f, err := os.Open(local)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	if st.IsDir() {
+		return 0, usagef("%s is a directory: put -r uploads a tree", local)
+	}
+	if progress {
+		x := newXfer(cmd, st.Size(), "put")
+		opts = append(opts, uploader.WithProgress(x.update))
+		defer x.finish()
+	}
+	_, err = uploader.Upload(ctx, c, remote, f, st.Size(), opts...)
+	if errors.Is(err, uploader.ErrMismatch) {
+		err = &mismatchError{local: local, remote: remote, err: err}
+	}
+	return st.Size(), err
+}
+
+// mismatchError is a resume that cannot be: the unfinished upload of remote
+// holds other bytes than local. It names both and the commands that help,
+// without the uploader's session and offsets.
+type mismatchError struct {
+	local, remote string
+	err           error
+}
+
+func (e *mismatchError) Error() string {
+	why := "its size or slice size differ"
+	switch {
+	case errors.Is(e.err, cosv2.ErrSHANotEqual):
+		why = "the file changed since that upload was interrupted: -174 at the finish"
+	case strings.Contains(e.err.Error(), "declared with other bytes"):
+		why = "its slices were declared with other bytes"
+	}
+	return fmt.Sprintf("the unfinished upload of %s holds other bytes than %s (%s); discard it with `cosv2 rm --incomplete %s`, wait until it expires, or put the original bytes",
+		e.remote, e.local, why, e.remote)
+}
+
+func (e *mismatchError) Unwrap() error { return e.err }
+
+func putFlags() []cli.Flag {
+	return append([]cli.Flag{
+		&cli.BoolFlag{Name: "overwrite", Usage: "replace existing files"},
+		&cli.StringFlag{Name: "attr", Usage: "the files' biz_attr"},
+		&cli.IntFlag{Name: "slice-size", Value: int(uploader.DefaultSliceSize), Usage: "slice size: 524288, 1048576, 2097152 or 3145728"},
+		&cli.IntFlag{Name: "concurrency", Value: uploader.DefaultConcurrency, Usage: "slices in flight per file"},
+		&cli.BoolFlag{Name: "uploadparts", Usage: "hash the file before a slice upload and send sha and uploadparts at init: no upload when the service has the bytes"},
+	}, treeFlags()...)
 }
 
 func putCmd() *cli.Command {
-	return &cli.Command{Name: "put", Usage: "upload a local file (slices above 20 MB)", ArgsUsage: "LOCAL REMOTE",
-		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "overwrite", Usage: "replace an existing file"},
-			&cli.StringFlag{Name: "attr", Usage: "the file's biz_attr"},
-			&cli.IntFlag{Name: "slice-size", Value: int(uploader.DefaultSliceSize), Usage: "slice size: 524288, 1048576, 2097152 or 3145728"},
-			&cli.IntFlag{Name: "concurrency", Value: uploader.DefaultConcurrency, Usage: "slices in flight"},
-			&cli.BoolFlag{Name: "uploadparts", Usage: "hash the file before a slice upload and send sha and uploadparts at init: no upload when the service has the bytes"},
-		},
+	return &cli.Command{Name: "put", Usage: "upload files (slices above 20 MB; - reads stdin); resumes an interrupted upload", ArgsUsage: "LOCAL... REMOTE",
+		Description: "A REMOTE ending in / or naming an existing directory receives each LOCAL under its own name.",
+		Flags:       putFlags(),
 		Action: func(ctx context.Context, cmd *cli.Command) error {
-			a, err := args(cmd, 2, "LOCAL REMOTE")
+			a, err := atLeast(cmd, 2, "LOCAL... REMOTE")
 			if err != nil {
 				return err
 			}
 			if !cosv2.ValidSliceSize(int64(cmd.Int("slice-size"))) {
 				return usagef("--slice-size %d is not one of %v", cmd.Int("slice-size"), cosv2.SliceSizes())
 			}
-			if _, err := cosv2.FilePath(a[1]); err != nil {
-				return err
-			}
+			srcs, dst := a[:len(a)-1], a[len(a)-1]
 			c, err := client(cmd)
 			if err != nil {
 				return err
 			}
-			f, err := os.Open(a[0])
-			if err != nil {
-				return err
+			if len(srcs) == 1 && !cmd.Bool("recursive") {
+				target := dst
+				if srcs[0] != "-" {
+					if target, err = remoteTarget(ctx, c, dst, filepath.Base(srcs[0])); err != nil {
+						return err
+					}
+				}
+				if _, err := cosv2.FilePath(target); err != nil {
+					return err
+				}
+				n, err := uploadFile(ctx, cmd, c, srcs[0], target, true)
+				if err != nil {
+					return err
+				}
+				return emit(cmd, map[string]any{"path": target, "size": n}, fmt.Sprintf("uploaded %s (%d bytes)", target, n))
 			}
-			defer f.Close()
-			st, err := f.Stat()
-			if err != nil {
-				return err
-			}
-			opts := []uploader.Option{uploader.WithSliceSize(int64(cmd.Int("slice-size"))),
-				uploader.WithConcurrency(cmd.Int("concurrency"))}
-			if cmd.Bool("overwrite") {
-				opts = append(opts, uploader.WithOverwrite())
-			}
-			if attr := cmd.String("attr"); attr != "" {
-				opts = append(opts, uploader.WithBizAttr(attr))
-			}
-			if cmd.Bool("uploadparts") {
-				opts = append(opts, uploader.WithUploadParts())
-			}
-			if b := bar(cmd, st.Size(), "put"); b != nil {
-				opts = append(opts, uploader.WithProgress(func(p uploader.Progress) { _ = b.Set64(p.BytesDone) }))
-				defer func() { _ = b.Finish() }()
-			}
-			obj, err := uploader.Upload(ctx, c, a[1], f, st.Size(), opts...)
-			if err != nil {
-				return err
-			}
-			return emit(cmd, map[string]any{"path": a[1], "size": st.Size(), "source_url": obj.SourceURL, "resource_path": obj.ResourcePath},
-				fmt.Sprintf("uploaded %s (%d bytes)", a[1], st.Size()))
+			return putTree(ctx, cmd, c, srcs, dst)
 		}}
 }
 
-func getCmd() *cli.Command {
-	return &cli.Command{Name: "get", Usage: "download a file", ArgsUsage: "REMOTE LOCAL",
-		Action: func(ctx context.Context, cmd *cli.Command) error {
-			a, err := args(cmd, 2, "REMOTE LOCAL")
+// putTree uploads several sources, files or (with -r) directories, into the
+// directory dst, made when missing.
+func putTree(ctx context.Context, cmd *cli.Command, c *cosv2.Client, srcs []string, dst string) error {
+	dst = strings.TrimSuffix(dst, "/") + "/"
+	if dst == "/" {
+		dst = ""
+	}
+	existed, err := remoteDir(ctx, c, dst)
+	if err != nil {
+		return err
+	}
+	if !existed {
+		if err := mkdirAll(ctx, c, dst); err != nil {
+			return err
+		}
+	}
+	b := newBatch(cmd, "put")
+	keep := filter(cmd)
+	for _, src := range srcs {
+		st, err := os.Stat(src)
+		if err != nil {
+			b.failed(src, err)
+			continue
+		}
+		if !st.IsDir() {
+			if keep(filepath.Base(src)) {
+				target := dst + filepath.Base(src)
+				b.goFile(ctx, src, func() (int64, error) { return putOne(ctx, cmd, c, src, target) })
+			}
+			continue
+		}
+		if !cmd.Bool("recursive") {
+			b.failed(src, usagef("is a directory (put -r uploads a tree)"))
+			continue
+		}
+		// cp -r: into an existing directory the tree goes under its own
+		// name; a new one becomes the copy (one source).
+		root := dst
+		if existed || len(srcs) > 1 {
+			root = dst + filepath.Base(filepath.Clean(src)) + "/"
+			if err := mkdirAll(ctx, c, root); err != nil {
+				b.failed(src, err)
+				continue
+			}
+		}
+		err = filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+			if err != nil {
+				b.failed(p, err)
+				return nil
+			}
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			rel, _ := filepath.Rel(src, p)
+			rel = filepath.ToSlash(rel)
+			if rel == "." {
+				return nil
+			}
+			if d.IsDir() {
+				if err := c.MakeDir(ctx, root+rel+"/"); err != nil && !isExists(err) {
+					b.failed(p, err)
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if !d.Type().IsRegular() || !keep(rel) {
+				return nil
+			}
+			target := root + rel
+			b.goFile(ctx, p, func() (int64, error) { return putOne(ctx, cmd, c, p, target) })
+			return nil
+		})
+		if err != nil && ctx.Err() == nil {
+			b.failed(src, err)
+		}
+	}
+	return b.done(ctx)
+}
+
+func putOne(ctx context.Context, cmd *cli.Command, c *cosv2.Client, local, remote string) (int64, error) {
+	n, err := uploadFile(ctx, cmd, c, local, remote, false)
+	if err == nil {
+		line(cmd, map[string]any{"put": local, "path": remote, "size": n}, local+" -> "+remote)
+	}
+	return n, err
+}
+
+func isExists(err error) bool { return err != nil && errors.Is(err, cosv2.ErrPathConflict) }
+
+// partChunk is the size of one ranged GET of a download, and the unit a
+// partial download is resumed in.
+const partChunk = uploader.DownloadChunk
+
+// partState is what the file beside a partial download records: the
+// version it is of (the object's SHA-1, its ETag) and the chunks written.
+type partState struct {
+	SHA1  string         `json:"sha1"`
+	Size  int64          `json:"size"`
+	Chunk int64          `json:"chunk"`
+	Done  map[int64]bool `json:"done"`
+	mu    sync.Mutex
+}
+
+// downloadFile writes remote to local through a partial file beside it
+// (.NAME.cosv2-part), renamed on success, so a failed download leaves
+// nothing half-written at local and the file gets the usual 0666 less umask.
+// The partial file stays when the download is interrupted, with a record of
+// the chunks written (.NAME.cosv2-part.json): the next get of the same
+// object, checked by its SHA-1 (the ETag the GETs are pinned to), fetches
+// only the rest. A record of another version starts afresh.
+func downloadFile(ctx context.Context, cmd *cli.Command, c *cosv2.Client, remote, local string, progress bool) (int64, error) {
+	st, err := c.Stat(ctx, remote)
+	if err != nil {
+		return 0, err
+	}
+	part := filepath.Join(filepath.Dir(local), "."+filepath.Base(local)+".cosv2-part")
+	record := part + ".json"
+	state := &partState{SHA1: st.SHA1, Size: st.Size, Chunk: partChunk, Done: map[int64]bool{}}
+	if raw, err := os.ReadFile(record); err == nil {
+		var old partState
+		if json.Unmarshal(raw, &old) == nil && old.SHA1 == st.SHA1 && st.SHA1 != "" && old.Size == st.Size && old.Chunk == partChunk && old.Done != nil {
+			state.Done = old.Done
+		}
+	}
+	flags := os.O_RDWR | os.O_CREATE
+	if len(state.Done) == 0 {
+		flags |= os.O_TRUNC
+	}
+	f, err := os.OpenFile(part, flags, 0o666)
+	if err != nil {
+		return 0, err
+	}
+	save := func() error {
+		state.mu.Lock()
+		raw, err := json.Marshal(state)
+		state.mu.Unlock()
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(record, raw, 0o600)
+	}
+	var resumed int64
+	for off := range state.Done {
+		resumed += min(partChunk, st.Size-off)
+	}
+	var x *xfer
+	if progress {
+		x = newXfer(cmd, st.Size, "get")
+		defer x.finish()
+	}
+	total := int((st.Size + partChunk - 1) / partChunk)
+	rep := uploader.Progress{BytesTotal: st.Size, SlicesTotal: total, BytesDone: resumed, SlicesDone: len(state.Done),
+		BytesResumed: resumed, SlicesResumed: len(state.Done)}
+	if x != nil && resumed > 0 {
+		x.update(rep)
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(uploader.DefaultConcurrency)
+	var repMu sync.Mutex
+	for off := int64(0); off < st.Size; off += partChunk {
+		if state.Done[off] {
+			continue
+		}
+		n := min(partChunk, st.Size-off)
+		g.Go(func() error {
+			got, err := c.Download(gctx, remote, io.NewOffsetWriter(f, off), cosv2.WithFileInfo(st), cosv2.WithRange(off, n))
 			if err != nil {
 				return err
 			}
-			if _, err := cosv2.FilePath(a[0]); err != nil {
+			if got != n {
+				return io.ErrUnexpectedEOF
+			}
+			state.mu.Lock()
+			state.Done[off] = true
+			state.mu.Unlock()
+			if err := save(); err != nil {
+				return err
+			}
+			if x != nil {
+				repMu.Lock()
+				rep.BytesDone += n
+				rep.SlicesDone++
+				x.update(rep)
+				repMu.Unlock()
+			}
+			return nil
+		})
+	}
+	err = g.Wait()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		if ctx.Err() == nil && !errors.Is(err, context.Canceled) {
+			// Not an interruption: what failed would fail again.
+			_ = os.Remove(part)
+			_ = os.Remove(record)
+		}
+		return 0, err
+	}
+	if err := os.Rename(part, local); err != nil {
+		return 0, err
+	}
+	_ = os.Remove(record)
+	return st.Size, nil
+}
+
+func getCmd() *cli.Command {
+	return &cli.Command{Name: "get", Usage: "download files (- writes to stdout)", ArgsUsage: "REMOTE... LOCAL",
+		Description: "A LOCAL ending in / or naming an existing directory receives each REMOTE under its own name; REMOTE may end in a glob (docs/*.txt).",
+		Flags:       treeFlags(),
+		Action: func(ctx context.Context, cmd *cli.Command) error {
+			a, err := atLeast(cmd, 2, "REMOTE... LOCAL")
+			if err != nil {
+				return err
+			}
+			srcs, dst := a[:len(a)-1], a[len(a)-1]
+			c, err := client(cmd)
+			if err != nil {
+				return err
+			}
+			if dst == "-" {
+				if len(srcs) != 1 || cmd.Bool("recursive") {
+					return usagef("get ... - writes one file to stdout")
+				}
+				_, err := c.Download(ctx, srcs[0], cmd.Root().Writer)
+				return err
+			}
+			if len(srcs) == 1 && !cmd.Bool("recursive") && !hasGlob(srcs[0]) {
+				if _, err := cosv2.FilePath(srcs[0]); err != nil {
+					return err
+				}
+				local, err := localTarget(dst, path.Base(srcs[0]))
+				if err != nil {
+					return err
+				}
+				n, err := downloadFile(ctx, cmd, c, srcs[0], local, true)
+				if err != nil {
+					return err
+				}
+				return emit(cmd, map[string]any{"path": srcs[0], "local": local, "size": n}, fmt.Sprintf("downloaded %s to %s (%d bytes)", srcs[0], local, n))
+			}
+			return getTree(ctx, cmd, c, srcs, dst)
+		}}
+}
+
+func getTree(ctx context.Context, cmd *cli.Command, c *cosv2.Client, srcs []string, dst string) error {
+	_, statErr := os.Stat(dst)
+	existed := statErr == nil
+	if err := os.MkdirAll(dst, 0o777); err != nil {
+		return err
+	}
+	b := newBatch(cmd, "get")
+	keep := filter(cmd)
+	var all []string
+	for _, s := range srcs {
+		got, err := expandRemote(ctx, c, s)
+		if err != nil {
+			b.failed(s, err)
+			continue
+		}
+		all = append(all, got...)
+	}
+	for _, src := range all {
+		isDir := strings.HasSuffix(src, "/")
+		if !isDir {
+			d, err := remoteDir(ctx, c, src)
+			if err != nil {
+				b.failed(src, err)
+				continue
+			}
+			isDir = d
+		}
+		if !isDir && strings.HasSuffix(src, "/") {
+			b.failed(src, errors.New("no such directory"))
+			continue
+		}
+		if !isDir {
+			if keep(path.Base(src)) {
+				local := filepath.Join(dst, path.Base(src))
+				b.goFile(ctx, src, func() (int64, error) { return getOne(ctx, cmd, c, src, local) })
+			}
+			continue
+		}
+		if !cmd.Bool("recursive") {
+			b.failed(src, usagef("is a directory (get -r downloads a tree)"))
+			continue
+		}
+		root := dst
+		if existed || len(all) > 1 {
+			root = filepath.Join(dst, path.Base(strings.TrimSuffix(src, "/")))
+		}
+		if err := os.MkdirAll(root, 0o777); err != nil {
+			b.failed(src, err)
+			continue
+		}
+		for e, err := range walkRemote(ctx, c, src) {
+			if err != nil {
+				b.failed(src+e.rel, err)
+				break
+			}
+			local := filepath.Join(root, filepath.FromSlash(e.rel))
+			if e.IsDir {
+				if err := os.MkdirAll(local, 0o777); err != nil {
+					b.failed(local, err)
+				}
+				continue
+			}
+			if !keep(e.rel) {
+				continue
+			}
+			remote := strings.TrimSuffix(src, "/") + "/" + e.rel
+			b.goFile(ctx, remote, func() (int64, error) { return getOne(ctx, cmd, c, remote, local) })
+		}
+	}
+	return b.done(ctx)
+}
+
+func getOne(ctx context.Context, cmd *cli.Command, c *cosv2.Client, remote, local string) (int64, error) {
+	n, err := downloadFile(ctx, cmd, c, remote, local, false)
+	if err == nil {
+		line(cmd, map[string]any{"get": remote, "local": local, "size": n}, remote+" -> "+local)
+	}
+	return n, err
+}
+
+func catCmd() *cli.Command {
+	return &cli.Command{Name: "cat", Usage: "write files to stdout", ArgsUsage: "REMOTE...",
+		Action: func(ctx context.Context, cmd *cli.Command) error {
+			a, err := atLeast(cmd, 1, "REMOTE...")
+			if err != nil {
 				return err
 			}
 			c, err := client(cmd)
 			if err != nil {
 				return err
 			}
-			// A temp file beside the target, renamed on success: a failed
-			// download leaves nothing half-written.
-			tmp, err := os.CreateTemp(filepath.Dir(a[1]), "."+filepath.Base(a[1])+".*.part")
-			if err != nil {
-				return err
-			}
-			defer os.Remove(tmp.Name())
-			var opts []uploader.DownloadOption
-			if st, err := c.Stat(ctx, a[0]); err == nil {
-				if b := bar(cmd, st.Size, "get"); b != nil {
-					opts = append(opts, uploader.WithProgress(func(p uploader.Progress) { _ = b.Set64(p.BytesDone) }))
-					defer func() { _ = b.Finish() }()
+			for _, p := range a {
+				if _, err := c.Download(ctx, p, cmd.Root().Writer); err != nil {
+					return err
 				}
 			}
-			// Ranged GETs in parallel, each written at its offset.
-			n, err := uploader.Download(ctx, c, a[0], tmp, opts...)
-			if cerr := tmp.Close(); err == nil {
-				err = cerr
-			}
-			if err != nil {
-				return err
-			}
-			if err := os.Rename(tmp.Name(), a[1]); err != nil {
-				return err
-			}
-			return emit(cmd, map[string]any{"path": a[0], "local": a[1], "size": n}, fmt.Sprintf("downloaded %s to %s (%d bytes)", a[0], a[1], n))
+			return nil
 		}}
 }

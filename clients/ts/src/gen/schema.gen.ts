@@ -359,6 +359,12 @@ export interface paths {
         /**
          * Delete a file
          * @description Deletes the file. Signed with a one-time signature bound to the file's fileid.
+         *
+         *     **Extension of cosv2 serve, not of the document:** when the path has no file but an
+         *     unfinished slice upload, the delete discards that upload (its session and its stored
+         *     slices) and answers 200; a later upload_slice_init of the path starts afresh. The
+         *     document has no operation to discard an unfinished upload, and Tencent's service answers
+         *     -197 here. Clients use it through `cosv2 rm --incomplete`.
          */
         post: operations["deleteFile"];
         delete?: never;

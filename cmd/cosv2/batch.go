@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/urfave/cli/v3"
+)
+
+// batch runs the files of a command that takes many, at most --jobs at
+// once (so memory stays within jobs × one file's buffers whatever the
+// count); a file that fails is reported and the rest go on. done ends it:
+// exit 1 with a summary when any failed.
+type batch struct {
+	cmd      *cli.Command
+	verb     string
+	slots    chan struct{}
+	wg       sync.WaitGroup
+	ok, fail atomic.Int64
+	same     atomic.Int64
+	bytes    atomic.Int64
+	mu       sync.Mutex
+}
+
+func newBatch(cmd *cli.Command, verb string) *batch {
+	return &batch{cmd: cmd, verb: verb, slots: make(chan struct{}, max(cmd.Int("jobs"), 1))}
+}
+
+// goFile runs f for one file (what names it in messages), waiting for a
+// slot first: the producer slows down to the workers' pace.
+func (b *batch) goFile(ctx context.Context, what string, f func() (int64, error)) {
+	select {
+	case b.slots <- struct{}{}:
+	case <-ctx.Done():
+		return
+	}
+	b.wg.Add(1)
+	go func() {
+		defer func() { <-b.slots; b.wg.Done() }()
+		n, err := f()
+		b.result(what, n, err)
+	}()
+}
+
+// unchanged is what a file's function returns for a file it left alone
+// (sync found it the same on both sides).
+const unchanged = -1
+
+// result counts one file done now (or failed, or unchanged).
+func (b *batch) result(what string, n int64, err error) {
+	if err != nil {
+		b.fail.Add(1)
+		b.mu.Lock()
+		fmt.Fprintf(b.cmd.Root().ErrWriter, "cosv2: %s %s: %s\n", b.verb, what, clean(err))
+		b.mu.Unlock()
+		return
+	}
+	if n == unchanged {
+		b.same.Add(1)
+		return
+	}
+	b.ok.Add(1)
+	b.bytes.Add(n)
+}
+
+// failed counts a failure outside a worker (a listing, a mkdir).
+func (b *batch) failed(what string, err error) { b.result(what, 0, err) }
+
+// done waits for the files in flight and returns the command's error.
+func (b *batch) done(ctx context.Context) error {
+	b.wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	summary := fmt.Sprintf("%s: %s (%s)", b.verb, count(int(b.ok.Load()), "file"), humanSize(b.bytes.Load()))
+	if s := b.same.Load(); s > 0 {
+		summary += fmt.Sprintf(", %d unchanged", s)
+	}
+	if f := b.fail.Load(); f > 0 {
+		return &failedError{summary: fmt.Sprintf("%s, %d failed", summary, f)}
+	}
+	note(b.cmd, "%s", summary)
+	return nil
+}

@@ -1,0 +1,180 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/urfave/cli/v3"
+
+	"github.com/cosv2/cosv2"
+)
+
+// treeFlags are the flags of the commands that take many files.
+func treeFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.BoolFlag{Name: "recursive", Aliases: []string{"r"}, Usage: "whole directories"},
+		&cli.StringSliceFlag{Name: "include", Usage: "only files whose name or relative path matches this glob (repeatable)"},
+		&cli.StringSliceFlag{Name: "exclude", Usage: "skip files whose name or relative path matches this glob (repeatable)"},
+		&cli.IntFlag{Name: "jobs", Aliases: []string{"j"}, Value: 8, Usage: "files in flight at once"},
+	}
+}
+
+// filter says whether a file of a tree, by its slash-separated path
+// relative to the tree's root, is in: --include and --exclude match its
+// name or its relative path.
+func filter(cmd *cli.Command) func(rel string) bool {
+	inc, exc := cmd.StringSlice("include"), cmd.StringSlice("exclude")
+	match := func(pats []string, rel string) bool {
+		for _, p := range pats {
+			if ok, _ := path.Match(p, rel); ok {
+				return true
+			}
+			if ok, _ := path.Match(p, path.Base(rel)); ok {
+				return true
+			}
+		}
+		return false
+	}
+	return func(rel string) bool {
+		if len(inc) > 0 && !match(inc, rel) {
+			return false
+		}
+		return !match(exc, rel)
+	}
+}
+
+// remoteDir reports whether p names an existing directory (with or
+// without its slash).
+func remoteDir(ctx context.Context, c *cosv2.Client, p string) (bool, error) {
+	d := strings.TrimSuffix(p, "/") + "/"
+	if d == "/" {
+		return true, nil
+	}
+	_, err := c.StatDir(ctx, d)
+	if err == nil {
+		return true, nil
+	}
+	if cosv2.IsNotExist(err) {
+		return false, nil
+	}
+	return false, err
+}
+
+// remoteTarget is where a source named base goes when the destination is
+// dst, as cp does it: into dst when dst ends in "/" or is an existing
+// directory, else dst itself.
+func remoteTarget(ctx context.Context, c *cosv2.Client, dst, base string) (string, error) {
+	if dst == "" || strings.HasSuffix(dst, "/") {
+		return dst + base, nil
+	}
+	isDir, err := remoteDir(ctx, c, dst)
+	if err != nil {
+		return "", err
+	}
+	if isDir {
+		return dst + "/" + base, nil
+	}
+	return dst, nil
+}
+
+// localTarget is the local counterpart of remoteTarget; a dst ending in "/"
+// that does not exist is made.
+func localTarget(dst, base string) (string, error) {
+	if strings.HasSuffix(dst, "/") || strings.HasSuffix(dst, string(filepath.Separator)) {
+		if err := os.MkdirAll(dst, 0o777); err != nil {
+			return "", err
+		}
+		return filepath.Join(dst, base), nil
+	}
+	if st, err := os.Stat(dst); err == nil && st.IsDir() {
+		return filepath.Join(dst, base), nil
+	}
+	return dst, nil
+}
+
+// mkdirAll makes dir and its parents; those that exist are fine.
+func mkdirAll(ctx context.Context, c *cosv2.Client, dir string) error {
+	dir = strings.Trim(dir, "/")
+	if dir == "" {
+		return nil
+	}
+	parts := strings.Split(dir, "/")
+	for i := range parts {
+		p := strings.Join(parts[:i+1], "/") + "/"
+		if err := c.MakeDir(ctx, p); err != nil && !errors.Is(err, cosv2.ErrPathConflict) {
+			return err
+		}
+	}
+	return nil
+}
+
+// remoteEntry is a file or directory of a remote tree, with its path
+// relative to the tree's root (directories end in "/").
+type remoteEntry struct {
+	rel string
+	cosv2.Entry
+}
+
+// walkRemote yields every entry under the directory root, a directory before
+// what it holds, listing one page at a time.
+func walkRemote(ctx context.Context, c *cosv2.Client, root string) iter.Seq2[remoteEntry, error] {
+	root = strings.TrimSuffix(root, "/") + "/"
+	return func(yield func(remoteEntry, error) bool) {
+		stack := []string{""}
+		for len(stack) > 0 {
+			rel := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			var subdirs []string
+			for e, err := range c.List(ctx, root+rel) {
+				if err != nil {
+					yield(remoteEntry{rel: rel}, err)
+					return
+				}
+				r := remoteEntry{rel: rel + e.Name, Entry: e}
+				if e.IsDir && !strings.HasSuffix(r.rel, "/") {
+					r.rel += "/"
+				}
+				if !yield(r, nil) {
+					return
+				}
+				if e.IsDir {
+					subdirs = append(subdirs, r.rel)
+				}
+			}
+			for i := len(subdirs) - 1; i >= 0; i-- {
+				stack = append(stack, subdirs[i])
+			}
+		}
+	}
+}
+
+// hasGlob reports whether a remote path has glob characters in its last
+// element.
+func hasGlob(p string) bool { return strings.ContainsAny(path.Base(p), "*?[") }
+
+// expandRemote turns a remote source with a glob in its last element into
+// the entries of its directory that match, else returns it as is.
+func expandRemote(ctx context.Context, c *cosv2.Client, p string) ([]string, error) {
+	if !hasGlob(p) || strings.HasSuffix(p, "/") {
+		return []string{p}, nil
+	}
+	dir, pat := path.Split(p)
+	var out []string
+	for e, err := range c.List(ctx, dir) {
+		if err != nil {
+			return nil, err
+		}
+		if ok, _ := path.Match(pat, strings.TrimSuffix(e.Name, "/")); ok {
+			out = append(out, dir+e.Name)
+		}
+	}
+	if len(out) == 0 {
+		return nil, usagef("%s matches nothing", p)
+	}
+	return out, nil
+}

@@ -1,0 +1,262 @@
+package main
+
+import (
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/urfave/cli/v3"
+
+	"github.com/cosv2/cosv2"
+)
+
+func syncCmd() *cli.Command {
+	return &cli.Command{Name: "sync", Usage: "make a remote directory like a local one, or back: only files whose size or SHA-1 differ go",
+		ArgsUsage: "LOCAL REMOTE/ | REMOTE/ LOCAL",
+		Description: "The direction is from an existing local directory to the remote one, else from the remote to the local one;\n" +
+			"cos:PATH marks the remote side when a local directory has the remote one's name.\n" +
+			"Files are compared by size, then SHA-1 (the listing's against a hash of the local file, every time: nothing is cached).",
+		Flags: append(putFlags(),
+			&cli.BoolFlag{Name: "delete", Usage: "also remove what the source does not have"},
+			&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "print what would change, change nothing"},
+		),
+		Action: func(ctx context.Context, cmd *cli.Command) error {
+			a, err := args(cmd, 2, "LOCAL REMOTE/ or REMOTE/ LOCAL")
+			if err != nil {
+				return err
+			}
+			c, err := client(cmd)
+			if err != nil {
+				return err
+			}
+			src, srcRemote := strings.CutPrefix(a[0], "cos:")
+			dst, dstRemote := strings.CutPrefix(a[1], "cos:")
+			switch {
+			case srcRemote && dstRemote:
+				return usagef("sync goes between a local and a remote directory")
+			case srcRemote:
+				return syncDown(ctx, cmd, c, src, dst)
+			case dstRemote:
+				return syncUp(ctx, cmd, c, src, dst)
+			}
+			if st, err := os.Stat(src); err == nil && st.IsDir() {
+				return syncUp(ctx, cmd, c, src, dst)
+			}
+			return syncDown(ctx, cmd, c, src, dst)
+		}}
+}
+
+// sameFile reports whether the local file has this size and SHA-1.
+func sameFile(local string, size int64, sha string) bool {
+	st, err := os.Stat(local)
+	if err != nil || !st.Mode().IsRegular() || st.Size() != size || sha == "" {
+		return false
+	}
+	f, err := os.Open(local)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	h := sha1.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return false
+	}
+	return strings.EqualFold(hex.EncodeToString(h.Sum(nil)), sha)
+}
+
+func syncUp(ctx context.Context, cmd *cli.Command, c *cosv2.Client, local, remote string) error {
+	root := strings.TrimSuffix(remote, "/") + "/"
+	if root == "/" {
+		root = ""
+	}
+	have := map[string]cosv2.Entry{}
+	exists, err := remoteDir(ctx, c, root)
+	if err != nil {
+		return err
+	}
+	dry := cmd.Bool("dry-run")
+	if exists {
+		for e, err := range walkRemote(ctx, c, root) {
+			if err != nil {
+				return err
+			}
+			have[e.rel] = e.Entry
+		}
+	} else if !dry {
+		if err := mkdirAll(ctx, c, root); err != nil {
+			return err
+		}
+	}
+	keep := filter(cmd)
+	seen := map[string]bool{}
+	b := newBatch(cmd, "sync")
+	err = filepath.WalkDir(local, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			b.failed(p, err)
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		rel, _ := filepath.Rel(local, p)
+		rel = filepath.ToSlash(rel)
+		if rel == "." {
+			return nil
+		}
+		if d.IsDir() {
+			rel += "/"
+			seen[rel] = true
+			if _, ok := have[rel]; ok {
+				return nil
+			}
+			if dry {
+				line(cmd, map[string]string{"mkdir": root + rel}, "would mkdir "+root+rel)
+				return nil
+			}
+			if err := c.MakeDir(ctx, root+rel); err != nil && !isExists(err) {
+				b.failed(p, err)
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() || !keep(rel) {
+			return nil
+		}
+		seen[rel] = true
+		r, ok := have[rel]
+		b.goFile(ctx, p, func() (int64, error) {
+			if ok && sameFile(p, r.Size, r.SHA1) {
+				return unchanged, nil
+			}
+			if dry {
+				line(cmd, map[string]string{"put": p, "path": root + rel}, "would put "+p+" -> "+root+rel)
+				return 0, nil
+			}
+			return putOne(ctx, cmd, c, p, root+rel)
+		})
+		return nil
+	})
+	if err != nil && ctx.Err() == nil {
+		b.failed(local, err)
+	}
+	b.wg.Wait()
+	if cmd.Bool("delete") && b.fail.Load() == 0 {
+		var files, dirs []string
+		for rel, e := range have {
+			if seen[rel] || (!e.IsDir && !keep(rel)) {
+				continue
+			}
+			if e.IsDir {
+				dirs = append(dirs, rel)
+			} else {
+				files = append(files, rel)
+			}
+		}
+		sort.Strings(files)
+		for _, rel := range files {
+			b.goFile(ctx, root+rel, func() (int64, error) {
+				if dry {
+					line(cmd, map[string]string{"rm": root + rel}, "would rm "+root+rel)
+					return 0, nil
+				}
+				if err := c.Remove(ctx, root+rel); err != nil {
+					return 0, err
+				}
+				line(cmd, map[string]string{"removed": root + rel}, "removed "+root+rel)
+				return 0, nil
+			})
+		}
+		b.wg.Wait()
+		sort.Slice(dirs, func(i, j int) bool { return strings.Count(dirs[i], "/") > strings.Count(dirs[j], "/") })
+		for _, rel := range dirs {
+			if dry {
+				line(cmd, map[string]string{"rmdir": root + rel}, "would rmdir "+root+rel)
+				continue
+			}
+			if err := c.RemoveDir(ctx, root+rel); err != nil && !cosv2.IsNotExist(err) {
+				b.failed(root+rel, err)
+			}
+		}
+	}
+	return b.done(ctx)
+}
+
+func syncDown(ctx context.Context, cmd *cli.Command, c *cosv2.Client, remote, local string) error {
+	root := strings.TrimSuffix(remote, "/") + "/"
+	dry := cmd.Bool("dry-run")
+	if !dry {
+		if err := os.MkdirAll(local, 0o777); err != nil {
+			return err
+		}
+	}
+	keep := filter(cmd)
+	seen := map[string]bool{}
+	b := newBatch(cmd, "sync")
+	for e, err := range walkRemote(ctx, c, root) {
+		if err != nil {
+			return err
+		}
+		p := filepath.Join(local, filepath.FromSlash(e.rel))
+		seen[filepath.Clean(p)] = true
+		if e.IsDir {
+			if !dry {
+				if err := os.MkdirAll(p, 0o777); err != nil {
+					b.failed(p, err)
+				}
+			}
+			continue
+		}
+		if !keep(e.rel) {
+			continue
+		}
+		r, rel := e.Entry, e.rel
+		b.goFile(ctx, root+rel, func() (int64, error) {
+			if sameFile(p, r.Size, r.SHA1) {
+				return unchanged, nil
+			}
+			if dry {
+				line(cmd, map[string]string{"get": root + rel, "local": p}, "would get "+root+rel+" -> "+p)
+				return 0, nil
+			}
+			return getOne(ctx, cmd, c, root+rel, p)
+		})
+	}
+	b.wg.Wait()
+	if cmd.Bool("delete") && b.fail.Load() == 0 {
+		var gone []string
+		_ = filepath.WalkDir(local, func(p string, d os.DirEntry, err error) error {
+			if err != nil {
+				b.failed(p, err)
+				return nil //nolint:nilerr // reported; the rest of the walk goes on
+			}
+			if filepath.Clean(p) == filepath.Clean(local) {
+				return nil
+			}
+			rel, _ := filepath.Rel(local, p)
+			if !seen[filepath.Clean(p)] && (d.IsDir() || keep(filepath.ToSlash(rel))) {
+				gone = append(gone, p)
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+			}
+			return nil
+		})
+		for _, p := range gone {
+			if dry {
+				line(cmd, map[string]string{"rm": p}, "would rm "+p)
+				continue
+			}
+			if err := os.RemoveAll(p); err != nil {
+				b.failed(p, err)
+			} else {
+				line(cmd, map[string]string{"removed": p}, "removed "+p)
+			}
+		}
+	}
+	return b.done(ctx)
+}
