@@ -47,9 +47,8 @@ var _ = Describe("in a real terminal (tmux)", Ordered, func() {
 	}
 
 	BeforeAll(func() {
-		if _, err := exec.LookPath("tmux"); err != nil {
-			Skip("tmux is not installed (make tools installs Debian's)")
-		}
+		_, lookErr := exec.LookPath("tmux")
+		Expect(lookErr).NotTo(HaveOccurred(), "tmux is not installed (make tools installs Debian's)")
 		dir = GinkgoT().TempDir()
 		sock = filepath.Join(dir, "tmux.sock")
 		DeferCleanup(func() { _ = exec.Command("tmux", "-S", sock, "kill-server").Run() })
