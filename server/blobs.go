@@ -168,16 +168,26 @@ func (s *diskBlobs) close() error { return s.root.Close() }
 func (s *diskBlobs) path(key string) string { return key[:min(2, len(key))] + "/" + key }
 
 func (s *diskBlobs) put(_ context.Context, key string, r io.Reader, _ int64) error {
+	return s.newFile(key, os.O_EXCL, func(f *os.File) error { _, err := io.Copy(f, r); return err })
+}
+
+func (s *diskBlobs) create(_ context.Context, key string, size, _ int64) error {
+	return s.newFile(key, 0, func(f *os.File) error { return f.Truncate(size) })
+}
+
+// newFile makes key's file (with the extra open flags), fills it, and syncs
+// the file and its directory.
+func (s *diskBlobs) newFile(key string, flags int, fill func(*os.File) error) error {
 	dst := s.path(key)
 	dir := filepath.Dir(dst)
 	if err := s.root.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	f, err := s.root.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := s.root.OpenFile(dst, os.O_WRONLY|os.O_CREATE|flags, 0o600)
 	if err != nil {
 		return err
 	}
-	_, err = io.Copy(f, r)
+	err = fill(f)
 	if err == nil {
 		err = f.Sync()
 	}
@@ -188,28 +198,6 @@ func (s *diskBlobs) put(_ context.Context, key string, r io.Reader, _ int64) err
 		return err
 	}
 	return s.syncDir(dir)
-}
-
-func (s *diskBlobs) create(_ context.Context, key string, size, _ int64) error {
-	dst := s.path(key)
-	if err := s.root.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
-		return err
-	}
-	f, err := s.root.OpenFile(dst, os.O_WRONLY|os.O_CREATE, 0o600)
-	if err != nil {
-		return err
-	}
-	err = f.Truncate(size)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	return s.syncDir(filepath.Dir(dst))
 }
 
 func (s *diskBlobs) writeAt(_ context.Context, key string, off int64, p []byte) error {

@@ -120,15 +120,7 @@ func moveCopy(name, usage string, tree bool, do func(c *cosv2.Client) moveOrCopy
 					return 0, nil
 				})
 			}
-			var all []string
-			for _, s := range srcs {
-				got, err := expandRemote(ctx, c, s)
-				if err != nil {
-					b.failed(s, err)
-					continue
-				}
-				all = append(all, got...)
-			}
+			all := expandAll(ctx, c, b, srcs)
 			for _, src := range all {
 				isDir, err := remoteDir(ctx, c, src)
 				if err != nil {

@@ -178,3 +178,18 @@ func expandRemote(ctx context.Context, c *cosv2.Client, p string) ([]string, err
 	}
 	return out, nil
 }
+
+// expandAll expands every remote source; one that fails is counted in b and
+// left out, so the others still go.
+func expandAll(ctx context.Context, c *cosv2.Client, b *batch, srcs []string) []string {
+	var all []string
+	for _, s := range srcs {
+		got, err := expandRemote(ctx, c, s)
+		if err != nil {
+			b.failed(s, err)
+			continue
+		}
+		all = append(all, got...)
+	}
+	return all
+}

@@ -455,15 +455,7 @@ func getTree(ctx context.Context, cmd *cli.Command, c *cosv2.Client, srcs []stri
 	}
 	b := newBatch(cmd, "get")
 	keep := filter(cmd)
-	var all []string
-	for _, s := range srcs {
-		got, err := expandRemote(ctx, c, s)
-		if err != nil {
-			b.failed(s, err)
-			continue
-		}
-		all = append(all, got...)
-	}
+	all := expandAll(ctx, c, b, srcs)
 	for _, src := range all {
 		isDir := strings.HasSuffix(src, "/")
 		if !isDir {
