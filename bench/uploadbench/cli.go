@@ -68,7 +68,7 @@ func serveChild(bin string) (string, func()) {
 	if err != nil {
 		panic(err)
 	}
-	cmd.Stderr = os.Stderr
+	cmd.Stderr = io.Discard // its log: a line per request
 	if err := cmd.Start(); err != nil {
 		panic(err)
 	}
