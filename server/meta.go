@@ -29,7 +29,8 @@ var migrations embed.FS
 type meta struct {
 	db       *sql.DB
 	postgres bool
-	stmts    sync.Map // query → *sql.Stmt
+	stmts    sync.Map       // query → *sql.Stmt
+	bg       sync.WaitGroup // statements being prepared in the background
 }
 
 // openMeta opens dsn: "postgres://..." or "postgresql://..." for PostgreSQL,
@@ -68,7 +69,12 @@ func openMeta(ctx context.Context, dsn string) (*meta, error) {
 	return m, nil
 }
 
-func (m *meta) close() error { return m.db.Close() }
+// close closes the database once the statements being prepared are: a
+// connection still in use when it closes would touch the files later.
+func (m *meta) close() error {
+	m.bg.Wait()
+	return m.db.Close()
+}
 
 // migrate applies migrations/NNNN_*.sql in order, each in a transaction with
 // its version row.
@@ -227,7 +233,7 @@ func (m *meta) prepared(ctx context.Context, q querier, query string) (*sql.Stmt
 		return tx.StmtContext(ctx, st.(*sql.Stmt)), nil
 	}
 	// Not the request's context: the statement outlives the request.
-	go func() { _, _ = m.stmt(context.WithoutCancel(ctx), query) }()
+	m.bg.Go(func() { _, _ = m.stmt(context.WithoutCancel(ctx), query) })
 	return nil, nil
 }
 

@@ -93,23 +93,31 @@ func (s *Server) parse(w http.ResponseWriter, r *http.Request) (*request, *apiEr
 	if aerr := q.reserve(s.bodies); aerr != nil {
 		return nil, aerr
 	}
-	body, err := readBody(http.MaxBytesReader(w, r.Body, MaxBody), r.ContentLength)
-	if err != nil {
-		q.release()
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return nil, fail(coserr.ErrSliceTooLarge, "the body is over %d bytes", MaxBody)
-		}
-		return nil, fail(coserr.ErrCGIParam, "reading the body: %v", err)
-	}
-	q.body = body
 	for k, v := range r.URL.Query() {
 		if len(v) > 0 {
 			q.fields[k] = v[0]
 		}
 	}
-	if aerr := q.readBody(); aerr != nil {
-		return q, aerr
+	mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt == "multipart/form-data" && s.validate == nil && r.ContentLength > 0 {
+		// A form read as it arrives: the file's bytes are copied once, into
+		// their own buffer. The validator needs the raw body, so it keeps it.
+		if aerr := q.readForm(http.MaxBytesReader(w, r.Body, MaxBody), params["boundary"], r.ContentLength); aerr != nil {
+			return q, aerr
+		}
+	} else {
+		body, err := readBody(http.MaxBytesReader(w, r.Body, MaxBody), r.ContentLength)
+		if err != nil {
+			q.release()
+			if tooBig(err) {
+				return nil, fail(coserr.ErrSliceTooLarge, "the body is over %d bytes", MaxBody)
+			}
+			return nil, fail(coserr.ErrCGIParam, "reading the body: %v", err)
+		}
+		q.body = body
+		if aerr := q.readBody(); aerr != nil {
+			return q, aerr
+		}
 	}
 	if aerr := q.resolve(); aerr != nil {
 		return q, aerr
@@ -174,7 +182,7 @@ func (q *request) readBody() *apiError {
 			}
 		}
 	case "multipart/form-data":
-		return q.readForm(params["boundary"])
+		return q.readForm(bytes.NewReader(q.body), params["boundary"], int64(len(q.body)))
 	default:
 		return fail(coserr.ErrFormError, "Content-Type %q: want application/json or multipart/form-data", mt)
 	}
@@ -183,15 +191,18 @@ func (q *request) readBody() *apiError {
 
 // readForm reads every part before dispatching: the official Python SDK sends
 // op last. At most MaxParts parts of at most MaxPartHeader header bytes each.
-func (q *request) readForm(boundary string) *apiError {
+func (q *request) readForm(src io.Reader, boundary string, size int64) *apiError {
 	if boundary == "" {
 		return fail(coserr.ErrFormError, "multipart body without a boundary")
 	}
-	mr := multipart.NewReader(bytes.NewReader(q.body), boundary)
+	mr := multipart.NewReader(src, boundary)
 	for parts := 0; ; parts++ {
 		p, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
 			return nil
+		}
+		if tooBig(err) {
+			return fail(coserr.ErrSliceTooLarge, "the body is over %d bytes", MaxBody)
 		}
 		if err != nil {
 			return fail(coserr.ErrFormError, "malformed multipart body: %v", err)
@@ -209,7 +220,7 @@ func (q *request) readForm(boundary string) *apiError {
 		var v []byte
 		switch name {
 		case "filecontent": // the bytes to store: one buffer of the body's size
-			v, err = readBody(io.LimitReader(p, MaxSimpleUpload+1), int64(len(q.body)))
+			v, err = readBody(io.LimitReader(p, MaxSimpleUpload+1), size)
 			if int64(len(v)) > MaxSimpleUpload {
 				return fail(coserr.ErrSliceTooLarge, "part %q is over %d bytes", name, MaxSimpleUpload)
 			}
@@ -220,6 +231,9 @@ func (q *request) readForm(boundary string) *apiError {
 		}
 		if errors.Is(err, errTooLong) {
 			return fail(coserr.ErrSliceTooLarge, "part %q is too long", name)
+		}
+		if tooBig(err) {
+			return fail(coserr.ErrSliceTooLarge, "the body is over %d bytes", MaxBody)
 		}
 		if err != nil {
 			return fail(coserr.ErrFormError, "malformed multipart part %q: %v", name, err)
@@ -233,6 +247,12 @@ func (q *request) readForm(boundary string) *apiError {
 }
 
 var errTooLong = errors.New("too long")
+
+// tooBig: the body went past MaxBody.
+func tooBig(err error) bool {
+	var mb *http.MaxBytesError
+	return errors.As(err, &mb)
+}
 
 // readSmall reads at most limit bytes, growing its buffer as they come: a
 // form field is usually a few bytes.

@@ -118,6 +118,7 @@ type Server struct {
 
 	hashMu sync.Mutex
 	hashes map[string]*sliceHash // session id → its running hash
+	bg     sync.WaitGroup        // hashes running after their request answered
 }
 
 // New opens the store and returns a Server.
@@ -196,6 +197,7 @@ func newServer(cfg Config, dsn string, store blobs) (*Server, error) {
 // Close stops the background collection and closes the metadata database;
 // requests must be over.
 func (s *Server) Close() error {
+	s.bg.Wait()
 	s.gc.close()
 	if c, ok := s.blobs.(interface{ close() error }); ok {
 		_ = c.close()

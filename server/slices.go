@@ -189,7 +189,7 @@ func (s *Server) sliceData(ctx context.Context, q *request) (*reply, *apiError) 
 	}
 	// The hash follows in the background: the answer need not wait for it,
 	// and the finish waits for whatever is still hashing.
-	go s.advanceHash(context.WithoutCancel(ctx), sess)
+	s.bg.Go(func() { s.advanceHash(context.WithoutCancel(ctx), sess) })
 	return &reply{data: map[string]any{"session": sess.ID, "offset": off, "datalen": n}}, nil
 }
 
