@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,9 +33,7 @@ var _ = Describe("a crash during moves, copies, deletes, overwrites and finishes
 		ctx := context.Background()
 		for round := range 10 {
 			c := serveChild(data, bucket)
-			cl, err := cosv2.New(appID, bucket, cosv2.Credentials{SecretID: secretID, SecretKey: secretKey}, cosv2.WithEndpoint(c.url),
-				cosv2.WithRetry(cosv2.RetryPolicy{MaxAttempts: 1}), cosv2.WithHTTPClient(&http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}))
-			Expect(err).NotTo(HaveOccurred())
+			cl := singleShotClient(c.url)
 			dir := fmt.Sprintf("/r%d/", round)
 			Expect(cl.MakeDir(ctx, dir)).To(Succeed())
 			const n = 4
@@ -93,6 +90,7 @@ var _ = Describe("a crash during moves, copies, deletes, overwrites and finishes
 			wg.Wait()
 
 			c = serveChild(data, bucket)
+			var err error
 			cl, err = cosv2.New(appID, bucket, cosv2.Credentials{SecretID: secretID, SecretKey: secretKey}, cosv2.WithEndpoint(c.url))
 			Expect(err).NotTo(HaveOccurred())
 			read := func(path string) ([]byte, bool) {

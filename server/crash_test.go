@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net/http"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -49,12 +48,7 @@ var _ = Describe("a crash", func() {
 			Eventually(s.Out).WithTimeout(30 * time.Second).Should(gbytes.Say(`listening on `))
 			return s, strings.TrimSpace(strings.TrimPrefix(string(s.Out.Contents()), "listening on "))
 		}
-		client := func(url string) *cosv2.Client {
-			c, err := cosv2.New(appID, bucket, cosv2.Credentials{SecretID: secretID, SecretKey: secretKey}, cosv2.WithEndpoint(url),
-				cosv2.WithRetry(cosv2.RetryPolicy{MaxAttempts: 1}), cosv2.WithHTTPClient(&http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}))
-			Expect(err).NotTo(HaveOccurred())
-			return c
-		}
+		client := singleShotClient
 
 		s, url := serve()
 		c := client(url)

@@ -20,6 +20,8 @@ import (
 	. "github.com/onsi/gomega"
 	"github.com/onsi/gomega/gbytes"
 	"github.com/onsi/gomega/gexec"
+
+	"github.com/cosv2/cosv2"
 )
 
 var (
@@ -66,6 +68,15 @@ func serveChild(data, buckets string, flags ...string) *child {
 	addr := string(m[1])
 	return &child{s: s, addr: addr, url: "http://" + addr,
 		client: &http.Client{Timeout: time.Minute, Transport: http.DefaultTransport.(*http.Transport).Clone()}}
+}
+
+// singleShotClient is a facade client on url that tries each request once,
+// on connections of its own, so a test sees exactly what the server did.
+func singleShotClient(url string) *cosv2.Client {
+	c, err := cosv2.New(appID, bucket, cosv2.Credentials{SecretID: secretID, SecretKey: secretKey}, cosv2.WithEndpoint(url),
+		cosv2.WithRetry(cosv2.RetryPolicy{MaxAttempts: 1}), cosv2.WithHTTPClient(&http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}))
+	Expect(err).NotTo(HaveOccurred())
+	return c
 }
 
 // stop ends the child as an operator would (SIGTERM) and waits for it.

@@ -6,7 +6,6 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
-	"net/http"
 	"sync"
 	"sync/atomic"
 
@@ -24,12 +23,7 @@ var _ = Describe("two servers sharing one PostgreSQL and one data directory", fu
 		ca, cb *cosv2.Client
 		data   string
 	)
-	client := func(c *child) *cosv2.Client {
-		cl, err := cosv2.New(appID, bucket, cosv2.Credentials{SecretID: secretID, SecretKey: secretKey}, cosv2.WithEndpoint(c.url),
-			cosv2.WithRetry(cosv2.RetryPolicy{MaxAttempts: 1}), cosv2.WithHTTPClient(&http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}))
-		Expect(err).NotTo(HaveOccurred())
-		return cl
-	}
+	client := func(c *child) *cosv2.Client { return singleShotClient(c.url) }
 	BeforeEach(func() {
 		data = GinkgoT().TempDir()
 		meta := postgresFor(data)

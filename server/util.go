@@ -11,11 +11,6 @@ import (
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-func atoi(s string) int64 {
-	n, _ := strconv.ParseInt(s, 10, 64)
-	return n
-}
-
 // decimal reads a count as the document writes it: decimal digits only (no
 // sign, space or exponent), at most limit.
 func decimal(s string, limit int64) (int64, bool) {
