@@ -2,7 +2,6 @@ package cosv2
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cosv2/cosv2/internal/rules"
 	"github.com/cosv2/cosv2/signer"
 )
 
@@ -255,11 +255,7 @@ func (r *Reader) open() error {
 func shaTag(tag string) bool {
 	h, ok := strings.CutPrefix(tag, `"`)
 	h, ok2 := strings.CutSuffix(h, `"`)
-	if !ok || !ok2 || len(h) != 40 {
-		return false
-	}
-	_, err := hex.DecodeString(h)
-	return err == nil
+	return ok && ok2 && rules.IsSHA1Hex(h)
 }
 
 // rangeStart reads the first byte position of a Content-Range "bytes a-b/n".

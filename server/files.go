@@ -10,21 +10,13 @@ import (
 	"strings"
 
 	"github.com/cosv2/cosv2/gen/coserr"
+	"github.com/cosv2/cosv2/internal/rules"
 )
-
-// isSHA: 40 hex digits, a SHA-1 or its running state.
-func isSHA(s string) bool {
-	if len(s) != 40 {
-		return false
-	}
-	_, err := hex.DecodeString(s)
-	return err == nil
-}
 
 // checkSHA refuses a field that should hold a SHA-1 and holds something else;
 // absent or empty is fine (it is optional everywhere).
 func checkSHA(name, v string) *apiError {
-	if v != "" && !isSHA(v) {
+	if v != "" && !rules.IsSHA1Hex(v) {
 		return fail(coserr.ErrCGIParam, "%s %q: want 40 hex digits", name, clip(v))
 	}
 	return nil

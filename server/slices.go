@@ -117,7 +117,7 @@ func (sess *session) setParts(raw string) *apiError {
 	var off int64
 	for i, p := range parts {
 		want := min(sess.SliceSize, sess.FileSize-off)
-		if p.Offset != off || p.Datalen != want || !isSHA(p.Datasha) {
+		if p.Offset != off || p.Datalen != want || !rules.IsSHA1Hex(p.Datasha) {
 			return fail(coserr.ErrParamInvalid, "uploadparts[%d] = {%d, %d, %q}: want offset %d, datalen %d and a datasha of 40 hex digits", i, p.Offset, p.Datalen, clip(p.Datasha), off, want)
 		}
 		off += p.Datalen

@@ -29,3 +29,13 @@ func DataSHA(h hash.Hash, last bool) string {
 	}
 	return SHA1State(h)
 }
+
+// IsSHA1Hex reports whether s is spelt as a SHA-1 or its running state: 40
+// hex digits, as the API writes sha, datasha and the download ETag.
+func IsSHA1Hex(s string) bool {
+	if len(s) != 40 {
+		return false
+	}
+	_, err := hex.DecodeString(s)
+	return err == nil
+}

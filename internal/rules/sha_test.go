@@ -37,3 +37,13 @@ var _ = Describe("the running SHA-1 state", func() {
 		Entry("the last slice", true),
 	)
 })
+
+var _ = DescribeTable("IsSHA1Hex takes 40 hex digits and nothing else",
+	func(s string, want bool) { Expect(rules.IsSHA1Hex(s)).To(Equal(want)) },
+	Entry("lower case", "da39a3ee5e6b4b0d3255bfef95601890afd80709", true),
+	Entry("upper case", "DA39A3EE5E6B4B0D3255BFEF95601890AFD80709", true),
+	Entry("39 digits", "da39a3ee5e6b4b0d3255bfef95601890afd8070", false),
+	Entry("41 digits", "da39a3ee5e6b4b0d3255bfef95601890afd807090", false),
+	Entry("a non-hex letter", "za39a3ee5e6b4b0d3255bfef95601890afd80709", false),
+	Entry("empty", "", false),
+)
