@@ -29,3 +29,19 @@ func (f *failingBlobs) put(ctx context.Context, key string, r io.Reader, size in
 	}
 	return f.memBlobs.put(ctx, key, r, size)
 }
+
+// FormSeeds are the bodies of the form parser's fuzz seeds.
+func FormSeeds() (boundaries []string, bodies [][]byte) { return formSeeds() }
+
+// SplitForm parses a form body in place, as the server does first: the
+// parts' names and data, and whether the body had the plain shape.
+func SplitForm(body []byte, boundary string) (names []string, data [][]byte, inPlace bool) {
+	parts, ok := splitForm(body, boundary)
+	if !ok {
+		return nil, nil, false
+	}
+	for _, p := range parts {
+		names, data = append(names, p.name()), append(data, p.data)
+	}
+	return names, data, true
+}

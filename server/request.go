@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"mime"
-	"mime/multipart"
 	"net/http"
 	"net/textproto"
 	"strings"
@@ -43,9 +42,10 @@ type request struct {
 	op      *gen.Operation
 	fields  map[string]string // query, JSON strings and form fields
 	json    map[string]json.RawMessage
-	file    []byte // filecontent
+	file    []byte // filecontent: a slice of body or of arena
 	hasFile bool
 	body    []byte // the raw body, for validation
+	arena   []byte // the parts' data when mime/multipart parsed the body
 
 	budget   *semaphore.Weighted // where reserved goes back
 	reserved int64
@@ -175,7 +175,7 @@ func (q *request) readBody() *apiError {
 			}
 		}
 	case "multipart/form-data":
-		return q.readForm(bytes.NewReader(q.body), params["boundary"], int64(len(q.body)))
+		return q.readForm(params["boundary"])
 	default:
 		return fail(coserr.ErrFormError, "Content-Type %q: want application/json or multipart/form-data", mt)
 	}
@@ -184,77 +184,51 @@ func (q *request) readBody() *apiError {
 
 // readForm reads every part before dispatching: the official Python SDK sends
 // op last. At most MaxParts parts of at most MaxPartHeader header bytes each.
-func (q *request) readForm(src io.Reader, boundary string, size int64) *apiError {
+// The parts' data stay where they are in the body when splitForm finds them
+// there; filecontent is then a slice of q.body.
+func (q *request) readForm(boundary string) *apiError {
 	if boundary == "" {
 		return fail(coserr.ErrFormError, "multipart body without a boundary")
 	}
-	mr := multipart.NewReader(src, boundary)
-	for parts := 0; ; parts++ {
-		p, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if tooBig(err) {
-			return fail(coserr.ErrSliceTooLarge, "the body is over %d bytes", MaxBody)
-		}
-		if err != nil {
-			return fail(coserr.ErrFormError, "malformed multipart body: %v", err)
-		}
-		if parts == MaxParts {
+	parts, ok := splitForm(q.body, boundary)
+	if !ok {
+		var err error
+		parts, q.arena, err = readParts(q.body, boundary, getBuf(len(q.body)))
+		if errors.Is(err, errTooManyParts) {
 			return fail(coserr.ErrFormError, "a form has at most %d parts", MaxParts)
 		}
-		if n := headerBytes(p.Header); n > MaxPartHeader {
+		if err != nil {
+			return fail(coserr.ErrFormError, "%v", err)
+		}
+	}
+	for _, p := range parts {
+		if n := headerBytes(p.header); n > MaxPartHeader {
 			return fail(coserr.ErrFormError, "a part's header is %d bytes, at most %d", n, MaxPartHeader)
 		}
-		name := p.FormName()
+		name := p.name()
 		if _, dup := q.fields[name]; dup || name == "filecontent" && q.hasFile {
 			return fail(coserr.ErrFormError, "part %q is sent twice", name)
 		}
-		var v []byte
-		switch name {
-		case "filecontent": // the bytes to store: one buffer of the body's size
-			v, err = readBody(io.LimitReader(p, MaxSimpleUpload+1), size)
-			if int64(len(v)) > MaxSimpleUpload {
-				return fail(coserr.ErrSliceTooLarge, "part %q is over %d bytes", name, MaxSimpleUpload)
-			}
-		case "uploadparts": // one entry per slice: 8192 of them for 4 GB in 512 KB slices
-			v, err = readSmall(p, MaxUploadParts)
-		default:
-			v, err = readSmall(p, MaxField)
-		}
-		if errors.Is(err, errTooLong) {
+		switch {
+		case name == "filecontent" && len(p.data) > MaxSimpleUpload:
+			return fail(coserr.ErrSliceTooLarge, "part %q is over %d bytes", name, MaxSimpleUpload)
+		case name == "uploadparts" && len(p.data) > MaxUploadParts, // one entry per slice: 8192 of them for 4 GB in 512 KB slices
+			name != "filecontent" && name != "uploadparts" && len(p.data) > MaxField:
 			return fail(coserr.ErrSliceTooLarge, "part %q is too long", name)
 		}
-		if tooBig(err) {
-			return fail(coserr.ErrSliceTooLarge, "the body is over %d bytes", MaxBody)
-		}
-		if err != nil {
-			return fail(coserr.ErrFormError, "malformed multipart part %q: %v", name, err)
-		}
 		if name == "filecontent" {
-			q.file, q.hasFile = v, true
+			q.file, q.hasFile = p.data, true
 			continue
 		}
-		q.fields[name] = string(v)
+		q.fields[name] = string(p.data)
 	}
+	return nil
 }
-
-var errTooLong = errors.New("too long")
 
 // tooBig: the body went past MaxBody.
 func tooBig(err error) bool {
 	var mb *http.MaxBytesError
 	return errors.As(err, &mb)
-}
-
-// readSmall reads at most limit bytes, growing its buffer as they come: a
-// form field is usually a few bytes.
-func readSmall(r io.Reader, limit int64) ([]byte, error) {
-	v, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if int64(len(v)) > limit {
-		return nil, errTooLong
-	}
-	return v, err
 }
 
 func headerBytes(h textproto.MIMEHeader) (n int) {
@@ -283,8 +257,8 @@ func (q *request) release() {
 		return
 	}
 	putBuf(q.body)
-	putBuf(q.file)
-	q.body, q.file = nil, nil
+	putBuf(q.arena)
+	q.body, q.file, q.arena = nil, nil, nil
 	if q.reserved > 0 {
 		q.budget.Release(q.reserved)
 		q.reserved = 0
