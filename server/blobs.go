@@ -72,34 +72,41 @@ func (s *memBlobs) create(_ context.Context, key string, _, _ int64) error {
 	return nil
 }
 
+// writeAt copies p into the slice stored at off when it has p's length, as
+// a rewrite of a disk store's session file does: a slice stored again costs
+// a copy, not a new buffer and the collection of the old one.
 func (s *memBlobs) writeAt(_ context.Context, key string, off int64, p []byte) error {
-	c := bytes.Clone(p)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.m[key] == nil {
+	parts := s.m[key]
+	if parts == nil {
 		return errNoBlob
 	}
-	s.m[key][off] = c
+	if old, ok := parts[off]; ok && len(old) == len(p) {
+		copy(old, p)
+		return nil
+	}
+	parts[off] = bytes.Clone(p)
 	return nil
 }
 
 func (s *memBlobs) open(_ context.Context, key string, size, _ int64) (blob, error) {
 	s.mu.RLock()
 	parts, ok := s.m[key]
-	var c chunks
+	c := chunks{mu: &s.mu}
 	offs := make([]int64, 0, len(parts))
 	for o := range parts {
 		offs = append(offs, o)
 	}
 	sort.Slice(offs, func(i, j int) bool { return offs[i] < offs[j] })
 	for _, o := range offs {
-		c = append(c, parts[o])
+		c.b = append(c.b, parts[o])
 	}
 	s.mu.RUnlock()
 	if !ok {
 		return nil, errNoBlob
 	}
-	return memBlob{io.NewSectionReader(c, 0, size), c}, nil
+	return memBlob{io.NewSectionReader(c, 0, size)}, nil
 }
 
 func (s *memBlobs) remove(_ context.Context, key string) error {
@@ -109,16 +116,25 @@ func (s *memBlobs) remove(_ context.Context, key string) error {
 	return nil
 }
 
-// chunks are the bytes of a memory blob, in order.
-type chunks [][]byte
+// chunks are the bytes of a memory blob, in order. A session's slice stored
+// again is copied over the old bytes (writeAt) under mu, which reads take
+// too; nil mu: bytes nobody writes again.
+type chunks struct {
+	mu *sync.RWMutex
+	b  [][]byte
+}
 
 // ReadAt implements io.ReaderAt across the chunks.
 func (c chunks) ReadAt(p []byte, off int64) (int, error) {
 	if off < 0 {
 		return 0, errors.New("chunks: negative offset")
 	}
+	if c.mu != nil {
+		c.mu.RLock()
+		defer c.mu.RUnlock()
+	}
 	n := 0
-	for _, b := range c {
+	for _, b := range c.b {
 		if off >= int64(len(b)) {
 			off -= int64(len(b))
 			continue
@@ -133,10 +149,7 @@ func (c chunks) ReadAt(p []byte, off int64) (int, error) {
 }
 
 // memBlob reads a memory blob.
-type memBlob struct {
-	*io.SectionReader
-	c chunks
-}
+type memBlob struct{ *io.SectionReader }
 
 func (memBlob) Close() error { return nil }
 

@@ -39,8 +39,7 @@ func (s *Server) openBlob(ctx context.Context, n *node) (blob, error) {
 	if err := s.meta.queryRow(ctx, s.meta.db, `SELECT data FROM inline_blobs WHERE key = ?`, n.Data).Scan(&data); err != nil {
 		return nil, err
 	}
-	c := chunks{data}
-	return memBlob{io.NewSectionReader(c, 0, int64(len(data))), c}, nil
+	return memBlob{io.NewSectionReader(chunks{b: [][]byte{data}}, 0, int64(len(data)))}, nil
 }
 
 // removeBlob deletes the bytes of a key the collector found due.
