@@ -164,6 +164,7 @@ func (m *meta) q(query string) string {
 // tx runs fn in a serializable transaction, again when the database says it
 // conflicted with another (PostgreSQL's 40001 and 40P01, SQLite's busy).
 func (m *meta) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	ctx = m.uncancelled(ctx)
 	opts := &sql.TxOptions{}
 	if m.postgres {
 		opts.Isolation = sql.LevelSerializable
@@ -188,6 +189,19 @@ func (m *meta) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 		time.Sleep(time.Duration(attempt+1) * time.Millisecond)
 	}
 	return err
+}
+
+// uncancelled is ctx for a SQLite statement: without the request's
+// cancellation. The driver watches a context that can end with a goroutine
+// of its own for each statement, woken again when the statement is done,
+// which cost more than a statement of this server; its statements are
+// short, and a request gone is not worth interrupting one. PostgreSQL's
+// statements keep it: they wait on the network.
+func (m *meta) uncancelled(ctx context.Context) context.Context {
+	if m.postgres {
+		return ctx
+	}
+	return context.WithoutCancel(ctx)
 }
 
 func retryable(err error) bool {
@@ -238,6 +252,7 @@ func (m *meta) prepared(ctx context.Context, q querier, query string) (*sql.Stmt
 }
 
 func (m *meta) exec(ctx context.Context, q querier, query string, args ...any) (sql.Result, error) {
+	ctx = m.uncancelled(ctx)
 	st, err := m.prepared(ctx, q, query)
 	if err != nil || st == nil {
 		if err != nil {
@@ -249,6 +264,7 @@ func (m *meta) exec(ctx context.Context, q querier, query string, args ...any) (
 }
 
 func (m *meta) query(ctx context.Context, q querier, query string, args ...any) (*sql.Rows, error) {
+	ctx = m.uncancelled(ctx)
 	st, err := m.prepared(ctx, q, query)
 	if err != nil || st == nil {
 		if err != nil {
@@ -273,6 +289,7 @@ func (r row) Scan(dest ...any) error {
 }
 
 func (m *meta) queryRow(ctx context.Context, q querier, query string, args ...any) row {
+	ctx = m.uncancelled(ctx)
 	st, err := m.prepared(ctx, q, query)
 	switch {
 	case err != nil:
