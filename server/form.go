@@ -106,12 +106,19 @@ func plainBoundary(b string) bool {
 		return false
 	}
 	for i := 0; i < len(b); i++ {
-		c := b[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || strings.IndexByte("'()+_,-./:=? ", c) >= 0) {
+		if !bchar(b[i]) {
 			return false
 		}
 	}
 	return true
+}
+
+func bchar(c byte) bool {
+	switch {
+	case '0' <= c && c <= '9', 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
+		return true
+	}
+	return strings.IndexByte("'()+_,-./:=? ", c) >= 0
 }
 
 // readParts parses body with mime/multipart: at most MaxParts parts

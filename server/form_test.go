@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"mime/multipart"
 	"unsafe"
@@ -25,7 +26,7 @@ var _ = Describe("a form parsed in place", func() {
 			mr := multipart.NewReader(bytes.NewReader(body), b)
 			for j := 0; ; j++ {
 				p, err := mr.NextPart()
-				if err == io.EOF {
+				if errors.Is(err, io.EOF) {
 					Expect(names).To(HaveLen(j))
 					break
 				}
