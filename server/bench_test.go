@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"testing"
@@ -52,7 +53,11 @@ func benchServer(b *testing.B, drain bool, dir string) *cosv2.Client {
 }
 
 // BenchmarkSimpleUploads reports uploads/s of 64 KB files through the server
-// and through a drain-only handler in the same run, and their ratio.
+// and through a drain-only handler in the same run, and their ratio. For the
+// memory store, best-ratio is what the drain-only handler's time leaves once
+// the work no store can skip is added to it, timed in the same run: the
+// SHA-1 of the bytes (to check sha and answer it) and a copy of them kept in
+// new memory.
 func BenchmarkSimpleUploads(b *testing.B) {
 	for _, store := range []string{"memory", "disk"} {
 		b.Run(store, func(b *testing.B) {
@@ -62,7 +67,8 @@ func BenchmarkSimpleUploads(b *testing.B) {
 			}
 			real, drain := benchServer(b, false, dir), benchServer(b, true, "")
 			body := bytes.Repeat([]byte("x"), 64<<10)
-			var tReal, tDrain time.Duration
+			var tReal, tDrain, tFloor time.Duration
+			var kept [][]byte
 			ctx := context.Background()
 			i := 0
 			for b.Loop() {
@@ -78,10 +84,20 @@ func BenchmarkSimpleUploads(b *testing.B) {
 					b.Fatal(err)
 				}
 				tReal += time.Since(st)
+				if store == "memory" {
+					st = time.Now()
+					_ = sha1.Sum(body)
+					kept = append(kept, bytes.Clone(body))
+					tFloor += time.Since(st)
+				}
 			}
+			runtime.KeepAlive(kept)
 			b.ReportMetric(float64(i)/tReal.Seconds(), "uploads/s")
 			b.ReportMetric(float64(i)/tDrain.Seconds(), "drain-uploads/s")
 			b.ReportMetric(tDrain.Seconds()/tReal.Seconds(), "ratio")
+			if store == "memory" {
+				b.ReportMetric(tDrain.Seconds()/(tDrain+tFloor).Seconds(), "best-ratio")
+			}
 		})
 	}
 }
