@@ -17,8 +17,8 @@ import (
 // stored whole (put) or as a session's slices at their offsets (writeAt),
 // which a finish makes the file's bytes without copying them.
 type blobs interface {
-	// put stores size bytes from r as key, durably when it returns.
-	put(ctx context.Context, key string, r io.Reader, size int64) error
+	// put stores p as key, durably when it returns.
+	put(ctx context.Context, key string, p []byte) error
 	// create makes key ready for size bytes written by writeAt.
 	create(ctx context.Context, key string, size, slice int64) error
 	// writeAt stores p at off of key, durably when it returns.
@@ -51,14 +51,11 @@ func newMemBlobs() *memBlobs { return &memBlobs{m: map[string]map[int64][]byte{}
 // volatile marks a store whose bytes do not outlive the process.
 func (s *memBlobs) volatile() {}
 
-func (s *memBlobs) put(_ context.Context, key string, r io.Reader, size int64) error {
-	var b bytes.Buffer
-	b.Grow(int(max(size, 0)))
-	if _, err := io.Copy(&b, r); err != nil {
-		return err
-	}
+// put keeps a copy of p: memory that is written once, not zeroed first.
+func (s *memBlobs) put(_ context.Context, key string, p []byte) error {
+	c := bytes.Clone(p)
 	s.mu.Lock()
-	s.m[key] = map[int64][]byte{0: b.Bytes()}
+	s.m[key] = map[int64][]byte{0: c}
 	s.mu.Unlock()
 	return nil
 }
@@ -180,8 +177,8 @@ func (s *diskBlobs) close() error { return s.root.Close() }
 // path is key's file: <first two characters>/<key>.
 func (s *diskBlobs) path(key string) string { return key[:min(2, len(key))] + "/" + key }
 
-func (s *diskBlobs) put(_ context.Context, key string, r io.Reader, _ int64) error {
-	return s.newFile(key, os.O_EXCL, func(f *os.File) error { _, err := io.Copy(f, r); return err })
+func (s *diskBlobs) put(_ context.Context, key string, p []byte) error {
+	return s.newFile(key, os.O_EXCL, func(f *os.File) error { _, err := f.Write(p); return err })
 }
 
 func (s *diskBlobs) create(_ context.Context, key string, size, _ int64) error {

@@ -115,8 +115,8 @@ func (s *s3Blobs) putObject(ctx context.Context, name string, r io.Reader, size 
 	return err
 }
 
-func (s *s3Blobs) put(ctx context.Context, key string, r io.Reader, size int64) error {
-	return s.putObject(ctx, s.name(key), r, size)
+func (s *s3Blobs) put(ctx context.Context, key string, p []byte) error {
+	return s.putObject(ctx, s.name(key), bytes.NewReader(p), int64(len(p)))
 }
 
 // create has nothing to prepare: each slice is its own object.

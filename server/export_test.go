@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"io"
 )
 
 // NewFailingWrites returns a memory server whose blob storage refuses every
@@ -23,11 +22,11 @@ type failingBlobs struct {
 	armed bool
 }
 
-func (f *failingBlobs) put(ctx context.Context, key string, r io.Reader, size int64) error {
+func (f *failingBlobs) put(ctx context.Context, key string, p []byte) error {
 	if f.armed {
 		return f.err
 	}
-	return f.memBlobs.put(ctx, key, r, size)
+	return f.memBlobs.put(ctx, key, p)
 }
 
 // FormSeeds are the bodies of the form parser's fuzz seeds.

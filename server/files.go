@@ -149,7 +149,7 @@ func (s *Server) upload(ctx context.Context, q *request) (*reply, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	if err := s.blobs.put(ctx, key, bytes.NewReader(q.file), int64(len(q.file))); err != nil {
+	if err := s.blobs.put(ctx, key, q.file); err != nil {
 		s.discard(ctx, key)
 		return nil, storeFailed(err)
 	}
