@@ -81,6 +81,7 @@ func localServer(disk bool) (string, func()) {
 	go func() { _ = hs.Serve(ln) }()
 	return base, func() {
 		_ = hs.Close()
+		_ = s.Close() // else its collector keeps it, and a memory store its bytes, alive
 		if cfg.DataDir != "" {
 			_ = os.RemoveAll(cfg.DataDir)
 		}
