@@ -157,7 +157,10 @@ func (memBlob) Close() error { return nil }
 // slice written at its offset and synced, so a finish only records the key as
 // the file's (the database says which offsets are stored). Files are 0600 and
 // directories 0700: they hold private files.
-type diskBlobs struct{ root *os.Root }
+type diskBlobs struct {
+	root   *os.Root
+	fsyncs fsyncs // of the slices written to a session's file at once
+}
 
 const tmpSuffix = ".tmp"
 
@@ -220,7 +223,7 @@ func (s *diskBlobs) writeAt(_ context.Context, key string, off int64, p []byte) 
 	}
 	_, err = f.WriteAt(p, off)
 	if err == nil {
-		err = f.Sync()
+		err = s.fsyncs.sync(key, f)
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr

@@ -44,3 +44,23 @@ func SplitForm(body []byte, boundary string) (names []string, data [][]byte, inP
 	}
 	return names, data, true
 }
+
+// Fsyncs is the disk store's coalescing of the fsyncs of one file.
+type Fsyncs struct{ f fsyncs }
+
+// Sync makes a write to the file key durable with sync as its fsync.
+func (p *Fsyncs) Sync(key string, sync func() error) error { return p.f.sync(key, syncFunc(sync)) }
+
+// Writers is how many writes to key are in Sync.
+func (p *Fsyncs) Writers(key string) int {
+	p.f.mu.Lock()
+	defer p.f.mu.Unlock()
+	if g := p.f.files[key]; g != nil {
+		return g.users
+	}
+	return 0
+}
+
+type syncFunc func() error
+
+func (f syncFunc) Sync() error { return f() }
