@@ -84,15 +84,54 @@ func (s *Server) finishHash(ctx context.Context, sess *session) (string, error) 
 	return hs.sum, nil
 }
 
-// hashStored advances the hash over the slices stored in order; the caller
-// holds hs.mu.
-func (s *Server) hashStored(ctx context.Context, sess *session, hs *sliceHash) error {
+// hashSlice adds the slice at off, whose bytes p its request still holds,
+// to the session's running hash when it is the next one and nobody else is
+// hashing, so its bytes need not be read back from the store (a disk store
+// paid a read of every byte for it). Other slices wait for advanceHash.
+func (s *Server) hashSlice(sess *session, off int64, p []byte) {
+	hs := s.hashOf(sess.ID)
+	if !hs.mu.TryLock() {
+		return
+	}
+	defer hs.mu.Unlock()
+	hs.begin(sess)
+	if hs.to != off || hs.bad >= 0 || int64(len(p)) != min(sess.SliceSize, sess.FileSize-off) {
+		return
+	}
+	_, _ = hs.h.Write(p) // a hash.Hash never fails
+	hs.advance(sess)
+}
+
+// begin starts the hash unless it runs; the caller holds hs.mu.
+func (hs *sliceHash) begin(sess *session) {
 	if hs.h == nil {
 		hs.h, hs.to, hs.bad, hs.sum, hs.rewrites = sha1.New(), 0, -1, "", sess.Rewrites
 		if sess.FileSize == 0 {
 			hs.sum = hex.EncodeToString(hs.h.Sum(nil))
 		}
 	}
+}
+
+// advance moves past the slice at hs.to, just hashed: its running state is
+// checked against the one uploadparts declared, and the last one's is the
+// file's SHA-1.
+func (hs *sliceHash) advance(sess *session) {
+	i := hs.to / sess.SliceSize
+	hs.to += min(sess.SliceSize, sess.FileSize-hs.to)
+	last := hs.to == sess.FileSize
+	state := rules.DataSHA(hs.h, last) // the last entry is the file's SHA-1 itself
+	if last {
+		hs.sum = state
+	}
+	if int(i) < len(sess.Parts) && !strings.EqualFold(state, sess.Parts[i].Datasha) {
+		hs.bad = i * sess.SliceSize
+	}
+}
+
+// hashStored advances the hash over the slices stored in order; the caller
+// holds hs.mu.
+func (s *Server) hashStored(ctx context.Context, sess *session, hs *sliceHash) error {
+	hs.begin(sess)
 	if hs.to >= sess.FileSize || hs.bad >= 0 {
 		return nil
 	}
@@ -134,16 +173,7 @@ func (s *Server) hashPass(ctx context.Context, sess *session, hs *sliceHash) err
 			hs.h = nil // partly hashed: start again next time
 			return err
 		}
-		i := hs.to / sess.SliceSize
-		hs.to += want
-		last := hs.to == sess.FileSize
-		state := rules.DataSHA(hs.h, last) // the last entry is the file's SHA-1 itself
-		if last {
-			hs.sum = state
-		}
-		if int(i) < len(sess.Parts) && !strings.EqualFold(state, sess.Parts[i].Datasha) {
-			hs.bad = i * sess.SliceSize
-		}
+		hs.advance(sess)
 	}
 	return nil
 }

@@ -187,8 +187,10 @@ func (s *Server) sliceData(ctx context.Context, q *request) (*reply, *apiError) 
 	if err := s.meta.tx(ctx, func(tx *sql.Tx) error { return s.meta.endPart(ctx, tx, sess.ID, off) }); err != nil {
 		return nil, storeFailed(err)
 	}
-	// The hash follows in the background: the answer need not wait for it,
-	// and the finish waits for whatever is still hashing.
+	// The slice in hand is hashed now if it is the next one; the slices
+	// stored after it follow in the background: the answer need not wait
+	// for them, and the finish waits for whatever is still hashing.
+	s.hashSlice(sess, off, q.file)
 	s.bg.Go(func() { s.advanceHash(context.WithoutCancel(ctx), sess) })
 	return &reply{data: map[string]any{"session": sess.ID, "offset": off, "datalen": n}}, nil
 }
