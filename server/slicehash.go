@@ -100,6 +100,16 @@ func (s *Server) hashSlice(sess *session, off int64, p []byte) {
 	}
 	_, _ = hs.h.Write(p) // a hash.Hash never fails
 	hs.advance(sess)
+	s.hashed(sess, off, hs.to)
+}
+
+// hashed: the running hash is past the bytes from to of the session's file,
+// stored and synced, which nothing reads again until the file is
+// downloaded; a disk store may let the kernel drop them from its cache.
+func (s *Server) hashed(sess *session, from, to int64) {
+	if d, ok := s.blobs.(interface{ dropBehind(key string, off, n int64) }); ok && to > from {
+		d.dropBehind(sess.blobKey(), from, to-from)
+	}
 }
 
 // begin starts the hash unless it runs; the caller holds hs.mu.
@@ -164,6 +174,8 @@ func (s *Server) hashPass(ctx context.Context, sess *session, hs *sliceHash) err
 		return err
 	}
 	defer b.Close()
+	from := hs.to
+	defer func() { s.hashed(sess, from, hs.to) }()
 	for _, p := range stored {
 		want := min(sess.SliceSize, sess.FileSize-hs.to)
 		if p.off != hs.to || p.size != want || hs.bad >= 0 {
