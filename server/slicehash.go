@@ -107,9 +107,14 @@ func (s *Server) hashSlice(sess *session, off int64, p []byte) {
 // stored and synced, which nothing reads again until the file is
 // downloaded; a disk store may let the kernel drop them from its cache.
 func (s *Server) hashed(sess *session, from, to int64) {
-	if d, ok := s.blobs.(interface{ dropBehind(key string, off, n int64) }); ok && to > from {
+	if d, ok := s.blobs.(dropper); ok && to > from {
 		d.dropBehind(sess.blobKey(), from, to-from)
 	}
+}
+
+// dropper is a store whose bytes the kernel caches: diskBlobs.
+type dropper interface {
+	dropBehind(key string, off, n int64)
 }
 
 // begin starts the hash unless it runs; the caller holds hs.mu.
