@@ -1,6 +1,7 @@
 // The example page in a real headless chromium (Debian's, driven by
 // playwright-core): pick a 30 MB file, upload it with signatures from the
-// example backend, see it listed, and check the bytes with the Go client.
+// example backend, see it listed, and check the bytes with the Go client;
+// break an upload off and see the next one send only the slices missing.
 // On failure a screenshot and the page's console go to test-output/.
 
 import { test, before, after } from "node:test";
@@ -47,6 +48,15 @@ after(async () => {
   await ex?.close();
 });
 
+// failing saves what a failed browser test leaves to look at, and rethrows.
+async function failing(name: string, e: unknown): Promise<never> {
+  const shot = join(outDir, `browser-failure-${name.replace(/\W+/g, "-").slice(0, 40)}.png`);
+  await page.screenshot({ path: shot, fullPage: true }).catch(() => undefined);
+  writeFileSync(join(outDir, "browser-console.txt"), consoleLines.join("\n"));
+  console.error(`screenshot: ${shot}; console: ${join(outDir, "browser-console.txt")}; server log:\n${srv.stderr()}`);
+  throw e;
+}
+
 test("the example page uploads a picked 30 MB file, lists it, downloads it back, and Go reads the same bytes", async (t) => {
   const data = bytes(30 * 1024 * 1024, 30);
   const file = join(mkdtempSync(join(tmpdir(), "cosv2-pick-")), "thirty MB.bin");
@@ -82,10 +92,52 @@ test("the example page uploads a picked 30 MB file, lists it, downloads it back,
     // The page signed nothing itself: the backend was asked, multi-use once for all the slices.
     assert.equal(ex.signed.filter((r) => r.kind === "multi").length, 1, JSON.stringify(ex.signed.map((r) => r.op)));
   } catch (e) {
-    const shot = join(outDir, `browser-failure-${t.name.replace(/\W+/g, "-").slice(0, 40)}.png`);
-    await page.screenshot({ path: shot, fullPage: true }).catch(() => undefined);
-    writeFileSync(join(outDir, "browser-console.txt"), consoleLines.join("\n"));
-    console.error(`screenshot: ${shot}; console: ${join(outDir, "browser-console.txt")}; server log:\n${srv.stderr()}`);
-    throw e;
+    await failing(t.name, e);
+  }
+});
+
+test("an upload the network broke off resumes in the page: only the missing slices are sent", async (t) => {
+  const data = bytes(30 * 1024 * 1024, 31);
+  const file = join(mkdtempSync(join(tmpdir(), "cosv2-pick-")), "resumed.bin");
+  writeFileSync(file, data);
+  t.after(() => rmSync(dirname(file), { recursive: true, force: true }));
+  const sha = createHash("sha1").update(data).digest("hex");
+  // Every slice the page sends passes through here: in the first upload, 8
+  // reach the server, then the network fails for every slice.
+  let breakAt = 8;
+  let sent = 0; // slices that reached the server
+  await page.route(`${srv.url}/files/v2/**`, async (route) => {
+    const req = route.request();
+    const isSlice = req.method() === "POST" && (req.postDataBuffer()?.includes("upload_slice_data") ?? false);
+    if (isSlice && sent >= breakAt) {
+      await route.abort("connectionreset");
+      return;
+    }
+    if (isSlice) sent++;
+    await route.continue();
+  });
+  t.after(() => page.unroute(`${srv.url}/files/v2/**`));
+  try {
+    await page.goto(ex.url);
+    await page.waitForSelector("body[data-ready]", { timeout: 20000 });
+    await page.setInputFiles("#file", file);
+    await page.click("#upload");
+    await page.waitForSelector("body[data-failed]", { timeout: 120000 });
+    const first = sent;
+    assert.ok(first >= 8, `${first} slices stored before the break`);
+
+    breakAt = Infinity;
+    await page.evaluate(() => delete document.body.dataset.failed);
+    await page.click("#upload");
+    await page.waitForSelector("body[data-uploaded], body[data-failed]", { timeout: 120000 });
+    assert.equal(await page.getAttribute("body", "data-failed"), null, `the page says: ${await page.textContent("#status")}`);
+    const slices = Math.ceil(data.length / (1024 * 1024));
+    assert.equal(sent, slices, `${first} slices before the break, ${sent - first} after: each one once`);
+    assert.ok(sent - first < slices, "the second upload resumed");
+
+    const st = JSON.parse(cosv2(srv.url, "--json", "stat", "/uploads/resumed.bin")) as Record<string, unknown>;
+    assert.equal(st.sha1 ?? st.SHA1 ?? st.sha, sha);
+  } catch (e) {
+    await failing(t.name, e);
   }
 });
