@@ -38,8 +38,9 @@ func (p formPart) name() string {
 
 var errTooManyParts = errors.New("too many parts")
 
-// maxHeaderWindow bounds where splitForm looks for a part header's end:
-// beyond it the header is refused anyway (MaxPartHeader), by readParts.
+// maxHeaderWindow bounds where splitForm looks for a part header's end: a
+// header not ended by then is left to readParts, and readForm refuses one
+// over MaxPartHeader whichever parsed it.
 const maxHeaderWindow = 2 * MaxPartHeader
 
 // headerReaders read the parts' headers for splitForm: a new 8 KB buffer
