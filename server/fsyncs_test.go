@@ -3,12 +3,17 @@ package server_test
 import (
 	"errors"
 	"sync/atomic"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
 	"github.com/cosv2/cosv2/server"
 )
+
+// settle bounds the waits for goroutines to reach a state: a guard against a
+// hang, not a measure of speed.
+const settle = 10 * time.Second
 
 var _ = Describe("the disk store's fsyncs of a session's file", func() {
 	// fsync is a script of fsyncs: the n-th call waits for gates[n] and
@@ -41,18 +46,18 @@ var _ = Describe("the disk store's fsyncs of a session's file", func() {
 	It("covers every write made while another fsync ran with one fsync", func() {
 		f, s := &server.Fsyncs{}, newScript(nil, nil)
 		first := write(f, s)
-		Eventually(s.calls.Load).Should(BeEquivalentTo(1))
+		Eventually(s.calls.Load).WithTimeout(settle).Should(BeEquivalentTo(1))
 		var rest []chan error
 		for range 7 {
 			rest = append(rest, write(f, s))
 		}
-		Eventually(func() int { return f.Writers("k") }).Should(Equal(8))
+		Eventually(func() int { return f.Writers("k") }).WithTimeout(settle).Should(Equal(8))
 		close(s.gates[0])
-		Eventually(first).Should(Receive(BeNil()))
-		Eventually(s.calls.Load).Should(BeEquivalentTo(2))
+		Eventually(first).WithTimeout(settle).Should(Receive(BeNil()))
+		Eventually(s.calls.Load).WithTimeout(settle).Should(BeEquivalentTo(2))
 		close(s.gates[1])
 		for _, d := range rest {
-			Eventually(d).Should(Receive(BeNil()))
+			Eventually(d).WithTimeout(settle).Should(Receive(BeNil()))
 		}
 		Expect(s.calls.Load()).To(BeEquivalentTo(2)) // not eight
 		Expect(f.Writers("k")).To(BeZero())
@@ -62,19 +67,19 @@ var _ = Describe("the disk store's fsyncs of a session's file", func() {
 		lost := errors.New("EIO")
 		f, s := &server.Fsyncs{}, newScript(nil, lost, nil)
 		w1 := write(f, s)
-		Eventually(s.calls.Load).Should(BeEquivalentTo(1))
+		Eventually(s.calls.Load).WithTimeout(settle).Should(BeEquivalentTo(1))
 		w2, w3 := write(f, s), write(f, s)
-		Eventually(func() int { return f.Writers("k") }).Should(Equal(3))
+		Eventually(func() int { return f.Writers("k") }).WithTimeout(settle).Should(Equal(3))
 		close(s.gates[0])
-		Eventually(w1).Should(Receive(BeNil()))
-		Eventually(s.calls.Load).Should(BeEquivalentTo(2)) // the fsync of w2 and w3
+		Eventually(w1).WithTimeout(settle).Should(Receive(BeNil()))
+		Eventually(s.calls.Load).WithTimeout(settle).Should(BeEquivalentTo(2)) // the fsync of w2 and w3
 		w4 := write(f, s)
-		Eventually(func() int { return f.Writers("k") }).Should(Equal(3))
+		Eventually(func() int { return f.Writers("k") }).WithTimeout(settle).Should(Equal(3))
 		close(s.gates[1])
-		Eventually(w2).Should(Receive(MatchError(lost)))
-		Eventually(w3).Should(Receive(MatchError(lost)))
-		Eventually(s.calls.Load).Should(BeEquivalentTo(3)) // w4's own
+		Eventually(w2).WithTimeout(settle).Should(Receive(MatchError(lost)))
+		Eventually(w3).WithTimeout(settle).Should(Receive(MatchError(lost)))
+		Eventually(s.calls.Load).WithTimeout(settle).Should(BeEquivalentTo(3)) // w4's own
 		close(s.gates[2])
-		Eventually(w4).Should(Receive(BeNil()))
+		Eventually(w4).WithTimeout(settle).Should(Receive(BeNil()))
 	})
 })
