@@ -84,12 +84,9 @@ func lsCmd() *cli.Command {
 			&cli.BoolFlag{Name: "human-readable", Aliases: []string{"h"}, Usage: "sizes in KiB, MiB, ..."},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
-			if cmd.Args().Len() > 1 {
-				return usagef("ls takes [DIR/]")
-			}
-			dir := "/"
-			if cmd.Args().Len() == 1 {
-				dir = cmd.Args().First()
+			dir, err := dirArg(cmd)
+			if err != nil {
+				return err
 			}
 			c, err := client(cmd)
 			if err != nil {
@@ -131,9 +128,9 @@ func duCmd() *cli.Command {
 	return &cli.Command{Name: "du", Usage: "total size and file count of a directory and all below", ArgsUsage: "[DIR/]",
 		Flags: []cli.Flag{&cli.BoolFlag{Name: "human-readable", Aliases: []string{"h"}, Usage: "sizes in KiB, MiB, ..."}},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
-			dir := "/"
-			if cmd.Args().Len() == 1 {
-				dir = cmd.Args().First()
+			dir, err := dirArg(cmd)
+			if err != nil {
+				return err
 			}
 			c, err := client(cmd)
 			if err != nil {
@@ -176,4 +173,15 @@ func statCmd() *cli.Command {
 				fmt.Sprintf("path:      %s\nsize:      %d\nsha1:      %s\nbiz_attr:  %s\nauthority: %s\nmtime:     %s\nurl:       %s",
 					f.Path, f.Size, f.SHA1, f.BizAttr, f.Authority, f.Updated.UTC().Format(time.RFC3339), f.SourceURL))
 		})}
+}
+
+// dirArg is the optional [DIR/] of ls and du: the bucket's root without one.
+func dirArg(cmd *cli.Command) (string, error) {
+	switch cmd.Args().Len() {
+	case 0:
+		return "/", nil
+	case 1:
+		return cmd.Args().First(), nil
+	}
+	return "", usagef("%s takes [DIR/]", cmd.Name)
 }

@@ -437,6 +437,8 @@ var _ = Describe("settings and commands, before any request", func() {
 		Entry("every missing setting at once", "--appid (COSV2_APPID), --bucket (COSV2_BUCKET), --secret-id (COSV2_SECRET_ID), --secret-key (COSV2_SECRET_KEY)", "ls", "/"),
 		Entry("an unknown command: the nearest", `did you mean "ls"`, "lss"),
 		Entry("a directory without its slash", "a directory ends in /", "--appid", "1", "mkdir", "docs"),
+		Entry("ls of two directories", "ls takes [DIR/]", "--appid", "1", "--bucket", "b", "--secret-id", "i", "--secret-key", "k", "ls", "a/", "b/"),
+		Entry("du of two directories", "du takes [DIR/]", "--appid", "1", "--bucket", "b", "--secret-id", "i", "--secret-key", "k", "du", "a/", "b/"),
 	)
 	It("prints a shell completion script", func() {
 		code, out, errOut := inProcess("completion", "bash")
