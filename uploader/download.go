@@ -23,11 +23,12 @@ const DownloadChunk = 8 << 20
 // Download writes remote into w with ranged GETs of DownloadChunk bytes
 // (WithChunkSize), at most DefaultConcurrency (WithConcurrency) at once;
 // each chunk is written at its offset as it arrives, so memory stays within a
-// small buffer per worker. It asks stat once and pins every chunk to the
-// version stat described (cosv2.WithFileInfo), so the chunks never mix two
-// versions: a file replaced meanwhile fails with cosv2.ErrObjectChanged.
-// Progress (WithProgress) counts bytes written. It returns the object's size;
-// on an error, some chunks may have been written.
+// small buffer per worker. It asks stat once (unless WithFileInfo) and pins
+// every chunk to the version stat described (cosv2.WithFileInfo), so the
+// chunks never mix two versions: a file replaced meanwhile fails with
+// cosv2.ErrObjectChanged. Progress (WithProgress) counts bytes written;
+// WithResume skips chunks written before. It returns the object's size; on an
+// error, some chunks may have been written.
 func Download(ctx context.Context, c Downloader, remote string, w io.WriterAt, opts ...DownloadOption) (int64, error) {
 	cfg := downloadConfig{chunk: DownloadChunk, concurrency: DefaultConcurrency}
 	for _, o := range opts {
@@ -38,24 +39,45 @@ func Download(ctx context.Context, c Downloader, remote string, w io.WriterAt, o
 	if cfg.chunk <= 0 {
 		return 0, fmt.Errorf("uploader: chunk size %d is not positive", cfg.chunk)
 	}
-	st, err := c.Stat(ctx, remote)
-	if err != nil {
-		return 0, err
+	st := cfg.info
+	if st == nil {
+		var err error
+		if st, err = c.Stat(ctx, remote); err != nil {
+			return 0, err
+		}
 	}
 	size := st.Size
-	var mu sync.Mutex
 	p := Progress{BytesTotal: size, SlicesTotal: int((size + cfg.chunk - 1) / cfg.chunk)}
+	var todo []int64
+	for off := int64(0); off < size; off += cfg.chunk {
+		if cfg.done != nil && cfg.done(off) {
+			n := min(cfg.chunk, size-off)
+			p.BytesDone, p.BytesResumed = p.BytesDone+n, p.BytesResumed+n
+			p.SlicesDone, p.SlicesResumed = p.SlicesDone+1, p.SlicesResumed+1
+			continue
+		}
+		todo = append(todo, off)
+	}
+	if p.SlicesResumed > 0 && cfg.progress != nil {
+		cfg.progress(p)
+	}
+	var mu sync.Mutex
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(cfg.concurrency, 1))
-	for off := int64(0); off < size; off += cfg.chunk {
+	for _, off := range todo {
 		n := min(cfg.chunk, size-off)
 		g.Go(func() error {
-			got, err := c.Download(gctx, remote, &offsetWriter{w: w, off: off}, cosv2.WithFileInfo(st), cosv2.WithRange(off, n))
+			got, err := c.Download(gctx, remote, io.NewOffsetWriter(w, off), cosv2.WithFileInfo(st), cosv2.WithRange(off, n))
 			if err != nil {
 				return err
 			}
 			if got != n {
 				return io.ErrUnexpectedEOF
+			}
+			if cfg.written != nil {
+				if err := cfg.written(off, n); err != nil {
+					return err
+				}
 			}
 			if cfg.progress != nil {
 				mu.Lock()
@@ -68,16 +90,4 @@ func Download(ctx context.Context, c Downloader, remote string, w io.WriterAt, o
 		})
 	}
 	return size, g.Wait()
-}
-
-// offsetWriter writes sequentially into an io.WriterAt from off.
-type offsetWriter struct {
-	w   io.WriterAt
-	off int64
-}
-
-func (o *offsetWriter) Write(p []byte) (int, error) {
-	n, err := o.w.WriteAt(p, o.off)
-	o.off += int64(n)
-	return n, err
 }

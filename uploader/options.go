@@ -42,6 +42,9 @@ type downloadConfig struct {
 	chunk       int64
 	concurrency int
 	progress    func(Progress)
+	info        *cosv2.FileInfo
+	done        func(off int64) bool
+	written     func(off, n int64) error
 }
 
 // Option configures Upload and UploadReader. The options of this package
@@ -112,6 +115,22 @@ func WithProgress(f func(Progress)) TransferOption {
 // DownloadChunk).
 func WithChunkSize(n int64) DownloadOption {
 	return downloadOption(func(c *downloadConfig) { c.chunk = n })
+}
+
+// WithFileInfo makes Download fetch the version info describes (what a
+// Stat returned) without asking stat again.
+func WithFileInfo(info *cosv2.FileInfo) DownloadOption {
+	return downloadOption(func(c *downloadConfig) { c.info = info })
+}
+
+// WithResume lets a caller keep a record of the chunks of a Download across
+// runs: Download skips the chunks (by offset, in WithChunkSize steps) for
+// which done reports true, counting them as resumed in Progress, and calls
+// written after each chunk it wrote, from several goroutines at once; an
+// error from written ends the download. Pin the version the record is of
+// with WithFileInfo.
+func WithResume(done func(off int64) bool, written func(off, n int64) error) DownloadOption {
+	return downloadOption(func(c *downloadConfig) { c.done, c.written = done, written })
 }
 
 // WithUploadParts sends the file's SHA-1 and every slice's running SHA-1

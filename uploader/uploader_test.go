@@ -351,7 +351,73 @@ var _ = Describe("Download, once per object", func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(stats.Load()).To(BeEquivalentTo(1))
 	})
+
+	It("resumes from a record of the chunks written: only the others are fetched, none asked stat", func() {
+		var gets atomic.Int32
+		tr := roundTripper(func(r *http.Request) (*http.Response, error) {
+			if r.Method == http.MethodGet && r.URL.Query().Get("op") == "" {
+				gets.Add(1)
+			}
+			return http.DefaultTransport.RoundTrip(r)
+		})
+		c := newClient(cosv2.WithHTTPClient(&http.Client{Transport: tr}))
+		const chunk = 1 << 20
+		size := int64(5*chunk + 7)
+		b := data(size, 23)
+		_, err := uploader.Upload(context.Background(), c, "r.bin", bytes.NewReader(b), size)
+		Expect(err).NotTo(HaveOccurred())
+		info, err := c.Stat(context.Background(), "r.bin")
+		Expect(err).NotTo(HaveOccurred())
+		// An earlier run wrote chunks 0 and 3.
+		dst := make([]byte, size)
+		copy(dst[0:chunk], b[0:chunk])
+		copy(dst[3*chunk:4*chunk], b[3*chunk:4*chunk])
+		var mu sync.Mutex
+		written := map[int64]bool{0: true, 3 * chunk: true}
+		var first, last uploader.Progress
+		gets.Store(0)
+		n, err := uploader.Download(context.Background(), c, "r.bin", writerAt(dst), uploader.WithChunkSize(chunk),
+			uploader.WithFileInfo(info),
+			uploader.WithResume(func(off int64) bool { return written[off] }, func(off, n int64) error {
+				mu.Lock()
+				defer mu.Unlock()
+				Expect(written[off]).To(BeFalse(), "chunk %d fetched twice", off)
+				written[off] = true
+				return nil
+			}),
+			uploader.WithProgress(func(p uploader.Progress) {
+				if first.SlicesTotal == 0 {
+					first = p
+				}
+				last = p
+			}))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(n).To(Equal(size))
+		Expect(bytes.Equal(dst, b)).To(BeTrue())
+		Expect(gets.Load()).To(BeEquivalentTo(4)) // 6 chunks, 2 written before; no stat
+		Expect(written).To(HaveLen(6))
+		Expect(first.BytesResumed).To(Equal(int64(2 * chunk)))
+		Expect(first.SlicesResumed).To(Equal(2))
+		Expect(last.BytesDone).To(Equal(size))
+		Expect(last.SlicesDone).To(Equal(6))
+	})
+
+	It("ends the download with the error of the record", func() {
+		c := newClient()
+		size := int64(3<<20 + 1)
+		_, err := uploader.Upload(context.Background(), c, "e.bin", bytes.NewReader(data(size, 24)), size)
+		Expect(err).NotTo(HaveOccurred())
+		full := errors.New("disk full")
+		_, err = uploader.Download(context.Background(), c, "e.bin", writerAt(make([]byte, size)),
+			uploader.WithResume(func(int64) bool { return false }, func(int64, int64) error { return full }))
+		Expect(err).To(MatchError(full))
+	})
 })
+
+// writerAt writes into a byte slice.
+type writerAt []byte
+
+func (w writerAt) WriteAt(p []byte, off int64) (int, error) { return copy(w[off:], p), nil }
 
 // answer returns an HTTP 200 answer with a JSON body.
 func answer(body string) func() (*http.Response, error) {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/urfave/cli/v3"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/cosv2/cosv2"
 	"github.com/cosv2/cosv2/uploader"
@@ -342,54 +340,22 @@ func downloadFile(ctx context.Context, cmd *cli.Command, c *cosv2.Client, remote
 		}
 		return os.WriteFile(record, raw, 0o600)
 	}
-	var resumed int64
-	for off := range state.Done {
-		resumed += min(partChunk, st.Size-off)
-	}
 	var x *xfer
 	if progress {
 		x = newXfer(cmd, st.Size, "get")
 		defer x.finish()
 	}
-	total := int((st.Size + partChunk - 1) / partChunk)
-	rep := uploader.Progress{BytesTotal: st.Size, SlicesTotal: total, BytesDone: resumed, SlicesDone: len(state.Done),
-		BytesResumed: resumed, SlicesResumed: len(state.Done)}
-	if x != nil && resumed > 0 {
-		x.update(rep)
-	}
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(uploader.DefaultConcurrency)
-	var repMu sync.Mutex
-	for off := int64(0); off < st.Size; off += partChunk {
-		if state.Done[off] {
-			continue
-		}
-		n := min(partChunk, st.Size-off)
-		g.Go(func() error {
-			got, err := c.Download(gctx, remote, io.NewOffsetWriter(f, off), cosv2.WithFileInfo(st), cosv2.WithRange(off, n))
-			if err != nil {
-				return err
-			}
-			if got != n {
-				return io.ErrUnexpectedEOF
-			}
+	opts := []uploader.DownloadOption{uploader.WithFileInfo(st), uploader.WithChunkSize(partChunk),
+		uploader.WithResume(func(off int64) bool { return state.Done[off] }, func(off, _ int64) error {
 			state.mu.Lock()
 			state.Done[off] = true
 			state.mu.Unlock()
-			if err := save(); err != nil {
-				return err
-			}
-			if x != nil {
-				repMu.Lock()
-				rep.BytesDone += n
-				rep.SlicesDone++
-				x.update(rep)
-				repMu.Unlock()
-			}
-			return nil
-		})
+			return save()
+		})}
+	if x != nil {
+		opts = append(opts, uploader.WithProgress(x.update))
 	}
-	err = g.Wait()
+	_, err = uploader.Download(ctx, c, remote, f, opts...)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
