@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"strings"
 
 	"github.com/cosv2/cosv2/gen/coserr"
@@ -56,45 +57,46 @@ func (s *Server) discard(ctx context.Context, key string) {
 	s.gc.kick()
 }
 
+// holding is how a committed file holds its bytes.
+type holding int
+
+const (
+	shared holding = iota // a stored blob, shared: one more reference
+	fresh                 // new bytes, never on the garbage list (inline, memory)
+	listed                // new bytes, on the garbage list while written
+)
+
 // commitFile makes n the file at n.Path in one transaction with also (which
 // may be nil): the parent must exist and, with keep, no file be there; a
-// replaced file's bytes are dropped. With fresh, n.Data is a new blob that
-// gets its first reference; else n shares a stored blob.
-func (s *Server) commitFile(ctx context.Context, n *node, keep, fresh bool, also func(*sql.Tx) *apiError) (*reply, *apiError) {
+// replaced file's bytes are dropped. how says whether n.Data is a new blob
+// that gets its first reference or one that n shares.
+func (s *Server) commitFile(ctx context.Context, n *node, keep bool, how holding, also func(*sql.Tx) *apiError) (*reply, *apiError) {
 	var dropped bool
 	aerr := s.inTx(ctx, func(tx *sql.Tx) *apiError {
 		dropped = false
 		if aerr := s.needParent(ctx, tx, n.Bucket, n.Path); aerr != nil {
 			return aerr
 		}
-		old, err := s.meta.getNode(ctx, tx, n.Bucket, n.Path)
-		if err != nil {
-			return storeFailed(err)
-		}
-		if old != nil && old.dir() {
-			return fail(coserr.ErrPathConflict, "%s is a directory", n.Path)
-		}
-		if old != nil && keep {
-			return fail(coserr.ErrFileExist, "%s exists and insertOnly is 1", n.Path)
-		}
-		n.Ctime, n.Mtime = s.now(), s.now()
-		if old != nil {
-			n.Ctime = old.Ctime
-		}
-		if fresh {
-			err = s.meta.addBlob(ctx, tx, n.Data, n.Slice)
-		} else {
+		var err error
+		if how == shared {
 			err = s.meta.ref(ctx, tx, n.Data)
-		}
-		if err == nil {
-			err = s.meta.putNode(ctx, tx, n)
-		}
-		if err == nil && old != nil {
-			err = s.meta.unref(ctx, tx, old.Data, s.now())
-			dropped = true
+		} else {
+			err = s.meta.addBlob(ctx, tx, n.Data, n.Slice, how == listed)
 		}
 		if err != nil {
 			return storeFailed(err)
+		}
+		// A new name, the usual case, is one statement; a taken one is read.
+		n.Ctime, n.Mtime = s.now(), s.now()
+		added, err := s.meta.addNode(ctx, tx, n)
+		if err != nil {
+			return storeFailed(err)
+		}
+		if !added {
+			var aerr *apiError
+			if dropped, aerr = s.replaceFile(ctx, tx, n, keep); aerr != nil {
+				return aerr
+			}
 		}
 		if also != nil {
 			return also(tx)
@@ -108,6 +110,27 @@ func (s *Server) commitFile(ctx context.Context, n *node, keep, fresh bool, also
 		return nil, aerr
 	}
 	return &reply{data: s.urls(ctx, n.Bucket, n.Path)}, nil
+}
+
+// replaceFile makes n the file at its path in tx where a node is: a file,
+// unless keep, whose bytes it drops (and says so).
+func (s *Server) replaceFile(ctx context.Context, tx *sql.Tx, n *node, keep bool) (dropped bool, aerr *apiError) {
+	old, err := s.meta.getNode(ctx, tx, n.Bucket, n.Path)
+	switch {
+	case err != nil:
+		return false, storeFailed(err)
+	case old == nil:
+		return false, storeFailed(errors.New("the node at " + n.Path + " vanished within a transaction"))
+	case old.dir():
+		return false, fail(coserr.ErrPathConflict, "%s is a directory", n.Path)
+	case keep:
+		return false, fail(coserr.ErrFileExist, "%s exists and insertOnly is 1", n.Path)
+	}
+	n.Ctime = old.Ctime
+	if err := s.meta.putNode(ctx, tx, n); err != nil {
+		return false, storeFailed(err)
+	}
+	return true, dbFailed(s.meta.unref(ctx, tx, old.Data, s.now()))
 }
 
 func (s *Server) upload(ctx context.Context, q *request) (*reply, *apiError) {
@@ -130,7 +153,7 @@ func (s *Server) upload(ctx context.Context, q *request) (*reply, *apiError) {
 	if s.inline(len(q.file)) {
 		// Small: the bytes go in the same transaction as the file.
 		n.Data = inlineKey()
-		return s.commitFile(ctx, n, keep, true, func(tx *sql.Tx) *apiError { return dbFailed(s.meta.putInline(ctx, tx, n.Data, q.file)) })
+		return s.commitFile(ctx, n, keep, fresh, func(tx *sql.Tx) *apiError { return dbFailed(s.meta.putInline(ctx, tx, n.Data, q.file)) })
 	}
 	// Refuse what is bound to fail before writing the bytes where that
 	// costs (a file, an object); commitFile checks again.
@@ -154,7 +177,11 @@ func (s *Server) upload(ctx context.Context, q *request) (*reply, *apiError) {
 		return nil, storeFailed(err)
 	}
 	n.Data = key
-	out, aerr := s.commitFile(ctx, n, keep, true, nil)
+	how := listed
+	if _, volatile := s.blobs.(interface{ volatile() }); volatile {
+		how = fresh
+	}
+	out, aerr := s.commitFile(ctx, n, keep, how, nil)
 	if aerr != nil {
 		s.discard(ctx, key)
 	}

@@ -25,7 +25,7 @@ func fill(tb testing.TB, s *Server, bucket string, n, sessions int) {
 		}
 		for i := range n {
 			key := newID()
-			if err := s.meta.addBlob(ctx, tx, key, 0); err != nil {
+			if err := s.meta.addBlob(ctx, tx, key, 0, false); err != nil {
 				return err
 			}
 			if err := s.meta.putNode(ctx, tx, &node{Bucket: bucket, Path: fmt.Sprintf("/d/f%07d", i), Ctime: 1, Mtime: 1, Size: 1, SHA: key[:40], Data: key}); err != nil {

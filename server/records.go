@@ -83,24 +83,50 @@ func (m *meta) getNode(ctx context.Context, q querier, bucket, path string) (*no
 // blob references.
 func (m *meta) putNode(ctx context.Context, q querier, n *node) error {
 	dir, name := split(n.Path)
-	headers := ""
-	if len(n.Headers) > 0 {
-		raw, err := json.Marshal(n.Headers)
-		if err != nil {
-			return err
-		}
-		headers = string(raw)
+	headers, err := headersJSON(n)
+	if err != nil {
+		return err
 	}
-	var blob any
-	if n.Data != "" {
-		blob = n.Data
-	}
-	_, err := m.exec(ctx, q, `INSERT INTO nodes (bucket, dir, name, biz_attr, ctime, mtime, size, sha, blob, authority, headers)
+	_, err = m.exec(ctx, q, `INSERT INTO nodes (bucket, dir, name, biz_attr, ctime, mtime, size, sha, blob, authority, headers)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (bucket, dir, name) DO UPDATE SET biz_attr = excluded.biz_attr, ctime = excluded.ctime, mtime = excluded.mtime,
 		size = excluded.size, sha = excluded.sha, blob = excluded.blob, authority = excluded.authority, headers = excluded.headers`,
-		n.Bucket, dir, name, n.BizAttr, n.Ctime, n.Mtime, n.Size, n.SHA, blob, n.Authority, headers)
+		n.Bucket, dir, name, n.BizAttr, n.Ctime, n.Mtime, n.Size, n.SHA, blobColumn(n), n.Authority, headers)
 	return err
+}
+
+// addNode inserts n unless a node is at its path, and reports whether it did.
+func (m *meta) addNode(ctx context.Context, q querier, n *node) (bool, error) {
+	dir, name := split(n.Path)
+	headers, err := headersJSON(n)
+	if err != nil {
+		return false, err
+	}
+	res, err := m.exec(ctx, q, `INSERT INTO nodes (bucket, dir, name, biz_attr, ctime, mtime, size, sha, blob, authority, headers)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (bucket, dir, name) DO NOTHING`,
+		n.Bucket, dir, name, n.BizAttr, n.Ctime, n.Mtime, n.Size, n.SHA, blobColumn(n), n.Authority, headers)
+	if err != nil {
+		return false, err
+	}
+	added, err := res.RowsAffected()
+	return added == 1, err
+}
+
+// headersJSON is the headers column of n.
+func headersJSON(n *node) (string, error) {
+	if len(n.Headers) == 0 {
+		return "", nil
+	}
+	raw, err := json.Marshal(n.Headers)
+	return string(raw), err
+}
+
+// blobColumn is the blob column of n: NULL for a directory.
+func blobColumn(n *node) any {
+	if n.Data == "" {
+		return nil
+	}
+	return n.Data
 }
 
 // deleteNode removes the node at path.
@@ -161,11 +187,13 @@ func (m *meta) withSHA(ctx context.Context, q querier, bucket, sha string, size 
 	return n, err
 }
 
-// addBlob records a newly written blob with one reference and takes it off
-// the garbage list it was put on before its bytes were written.
-func (m *meta) addBlob(ctx context.Context, q querier, key string, slice int64) error {
-	if _, err := m.exec(ctx, q, `DELETE FROM garbage WHERE key = ?`, key); err != nil {
-		return err
+// addBlob records a newly written blob with one reference and, when listed,
+// takes it off the garbage list it was put on before its bytes were written.
+func (m *meta) addBlob(ctx context.Context, q querier, key string, slice int64, listed bool) error {
+	if listed {
+		if _, err := m.exec(ctx, q, `DELETE FROM garbage WHERE key = ?`, key); err != nil {
+			return err
+		}
 	}
 	_, err := m.exec(ctx, q, `INSERT INTO blobs (key, refs, slice) VALUES (?, 1, ?)`, key, slice)
 	return err

@@ -54,7 +54,7 @@ func (s *Server) sliceInit(ctx context.Context, q *request) (*reply, *apiError) 
 		}
 		// Quick upload ("秒传"): the bucket stores these bytes; the file
 		// appears at once, sharing them, and the answer has its URLs.
-		out, aerr := s.commitFile(ctx, &node{Bucket: q.bucket, Path: q.path, Data: same.Data, Slice: same.Slice, Size: same.Size, SHA: same.SHA, BizAttr: sess.BizAttr}, keep, false, nil)
+		out, aerr := s.commitFile(ctx, &node{Bucket: q.bucket, Path: q.path, Data: same.Data, Slice: same.Slice, Size: same.Size, SHA: same.SHA, BizAttr: sess.BizAttr}, keep, shared, nil)
 		if aerr == nil || !errors.Is(aerr.cause, errBlobGone) {
 			return out, aerr
 		}
@@ -259,7 +259,7 @@ func (s *Server) sliceFinish(ctx context.Context, q *request) (*reply, *apiError
 	}
 	// The file takes the session's bytes as they are: nothing is copied.
 	n := &node{Bucket: q.bucket, Path: q.path, Data: sess.blobKey(), Slice: sess.SliceSize, Size: size, SHA: got, BizAttr: sess.BizAttr}
-	out, aerr := s.commitFile(ctx, n, !sess.Overwrite, true, func(tx *sql.Tx) *apiError {
+	out, aerr := s.commitFile(ctx, n, !sess.Overwrite, listed, func(tx *sql.Tx) *apiError {
 		// Still this session, its bytes as hashed, and no slice being written.
 		now, err := s.meta.sessionAt(ctx, tx, q.bucket, q.path)
 		if err != nil {
