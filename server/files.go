@@ -144,8 +144,9 @@ func (s *Server) upload(ctx context.Context, q *request) (*reply, *apiError) {
 	if aerr := checkSHA("sha", q.fields["sha"]); aerr != nil {
 		return nil, aerr
 	}
-	sum := sha1.Sum(q.file)
-	sha := hex.EncodeToString(sum[:])
+	h := sha1.New()
+	hashIn(h, q.file)
+	sha := hex.EncodeToString(h.Sum(nil))
 	if want := q.fields["sha"]; want != "" && !strings.EqualFold(want, sha) {
 		return nil, fail(coserr.ErrCGISHANotMatch, "sha %s does not match the bytes (%s)", want, sha)
 	}
