@@ -164,7 +164,9 @@ func (s *Server) sliceData(ctx context.Context, q *request) (*reply, *apiError) 
 		return nil, fail(coserr.ErrFileSize, "the slice at %d is %d bytes, want %d", off, n, want)
 	}
 	if md := q.fields["datamd5"]; md != "" {
-		if sum := md5.Sum(q.file); !strings.EqualFold(md, hex.EncodeToString(sum[:])) {
+		h := md5.New()
+		hashIn(h, q.file)
+		if !strings.EqualFold(md, hex.EncodeToString(h.Sum(nil))) {
 			return nil, fail(coserr.ErrCGISHANotMatch, "datamd5 %s does not match the slice", md)
 		}
 	}

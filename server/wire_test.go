@@ -161,6 +161,11 @@ var _ = Describe("the official SDKs' wire format", func() {
 			field{"slice_size", "1048576"}, field{"insertOnly", ""})
 		ok(init)
 		session := init.Data["session"].(string)
+		// A slice whose datamd5 is of other bytes is refused.
+		other := md5.Sum(data[:1<<20-1])
+		bad := phpForm(srv, "/php/big.bin", false, field{"op", "upload_slice_data"}, field{"session", session},
+			field{"offset", "0"}, field{"datamd5", hex.EncodeToString(other[:])}, field{"filecontent", string(data[:1<<20])})
+		Expect(bad.Code).To(Equal(coserr.ErrCGISHANotMatch.Code), bad.Message)
 		for _, off := range []int{2 << 20, 0, 1 << 20} {
 			part := data[off:min(off+1<<20, len(data))]
 			md := md5.Sum(part)
