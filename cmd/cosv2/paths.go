@@ -120,6 +120,33 @@ type remoteEntry struct {
 	cosv2.Entry
 }
 
+// walkLocal walks the local tree root for put -r and sync: each directory
+// below it goes to dir with its slash path relative to root, ending in "/"
+// (dir may return filepath.SkipDir), each regular file that keep accepts to
+// file. Entries that cannot be read are b's failures; the walk stops when
+// ctx ends.
+func walkLocal(ctx context.Context, b *batch, root string, keep func(rel string) bool, dir func(p, rel string) error, file func(p, rel string)) error {
+	return filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			b.failed(p, err)
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		rel, _ := filepath.Rel(root, p)
+		rel = filepath.ToSlash(rel)
+		switch {
+		case rel == ".":
+		case d.IsDir():
+			return dir(p, rel+"/")
+		case d.Type().IsRegular() && keep(rel):
+			file(p, rel)
+		}
+		return nil
+	})
+}
+
 // walkRemote yields every entry under the directory root, a directory before
 // what it holds, listing one page at a time.
 func walkRemote(ctx context.Context, c *cosv2.Client, root string) iter.Seq2[remoteEntry, error] {

@@ -95,38 +95,21 @@ func syncUp(ctx context.Context, cmd *cli.Command, c *cosv2.Client, local, remot
 	keep := filter(cmd)
 	seen := map[string]bool{}
 	b := newBatch(cmd, "sync")
-	err = filepath.WalkDir(local, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
+	err = walkLocal(ctx, b, local, keep, func(p, rel string) error {
+		seen[rel] = true
+		if _, ok := have[rel]; ok {
+			return nil
+		}
+		if dry {
+			line(cmd, map[string]string{"mkdir": root + rel}, "would mkdir "+root+rel)
+			return nil
+		}
+		if err := c.MakeDir(ctx, root+rel); err != nil && !isExists(err) {
 			b.failed(p, err)
-			return nil
+			return filepath.SkipDir
 		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		rel, _ := filepath.Rel(local, p)
-		rel = filepath.ToSlash(rel)
-		if rel == "." {
-			return nil
-		}
-		if d.IsDir() {
-			rel += "/"
-			seen[rel] = true
-			if _, ok := have[rel]; ok {
-				return nil
-			}
-			if dry {
-				line(cmd, map[string]string{"mkdir": root + rel}, "would mkdir "+root+rel)
-				return nil
-			}
-			if err := c.MakeDir(ctx, root+rel); err != nil && !isExists(err) {
-				b.failed(p, err)
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !d.Type().IsRegular() || !keep(rel) {
-			return nil
-		}
+		return nil
+	}, func(p, rel string) {
 		seen[rel] = true
 		r, ok := have[rel]
 		b.goFile(ctx, p, func() (int64, error) {
@@ -139,7 +122,6 @@ func syncUp(ctx context.Context, cmd *cli.Command, c *cosv2.Client, local, remot
 			}
 			return putOne(ctx, cmd, c, p, root+rel)
 		})
-		return nil
 	})
 	if err != nil && ctx.Err() == nil {
 		b.failed(local, err)

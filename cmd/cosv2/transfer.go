@@ -244,32 +244,15 @@ func putTree(ctx context.Context, cmd *cli.Command, c *cosv2.Client, srcs []stri
 				continue
 			}
 		}
-		err = filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-			if err != nil {
+		err = walkLocal(ctx, b, src, keep, func(p, rel string) error {
+			if err := c.MakeDir(ctx, root+rel); err != nil && !isExists(err) {
 				b.failed(p, err)
-				return nil
+				return filepath.SkipDir
 			}
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			rel, _ := filepath.Rel(src, p)
-			rel = filepath.ToSlash(rel)
-			if rel == "." {
-				return nil
-			}
-			if d.IsDir() {
-				if err := c.MakeDir(ctx, root+rel+"/"); err != nil && !isExists(err) {
-					b.failed(p, err)
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if !d.Type().IsRegular() || !keep(rel) {
-				return nil
-			}
+			return nil
+		}, func(p, rel string) {
 			target := root + rel
 			b.goFile(ctx, p, func() (int64, error) { return putOne(ctx, cmd, c, p, target) })
-			return nil
 		})
 		if err != nil && ctx.Err() == nil {
 			b.failed(src, err)
