@@ -41,14 +41,21 @@ const pendingGrace = 3600
 
 // newBlob puts key on the garbage list, due after pendingGrace, before its
 // bytes are written: if the file is never committed (a refusal, a crash), the
-// collector deletes them; the commit takes the key off the list.
-// Bytes in memory die with the process, so they need no such listing.
-func (s *Server) newBlob(ctx context.Context) (string, *apiError) {
-	key := newID()
-	if _, volatile := s.blobs.(interface{ volatile() }); volatile {
-		return key, nil
+// collector deletes them; the commit takes the key off the list. Bytes in
+// memory die with the process, so they need no such listing. how is what
+// commitFile is to do with the key.
+func (s *Server) newBlob(ctx context.Context) (key string, how holding, aerr *apiError) {
+	key = newID()
+	if s.volatile() {
+		return key, fresh, nil
 	}
-	return key, dbFailed(s.meta.tx(ctx, func(tx *sql.Tx) error { return s.meta.garbage(ctx, tx, key, s.now()+pendingGrace) }))
+	return key, listed, dbFailed(s.meta.tx(ctx, func(tx *sql.Tx) error { return s.meta.garbage(ctx, tx, key, s.now()+pendingGrace) }))
+}
+
+// volatile reports whether the blob store's bytes die with the process.
+func (s *Server) volatile() bool {
+	_, ok := s.blobs.(interface{ volatile() })
+	return ok
 }
 
 // discard makes bytes written for a file that was not committed due at once.
@@ -158,7 +165,7 @@ func (s *Server) upload(ctx context.Context, q *request) (*reply, *apiError) {
 	}
 	// Refuse what is bound to fail before writing the bytes where that
 	// costs (a file, an object); commitFile checks again.
-	if _, volatile := s.blobs.(interface{ volatile() }); !volatile {
+	if !s.volatile() {
 		if aerr := s.needParent(ctx, s.meta.db, q.bucket, q.path); aerr != nil {
 			return nil, aerr
 		}
@@ -169,7 +176,7 @@ func (s *Server) upload(ctx context.Context, q *request) (*reply, *apiError) {
 			return nil, fail(coserr.ErrFileExist, "%s exists and insertOnly is 1", q.path)
 		}
 	}
-	key, aerr := s.newBlob(ctx)
+	key, how, aerr := s.newBlob(ctx)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -178,10 +185,6 @@ func (s *Server) upload(ctx context.Context, q *request) (*reply, *apiError) {
 		return nil, storeFailed(err)
 	}
 	n.Data = key
-	how := listed
-	if _, volatile := s.blobs.(interface{ volatile() }); volatile {
-		how = fresh
-	}
 	out, aerr := s.commitFile(ctx, n, keep, how, nil)
 	if aerr != nil {
 		s.discard(ctx, key)

@@ -13,10 +13,7 @@ const DefaultInlineMax = 64 << 10
 // inline reports whether a file of n bytes is kept in the database: small
 // ones are, unless the bytes are in memory anyway.
 func (s *Server) inline(n int) bool {
-	if _, volatile := s.blobs.(interface{ volatile() }); volatile {
-		return false
-	}
-	return n <= s.cfg.InlineMax
+	return !s.volatile() && n <= s.cfg.InlineMax
 }
 
 func inlineKey() string { return "i" + newID() }

@@ -82,29 +82,22 @@ func (m *meta) getNode(ctx context.Context, q querier, bucket, path string) (*no
 // putNode inserts n or replaces the node at its path; it does not touch
 // blob references.
 func (m *meta) putNode(ctx context.Context, q querier, n *node) error {
-	dir, name := split(n.Path)
-	headers, err := headersJSON(n)
+	args, err := nodeArgs(n)
 	if err != nil {
 		return err
 	}
-	_, err = m.exec(ctx, q, `INSERT INTO nodes (bucket, dir, name, biz_attr, ctime, mtime, size, sha, blob, authority, headers)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (bucket, dir, name) DO UPDATE SET biz_attr = excluded.biz_attr, ctime = excluded.ctime, mtime = excluded.mtime,
-		size = excluded.size, sha = excluded.sha, blob = excluded.blob, authority = excluded.authority, headers = excluded.headers`,
-		n.Bucket, dir, name, n.BizAttr, n.Ctime, n.Mtime, n.Size, n.SHA, blobColumn(n), n.Authority, headers)
+	_, err = m.exec(ctx, q, insertNode+`DO UPDATE SET biz_attr = excluded.biz_attr, ctime = excluded.ctime, mtime = excluded.mtime,
+		size = excluded.size, sha = excluded.sha, blob = excluded.blob, authority = excluded.authority, headers = excluded.headers`, args...)
 	return err
 }
 
 // addNode inserts n unless a node is at its path, and reports whether it did.
 func (m *meta) addNode(ctx context.Context, q querier, n *node) (bool, error) {
-	dir, name := split(n.Path)
-	headers, err := headersJSON(n)
+	args, err := nodeArgs(n)
 	if err != nil {
 		return false, err
 	}
-	res, err := m.exec(ctx, q, `INSERT INTO nodes (bucket, dir, name, biz_attr, ctime, mtime, size, sha, blob, authority, headers)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (bucket, dir, name) DO NOTHING`,
-		n.Bucket, dir, name, n.BizAttr, n.Ctime, n.Mtime, n.Size, n.SHA, blobColumn(n), n.Authority, headers)
+	res, err := m.exec(ctx, q, insertNode+`DO NOTHING`, args...)
 	if err != nil {
 		return false, err
 	}
@@ -112,21 +105,26 @@ func (m *meta) addNode(ctx context.Context, q querier, n *node) (bool, error) {
 	return added == 1, err
 }
 
-// headersJSON is the headers column of n.
-func headersJSON(n *node) (string, error) {
-	if len(n.Headers) == 0 {
-		return "", nil
-	}
-	raw, err := json.Marshal(n.Headers)
-	return string(raw), err
-}
+// insertNode inserts nodeArgs, and says what to do when the path is taken.
+const insertNode = `INSERT INTO nodes (bucket, dir, name, biz_attr, ctime, mtime, size, sha, blob, authority, headers)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (bucket, dir, name) `
 
-// blobColumn is the blob column of n: NULL for a directory.
-func blobColumn(n *node) any {
-	if n.Data == "" {
-		return nil
+// nodeArgs are the values insertNode takes for n: a directory's blob is NULL.
+func nodeArgs(n *node) ([]any, error) {
+	dir, name := split(n.Path)
+	headers := ""
+	if len(n.Headers) > 0 {
+		raw, err := json.Marshal(n.Headers)
+		if err != nil {
+			return nil, err
+		}
+		headers = string(raw)
 	}
-	return n.Data
+	var blob any
+	if n.Data != "" {
+		blob = n.Data
+	}
+	return []any{n.Bucket, dir, name, n.BizAttr, n.Ctime, n.Mtime, n.Size, n.SHA, blob, n.Authority, headers}, nil
 }
 
 // deleteNode removes the node at path.
