@@ -323,10 +323,10 @@ func (m *meta) prepared(ctx context.Context, q querier, query string) (*sql.Stmt
 func (m *meta) exec(ctx context.Context, q querier, query string, args ...any) (sql.Result, error) {
 	ctx = m.uncancelled(ctx)
 	st, err := m.prepared(ctx, q, query)
-	if err != nil || st == nil {
-		if err != nil {
-			return nil, err
-		}
+	switch {
+	case err != nil:
+		return nil, err
+	case st == nil:
 		return q.ExecContext(ctx, m.q(query), args...)
 	}
 	return st.ExecContext(ctx, args...)
@@ -335,10 +335,10 @@ func (m *meta) exec(ctx context.Context, q querier, query string, args ...any) (
 func (m *meta) query(ctx context.Context, q querier, query string, args ...any) (*sql.Rows, error) {
 	ctx = m.uncancelled(ctx)
 	st, err := m.prepared(ctx, q, query)
-	if err != nil || st == nil {
-		if err != nil {
-			return nil, err
-		}
+	switch {
+	case err != nil:
+		return nil, err
+	case st == nil:
 		return q.QueryContext(ctx, m.q(query), args...)
 	}
 	return st.QueryContext(ctx, args...)
