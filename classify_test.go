@@ -58,6 +58,7 @@ var _ = Describe("the retry classification", func() {
 			return viaClient(x509.HostnameError{Host: "x"})
 		}, true, false),
 		Entry("JSON that does not decode", func() error { return fmt.Errorf("parse: %w", syntaxErr) }, true, false),
+		Entry("an answer the spec rules out", func() error { return viaClient(cosv2.ErrBadAnswer) }, true, false),
 		Entry("an answer over the size limit", func() error { return viaClient(cosv2.ErrResponseTooLarge) }, true, false),
 		Entry("an unknown error", func() error { return errors.New("something else") }, true, false),
 		Entry("the caller's cancellation", func() error { return viaClient(context.Canceled) }, true, false),

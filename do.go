@@ -44,7 +44,7 @@ func (c *Client) do(ctx context.Context, cl call, send attempt) error {
 			// code, or an HTTP status that says whether to try again.
 			resp = bad.resp
 			if err = check(cl.op, cl.path, bad.resp, bad.body); err == nil {
-				err = &OpError{Op: cl.op, Path: cl.path, Err: bad.err}
+				err = &OpError{Op: cl.op, Path: cl.path, Err: fmt.Errorf("%w: %w", ErrBadAnswer, bad.err)}
 			}
 		case err != nil:
 			err = &OpError{Op: cl.op, Path: cl.path, Err: err}
@@ -85,6 +85,17 @@ func check(op, path string, resp *http.Response, body []byte) error {
 		return coserr.New(*env.Code, env.Message, resp.StatusCode, op, path)
 	}
 	return nil
+}
+
+// ErrBadAnswer is in the error of a call whose answer said success but
+// cannot be used: a body the spec's types do not read, or values the spec
+// rules out (a slice size that is not one of SliceSizes, a stored slice
+// outside the file). Such an answer is not retried.
+var ErrBadAnswer = errors.New("cos: the answer does not follow the API")
+
+// badValues is the *OpError of an answer whose values the spec rules out.
+func badValues(op, path, format string, args ...any) error {
+	return &OpError{Op: op, Path: path, Err: fmt.Errorf("%w: "+format, append([]any{ErrBadAnswer}, args...)...)}
 }
 
 // OpError is a failure that is not an answer of the service (a transport error,

@@ -37,6 +37,9 @@ func (c *Client) Stat(ctx context.Context, file string) (*FileInfo, error) {
 	if err == nil && out == nil {
 		out = &FileInfo{Path: p}
 	}
+	if err == nil && out.Size < 0 {
+		return nil, badValues(string(gen.StatFileParamsOpStat), p, "file size %d", out.Size)
+	}
 	return out, err
 }
 

@@ -113,6 +113,9 @@ func (c *Client) listPage(ctx context.Context, listPath, token string, num int64
 			d := r.JSON200.Data
 			out.context, out.over = deref(d.Context), deref(d.Listover)
 			for _, i := range deref(d.Infos) {
+				if deref(i.Filesize) < 0 {
+					return resp, raw, fmt.Errorf("%w: %s: file size %d", ErrBadAnswer, i.Name, *i.Filesize)
+				}
 				out.entries = append(out.entries, entryFrom(i))
 			}
 		}

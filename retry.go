@@ -153,7 +153,7 @@ func connectionFailed(err error) bool {
 	case errors.As(err, &unknownCA), errors.As(err, &badHost), errors.As(err, &badCert),
 		errors.As(err, &unverified), errors.As(err, &tlsRecord):
 		return false // another attempt meets the same certificate
-	case errors.As(err, &syntax), errors.As(err, &unmarshal), errors.Is(err, ErrResponseTooLarge):
+	case errors.As(err, &syntax), errors.As(err, &unmarshal), errors.Is(err, ErrResponseTooLarge), errors.Is(err, ErrBadAnswer):
 		return false // the answer arrived, and is wrong
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF),
 		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNREFUSED),

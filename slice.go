@@ -137,6 +137,11 @@ func (c *Client) SliceInit(ctx context.Context, file string, size, sliceSize int
 	if err != nil {
 		return nil, err
 	}
+	if out.Object == nil {
+		if err := out.check(string(gen.UploadSliceInit), p); err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
 }
 
@@ -266,5 +271,36 @@ func (c *Client) SliceList(ctx context.Context, file string) (*SliceSession, err
 		}
 		return resp, raw, nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	if out.Object == nil {
+		if err := out.check(string(gen.UploadSliceList), p); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// check refuses an unfinished session whose answer a client cannot follow:
+// no session, a slice size the spec does not allow (a zero one would have
+// a client send empty slices forever), a negative size, or a stored slice
+// that is not one of the file's slices.
+func (s *SliceSession) check(op, p string) error {
+	switch {
+	case s.Session == "":
+		return badValues(op, p, "neither a session nor a finished file")
+	case !gen.SliceSize(s.SliceSize).Valid():
+		return badValues(op, p, "slice size %d is not one of %v", s.SliceSize, SliceSizes())
+	case s.FileSize < 0:
+		return badValues(op, p, "file size %d", s.FileSize)
+	}
+	for _, part := range s.Parts {
+		if part.Offset < 0 || part.Offset >= s.FileSize || part.Offset%s.SliceSize != 0 ||
+			part.Length != min(s.SliceSize, s.FileSize-part.Offset) {
+			return badValues(op, p, "stored slice of %d bytes at %d is not one of a %d-byte file's slices of %d",
+				part.Length, part.Offset, s.FileSize, s.SliceSize)
+		}
+	}
+	return nil
 }

@@ -447,3 +447,55 @@ var _ = Describe("UploadReader", func() {
 		Entry("past 20 MB: spooled and sliced", int64(cosv2.MaxSimpleUpload+3*slice+1)),
 	)
 })
+
+var _ = Describe("answers that break the spec", func() {
+	// hostile answers the operation with fragment op with body, and passes
+	// the rest to the local server; it counts the slices sent.
+	hostile := func(op, body string) (*cosv2.Client, *atomic.Int32) {
+		var slices atomic.Int32
+		tr := roundTripper(func(r *http.Request) (*http.Response, error) {
+			switch r.URL.Fragment {
+			case gen.FragmentUploadSliceData:
+				if slices.Add(1) > 100 {
+					return nil, errors.New("test: too many slices") // ends a loop that would not end
+				}
+			case op:
+				_, _ = io.Copy(io.Discard, r.Body)
+				_ = r.Body.Close()
+				return answer(body)()
+			}
+			return http.DefaultTransport.RoundTrip(r)
+		})
+		return newClient(cosv2.WithHTTPClient(&http.Client{Transport: tr})), &slices
+	}
+	size := int64(cosv2.MaxSimpleUpload + 1)
+
+	DescribeTable("fail the upload with ErrBadAnswer before a slice is sent",
+		func(op, body string) {
+			c, slices := hostile(op, body)
+			if op == gen.FragmentUploadSliceList {
+				// An unfinished upload to resume, so that the uploader lists it.
+				_, err := c.SliceInit(context.Background(), "h.bin", size, slice, cosv2.SliceInitOptions{})
+				Expect(err).NotTo(HaveOccurred())
+			}
+			var last uploader.Progress
+			_, err := uploader.Upload(context.Background(), c, "h.bin", bytes.NewReader(data(size, 7)), size,
+				uploader.WithSliceSize(slice), uploader.WithProgress(func(p uploader.Progress) { last = p }))
+			Expect(err).To(MatchError(cosv2.ErrBadAnswer))
+			Expect(slices.Load()).To(BeZero())
+			Expect(last.BytesDone).To(BeZero())
+		},
+		Entry("an init's slice size of 0", gen.FragmentUploadSliceInit,
+			`{"code":0,"message":"SUCCESS","data":{"session":"s","slice_size":0}}`),
+		Entry("an init's slice size the spec does not allow", gen.FragmentUploadSliceInit,
+			`{"code":0,"message":"SUCCESS","data":{"session":"s","slice_size":7}}`),
+		Entry("an init with neither a session nor a file", gen.FragmentUploadSliceInit,
+			`{"code":0,"message":"SUCCESS","data":{"slice_size":524288}}`),
+		Entry("a listed slice past the end", gen.FragmentUploadSliceList,
+			`{"code":0,"message":"SUCCESS","data":{"session":"s","slice_size":524288,"filesize":20971521,`+
+				`"listparts":[{"offset":104857600,"datalen":-83886079}]}}`),
+		Entry("a listed slice at a negative offset", gen.FragmentUploadSliceList,
+			`{"code":0,"message":"SUCCESS","data":{"session":"s","slice_size":524288,"filesize":20971521,`+
+				`"listparts":[{"offset":-524288,"datalen":524288}]}}`),
+	)
+})

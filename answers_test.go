@@ -1,0 +1,54 @@
+package cosv2_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"sync/atomic"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/cosv2/cosv2"
+)
+
+var _ = Describe("answers that say success but break the spec", func() {
+	DescribeTable("are ErrBadAnswer, sent once",
+		func(body string, call func(*cosv2.Client) error) {
+			var sent atomic.Int32
+			tr := transportFunc(func(r *http.Request) (*http.Response, error) {
+				sent.Add(1)
+				if r.Body != nil {
+					_, _ = io.Copy(io.Discard, r.Body)
+				}
+				return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+					Body: io.NopCloser(strings.NewReader(body)), Request: r}, nil
+			})
+			c := newClient("http://local", cosv2.WithHTTPClient(&http.Client{Transport: tr}))
+			Expect(call(c)).To(MatchError(cosv2.ErrBadAnswer))
+			Expect(sent.Load()).To(BeEquivalentTo(1))
+		},
+		Entry("a field of the wrong type", `{"code":0,"message":"SUCCESS","data":{"filesize":"big"}}`,
+			func(c *cosv2.Client) error { _, err := c.Stat(context.Background(), "/f"); return err }),
+		Entry("an init's slice size of 0", `{"code":0,"message":"SUCCESS","data":{"session":"s","slice_size":0}}`,
+			func(c *cosv2.Client) error {
+				_, err := c.SliceInit(context.Background(), "/f", 1<<30, cosv2.SliceSize1M, cosv2.SliceInitOptions{})
+				return err
+			}),
+		Entry("a listing of a slice that is not one of the file's",
+			`{"code":0,"message":"SUCCESS","data":{"session":"s","slice_size":1048576,"filesize":3145728,"listparts":[{"offset":1,"datalen":1048576}]}}`,
+			func(c *cosv2.Client) error { _, err := c.SliceList(context.Background(), "/f"); return err }),
+		Entry("a directory entry of a negative size",
+			`{"code":0,"message":"SUCCESS","data":{"infos":[{"name":"a","filesize":-5}],"listover":true}}`,
+			func(c *cosv2.Client) error {
+				for _, err := range c.List(context.Background(), "/d/") {
+					return err
+				}
+				return nil
+			}),
+		Entry("a listing of a negative size",
+			`{"code":0,"message":"SUCCESS","data":{"session":"s","slice_size":1048576,"filesize":-1}}`,
+			func(c *cosv2.Client) error { _, err := c.SliceList(context.Background(), "/f"); return err }),
+	)
+})
