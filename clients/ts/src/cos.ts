@@ -2,7 +2,7 @@
 // facade checks them, answers turned into plain objects or CosErrors.
 
 import { Core, type ClientOptions } from "./client.js";
-import { CosError, isCode } from "./errors.js";
+import { BadAnswerError, CosError, isCode } from "./errors.js";
 import { paths as P } from "./gen/ops.gen.js";
 import type { components } from "./gen/schema.gen.js";
 import { buildForm, formToFill, type FormToFill } from "./multipart.js";
@@ -94,6 +94,23 @@ export function toPart(b: Bytes): Blob | Uint8Array {
 
 const num = (v: unknown): number => (typeof v === "number" ? v : typeof v === "string" && v !== "" ? Number(v) : 0);
 const str = (v: unknown): string => (typeof v === "string" ? v : "");
+
+/**
+ * checkSession refuses an unfinished session a client cannot follow (as Go's
+ * SliceSession.check): no session, a slice size not in SLICE_SIZES, a
+ * negative size, or a stored slice that is not one of the file's slices.
+ */
+function checkSession(s: SliceSession, op: string, p: string): void {
+  const bad = (detail: string) => new BadAnswerError(op, p, detail);
+  if (!s.session) throw bad("neither a session nor a finished file");
+  if (!(SLICE_SIZES as readonly number[]).includes(s.sliceSize)) throw bad(`slice size ${s.sliceSize} is not one of ${SLICE_SIZES.join(", ")}`);
+  if (!(s.fileSize >= 0)) throw bad(`file size ${s.fileSize}`);
+  for (const part of s.parts) {
+    if (!(part.offset >= 0 && part.offset < s.fileSize && part.offset % s.sliceSize === 0 && part.datalen === Math.min(s.sliceSize, s.fileSize - part.offset))) {
+      throw bad(`stored slice of ${part.datalen} bytes at ${part.offset} is not one of a ${s.fileSize}-byte file's slices of ${s.sliceSize}`);
+    }
+  }
+}
 
 function objectOf(d: { access_url?: string; source_url?: string; resource_path?: string; url?: string } | undefined): CosObject {
   return { accessUrl: str(d?.access_url), sourceUrl: str(d?.source_url), resourcePath: str(d?.resource_path), url: str(d?.url) };
@@ -270,6 +287,7 @@ export class CosClient {
       this.api.POST(P.uploadSliceInit, { params: { path: this.params(p) }, body, signal: o.signal }), "upload_slice_init", p);
     const out: SliceSession = { session: str(d?.session), sliceSize: d?.slice_size ? num(d.slice_size) : sliceSize, fileSize: size, parts: [], serial: num(d?.serial_upload) === 1 };
     if (d?.access_url && !out.session) out.object = objectOf(d);
+    else checkSession(out, "upload_slice_init", p);
     return out;
   }
 
@@ -315,6 +333,7 @@ export class CosClient {
       parts: (d?.listparts ?? []).map((x) => ({ offset: num(x.offset), datalen: num(x.datalen), datasha: x.datasha })),
     };
     if (!out.session && d?.access_url) out.object = objectOf(d);
+    else checkSession(out, "upload_slice_list", p);
     return out;
   }
 

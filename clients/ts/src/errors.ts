@@ -41,6 +41,24 @@ export class CosError extends Error {
 }
 
 /**
+ * BadAnswerError is an answer that said success but cannot be used: values
+ * the spec rules out, such as a slice size that is not one of SLICE_SIZES
+ * (which would have an upload send empty slices forever) or a stored slice
+ * outside the file. Go's ErrBadAnswer; not retried.
+ */
+export class BadAnswerError extends Error {
+  readonly op: string;
+  readonly path: string;
+
+  constructor(op: string, path: string, detail: string) {
+    super(`cos: ${op} ${path}: the answer does not follow the API: ${detail}`);
+    this.name = "BadAnswerError";
+    this.op = op;
+    this.path = path;
+  }
+}
+
+/**
  * isCode reports whether err is a CosError of the code named by name: the
  * document's constant ("ERROR_CMD_FILE_EXIST") or the Go sentinel's name
  * ("ErrFileExist"), so TS and Go code read alike.

@@ -10,7 +10,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createClient, isCode, Signer, upload, UploadError, type AuthRequest, type CosClient } from "../src/index.js";
+import { BadAnswerError, createClient, isCode, Signer, upload, UploadError, type AuthRequest, type CosClient } from "../src/index.js";
 import { appid, bucket, bytes, cosv2, secretId, secretKey, startServer, type Server } from "./helpers.js";
 
 let srv: Server;
@@ -121,6 +121,37 @@ describe("slice uploads", () => {
       assert.equal(st.sha1 ?? st.SHA1 ?? st.sha, sha1(data), `${f} through the Go client`);
     }
   });
+
+  // Answers that say success with values the spec rules out: the upload
+  // fails with BadAnswerError before it sends a slice (a negative slice size
+  // looped for ever; slices outside the file counted as stored).
+  for (const [name, op, answer] of [
+    ["an init's negative slice size", "upload_slice_init", { session: "s", slice_size: -524288 }],
+    ["an init's slice size the spec does not allow", "upload_slice_init", { session: "s", slice_size: 7 }],
+    ["a listed slice past the end", "upload_slice_list", { session: "s", slice_size: 524288, filesize: 1048576, listparts: [{ offset: 4194304, datalen: -3145728 }] }],
+    ["a listed slice at a negative offset", "upload_slice_list", { session: "s", slice_size: 524288, filesize: 1048576, listparts: [{ offset: -524288, datalen: 524288 }] }],
+  ] as const) {
+    test(`${name} is a BadAnswerError`, async () => {
+      const file = `/hostile-${op}-${name.length}.bin`;
+      const data = bytes(1024 * 1024, 13);
+      if (op === "upload_slice_list") await cos.sliceInit(file, data.length, 524288); // an unfinished upload to resume
+      let slices = 0;
+      const hostile: typeof fetch = async (input, init) => {
+        const b = init?.body;
+        const body = b instanceof Blob ? await b.slice(0, 400).text() : b instanceof Uint8Array ? new TextDecoder().decode(b.subarray(0, 400)) : "";
+        if (body.includes("upload_slice_data")) slices++;
+        if (body.includes(`"${op}"`) || body.includes(`\r\n\r\n${op}\r\n`)) {
+          return new Response(JSON.stringify({ code: 0, message: "SUCCESS", data: answer }), { headers: { "Content-Type": "application/json" } });
+        }
+        return fetch(input, init);
+      };
+      const c = createClient({ appid, bucket, endpoint: srv.url, credentials: { secretId, secretKey }, fetch: hostile });
+      const seen: number[] = [];
+      await assert.rejects(upload(c, file, data, { simpleThreshold: 0, sliceSize: 524288, onProgress: (p) => seen.push(p.loaded) }), BadAnswerError);
+      assert.equal(slices, 0);
+      assert.ok(seen.every((n) => n >= 0), `progress ${seen}`);
+    });
+  }
 
   test("an abort stops an upload and says where it was", async () => {
     const ctl = new AbortController();

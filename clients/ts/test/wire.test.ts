@@ -41,6 +41,7 @@ before(async () => {
       last.push({ name: "", method: req.method!, uri: req.url!, content_type: ct, body, signature: String(req.headers.authorization ?? "") });
       let data = "{}";
       if (body.includes("upload_slice_init")) data = `{"session":"s1","slice_size":524288}`;
+      else if (body.includes("upload_slice_list")) data = `{"session":"s1","slice_size":524288,"filesize":1048576,"listparts":[{"offset":0,"datalen":524288}]}`;
       else if (req.url!.includes("op=stat")) data = `{"name":"b.txt","filesize":5,"sha":"aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d","ctime":1,"mtime":1}`;
       else if (req.url!.includes("op=list")) data = `{"context":"","listover":true,"infos":[]}`;
       res.setHeader("Content-Type", "application/json");

@@ -53,6 +53,8 @@ func (rc *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case strings.Contains(body, "upload_slice_init"):
 		data = `{"session":"s1","slice_size":524288}`
+	case strings.Contains(body, "upload_slice_list"):
+		data = `{"session":"s1","slice_size":524288,"filesize":1048576,"listparts":[{"offset":0,"datalen":524288}]}`
 	case strings.Contains(r.URL.RawQuery, "op=stat"):
 		data = `{"name":"b.txt","filesize":5,"sha":"aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d","ctime":1,"mtime":1,"access_url":"","source_url":""}`
 	case strings.Contains(r.URL.RawQuery, "op=list"):
