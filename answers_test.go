@@ -13,6 +13,16 @@ import (
 	"github.com/cosv2/cosv2"
 )
 
+// firstEntry lists /d/ and returns the first error.
+func firstEntry(c *cosv2.Client) error {
+	for _, err := range c.List(context.Background(), "/d/") {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 var _ = Describe("answers that say success but break the spec", func() {
 	DescribeTable("are ErrBadAnswer, sent once",
 		func(body string, call func(*cosv2.Client) error) {
@@ -40,13 +50,13 @@ var _ = Describe("answers that say success but break the spec", func() {
 			`{"code":0,"message":"SUCCESS","data":{"session":"s","slice_size":1048576,"filesize":3145728,"listparts":[{"offset":1,"datalen":1048576}]}}`,
 			func(c *cosv2.Client) error { _, err := c.SliceList(context.Background(), "/f"); return err }),
 		Entry("a directory entry of a negative size",
-			`{"code":0,"message":"SUCCESS","data":{"infos":[{"name":"a","filesize":-5}],"listover":true}}`,
-			func(c *cosv2.Client) error {
-				for _, err := range c.List(context.Background(), "/d/") {
-					return err
-				}
-				return nil
-			}),
+			`{"code":0,"message":"SUCCESS","data":{"infos":[{"name":"a","filesize":-5}],"listover":true}}`, firstEntry),
+		Entry("a name that climbs out of the directory", `{"code":0,"message":"SUCCESS","data":{"infos":[{"name":"../x"}],"listover":true}}`, firstEntry),
+		Entry("a name of two names", `{"code":0,"message":"SUCCESS","data":{"infos":[{"name":"a/b"}],"listover":true}}`, firstEntry),
+		Entry("a name that is the directory above", `{"code":0,"message":"SUCCESS","data":{"infos":[{"name":"../"}],"listover":true}}`, firstEntry),
+		Entry("an empty name", `{"code":0,"message":"SUCCESS","data":{"infos":[{"name":""}],"listover":true}}`, firstEntry),
+		Entry("a name with a terminal escape", `{"code":0,"message":"SUCCESS","data":{"infos":[{"name":"x\u001b]0;t\u0007"}],"listover":true}}`, firstEntry),
+		Entry("a name with a backslash", `{"code":0,"message":"SUCCESS","data":{"infos":[{"name":"a\\b"}],"listover":true}}`, firstEntry),
 		Entry("a listing of a negative size",
 			`{"code":0,"message":"SUCCESS","data":{"session":"s","slice_size":1048576,"filesize":-1}}`,
 			func(c *cosv2.Client) error { _, err := c.SliceList(context.Background(), "/f"); return err }),

@@ -40,7 +40,9 @@ func WithLimit(n int) ListOption { return func(c *listConfig) { c.limit = n } }
 // listing is over or WithLimit entries were yielded. An error ends the
 // sequence: ErrBadPath for a bad dir or a prefix with "/", ErrInvalidListNum
 // for a page size outside 1..1000 (both before any request),
-// ErrFileNotExist when there is no such directory.
+// ErrFileNotExist when there is no such directory, ErrBadAnswer for an
+// entry whose name is not one name of the directory (so an Entry's Name is
+// always safe to join to a local path) or whose size is negative.
 func (c *Client) List(ctx context.Context, dir string, opts ...ListOption) iter.Seq2[Entry, error] {
 	cfg := listConfig{pageSize: DefaultPageSize}
 	for _, o := range opts {
@@ -113,6 +115,9 @@ func (c *Client) listPage(ctx context.Context, listPath, token string, num int64
 			d := r.JSON200.Data
 			out.context, out.over = deref(d.Context), deref(d.Listover)
 			for _, i := range deref(d.Infos) {
+				if err := checkName(i.Name); err != nil {
+					return resp, raw, fmt.Errorf("%w: entry %q: %w", ErrBadAnswer, i.Name, err)
+				}
 				if deref(i.Filesize) < 0 {
 					return resp, raw, fmt.Errorf("%w: %s: file size %d", ErrBadAnswer, i.Name, *i.Filesize)
 				}
@@ -122,6 +127,18 @@ func (c *Client) listPage(ctx context.Context, listPath, token string, num int64
 		return resp, raw, nil
 	})
 	return out, err
+}
+
+// checkName refuses an entry's name that is not one name of the directory
+// (a directory's with its trailing "/"), as the path rules have it: callers
+// join names to local paths, so "../x", "a/b" or a name with control
+// characters from a broken or hostile server must not reach them.
+func checkName(name string) error {
+	n := strings.TrimSuffix(name, "/")
+	if n == "" || strings.Contains(n, "/") {
+		return fmt.Errorf("not one name")
+	}
+	return rules.Check("/" + n)
 }
 
 func entryFrom(i gen.ListEntry) Entry {

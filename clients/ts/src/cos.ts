@@ -6,7 +6,7 @@ import { BadAnswerError, CosError, isCode } from "./errors.js";
 import { paths as P } from "./gen/ops.gen.js";
 import type { components } from "./gen/schema.gen.js";
 import { buildForm, formToFill, type FormToFill } from "./multipart.js";
-import { dirPath, filePath } from "./paths.js";
+import { dirPath, filePath, nameProblem } from "./paths.js";
 import { newSha1 } from "./sha1.js";
 
 type S = components["schemas"];
@@ -189,6 +189,8 @@ export class CosClient {
       const { data } = await this.core.check<S["ListDirectoryData"] | undefined>(
         this.api.GET(P.listDirectory, { params: { path: this.params(listPath), query } }), "list", listPath);
       for (const i of data?.infos ?? []) {
+        const problem = nameProblem(i.name) ?? (num(i.filesize) < 0 ? `file size ${num(i.filesize)}` : undefined);
+        if (problem) throw new BadAnswerError("list", listPath, `entry ${JSON.stringify(i.name)}: ${problem}`);
         yield {
           name: i.name, isDir: i.name.endsWith("/"), size: num(i.filesize), sha1: str(i.sha), created: num(i.ctime), updated: num(i.mtime),
           accessUrl: str(i.access_url), sourceUrl: str(i.source_url), authority: str(i.authority),

@@ -25,3 +25,18 @@ export function filePath(p: string): string {
   if (p === "" || p.endsWith("/")) throw new TypeError(`cos: invalid path: file path ${JSON.stringify(p)} must name a file, not end in /`);
   return clean(p);
 }
+
+/**
+ * nameProblem says what makes a listed entry's name not one name of its
+ * directory (a directory's with its trailing "/"), as Go's List checks it,
+ * or returns undefined: callers join names to local paths, so "../x", "a/b"
+ * or control characters from a broken or hostile server must not reach them.
+ */
+export function nameProblem(name: string): string | undefined {
+  const n = name.endsWith("/") ? name.slice(0, -1) : name;
+  if (n === "" || n.includes("/")) return "not one name";
+  if (n === "." || n === "..") return "a . or .. name";
+  if (!n.isWellFormed() || utf8.encode(n).length > 255) return "not valid text of at most 255 bytes";
+  if (/[\u0000-\u001f\u007f-\u009f\\]/.test(n)) return "a backslash or a control character";
+  return undefined;
+}

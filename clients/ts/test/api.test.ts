@@ -153,6 +153,23 @@ describe("slice uploads", () => {
     });
   }
 
+  // A listing whose names are not names of the directory: list throws before
+  // yielding them, so no caller joins "../x" to a local path.
+  for (const name of ["../x", "a/b", "../", "", "x\u001b]0;t\u0007", "a\\b", ".."]) {
+    test(`a listed name ${JSON.stringify(name)} is a BadAnswerError`, async () => {
+      const hostile: typeof fetch = async (input, init) => {
+        if (String(input instanceof Request ? input.url : input).includes("op=list")) {
+          return new Response(JSON.stringify({ code: 0, message: "SUCCESS", data: { infos: [{ name }], listover: true } }), { headers: { "Content-Type": "application/json" } });
+        }
+        return fetch(input, init);
+      };
+      const c = createClient({ appid, bucket, endpoint: srv.url, credentials: { secretId, secretKey }, fetch: hostile });
+      const names: string[] = [];
+      await assert.rejects(async () => { for await (const e of c.list("/")) names.push(e.name); }, BadAnswerError);
+      assert.deepEqual(names, []);
+    });
+  }
+
   test("an abort stops an upload and says where it was", async () => {
     const ctl = new AbortController();
     const data = bytes(8 * 1024 * 1024, 11);

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+)
+
+var _ = Describe("a server whose listing has names that are not names", func() {
+	// The server lists one file under src/ by the name given, and serves
+	// any file's stat and bytes.
+	hostile := func(name string) string {
+		quoted, err := json.Marshal(name)
+		Expect(err).NotTo(HaveOccurred())
+		var srv *httptest.Server
+		srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.Copy(io.Discard, r.Body)
+			w.Header().Set("Content-Type", "application/json")
+			switch q := r.URL.Query().Get("op"); {
+			case q == "list":
+				_, _ = fmt.Fprintf(w, `{"code":0,"message":"SUCCESS","data":{"infos":[{"name":%s,"filesize":3}],"listover":true}}`, quoted)
+			case q == "stat":
+				_, _ = fmt.Fprintf(w, `{"code":0,"message":"SUCCESS","data":{"name":"x","filesize":3,"source_url":"%s/src"}}`, srv.URL)
+			case r.URL.Path == "/src":
+				w.Header().Set("Content-Type", "application/octet-stream")
+				_, _ = io.WriteString(w, "bad")
+			default:
+				_, _ = io.WriteString(w, `{"code":0,"message":"SUCCESS","data":{}}`)
+			}
+		}))
+		DeferCleanup(srv.Close)
+		return srv.URL
+	}
+
+	DescribeTable("get -r writes nothing outside the destination and fails",
+		func(name string) {
+			base := GinkgoT().TempDir()
+			dst := filepath.Join(base, "a", "b", "dst")
+			Expect(os.MkdirAll(dst, 0o755)).To(Succeed())
+			code, _, errOut := inProcess("--endpoint", hostile(name), "--appid", "1", "--bucket", "b", "--secret-id", "id",
+				"--secret-key", "key", "--no-progress", "get", "-r", "src/", dst)
+			Expect(code).NotTo(BeZero(), errOut)
+			var written []string
+			Expect(filepath.WalkDir(base, func(p string, d os.DirEntry, err error) error {
+				if err == nil && !d.IsDir() {
+					written = append(written, strings.TrimPrefix(p, base))
+				}
+				return err
+			})).To(Succeed())
+			Expect(written).To(BeEmpty())
+		},
+		Entry("../../escape.txt", "../../escape.txt"),
+		Entry("a/../../../escape.txt", "a/../../../escape.txt"),
+		Entry("../", "../"),
+	)
+
+	It("ls refuses a name with a terminal escape instead of printing it", func() {
+		code, out, errOut := inProcess("--endpoint", hostile("x\x1b]0;pwned\x07.txt"), "--appid", "1", "--bucket", "b",
+			"--secret-id", "id", "--secret-key", "key", "ls", "src/")
+		Expect(code).NotTo(BeZero())
+		Expect(out + errOut).NotTo(ContainSubstring("\x1b"))
+		Expect(errOut).To(ContainSubstring("does not follow the API"))
+	})
+})
