@@ -58,7 +58,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			b, _ := json.Marshal(map[string]any{"error": v})
 			fmt.Fprintln(stderr, string(b))
 		} else {
-			fmt.Fprintln(stderr, "cosv2: "+human)
+			fmt.Fprintln(stderr, "cosv2: "+printable(human))
 		}
 		return code
 	}
@@ -317,7 +317,7 @@ func note(cmd *cli.Command, format string, args ...any) {
 	if cmd.Bool("quiet") || cmd.Bool("json") {
 		return
 	}
-	fmt.Fprintf(cmd.Root().ErrWriter, format+"\n", args...)
+	fmt.Fprintln(cmd.Root().ErrWriter, printable(fmt.Sprintf(format, args...)))
 }
 
 // isTerminal reports whether w is a terminal.

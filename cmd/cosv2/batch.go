@@ -53,7 +53,7 @@ func (b *batch) result(what string, n int64, err error) {
 	if err != nil {
 		b.fail.Add(1)
 		b.mu.Lock()
-		fmt.Fprintf(b.cmd.Root().ErrWriter, "cosv2: %s %s: %s\n", b.verb, what, clean(err))
+		fmt.Fprintln(b.cmd.Root().ErrWriter, printable(fmt.Sprintf("cosv2: %s %s: %s", b.verb, what, clean(err))))
 		b.mu.Unlock()
 		return
 	}

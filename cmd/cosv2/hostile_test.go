@@ -62,6 +62,28 @@ var _ = Describe("a server whose listing has names that are not names", func() {
 		Entry("../", "../"),
 	)
 
+	It("prints a server's control characters escaped: an attribute, an error message", func() {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			if strings.HasSuffix(r.URL.Path, "/gone.txt") {
+				w.WriteHeader(http.StatusNotFound)
+				_, _ = io.WriteString(w, `{"code":-197,"message":"\u001b[2Jgone"}`)
+				return
+			}
+			_, _ = io.WriteString(w, `{"code":0,"message":"SUCCESS","data":{"name":"a.txt","filesize":3,"biz_attr":"\u001b]0;pwned\u0007"}}`)
+		}))
+		DeferCleanup(srv.Close)
+		args := []string{"--endpoint", srv.URL, "--appid", "1", "--bucket", "b", "--secret-id", "id", "--secret-key", "key", "stat"}
+		code, out, errOut := inProcess(append(args, "a.txt")...)
+		Expect(code).To(BeZero(), errOut)
+		Expect(out).NotTo(ContainSubstring("\x1b"))
+		Expect(out).To(ContainSubstring(`\x1b]0;pwned\a`))
+		code, _, errOut = inProcess(append(args, "gone.txt")...)
+		Expect(code).To(Equal(1))
+		Expect(errOut).NotTo(ContainSubstring("\x1b"))
+		Expect(errOut).To(ContainSubstring(`\x1b[2Jgone`))
+	})
+
 	It("ls refuses a name with a terminal escape instead of printing it", func() {
 		code, out, errOut := inProcess("--endpoint", hostile("x\x1b]0;pwned\x07.txt"), "--appid", "1", "--bucket", "b",
 			"--secret-id", "id", "--secret-key", "key", "ls", "src/")
@@ -70,3 +92,12 @@ var _ = Describe("a server whose listing has names that are not names", func() {
 		Expect(errOut).To(ContainSubstring("does not follow the API"))
 	})
 })
+
+var _ = DescribeTable("printable keeps text and escapes what a terminal would run",
+	func(in, want string) { Expect(printable(in)).To(Equal(want)) },
+	Entry("plain text, tabs and lines", "a\tb\nc 照片", "a\tb\nc 照片"),
+	Entry("an escape sequence", "\x1b[31mred", `\x1b[31mred`),
+	Entry("a bell and a carriage return", "a\a\rb", `a\a\rb`),
+	Entry("a C1 control (CSI)", "x\u009by", `x\u009by`),
+	Entry("DEL", "x\x7f", `x\x7f`),
+)

@@ -3,7 +3,9 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/urfave/cli/v3"
 )
@@ -17,7 +19,7 @@ func emit(cmd *cli.Command, v any, human string) error {
 		return enc.Encode(v)
 	}
 	if human != "" {
-		_, err := fmt.Fprintln(w, human)
+		_, err := fmt.Fprintln(w, printable(human))
 		return err
 	}
 	return nil
@@ -35,8 +37,30 @@ func line(cmd *cli.Command, v any, human string) {
 		fmt.Fprintln(w, string(b))
 		return
 	}
-	fmt.Fprintln(w, human)
+	fmt.Fprintln(w, printable(human))
 }
+
+// printable is human text for a terminal: control characters other than
+// newline and tab are written as Go escapes (\x1b, \u009b). The text holds
+// what a server sent (names, attributes, its error messages), and a
+// terminal runs the escape sequences it is given.
+func printable(s string) string {
+	if !strings.ContainsFunc(s, unsafeRune) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unsafeRune(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func unsafeRune(r rune) bool { return r != '\n' && r != '\t' && unicode.IsControl(r) }
 
 // humanSize is n in B, KiB, MiB, ... with one decimal.
 func humanSize(n int64) string {
