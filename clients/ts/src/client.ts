@@ -8,7 +8,7 @@
 
 import createFetchClient, { type Client as FetchClient, type Middleware } from "openapi-fetch";
 import { authRequest, callbackAuthorizer, signerAuthorizer, type Authorizer, type GetAuthorization } from "./auth.js";
-import { CosError } from "./errors.js";
+import { CosError, ResponseTooLargeError } from "./errors.js";
 import { lookupError } from "./gen/errors.gen.js";
 import { operationByFragment, type Operation } from "./gen/ops.gen.js";
 import type { components, paths } from "./gen/schema.gen.js";
@@ -29,6 +29,13 @@ export interface RetryPolicy {
   /** The longest backoff, and the longest Retry-After honoured, in ms (default 5000). */
   maxDelayMs: number;
 }
+
+/**
+ * MAX_RESPONSE_BYTES bounds the bytes of one API answer the client reads (as
+ * Go's MaxResponseBytes): a listing of 1000 entries fits many times over.
+ * Downloads are not bounded. A longer answer is a ResponseTooLargeError.
+ */
+export const MAX_RESPONSE_BYTES = 4 << 20;
 
 export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 5000 };
 
@@ -146,6 +153,39 @@ function aborted(e: unknown, signal?: AbortSignal | null): boolean {
 }
 
 /** The envelope's code of an answer body, or undefined when it is not the envelope. */
+/**
+ * boundedText reads an answer's body as text, at most limit bytes of it: a
+ * broken or hostile server cannot make the client buffer without limit.
+ */
+async function boundedText(resp: Response, limit: number, op: string, path: string): Promise<string> {
+  const tooLarge = () => new ResponseTooLargeError(op, path, limit);
+  if (Number(resp.headers.get("Content-Length") ?? 0) > limit) {
+    await resp.body?.cancel().catch(() => undefined);
+    throw tooLarge();
+  }
+  if (!resp.body) return "";
+  const reader = resp.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let n = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    n += value.length;
+    if (n > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(n);
+  let off = 0;
+  for (const c of chunks) {
+    all.set(c, off);
+    off += c.length;
+  }
+  return new TextDecoder().decode(all);
+}
+
 function envelopeCode(text: string): { code: number; message: string } | undefined {
   try {
     const v = JSON.parse(text) as { code?: unknown; message?: unknown };
@@ -270,7 +310,7 @@ export class Core {
         this.infos.set(resp, attempt);
         return resp;
       }
-      const text = await resp.text();
+      const text = await boundedText(resp, MAX_RESPONSE_BYTES, m.op, m.path);
       const env = envelopeCode(text);
       const out = new Response(text, { status: resp.status, statusText: resp.statusText, headers: resp.headers });
       this.infos.set(out, attempt);

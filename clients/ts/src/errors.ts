@@ -59,6 +59,22 @@ export class BadAnswerError extends Error {
 }
 
 /**
+ * ResponseTooLargeError is an API answer longer than MAX_RESPONSE_BYTES (Go's
+ * ErrResponseTooLarge): the client stopped reading there. Not retried.
+ */
+export class ResponseTooLargeError extends Error {
+  readonly op: string;
+  readonly path: string;
+
+  constructor(op: string, path: string, limit: number) {
+    super(`cos: ${op} ${path}: the answer is longer than ${limit} bytes`);
+    this.name = "ResponseTooLargeError";
+    this.op = op;
+    this.path = path;
+  }
+}
+
+/**
  * isCode reports whether err is a CosError of the code named by name: the
  * document's constant ("ERROR_CMD_FILE_EXIST") or the Go sentinel's name
  * ("ErrFileExist"), so TS and Go code read alike.

@@ -10,7 +10,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BadAnswerError, createClient, isCode, Signer, upload, UploadError, type AuthRequest, type CosClient } from "../src/index.js";
+import { BadAnswerError, createClient, isCode, MAX_RESPONSE_BYTES, ResponseTooLargeError, Signer, upload, UploadError, type AuthRequest, type CosClient } from "../src/index.js";
 import { appid, bucket, bytes, cosv2, secretId, secretKey, startServer, type Server } from "./helpers.js";
 
 let srv: Server;
@@ -214,6 +214,34 @@ describe("slice uploads", () => {
     assert.equal(progress[0], 2 * 1024 * 1024, "the stored slices count from the start");
     assert.equal((await cos.stat("/resume.bin")).sha1, sha1(data));
   });
+});
+
+describe("answers", () => {
+  // A server that answers stat with 64 MiB (of an endless JSON string), with
+  // or without saying how long: the client stops reading at MAX_RESPONSE_BYTES.
+  for (const declared of [false, true]) {
+    test(`longer than MAX_RESPONSE_BYTES (${declared ? "with" : "without"} Content-Length) is a ResponseTooLargeError, read no further`, async () => {
+      const total = 64 << 20;
+      let pulled = 0;
+      const huge: typeof fetch = async (input, init) => {
+        if (!String(input instanceof Request ? input.url : input).includes("op=stat")) return fetch(input, init);
+        const chunk = new TextEncoder().encode(`{"code":0,"message":"${"x".repeat(65536)}`);
+        const body = new ReadableStream<Uint8Array>({
+          pull(ctl) {
+            if (pulled >= total) return ctl.close();
+            pulled += chunk.length;
+            ctl.enqueue(chunk);
+          },
+        });
+        const headers: Record<string, string> = { "Content-Type": "application/json" };
+        if (declared) headers["Content-Length"] = String(total);
+        return new Response(body, { headers });
+      };
+      const c = createClient({ appid, bucket, endpoint: srv.url, credentials: { secretId, secretKey }, fetch: huge });
+      await assert.rejects(c.stat("/huge.txt"), ResponseTooLargeError);
+      assert.ok(pulled <= MAX_RESPONSE_BYTES + 2 * 65600, `read ${pulled} bytes`);
+    });
+  }
 });
 
 describe("getAuthorization", () => {
