@@ -232,8 +232,10 @@ export class CosClient {
       this.api.GET(P.statFile, { params: { path: this.params(p), query: { op: "stat" } } }), "stat", p);
     const headers: Record<string, string> = {};
     if (d?.custom_headers && !Array.isArray(d.custom_headers)) for (const [k, v] of Object.entries(d.custom_headers)) if (typeof v === "string") headers[k] = v;
+    const size = num(d?.filesize);
+    if (!(size >= 0)) throw new BadAnswerError("stat", p, `file size ${String(d?.filesize)}`);
     return {
-      path: p, name: str(d?.name), size: num(d?.filesize), sha1: str(d?.sha), bizAttr: str(d?.biz_attr), created: num(d?.ctime),
+      path: p, name: str(d?.name), size, sha1: str(d?.sha), bizAttr: str(d?.biz_attr), created: num(d?.ctime),
       updated: num(d?.mtime), accessUrl: str(d?.access_url), sourceUrl: str(d?.source_url), authority: str(d?.authority), headers,
     };
   }

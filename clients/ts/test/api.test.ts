@@ -217,6 +217,17 @@ describe("slice uploads", () => {
 });
 
 describe("answers", () => {
+  for (const filesize of [-1, "big"]) {
+    test(`stat's file size ${JSON.stringify(filesize)} is a BadAnswerError`, async () => {
+      const bad: typeof fetch = async (input, init) => {
+        if (!String(input instanceof Request ? input.url : input).includes("op=stat")) return fetch(input, init);
+        return new Response(JSON.stringify({ code: 0, message: "SUCCESS", data: { name: "f", filesize } }), { headers: { "Content-Type": "application/json" } });
+      };
+      const c = createClient({ appid, bucket, endpoint: srv.url, credentials: { secretId, secretKey }, fetch: bad });
+      await assert.rejects(c.stat("/f"), BadAnswerError);
+    });
+  }
+
   // A server that answers stat with 64 MiB (of an endless JSON string), with
   // or without saying how long: the client stops reading at MAX_RESPONSE_BYTES.
   for (const declared of [false, true]) {
