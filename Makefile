@@ -130,10 +130,10 @@ bench-ts:
 	go build -o "$$bin/cosv2" ./cmd/cosv2 && \
 	cd $(TS) && npm run build --silent && COSV2_BIN="$$bin/cosv2" node dist/bench/upload.bench.js
 
-## test: the whole check (CI runs this): generate+diff, vet, lint, spec (lint, types, breaking changes, docs), all tests (Go, TS, browser)
-test: check-generate vet lint spec-check spec-breaking docs unit unit-stores ts-test
+## test: the whole check (CI runs this): generate+diff, vet, lint, spec (lint, types, breaking changes, docs), all tests (Go, TS, browser), the demo
+test: check-generate vet lint spec-check spec-breaking docs unit unit-stores ts-test demo
 
-## demo: the main job, end to end on loopback
+## demo: the main job, end to end on loopback (README's first command; make test runs it too, so it stays true)
 demo:
 	bash scripts/demo.sh
 
