@@ -115,7 +115,7 @@ func (c *Client) listPage(ctx context.Context, listPath, token string, num int64
 			d := r.JSON200.Data
 			out.context, out.over = deref(d.Context), deref(d.Listover)
 			for _, i := range deref(d.Infos) {
-				if err := checkName(i.Name); err != nil {
+				if err := rules.Name(i.Name); err != nil {
 					return resp, raw, fmt.Errorf("%w: entry %q: %w", ErrBadAnswer, i.Name, err)
 				}
 				if deref(i.Filesize) < 0 {
@@ -127,18 +127,6 @@ func (c *Client) listPage(ctx context.Context, listPath, token string, num int64
 		return resp, raw, nil
 	})
 	return out, err
-}
-
-// checkName refuses an entry's name that is not one name of the directory
-// (a directory's with its trailing "/"), as the path rules have it: callers
-// join names to local paths, so "../x", "a/b" or a name with control
-// characters from a broken or hostile server must not reach them.
-func checkName(name string) error {
-	n := strings.TrimSuffix(name, "/")
-	if n == "" || strings.Contains(n, "/") {
-		return fmt.Errorf("not one name")
-	}
-	return rules.Check("/" + n)
 }
 
 func entryFrom(i gen.ListEntry) Entry {

@@ -59,14 +59,39 @@ func Check(p string) error {
 	}
 	rest = strings.TrimSuffix(rest, "/")
 	for seg := range strings.SplitSeq(rest, "/") {
-		switch {
-		case seg == "" || seg == "." || seg == "..":
-			return &PathError{p, BadSegment, "an empty, . or .. segment"}
-		case len(seg) > MaxName:
-			return &PathError{p, NameTooLong, fmt.Sprintf("a name of %d bytes, at most %d", len(seg), MaxName)}
-		case strings.ContainsFunc(seg, func(r rune) bool { return r == '\\' || unicode.IsControl(r) }):
-			return &PathError{p, BadChar, "a name holds a backslash or a control character"}
+		if err := name(p, seg); err != nil {
+			return err
 		}
+		if len(seg) > MaxName {
+			return &PathError{p, NameTooLong, fmt.Sprintf("a name of %d bytes, at most %d", len(seg), MaxName)}
+		}
+	}
+	return nil
+}
+
+// Name checks a name a listing gave (a directory's with its trailing "/"):
+// one name, as Check checks a path's segments, except for its length, which
+// a name made by another client may exceed. It returns nil or a *PathError.
+// A name that passes is safe to join to a local directory: no "/", "." or
+// "..", no backslash, no control character, valid UTF-8.
+func Name(n string) error {
+	seg := strings.TrimSuffix(n, "/")
+	if strings.Contains(seg, "/") {
+		return &PathError{n, BadSegment, "more than one name"}
+	}
+	if !utf8.ValidString(seg) {
+		return &PathError{n, NotUTF8, "not valid UTF-8"}
+	}
+	return name(n, seg)
+}
+
+// name checks seg, a segment of p, for what Check and Name both refuse.
+func name(p, seg string) error {
+	switch {
+	case seg == "" || seg == "." || seg == "..":
+		return &PathError{p, BadSegment, "an empty, . or .. segment"}
+	case strings.ContainsFunc(seg, func(r rune) bool { return r == '\\' || unicode.IsControl(r) }):
+		return &PathError{p, BadChar, "a name holds a backslash or a control character"}
 	}
 	return nil
 }

@@ -90,6 +90,33 @@ var _ = Describe("the path rules", func() {
 		Entry("no leading slash", "a/b", rules.BadSegment),
 	)
 
+	DescribeTable("Name judges one listed name, whatever its length",
+		func(n string, want rules.Problem) {
+			err := rules.Name(n)
+			if want == 0 {
+				Expect(err).NotTo(HaveOccurred())
+				return
+			}
+			var pe *rules.PathError
+			Expect(errors.As(err, &pe)).To(BeTrue())
+			Expect(pe.Problem).To(Equal(want))
+		},
+		Entry("a file", "b.txt", rules.Problem(0)),
+		Entry("a directory", "b/", rules.Problem(0)),
+		Entry("spaces, Chinese and punctuation", "照片 ?#%;.txt", rules.Problem(0)),
+		Entry("a name of 300 bytes (made by another client)", strings.Repeat("n", 300), rules.Problem(0)),
+		Entry("two names", "a/b", rules.BadSegment),
+		Entry("a name that climbs", "../x", rules.BadSegment),
+		Entry("the directory above", "../", rules.BadSegment),
+		Entry("..", "..", rules.BadSegment),
+		Entry(".", ".", rules.BadSegment),
+		Entry("empty", "", rules.BadSegment),
+		Entry("a lone slash", "/", rules.BadSegment),
+		Entry("an escape sequence", "x\x1b]0;t\x07", rules.BadChar),
+		Entry("a backslash", `a\b`, rules.BadChar),
+		Entry("invalid UTF-8", "a\xff", rules.NotUTF8),
+	)
+
 	DescribeTable("Dir and File normalise and check",
 		func(f func(string) (string, error), in, want string, problem rules.Problem) {
 			got, err := f(in)

@@ -28,15 +28,16 @@ export function filePath(p: string): string {
 
 /**
  * nameProblem says what makes a listed entry's name not one name of its
- * directory (a directory's with its trailing "/"), as Go's List checks it,
- * or returns undefined: callers join names to local paths, so "../x", "a/b"
- * or control characters from a broken or hostile server must not reach them.
+ * directory (a directory's with its trailing "/"), as Go's rules.Name (no
+ * length limit: another client may have made it), or returns undefined:
+ * callers join names to local paths, so "../x", "a/b" or control
+ * characters from a broken or hostile server must not reach them.
  */
 export function nameProblem(name: string): string | undefined {
   const n = name.endsWith("/") ? name.slice(0, -1) : name;
   if (n === "" || n.includes("/")) return "not one name";
   if (n === "." || n === "..") return "a . or .. name";
-  if (!n.isWellFormed() || utf8.encode(n).length > 255) return "not valid text of at most 255 bytes";
+  if (!n.isWellFormed()) return "not valid text";
   if (/[\u0000-\u001f\u007f-\u009f\\]/.test(n)) return "a backslash or a control character";
   return undefined;
 }
