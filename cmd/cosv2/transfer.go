@@ -2,9 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto/sha1"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"math"
 	"os"
 	"path"
 	"path/filepath"
@@ -300,28 +304,32 @@ func downloadFile(ctx context.Context, cmd *cli.Command, c *cosv2.Client, remote
 	part := filepath.Join(filepath.Dir(local), "."+filepath.Base(local)+".cosv2-part")
 	record := part + ".json"
 	state := &partState{SHA1: st.SHA1, Size: st.Size, Chunk: partChunk, Done: map[int64]bool{}}
-	if raw, err := os.ReadFile(record); err == nil {
-		var old partState
-		if json.Unmarshal(raw, &old) == nil && old.SHA1 == st.SHA1 && st.SHA1 != "" && old.Size == st.Size && old.Chunk == partChunk && old.Done != nil {
-			state.Done = old.Done
-		}
+	if old := readRecord(record, part, st); old != nil {
+		state.Done = old
 	}
+	resumed := len(state.Done) > 0
 	flags := os.O_RDWR | os.O_CREATE
-	if len(state.Done) == 0 {
+	if !resumed {
 		flags |= os.O_TRUNC
 	}
 	f, err := os.OpenFile(part, flags, 0o666)
 	if err != nil {
 		return 0, err
 	}
+	// Chunks finish on several goroutines: one record write at a time, each
+	// whole (a new file renamed over the old), or a crash could leave a
+	// record that does not parse.
 	save := func() error {
 		state.mu.Lock()
+		defer state.mu.Unlock()
 		raw, err := json.Marshal(state)
-		state.mu.Unlock()
 		if err != nil {
 			return err
 		}
-		return os.WriteFile(record, raw, 0o600)
+		if err := os.WriteFile(record+".tmp", raw, 0o600); err != nil {
+			return err
+		}
+		return os.Rename(record+".tmp", record)
 	}
 	var x *xfer
 	if progress {
@@ -339,6 +347,14 @@ func downloadFile(ctx context.Context, cmd *cli.Command, c *cosv2.Client, remote
 		opts = append(opts, uploader.WithProgress(x.update))
 	}
 	_, err = uploader.Download(ctx, c, remote, f, opts...)
+	if err == nil {
+		err = f.Truncate(st.Size) // a partial file longer than the object keeps nothing past its end
+	}
+	if err == nil && resumed {
+		// The chunks written before came from the partial file as it is now:
+		// the whole must be the object's bytes.
+		err = hashIs(f, st.SHA1, local)
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -355,6 +371,45 @@ func downloadFile(ctx context.Context, cmd *cli.Command, c *cosv2.Client, remote
 	}
 	_ = os.Remove(record)
 	return st.Size, nil
+}
+
+// readRecord returns the chunks the record of an interrupted get says are
+// written, or nil to start afresh: no record, one of another version or
+// chunk size, or a partial file that is gone or shorter than those chunks.
+func readRecord(record, part string, st *cosv2.FileInfo) map[int64]bool {
+	raw, err := os.ReadFile(record)
+	if err != nil {
+		return nil
+	}
+	var old partState
+	if json.Unmarshal(raw, &old) != nil || st.SHA1 == "" || old.SHA1 != st.SHA1 || old.Size != st.Size || old.Chunk != partChunk {
+		return nil
+	}
+	var end int64
+	for off := range old.Done {
+		if off < 0 || off >= st.Size || off%partChunk != 0 {
+			return nil
+		}
+		end = max(end, min(off+partChunk, st.Size))
+	}
+	fi, err := os.Stat(part)
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() < end {
+		return nil
+	}
+	return old.Done
+}
+
+// hashIs checks that f's bytes have SHA-1 sha, the object's.
+func hashIs(f *os.File, sha, local string) error {
+	h := sha1.New()
+	if _, err := io.Copy(h, io.NewSectionReader(f, 0, math.MaxInt64)); err != nil {
+		return err
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); !strings.EqualFold(got, sha) {
+		return fmt.Errorf("%s: the resumed download hashes to %s, not the object's %s (its partial file was changed): "+
+			"run the same command again to download it afresh", local, got, sha)
+	}
+	return nil
 }
 
 func getCmd() *cli.Command {
@@ -405,6 +460,18 @@ func getTree(ctx context.Context, cmd *cli.Command, c *cosv2.Client, srcs []stri
 	b := newBatch(cmd, "get")
 	keep := filter(cmd)
 	all := expandAll(ctx, c, b, srcs)
+	// Two sources with one name would write one local file (and its partial
+	// file) at once: the later one fails, as cp refuses to overwrite a file
+	// it just created.
+	claimed := map[string]string{}
+	get := func(remote, local string) {
+		if first, ok := claimed[local]; ok {
+			b.failed(remote, fmt.Errorf("will not overwrite %s, just downloaded from %s", local, first))
+			return
+		}
+		claimed[local] = remote
+		b.goFile(ctx, remote, func() (int64, error) { return getOne(ctx, cmd, c, remote, local) })
+	}
 	for _, src := range all {
 		isDir := strings.HasSuffix(src, "/")
 		if !isDir {
@@ -421,8 +488,7 @@ func getTree(ctx context.Context, cmd *cli.Command, c *cosv2.Client, srcs []stri
 		}
 		if !isDir {
 			if keep(path.Base(src)) {
-				local := filepath.Join(dst, path.Base(src))
-				b.goFile(ctx, src, func() (int64, error) { return getOne(ctx, cmd, c, src, local) })
+				get(src, filepath.Join(dst, path.Base(src)))
 			}
 			continue
 		}
@@ -453,8 +519,7 @@ func getTree(ctx context.Context, cmd *cli.Command, c *cosv2.Client, srcs []stri
 			if !keep(e.rel) {
 				continue
 			}
-			remote := strings.TrimSuffix(src, "/") + "/" + e.rel
-			b.goFile(ctx, remote, func() (int64, error) { return getOne(ctx, cmd, c, remote, local) })
+			get(strings.TrimSuffix(src, "/")+"/"+e.rel, local)
 		}
 	}
 	return b.done(ctx)

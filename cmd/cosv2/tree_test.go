@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha1"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"math/rand/v2"
@@ -290,6 +292,63 @@ var _ = Describe("the command line a person expects (issue 16)", Ordered, func()
 			got, err = os.ReadFile(filepath.Join(dir, "gdl", "g.bin"))
 			Expect(err).NotTo(HaveOccurred())
 			Expect(got).To(Equal(b))
+		})
+	})
+
+	Context("an interrupted get whose partial file is not as recorded", func() {
+		It("downloads all again when the partial file is gone, fails when it was changed, then downloads afresh", func() {
+			b := random(3*8<<20-5, 12)
+			write(filepath.Join(dir, "h.bin"), b)
+			ok("put", "h.bin", "h.bin")
+			sum := sha1.Sum(b)
+			local := filepath.Join(dir, "hdl", "h.bin")
+			part := filepath.Join(dir, "hdl", ".h.bin.cosv2-part")
+			record := []byte(`{"sha1":"` + hex.EncodeToString(sum[:]) + `","size":` + itoa(int64(len(b))) +
+				`,"chunk":8388608,"done":{"0":true,"8388608":true}}`)
+
+			// The record of two chunks, its partial file gone: all three again.
+			write(part+".json", record)
+			s := ok("--debug", "get", "h.bin", "hdl/")
+			Expect(strings.Count(string(s.Err.Contents()), "op=download")).To(Equal(3))
+			got, err := os.ReadFile(local)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got).To(Equal(b))
+
+			// A partial file of the right length whose recorded chunks are
+			// other bytes: no file at the destination, a clear error.
+			Expect(os.Remove(local)).To(Succeed())
+			write(part, make([]byte, 16<<20))
+			write(part+".json", record)
+			s = runCLI("get", "h.bin", "hdl/")
+			Expect(s.ExitCode()).To(Equal(1))
+			Expect(s.Err).To(gbytes.Say("partial file was changed"))
+			Expect(local).NotTo(BeAnExistingFile())
+			Expect(part).NotTo(BeAnExistingFile())
+
+			ok("get", "h.bin", "hdl/")
+			got, err = os.ReadFile(local)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got).To(Equal(b))
+		})
+	})
+
+	Context("two sources of one name into one directory", func() {
+		It("downloads the first and refuses the second, leaving the first's bytes", func() {
+			one, two := random(9<<20, 13), random(9<<20, 14)
+			write(filepath.Join(dir, "same1.bin"), one)
+			write(filepath.Join(dir, "same2.bin"), two)
+			ok("mkdir", "-p", "s1/", "s2/")
+			ok("put", "same1.bin", "s1/x.bin")
+			ok("put", "same2.bin", "s2/x.bin")
+			s := runCLI("get", "s1/x.bin", "s2/x.bin", "samedl/")
+			Expect(s.ExitCode()).To(Equal(1))
+			Expect(s.Err).To(gbytes.Say(`will not overwrite .*x\.bin, just downloaded from s1/x\.bin`))
+			got, err := os.ReadFile(filepath.Join(dir, "samedl", "x.bin"))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got).To(Equal(one))
+			entries, err := os.ReadDir(filepath.Join(dir, "samedl"))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(entries).To(HaveLen(1), "no partial file or record left")
 		})
 	})
 
