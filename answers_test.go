@@ -2,10 +2,12 @@ package cosv2_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -60,5 +62,38 @@ var _ = Describe("answers that say success but break the spec", func() {
 		Entry("a listing of a negative size",
 			`{"code":0,"message":"SUCCESS","data":{"session":"s","slice_size":1048576,"filesize":-1}}`,
 			func(c *cosv2.Client) error { _, err := c.SliceList(context.Background(), "/f"); return err }),
+	)
+})
+
+var _ = Describe("an interruption while waiting to try again", func() {
+	// Every answer is a 503 asking to wait; the caller's context ends as the
+	// first one arrives, while the client waits to send the next attempt.
+	busy := func(cancel context.CancelFunc) *cosv2.Client {
+		tr := transportFunc(func(r *http.Request) (*http.Response, error) {
+			cancel()
+			return &http.Response{StatusCode: http.StatusServiceUnavailable, Header: http.Header{"Retry-After": {"30"}},
+				Body: io.NopCloser(strings.NewReader("")), Request: r}, nil
+		})
+		return newClient("http://local", cosv2.WithHTTPClient(&http.Client{Transport: tr}),
+			cosv2.WithRetry(cosv2.RetryPolicy{MaxAttempts: 4, BaseDelay: time.Second, MaxDelay: time.Minute}))
+	}
+
+	DescribeTable("is context.Canceled, with the last answer after it",
+		func(call func(context.Context, *cosv2.Client) error) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			err := call(ctx, busy(cancel))
+			Expect(err).To(MatchError(context.Canceled))
+			var api *cosv2.APIError
+			Expect(errors.As(err, &api)).To(BeTrue())
+			Expect(api.HTTPStatus).To(Equal(http.StatusServiceUnavailable))
+		},
+		Entry("an API call", func(ctx context.Context, c *cosv2.Client) error { _, err := c.Stat(ctx, "/f"); return err }),
+		Entry("a download", func(ctx context.Context, c *cosv2.Client) error {
+			r, err := c.NewReader(ctx, "/f", cosv2.WithFileInfo(&cosv2.FileInfo{Size: 10, SourceURL: "http://local/src"}))
+			Expect(err).NotTo(HaveOccurred())
+			_, err = io.ReadAll(r)
+			return err
+		}),
 	)
 })

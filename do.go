@@ -57,14 +57,22 @@ func (c *Client) do(ctx context.Context, cl call, send attempt) error {
 		if n > 1 && cl.doneBefore != nil && cl.doneBefore(ctx, err) {
 			return nil
 		}
-		if n >= p.MaxAttempts || !retryable(err, cl.idempotent) || ctx.Err() != nil {
+		if n >= p.MaxAttempts || !retryable(err, cl.idempotent) {
 			return err
 		}
 		c.log.DebugContext(ctx, "cos: retrying", "op", cl.op, "path", cl.path, "attempt", n, "err", err)
-		if sleep(ctx, p.delay(n, retryAfter(resp))) != nil {
-			return err
+		if serr := sleep(ctx, p.delay(n, retryAfter(resp))); serr != nil {
+			return interrupted(serr, err) // also when ctx ended before the wait began
 		}
 	}
+}
+
+// interrupted is the error of a call that would have tried again, but whose
+// context ended before or while it waited: the context's error (so errors.Is finds
+// context.Canceled, and a command line knows it was interrupted), with the
+// last attempt's error after it.
+func interrupted(ctxErr, last error) error {
+	return fmt.Errorf("%w while waiting to try again after: %w", ctxErr, last)
 }
 
 // check turns an answer into nil or an error: any code other than 0 is an

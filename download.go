@@ -175,8 +175,13 @@ func (r *Reader) closeBody() {
 func (r *Reader) again(err error) bool {
 	r.failed++
 	pol := r.c.retry
-	if r.failed >= pol.MaxAttempts || !retryable(err, true) || r.ctx.Err() != nil ||
-		sleep(r.ctx, pol.delay(r.failed, r.wait)) != nil {
+	retry := r.failed < pol.MaxAttempts && retryable(err, true)
+	if retry {
+		if serr := sleep(r.ctx, pol.delay(r.failed, r.wait)); serr != nil {
+			err, retry = interrupted(serr, err), false
+		}
+	}
+	if !retry {
 		var api *APIError
 		if errors.Is(err, ErrObjectChanged) || errors.As(err, &api) {
 			r.err = err

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -101,3 +103,37 @@ var _ = DescribeTable("printable keeps text and escapes what a terminal would ru
 	Entry("a C1 control (CSI)", "x\u009by", `x\u009by`),
 	Entry("DEL", "x\x7f", `x\x7f`),
 )
+
+var _ = Describe("Ctrl-C while the client waits to try again", func() {
+	It("exits 130 and says to run it again, not the busy server's error", func() {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Retry-After", "30")
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}))
+		DeferCleanup(srv.Close)
+		var out bytes.Buffer
+		// The interrupt arrives when the client says it will try again, i.e.
+		// as it starts to wait out the busy server's Retry-After.
+		errOut := &cancelOn{word: "retrying", cancel: cancel}
+		code := run(ctx, []string{"cosv2", "--debug", "--endpoint", srv.URL, "--appid", "1", "--bucket", "b", "--secret-id", "id",
+			"--secret-key", "key", "stat", "a.txt"}, &out, errOut)
+		Expect(code).To(Equal(130), errOut.String())
+		Expect(errOut.String()).To(ContainSubstring("interrupted"))
+	})
+})
+
+// cancelOn is a stderr that calls cancel once word is written to it.
+type cancelOn struct {
+	bytes.Buffer
+	word   string
+	cancel context.CancelFunc
+}
+
+func (w *cancelOn) Write(p []byte) (int, error) {
+	if bytes.Contains(p, []byte(w.word)) {
+		w.cancel()
+	}
+	return w.Buffer.Write(p)
+}
