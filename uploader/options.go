@@ -94,7 +94,8 @@ func WithBizAttr(attr string) Option { return uploadOption(func(c *config) { c.b
 func WithSliceSize(n int64) Option { return uploadOption(func(c *config) { c.sliceSize = n }) }
 
 // WithConcurrency sets how many slices (uploads) or ranged GETs (downloads)
-// are in flight at once (default DefaultConcurrency).
+// are in flight at once (default DefaultConcurrency); one slice at a time
+// when the service asks for it (serial_upload in the init's answer).
 func WithConcurrency(n int) TransferOption {
 	return TransferOption{
 		up:   func(c *config) { c.concurrency = n },

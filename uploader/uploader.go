@@ -135,7 +135,11 @@ func Upload(ctx context.Context, c Client, remote string, src io.ReaderAt, size 
 		}
 		report.resumed(stored, len(done))
 	}
-	err = send(ctx, c, remote, src, size, sess, done, cfg.concurrency, report.sent)
+	n := cfg.concurrency
+	if sess.Serial {
+		n = 1 // the service asked for one slice at a time (serial_upload)
+	}
+	err = send(ctx, c, remote, src, size, sess, done, n, report.sent)
 	if err != nil {
 		stopHashing()
 	}

@@ -499,3 +499,45 @@ var _ = Describe("answers that break the spec", func() {
 				`"listparts":[{"offset":-524288,"datalen":524288}]}}`),
 	)
 })
+
+var _ = Describe("a service that asks for serial slices", func() {
+	It("gets one slice at a time, whatever WithConcurrency says", func() {
+		var inFlight, most atomic.Int32
+		tr := roundTripper(func(r *http.Request) (*http.Response, error) {
+			switch r.URL.Fragment {
+			case gen.FragmentUploadSliceData:
+				n := inFlight.Add(1)
+				defer inFlight.Add(-1)
+				for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+				}
+				time.Sleep(5 * time.Millisecond) // a slice that takes a while, so others would overlap it
+			case gen.FragmentUploadSliceInit:
+				resp, err := http.DefaultTransport.RoundTrip(r)
+				if err != nil {
+					return nil, err
+				}
+				body, err := io.ReadAll(resp.Body)
+				_ = resp.Body.Close()
+				if err != nil {
+					return nil, err
+				}
+				if !bytes.Contains(body, []byte(`"serial_upload":0`)) {
+					return nil, errors.New("test: the init's answer has no serial_upload to change")
+				}
+				body = bytes.Replace(body, []byte(`"serial_upload":0`), []byte(`"serial_upload":1`), 1)
+				resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+				resp.Header.Del("Content-Length")
+				return resp, nil
+			}
+			return http.DefaultTransport.RoundTrip(r)
+		})
+		c := newClient(cosv2.WithHTTPClient(&http.Client{Transport: tr}))
+		size := int64(cosv2.MaxSimpleUpload + 8*slice)
+		b := data(size, 17)
+		_, err := uploader.Upload(context.Background(), c, "serial.bin", bytes.NewReader(b), size,
+			uploader.WithSliceSize(slice), uploader.WithConcurrency(4))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(most.Load()).To(BeEquivalentTo(1))
+		Expect(download(c, "serial.bin")).To(Equal(b))
+	})
+})
