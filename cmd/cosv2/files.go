@@ -239,7 +239,10 @@ func discard(ctx context.Context, c *cosv2.Client, p string) error {
 
 func rmTree(ctx context.Context, cmd *cli.Command, c *cosv2.Client, a []string) error {
 	keep := filter(cmd)
+	// With filters, only the files they select go: every directory stays.
+	filtered := len(cmd.StringSlice("include")) > 0 || len(cmd.StringSlice("exclude")) > 0
 	var files, dirs []string
+	named := map[string]bool{} // files named as they are, not found by a glob or a walk
 	for _, s := range a {
 		got, err := expandRemote(ctx, c, s)
 		if err != nil {
@@ -256,6 +259,7 @@ func rmTree(ctx context.Context, cmd *cli.Command, c *cosv2.Client, a []string) 
 			if !isDir {
 				if keep(path.Base(p)) {
 					files = append(files, p)
+					named[p] = p == s
 				}
 				continue
 			}
@@ -268,12 +272,14 @@ func rmTree(ctx context.Context, cmd *cli.Command, c *cosv2.Client, a []string) 
 					return err
 				}
 				if e.IsDir {
-					dirs = append(dirs, root+e.rel)
+					if !filtered {
+						dirs = append(dirs, root+e.rel)
+					}
 				} else if keep(e.rel) {
 					files = append(files, root+e.rel)
 				}
 			}
-			if len(cmd.StringSlice("include")) == 0 && len(cmd.StringSlice("exclude")) == 0 && root != "/" {
+			if !filtered && root != "/" {
 				dirs = append(dirs, root)
 			}
 		}
@@ -292,6 +298,13 @@ func rmTree(ctx context.Context, cmd *cli.Command, c *cosv2.Client, a []string) 
 	b := newBatch(cmd, "rm")
 	for _, f := range files {
 		b.goFile(ctx, f, func() (int64, error) {
+			if named[f] {
+				// As rm of one file: a delete of a path with only an
+				// unfinished upload would discard it, unasked.
+				if _, err := c.Stat(ctx, f); err != nil {
+					return 0, withIncomplete(ctx, c, f, err)
+				}
+			}
 			if err := c.Remove(ctx, f); err != nil {
 				return 0, err
 			}

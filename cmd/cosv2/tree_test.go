@@ -352,6 +352,33 @@ var _ = Describe("the command line a person expects (issue 16)", Ordered, func()
 		})
 	})
 
+	Context("rm of a tree with filters, and of several names", func() {
+		It("removes only the files the filters select, and no directory", func() {
+			ok("mkdir", "-p", "r1/empty/", "r1/keep/")
+			write(filepath.Join(dir, "one.txt"), []byte("1"))
+			ok("put", "one.txt", "r1/x.txt")
+			ok("put", "one.txt", "r1/keep/k.bin")
+			s := ok("rm", "-r", "--force", "--include", "*.txt", "r1/")
+			Expect(s.Out).To(gbytes.Say("removed r1/x.txt"))
+			ok("stat", "r1/keep/k.bin")
+			Expect(ok("ls", "r1/").Out.Contents()).To(And(ContainSubstring("empty/"), ContainSubstring("keep/")))
+		})
+
+		It("refuses a named path that is only an unfinished upload, as rm of one name does, and removes the rest", func() {
+			_, err := api.SliceInit(context.Background(), "inc.bin", 30<<20, cosv2.SliceSize1M, cosv2.SliceInitOptions{})
+			Expect(err).NotTo(HaveOccurred())
+			write(filepath.Join(dir, "one.txt"), []byte("1"))
+			ok("put", "one.txt", "other.txt")
+			s := runCLI("rm", "inc.bin", "other.txt")
+			Expect(s.ExitCode()).To(Equal(1))
+			Expect(s.Err).To(gbytes.Say("inc.bin is not a file yet"))
+			Expect(runCLI("stat", "other.txt").ExitCode()).To(Equal(1))
+			sess, err := api.SliceList(context.Background(), "inc.bin")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(sess.Session).NotTo(BeEmpty(), "the unfinished upload is still there")
+		})
+	})
+
 	Context("trees", func() {
 		It("puts, lists, gets, copies and removes a tree, filtered, and one bad file does not stop the rest", func() {
 			for i, p := range []string{"a.txt", "b.log", "sub/c.txt", "sub/deeper/d.txt"} {
