@@ -144,6 +144,14 @@ func moveCopy(name, usage string, tree bool, do func(c *cosv2.Client) moveOrCopy
 				root := dst
 				if existed || len(all) > 1 {
 					root = dst + path.Base(strings.TrimSuffix(src, "/")) + "/"
+				}
+				if within(root, src) {
+					// The walk lists as it goes: it would copy its own copies until
+					// the paths grow too long.
+					b.failed(src, usagef("cannot copy a directory into itself (%s)", root))
+					continue
+				}
+				if existed || len(all) > 1 {
 					if err := mkdirAll(ctx, c, root); err != nil {
 						b.failed(src, err)
 						continue
@@ -168,6 +176,13 @@ func moveCopy(name, usage string, tree bool, do func(c *cosv2.Client) moveOrCopy
 			}
 			return b.done(ctx)
 		}}
+}
+
+// within reports whether remote directory d is dir or lies below it.
+func within(d, dir string) bool {
+	d, errD := cosv2.DirPath(strings.TrimSuffix(d, "/") + "/")
+	dir, errDir := cosv2.DirPath(strings.TrimSuffix(dir, "/") + "/")
+	return errD == nil && errDir == nil && strings.HasPrefix(d, dir)
 }
 
 func mvCmd() *cli.Command {

@@ -379,6 +379,21 @@ var _ = Describe("the command line a person expects (issue 16)", Ordered, func()
 		})
 	})
 
+	Context("cp -r of a directory into itself", func() {
+		It("refuses, and copies nothing, into a subdirectory or onto itself", func() {
+			ok("mkdir", "-p", "cpself/sub/")
+			write(filepath.Join(dir, "one.txt"), []byte("1"))
+			ok("put", "one.txt", "cpself/f.txt")
+			before := ok("ls", "-r", "cpself/").Out.Contents()
+			for _, dst := range []string{"cpself/sub/", "cpself/", ""} {
+				s := runCLI("cp", "-r", "cpself/", dst)
+				Expect(s.ExitCode()).NotTo(BeZero(), dst)
+				Expect(s.Err).To(gbytes.Say("cannot copy a directory into itself"))
+			}
+			Expect(ok("ls", "-r", "cpself/").Out.Contents()).To(Equal(before))
+		})
+	})
+
 	Context("trees", func() {
 		It("puts, lists, gets, copies and removes a tree, filtered, and one bad file does not stop the rest", func() {
 			for i, p := range []string{"a.txt", "b.log", "sub/c.txt", "sub/deeper/d.txt"} {
