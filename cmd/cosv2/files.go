@@ -254,8 +254,7 @@ func discard(ctx context.Context, c *cosv2.Client, p string) error {
 
 func rmTree(ctx context.Context, cmd *cli.Command, c *cosv2.Client, a []string) error {
 	keep := filter(cmd)
-	// With filters, only the files they select go: every directory stays.
-	filtered := len(cmd.StringSlice("include")) > 0 || len(cmd.StringSlice("exclude")) > 0
+	onlyFiles := filtered(cmd) // only the files the filters select go: every directory stays
 	var files, dirs []string
 	named := map[string]bool{} // files named as they are, not found by a glob or a walk
 	for _, s := range a {
@@ -287,14 +286,14 @@ func rmTree(ctx context.Context, cmd *cli.Command, c *cosv2.Client, a []string) 
 					return err
 				}
 				if e.IsDir {
-					if !filtered {
+					if !onlyFiles {
 						dirs = append(dirs, root+e.rel)
 					}
 				} else if keep(e.rel) {
 					files = append(files, root+e.rel)
 				}
 			}
-			if !filtered && root != "/" {
+			if !onlyFiles && root != "/" {
 				dirs = append(dirs, root)
 			}
 		}

@@ -24,6 +24,13 @@ func treeFlags() []cli.Flag {
 	}
 }
 
+// filtered reports whether --include or --exclude was given: then commands
+// that remove (rm -r, sync --delete) remove only the files selected, and no
+// directory.
+func filtered(cmd *cli.Command) bool {
+	return len(cmd.StringSlice("include")) > 0 || len(cmd.StringSlice("exclude")) > 0
+}
+
 // filter says whether a file of a tree, by its slash-separated path
 // relative to the tree's root, is in: --include and --exclude match its
 // name or its relative path.

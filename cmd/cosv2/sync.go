@@ -130,7 +130,8 @@ func syncUp(ctx context.Context, cmd *cli.Command, c *cosv2.Client, local, remot
 	if cmd.Bool("delete") && b.fail.Load() == 0 {
 		var files, dirs []string
 		for rel, e := range have {
-			if seen[rel] || (!e.IsDir && !keep(rel)) {
+			// With filters, only the files they select go: every directory stays.
+			if seen[rel] || (!e.IsDir && !keep(rel)) || (e.IsDir && filtered(cmd)) {
 				continue
 			}
 			if e.IsDir {
@@ -220,11 +221,17 @@ func syncDown(ctx context.Context, cmd *cli.Command, c *cosv2.Client, remote, lo
 				return nil
 			}
 			rel, _ := filepath.Rel(local, p)
-			if !seen[filepath.Clean(p)] && (d.IsDir() || keep(filepath.ToSlash(rel))) {
+			if seen[filepath.Clean(p)] {
+				return nil
+			}
+			switch {
+			case d.IsDir() && !filtered(cmd):
+				gone = append(gone, p) // all of it: nothing below is on the remote side
+				return filepath.SkipDir
+			case !d.IsDir() && keep(filepath.ToSlash(rel)):
+				// With filters, a directory stays and only the files they select
+				// below it go.
 				gone = append(gone, p)
-				if d.IsDir() {
-					return filepath.SkipDir
-				}
 			}
 			return nil
 		})

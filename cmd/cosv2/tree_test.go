@@ -394,6 +394,35 @@ var _ = Describe("the command line a person expects (issue 16)", Ordered, func()
 		})
 	})
 
+	Context("sync --delete with filters", func() {
+		It("down: removes only the local files the filters select, not a directory holding excluded ones", func() {
+			write(filepath.Join(dir, "one.txt"), []byte("1"))
+			ok("mkdir", "-p", "sf1/")
+			ok("put", "one.txt", "sf1/a.txt")
+			loc := filepath.Join(dir, "sfloc")
+			write(filepath.Join(loc, "logs", "app.keep"), []byte("k"))
+			write(filepath.Join(loc, "top.keep"), []byte("k"))
+			write(filepath.Join(loc, "stale.txt"), []byte("s"))
+			ok("sync", "--delete", "--exclude", "*.keep", "sf1/", "sfloc")
+			Expect(filepath.Join(loc, "logs", "app.keep")).To(BeAnExistingFile())
+			Expect(filepath.Join(loc, "top.keep")).To(BeAnExistingFile())
+			Expect(filepath.Join(loc, "stale.txt")).NotTo(BeAnExistingFile())
+			Expect(filepath.Join(loc, "a.txt")).To(BeAnExistingFile())
+		})
+
+		It("up: leaves a remote directory holding excluded files, and succeeds", func() {
+			write(filepath.Join(dir, "one.txt"), []byte("1"))
+			ok("mkdir", "-p", "sf2/logs/")
+			ok("put", "one.txt", "sf2/logs/app.keep")
+			ok("put", "one.txt", "sf2/stale.txt")
+			write(filepath.Join(dir, "sfup", "a.txt"), []byte("a"))
+			ok("sync", "--delete", "--exclude", "*.keep", "sfup", "sf2/")
+			ok("stat", "sf2/logs/app.keep")
+			ok("stat", "sf2/a.txt")
+			Expect(runCLI("stat", "sf2/stale.txt").ExitCode()).To(Equal(1))
+		})
+	})
+
 	Context("trees", func() {
 		It("puts, lists, gets, copies and removes a tree, filtered, and one bad file does not stop the rest", func() {
 			for i, p := range []string{"a.txt", "b.log", "sub/c.txt", "sub/deeper/d.txt"} {
