@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"iter"
 	"os"
 	"path"
@@ -130,9 +131,12 @@ type remoteEntry struct {
 // walkLocal walks the local tree root for put -r and sync: each directory
 // below it goes to dir with its slash path relative to root, ending in "/"
 // (dir may return filepath.SkipDir), each regular file that keep accepts to
-// file. Entries that cannot be read are b's failures; the walk stops when
-// ctx ends.
-func walkLocal(ctx context.Context, b *batch, root string, keep func(rel string) bool, dir func(p, rel string) error, file func(p, rel string)) error {
+// file. Anything else keep accepts (a symbolic link, which is not followed,
+// a device, a socket) is said to be skipped on stderr and goes to skipped
+// when that is not nil: sync --delete must not take its remote copy for one
+// the local tree lacks. Entries that cannot be read are b's failures; the
+// walk stops when ctx ends.
+func walkLocal(ctx context.Context, b *batch, root string, keep func(rel string) bool, dir func(p, rel string) error, file func(p, rel string), skipped func(rel string)) error {
 	return filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
 		if err != nil {
 			b.failed(p, err)
@@ -147,8 +151,18 @@ func walkLocal(ctx context.Context, b *batch, root string, keep func(rel string)
 		case rel == ".":
 		case d.IsDir():
 			return dir(p, rel+"/")
-		case d.Type().IsRegular() && keep(rel):
+		case !keep(rel):
+		case d.Type().IsRegular():
 			file(p, rel)
+		default:
+			what := "not a regular file"
+			if d.Type()&fs.ModeSymlink != 0 {
+				what = "a symbolic link, not followed"
+			}
+			note(b.cmd, "cosv2: skipped %s: %s", p, what)
+			if skipped != nil {
+				skipped(rel)
+			}
 		}
 		return nil
 	})

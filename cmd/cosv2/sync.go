@@ -122,7 +122,7 @@ func syncUp(ctx context.Context, cmd *cli.Command, c *cosv2.Client, local, remot
 			}
 			return putOne(ctx, cmd, c, p, root+rel)
 		})
-	})
+	}, func(rel string) { seen[rel] = true })
 	if err != nil && ctx.Err() == nil {
 		b.failed(local, err)
 	}

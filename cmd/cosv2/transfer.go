@@ -242,7 +242,7 @@ func putTree(ctx context.Context, cmd *cli.Command, c *cosv2.Client, srcs []stri
 		// name; a new one becomes the copy (one source).
 		root := dst
 		if existed || len(srcs) > 1 {
-			root = dst + filepath.Base(filepath.Clean(src)) + "/"
+			root = dst + localName(src) + "/"
 			if err := mkdirAll(ctx, c, root); err != nil {
 				b.failed(src, err)
 				continue
@@ -257,7 +257,7 @@ func putTree(ctx context.Context, cmd *cli.Command, c *cosv2.Client, srcs []stri
 		}, func(p, rel string) {
 			target := root + rel
 			b.goFile(ctx, p, func() (int64, error) { return putOne(ctx, cmd, c, p, target) })
-		})
+		}, nil)
 		if err != nil && ctx.Err() == nil {
 			b.failed(src, err)
 		}
@@ -449,6 +449,15 @@ func getCmd() *cli.Command {
 			}
 			return getTree(ctx, cmd, c, srcs, dst)
 		}}
+}
+
+// localName is the name of a local directory as put -r names its copy:
+// the last element of its absolute path, so "." and ".." are named too.
+func localName(src string) string {
+	if abs, err := filepath.Abs(src); err == nil {
+		return filepath.Base(abs)
+	}
+	return filepath.Base(filepath.Clean(src))
 }
 
 func getTree(ctx context.Context, cmd *cli.Command, c *cosv2.Client, srcs []string, dst string) error {

@@ -423,6 +423,34 @@ var _ = Describe("the command line a person expects (issue 16)", Ordered, func()
 		})
 	})
 
+	Context("put -r of . and .., and trees with symbolic links", func() {
+		It("names the copy of . and .. after the directory they are", func() {
+			write(filepath.Join(dir, "dotree", "sub", "f.txt"), []byte("f"))
+			for i, c := range []struct{ cwd, src string }{{"dotree", "."}, {"dotree", "./"}, {"dotree/sub", ".."}} {
+				dst := "dotdst" + itoa(int64(i)) + "/"
+				ok("mkdir", "-p", dst)
+				cmd := exec.Command(binary, "put", "-r", c.src, dst)
+				cmd.Env = append(os.Environ(), env...)
+				cmd.Dir = filepath.Join(dir, filepath.FromSlash(c.cwd))
+				s, err := gexec.Start(cmd, GinkgoWriter, GinkgoWriter)
+				Expect(err).NotTo(HaveOccurred())
+				Eventually(s).WithTimeout(time.Minute).Should(gexec.Exit(0), c.src)
+				ok("stat", dst+"dotree/sub/f.txt")
+			}
+		})
+
+		It("skips a symbolic link, says so, and sync --delete keeps its remote copy", func() {
+			write(filepath.Join(dir, "symtree", "a.txt"), []byte("a"))
+			Expect(os.Symlink("a.txt", filepath.Join(dir, "symtree", "link.txt"))).To(Succeed())
+			ok("mkdir", "-p", "symdst/")
+			ok("put", "symtree/a.txt", "symdst/link.txt")
+			s := ok("sync", "--delete", "symtree", "symdst/")
+			Expect(s.Err).To(gbytes.Say(`skipped .*link\.txt: a symbolic link, not followed`))
+			ok("stat", "symdst/link.txt")
+			ok("stat", "symdst/a.txt")
+		})
+	})
+
 	Context("trees", func() {
 		It("puts, lists, gets, copies and removes a tree, filtered, and one bad file does not stop the rest", func() {
 			for i, p := range []string{"a.txt", "b.log", "sub/c.txt", "sub/deeper/d.txt"} {
