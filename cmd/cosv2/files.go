@@ -91,7 +91,7 @@ func moveCopy(name, usage string, tree bool, do func(c *cosv2.Client) moveOrCopy
 			}
 			op := do(c)
 			srcs, dst := a[:len(a)-1], a[len(a)-1]
-			if len(srcs) == 1 && !hasGlob(srcs[0]) && !strings.HasSuffix(srcs[0], "/") && !cmd.Bool("recursive") {
+			if len(srcs) == 1 && !strings.HasSuffix(srcs[0], "/") && !cmd.Bool("recursive") && oneName(ctx, c, srcs[0]) {
 				target, err := remoteTarget(ctx, c, dst, path.Base(srcs[0]))
 				if err != nil {
 					return err
@@ -217,7 +217,7 @@ func rmCmd() *cli.Command {
 				}
 				return nil
 			}
-			if len(a) == 1 && !cmd.Bool("recursive") && !hasGlob(a[0]) {
+			if len(a) == 1 && !cmd.Bool("recursive") && oneName(ctx, c, a[0]) {
 				if strings.HasSuffix(a[0], "/") {
 					return usagef("%s is a directory: rmdir removes an empty one, rm -r one and all it holds", a[0])
 				}

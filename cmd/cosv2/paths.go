@@ -205,26 +205,47 @@ func walkRemote(ctx context.Context, c *cosv2.Client, root string) iter.Seq2[rem
 // element.
 func hasGlob(p string) bool { return strings.ContainsAny(path.Base(p), "*?[") }
 
+// oneName reports whether remote source p names one entry as it is: it has
+// no glob characters, or it has them but is, as a pattern, only the entry
+// named as it is ("photo[1].jpg").
+func oneName(ctx context.Context, c *cosv2.Client, p string) bool {
+	if !hasGlob(p) {
+		return true
+	}
+	got, err := expandRemote(ctx, c, p)
+	return err == nil && len(got) == 1 && got[0] == p
+}
+
 // expandRemote turns a remote source with a glob in its last element into
-// the entries of its directory that match, else returns it as is.
+// the entries of its directory that match, else returns it as is. A name
+// with glob characters that matches nothing but is itself an entry's name
+// is that entry.
 func expandRemote(ctx context.Context, c *cosv2.Client, p string) ([]string, error) {
 	if !hasGlob(p) || strings.HasSuffix(p, "/") {
 		return []string{p}, nil
 	}
 	dir, pat := path.Split(p)
 	var out []string
+	literal := "" // an entry named p's last element as it is, "photo[1].jpg"
 	for e, err := range c.List(ctx, dir) {
 		if err != nil {
 			return nil, err
 		}
-		if ok, _ := path.Match(pat, strings.TrimSuffix(e.Name, "/")); ok {
+		name := strings.TrimSuffix(e.Name, "/")
+		if ok, _ := path.Match(pat, name); ok {
 			out = append(out, dir+e.Name)
 		}
+		if name == pat {
+			literal = dir + e.Name
+		}
 	}
-	if len(out) == 0 {
-		return nil, usagef("%s matches nothing", p)
+	switch {
+	case len(out) > 0:
+		return out, nil
+	case literal != "":
+		return []string{literal}, nil // as a shell passes on a pattern that matches nothing
 	}
-	return out, nil
+	return nil, usagef("%s matches nothing", p)
 }
 
 // expandAll expands every remote source; one that fails is counted in b and

@@ -433,7 +433,7 @@ func getCmd() *cli.Command {
 				_, err := c.Download(ctx, srcs[0], cmd.Root().Writer)
 				return err
 			}
-			if len(srcs) == 1 && !cmd.Bool("recursive") && !hasGlob(srcs[0]) {
+			if len(srcs) == 1 && !cmd.Bool("recursive") && oneName(ctx, c, srcs[0]) {
 				if _, err := cosv2.FilePath(srcs[0]); err != nil {
 					return err
 				}

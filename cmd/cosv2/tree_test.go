@@ -451,6 +451,24 @@ var _ = Describe("the command line a person expects (issue 16)", Ordered, func()
 		})
 	})
 
+	Context("a name with glob characters", func() {
+		It("is addressed as it is when it matches nothing as a pattern", func() {
+			write(filepath.Join(dir, "one.txt"), []byte("1"))
+			ok("mkdir", "-p", "globs/")
+			ok("put", "one.txt", "globs/photo[1].jpg")
+			ok("get", "globs/photo[1].jpg", "globdl/")
+			Expect(filepath.Join(dir, "globdl", "photo[1].jpg")).To(BeAnExistingFile())
+			ok("get", "globs/photo[1].jpg", "globdl/renamed.jpg")
+			Expect(filepath.Join(dir, "globdl", "renamed.jpg")).To(BeARegularFile())
+			ok("cp", "globs/photo[1].jpg", "globs/copy[1].jpg")
+			Expect(ok("stat", "globs/copy[1].jpg").Out).To(gbytes.Say("size: +1"))
+			ok("rm", "globs/copy[1].jpg")
+			ok("mv", "globs/photo[1].jpg", "globs/moved[1].jpg")
+			ok("rm", "globs/moved[1].jpg")
+			Expect(runCLI("rm", "globs/none[1].jpg").ExitCode()).To(Equal(2), "a pattern that matches nothing, and no such name")
+		})
+	})
+
 	Context("trees", func() {
 		It("puts, lists, gets, copies and removes a tree, filtered, and one bad file does not stop the rest", func() {
 			for i, p := range []string{"a.txt", "b.log", "sub/c.txt", "sub/deeper/d.txt"} {
