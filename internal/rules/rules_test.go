@@ -57,18 +57,22 @@ var _ = Describe("the limits", func() {
 	)
 })
 
+// expectProblem expects err to be nil when want is 0, else a *PathError
+// with that problem.
+func expectProblem(err error, want rules.Problem) {
+	GinkgoHelper()
+	if want == 0 {
+		Expect(err).NotTo(HaveOccurred())
+		return
+	}
+	var pe *rules.PathError
+	Expect(errors.As(err, &pe)).To(BeTrue())
+	Expect(pe.Problem).To(Equal(want))
+}
+
 var _ = Describe("the path rules", func() {
 	DescribeTable("Check",
-		func(p string, want rules.Problem) {
-			err := rules.Check(p)
-			if want == 0 {
-				Expect(err).NotTo(HaveOccurred())
-				return
-			}
-			var pe *rules.PathError
-			Expect(errors.As(err, &pe)).To(BeTrue())
-			Expect(pe.Problem).To(Equal(want))
-		},
+		func(p string, want rules.Problem) { expectProblem(rules.Check(p), want) },
 		Entry("the root", "/", rules.Problem(0)),
 		Entry("a file", "/a/b.txt", rules.Problem(0)),
 		Entry("a directory", "/a/b/", rules.Problem(0)),
@@ -91,16 +95,7 @@ var _ = Describe("the path rules", func() {
 	)
 
 	DescribeTable("Name judges one listed name, whatever its length",
-		func(n string, want rules.Problem) {
-			err := rules.Name(n)
-			if want == 0 {
-				Expect(err).NotTo(HaveOccurred())
-				return
-			}
-			var pe *rules.PathError
-			Expect(errors.As(err, &pe)).To(BeTrue())
-			Expect(pe.Problem).To(Equal(want))
-		},
+		func(n string, want rules.Problem) { expectProblem(rules.Name(n), want) },
 		Entry("a file", "b.txt", rules.Problem(0)),
 		Entry("a directory", "b/", rules.Problem(0)),
 		Entry("spaces, Chinese and punctuation", "照片 ?#%;.txt", rules.Problem(0)),
