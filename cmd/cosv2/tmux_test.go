@@ -52,6 +52,10 @@ var _ = Describe("in a real terminal (tmux)", Ordered, func() {
 		dir = GinkgoT().TempDir()
 		sock = filepath.Join(dir, "tmux.sock")
 		DeferCleanup(func() { _ = exec.Command("tmux", "-S", sock, "kill-server").Run() })
+		// tmux's server exits with its last session: a spec's cleanup that
+		// killed it raced the next spec's new-session ("server exited
+		// unexpectedly"). A session that lives as long as the suite keeps it up.
+		tmux("new-session", "-d", "-s", "anchor", "sleep 3600")
 		cmd := exec.Command(binary, "serve", "--addr", "127.0.0.1:0", "--data", filepath.Join(dir, "data"))
 		cmd.Env = append(os.Environ(), "COSV2_APPID=1250000000", "COSV2_BUCKET=photos", "COSV2_SECRET_ID=AKID", "COSV2_SECRET_KEY=KEY")
 		var err error
