@@ -2,6 +2,9 @@ package server
 
 import (
 	"context"
+	"errors"
+	"path/filepath"
+	"sync"
 )
 
 // NewFailingWrites returns a memory server whose blob storage refuses every
@@ -64,3 +67,130 @@ func (p *Fsyncs) Writers(key string) int {
 type syncFunc func() error
 
 func (f syncFunc) Sync() error { return f() }
+
+// Gates hold a blob store's slice writes until a test releases them: a
+// write whose first byte is armed waits in writeAt, before its bytes land.
+type Gates struct {
+	mu    sync.Mutex
+	gates map[byte]*Gate
+}
+
+// Gate is one armed write: Entered is closed once it waits, Release lets it go on.
+type Gate struct{ Entered, Release chan struct{} }
+
+// Arm holds the next write whose first byte is b.
+func (g *Gates) Arm(b byte) *Gate {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	gt := &Gate{Entered: make(chan struct{}), Release: make(chan struct{})}
+	g.gates[b] = gt
+	return gt
+}
+
+func (g *Gates) wait(p []byte) {
+	if len(p) == 0 {
+		return
+	}
+	g.mu.Lock()
+	gt := g.gates[p[0]]
+	delete(g.gates, p[0])
+	g.mu.Unlock()
+	if gt != nil {
+		close(gt.Entered)
+		<-gt.Release
+	}
+}
+
+// StoreOptions shape the blob store of NewWithStore.
+type StoreOptions struct {
+	// PutOnWrite makes writeAt create its key, as S3's PutObject of a
+	// slice object does (its create is a no-op).
+	PutOnWrite bool
+	// FailOneRemove makes the removal of the first key removed fail, every
+	// time, as an object the store refuses to delete (AccessDenied).
+	FailOneRemove bool
+}
+
+// NewWithStore returns a server on memory (cfg.Memory) or SQLite and files
+// in cfg.DataDir whose slice writes the returned Gates can hold.
+func NewWithStore(cfg Config, opts StoreOptions) (*Server, *Gates, error) {
+	cfg, err := cfg.normalize()
+	if err != nil {
+		return nil, nil, err
+	}
+	var base blobs = newMemBlobs()
+	dsn := ""
+	if !cfg.Memory {
+		if base, err = newDiskBlobs(cfg.DataDir); err != nil {
+			return nil, nil, err
+		}
+		dsn = filepath.Join(cfg.DataDir, "meta.db")
+	}
+	g := &Gates{gates: map[byte]*Gate{}}
+	s, err := newServer(cfg, dsn, &testBlobs{blobs: base, g: g, opts: opts})
+	return s, g, err
+}
+
+type testBlobs struct {
+	blobs
+	g    *Gates
+	opts StoreOptions
+
+	mu  sync.Mutex
+	bad string // FailOneRemove's key
+}
+
+func (t *testBlobs) writeAt(ctx context.Context, key string, off int64, p []byte) error {
+	t.g.wait(p)
+	if t.opts.PutOnWrite {
+		if err := t.create(ctx, key, 0, 0); err != nil {
+			return err
+		}
+	}
+	return t.blobs.writeAt(ctx, key, off, p)
+}
+
+func (t *testBlobs) remove(ctx context.Context, key string) error {
+	if t.opts.FailOneRemove {
+		t.mu.Lock()
+		if t.bad == "" {
+			t.bad = key
+		}
+		bad := t.bad == key
+		t.mu.Unlock()
+		if bad {
+			return errors.New("access denied")
+		}
+	}
+	return t.blobs.remove(ctx, key)
+}
+
+// Stored reports whether the store holds bytes under the key of a session.
+func (s *Server) Stored(session string) bool {
+	b, err := s.blobs.open(context.Background(), "s"+session, 0, 0)
+	if err != nil {
+		return false
+	}
+	_ = b.Close()
+	return true
+}
+
+// Garbage counts the keys on the garbage list.
+func (s *Server) Garbage() (n int, err error) {
+	err = s.meta.db.QueryRow(`SELECT COUNT(*) FROM garbage`).Scan(&n)
+	return n, err
+}
+
+// Collect runs one round of the collector now; full takes the expired
+// sessions too.
+func (s *Server) Collect(full bool) { s.gc.round(context.Background(), full) }
+
+// Settle waits for the hashing requests left running after their answers.
+func (s *Server) Settle() { s.bg.Wait() }
+
+func (t *testBlobs) close() error {
+	if c, ok := t.blobs.(interface{ close() error }); ok {
+		return c.close()
+	}
+	return nil
+}

@@ -86,35 +86,66 @@ func (m *meta) deleteSession(ctx context.Context, q querier, id string) error {
 	return err
 }
 
+// partOutcome is what beginPart or endPart found.
+type partOutcome int
+
+const (
+	partDone partOutcome = iota // recorded
+	partGone                    // the session is gone: finished or discarded
+	partBusy                    // another write of the slice holds it
+)
+
 // beginPart records that the slice at off is being written since now, and
-// counts a rewrite when it was stored before. It reports false when the
-// session is gone.
-func (m *meta) beginPart(ctx context.Context, q querier, id string, off, size, now int64) (bool, error) {
+// counts a rewrite when it was stored before. Writes of one slice take
+// turns: while another one is being written since after stale, it changes
+// nothing and reports partBusy, since a write that ended while this one went
+// on would mark the slice stored with this one's bytes still landing. It
+// reports partGone when the session is gone.
+func (m *meta) beginPart(ctx context.Context, q querier, id string, off, size, now, stale int64) (partOutcome, error) {
 	var state int
-	err := m.queryRow(ctx, q, `SELECT state FROM parts WHERE session = ? AND off = ?`, id, off).Scan(&state)
+	var since int64
+	err := m.queryRow(ctx, q, `SELECT state, since FROM parts WHERE session = ? AND off = ?`, id, off).Scan(&state, &since)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		res, err := m.exec(ctx, q, `INSERT INTO parts (session, off, size, state, since)
 			SELECT id, ?, ?, 0, ? FROM sessions WHERE id = ?`, off, size, now, id)
 		if err != nil {
-			return false, err
+			return partGone, err
 		}
 		n, err := res.RowsAffected()
-		return n == 1, err
+		if n != 1 {
+			return partGone, err
+		}
+		return partDone, err
 	case err != nil:
-		return false, err
+		return partGone, err
+	case state == 0 && since > stale:
+		return partBusy, nil
 	}
 	if _, err := m.exec(ctx, q, `UPDATE parts SET state = 0, size = ?, since = ? WHERE session = ? AND off = ?`, size, now, id, off); err != nil {
-		return false, err
+		return partGone, err
 	}
 	_, err = m.exec(ctx, q, `UPDATE sessions SET rewrites = rewrites + 1 WHERE id = ?`, id)
-	return err == nil, err
+	return partDone, err
 }
 
-// endPart records the slice at off as stored.
-func (m *meta) endPart(ctx context.Context, q querier, id string, off int64) error {
-	_, err := m.exec(ctx, q, `UPDATE parts SET state = 1 WHERE session = ? AND off = ?`, id, off)
-	return err
+// endPart records the slice at off as stored by the write that began it at
+// since. It reports partGone when the session is gone and partBusy when a
+// later write took the slice over (this one outlived the write timeout).
+func (m *meta) endPart(ctx context.Context, q querier, id string, off, since int64) (partOutcome, error) {
+	res, err := m.exec(ctx, q, `UPDATE parts SET state = 1 WHERE session = ? AND off = ? AND state = 0 AND since = ?`, id, off, since)
+	if err != nil {
+		return partGone, err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		return partDone, err
+	}
+	var one int
+	err = m.queryRow(ctx, q, `SELECT 1 FROM sessions WHERE id = ?`, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return partGone, nil
+	}
+	return partBusy, err
 }
 
 // storedParts returns the stored slices of a session from offset from on,

@@ -170,15 +170,16 @@ func (s *Server) sliceData(ctx context.Context, q *request) (*reply, *apiError) 
 			return nil, fail(coserr.ErrCGISHANotMatch, "datamd5 %s does not match the slice", md)
 		}
 	}
+	// The write is known by when it began: its end marks the slice stored
+	// only if no later write took the slice over meanwhile.
+	since := s.now()
+	stale := since - int64(s.cfg.Limits.WriteTimeout.Seconds())
 	aerr = s.inTx(ctx, func(tx *sql.Tx) *apiError {
-		live, err := s.meta.beginPart(ctx, tx, sess.ID, off, n, s.now())
+		got, err := s.meta.beginPart(ctx, tx, sess.ID, off, n, since, stale)
 		if err != nil {
 			return storeFailed(err)
 		}
-		if !live {
-			return fail(coserr.ErrWrongSession, "the upload of %s was finished or discarded", q.path)
-		}
-		return nil
+		return partAnswer(got, q.path, off)
 	})
 	if aerr != nil {
 		return nil, aerr
@@ -186,8 +187,15 @@ func (s *Server) sliceData(ctx context.Context, q *request) (*reply, *apiError) 
 	if err := s.blobs.writeAt(ctx, sess.blobKey(), off, q.file); err != nil {
 		return nil, storeFailed(err)
 	}
-	if err := s.meta.tx(ctx, func(tx *sql.Tx) error { return s.meta.endPart(ctx, tx, sess.ID, off) }); err != nil {
-		return nil, storeFailed(err)
+	aerr = s.inTx(ctx, func(tx *sql.Tx) *apiError {
+		got, err := s.meta.endPart(ctx, tx, sess.ID, off, since)
+		if err != nil {
+			return storeFailed(err)
+		}
+		return partAnswer(got, q.path, off)
+	})
+	if aerr != nil {
+		return nil, aerr
 	}
 	// The slice in hand is hashed now if it is the next one; the slices
 	// stored after it follow in the background: the answer need not wait
@@ -195,6 +203,17 @@ func (s *Server) sliceData(ctx context.Context, q *request) (*reply, *apiError) 
 	s.hashSlice(sess, off, q.file)
 	s.bg.Go(func() { s.advanceHash(context.WithoutCancel(ctx), sess) })
 	return &reply{data: map[string]any{"session": sess.ID, "offset": off, "datalen": n}}, nil
+}
+
+// partAnswer is the answer to a slice write whose beginPart or endPart found got.
+func partAnswer(got partOutcome, path string, off int64) *apiError {
+	switch got {
+	case partGone:
+		return fail(coserr.ErrWrongSession, "the upload of %s was finished or discarded", path)
+	case partBusy:
+		return fail(coserr.ErrOverload, "the slice at %d is being written by another request: send it again once that one is stored", off)
+	}
+	return nil
 }
 
 func (s *Server) sliceList(ctx context.Context, q *request) (*reply, *apiError) {
