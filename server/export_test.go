@@ -194,3 +194,7 @@ func (t *testBlobs) close() error {
 	}
 	return nil
 }
+
+// AfterEndPart calls hook with the bytes of each slice write between its
+// end (the slice recorded as stored) and the hashing of its bytes.
+func (s *Server) AfterEndPart(hook func(p []byte)) { s.afterEndPart = hook }

@@ -108,4 +108,42 @@ var _ = Describe("slice writes racing", func() {
 		Entry("then a finish, on disk with SQLite", func() string { return GinkgoT().TempDir() }, server.StoreOptions{}, "finish"),
 		Entry("then a delete, on an S3-like store", func() string { return "" }, server.StoreOptions{PutOnWrite: true}, "delete"),
 	)
+
+	// A's write of slice 0 ends (endPart) and A is held before it hashes
+	// its bytes; W writes slice 0 again and is held in the store; slice 1
+	// arrives and its request begins the running hash, counting W's rewrite.
+	// Then A hashed its own bytes, X, into that hash, W stored Y, and the
+	// finish, finding the rewrite count unchanged, committed the SHA-1 of
+	// X+Z for a file holding Y+Z.
+	It("hashes a request's own bytes only while no rewrite of the session began since its write ended", func() {
+		s, gates, srv := startGated("", server.StoreOptions{})
+		sess := sliceSession(srv, "/f", 2*slice)
+		holdA, releaseA := make(chan struct{}), make(chan struct{})
+		s.AfterEndPart(func(p []byte) {
+			if p[0] == 'X' {
+				close(holdA)
+				<-releaseA
+			}
+		})
+		doneA, doneW := make(chan answer, 1), make(chan answer, 1)
+		go func() { defer GinkgoRecover(); doneA <- sliceOp(srv, "/f", sess, 0, 'X') }()
+		<-holdA // A: slice 0 stored and recorded, not hashed yet
+		gw := gates.Arm('Y')
+		go func() { defer GinkgoRecover(); doneW <- sliceOp(srv, "/f", sess, 0, 'Y') }()
+		<-gw.Entered // W: slice 0 begun again (a rewrite), writing
+		Expect(sliceOp(srv, "/f", sess, slice, 'Z').Code).To(BeZero())
+		s.Settle()
+		close(releaseA)
+		Expect((<-doneA).Code).To(BeZero())
+		s.Settle()
+		close(gw.Release)
+		Expect((<-doneW).Code).To(BeZero())
+		s.Settle()
+
+		fin := formOp(srv, signer.Multi, "/f", "op", "upload_slice_finish", "session", sess, "filesize", itoa(2*slice))
+		Expect(fin.Code).To(BeZero(), fin.Message)
+		_, got := fetch(srv, srv.URL+"/"+appID+"/"+bucket+"/f")
+		Expect(string(got)).To(Equal(strings.Repeat("Y", slice) + strings.Repeat("Z", slice)))
+		Expect(get(srv, "/f", "op=stat").Data["sha"]).To(Equal(sha1Hex(got)), "the file's recorded SHA-1 is that of its bytes")
+	})
 })

@@ -119,6 +119,8 @@ type Server struct {
 	hashMu sync.Mutex
 	hashes map[string]*sliceHash // session id → its running hash
 	bg     sync.WaitGroup        // hashes running after their request answered
+
+	afterEndPart func(p []byte) // a test's hook between a slice's endPart and its hashSlice; nil
 }
 
 // New opens the store and returns a Server.

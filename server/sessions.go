@@ -130,22 +130,29 @@ func (m *meta) beginPart(ctx context.Context, q querier, id string, off, size, n
 }
 
 // endPart records the slice at off as stored by the write that began it at
-// since. It reports partGone when the session is gone and partBusy when a
-// later write took the slice over (this one outlived the write timeout).
-func (m *meta) endPart(ctx context.Context, q querier, id string, off, since int64) (partOutcome, error) {
+// since, and returns the session's count of rewrites in the same
+// transaction: the bytes at off are this write's until the count grows. It
+// reports partGone when the session is gone and partBusy when a later write
+// took the slice over (this one outlived the write timeout).
+func (m *meta) endPart(ctx context.Context, q querier, id string, off, since int64) (rewrites int64, got partOutcome, err error) {
 	res, err := m.exec(ctx, q, `UPDATE parts SET state = 1 WHERE session = ? AND off = ? AND state = 0 AND since = ?`, id, off, since)
 	if err != nil {
-		return partGone, err
+		return 0, partGone, err
 	}
-	if n, err := res.RowsAffected(); err != nil || n == 1 {
-		return partDone, err
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, partGone, err
 	}
-	var one int
-	err = m.queryRow(ctx, q, `SELECT 1 FROM sessions WHERE id = ?`, id).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return partGone, nil
+	err = m.queryRow(ctx, q, `SELECT rewrites FROM sessions WHERE id = ?`, id).Scan(&rewrites)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return 0, partGone, nil
+	case err != nil:
+		return 0, partGone, err
+	case n != 1:
+		return rewrites, partBusy, nil
 	}
-	return partBusy, err
+	return rewrites, partDone, nil
 }
 
 // storedParts returns the stored slices of a session from offset from on,

@@ -88,14 +88,18 @@ func (s *Server) finishHash(ctx context.Context, sess *session) (string, error) 
 // to the session's running hash when it is the next one and nobody else is
 // hashing, so its bytes need not be read back from the store (a disk store
 // paid a read of every byte for it). Other slices wait for advanceHash.
-func (s *Server) hashSlice(sess *session, off int64, p []byte) {
+// rewrites is the session's count of rewrites when the slice was recorded
+// as stored: p are the stored bytes only if the hash began at that count (a
+// rewrite since, of this slice maybe, began after the hash, which a finish
+// then starts over); else advanceHash reads what is stored.
+func (s *Server) hashSlice(sess *session, off int64, p []byte, rewrites int64) {
 	hs := s.hashOf(sess.ID)
 	if !hs.mu.TryLock() {
 		return
 	}
 	defer hs.mu.Unlock()
 	hs.begin(sess)
-	if hs.to != off || hs.bad >= 0 || int64(len(p)) != min(sess.SliceSize, sess.FileSize-off) {
+	if hs.rewrites != rewrites || hs.to != off || hs.bad >= 0 || int64(len(p)) != min(sess.SliceSize, sess.FileSize-off) {
 		return
 	}
 	hashIn(hs.h, p)

@@ -187,9 +187,11 @@ func (s *Server) sliceData(ctx context.Context, q *request) (*reply, *apiError) 
 	if err := s.blobs.writeAt(ctx, sess.blobKey(), off, q.file); err != nil {
 		return nil, storeFailed(err)
 	}
+	var rewrites int64
 	aerr = s.inTx(ctx, func(tx *sql.Tx) *apiError {
-		got, err := s.meta.endPart(ctx, tx, sess.ID, off, since)
-		if err != nil {
+		var got partOutcome
+		var err error
+		if rewrites, got, err = s.meta.endPart(ctx, tx, sess.ID, off, since); err != nil {
 			return storeFailed(err)
 		}
 		return partAnswer(got, q.path, off)
@@ -197,10 +199,13 @@ func (s *Server) sliceData(ctx context.Context, q *request) (*reply, *apiError) 
 	if aerr != nil {
 		return nil, aerr
 	}
+	if s.afterEndPart != nil {
+		s.afterEndPart(q.file)
+	}
 	// The slice in hand is hashed now if it is the next one; the slices
 	// stored after it follow in the background: the answer need not wait
 	// for them, and the finish waits for whatever is still hashing.
-	s.hashSlice(sess, off, q.file)
+	s.hashSlice(sess, off, q.file, rewrites)
 	s.bg.Go(func() { s.advanceHash(context.WithoutCancel(ctx), sess) })
 	return &reply{data: map[string]any{"session": sess.ID, "offset": off, "datalen": n}}, nil
 }
