@@ -197,4 +197,11 @@ func (t *testBlobs) close() error {
 
 // AfterEndPart calls hook with the bytes of each slice write between its
 // end (the slice recorded as stored) and the hashing of its bytes.
-func (s *Server) AfterEndPart(hook func(p []byte)) { s.afterEndPart = hook }
+func (s *Server) AfterEndPart(hook func(p []byte)) { s.afterEndPart.Store(&hook) }
+
+// RunningHashes counts the sessions whose running hash the server holds.
+func (s *Server) RunningHashes() int {
+	s.hashMu.Lock()
+	defer s.hashMu.Unlock()
+	return len(s.hashes)
+}

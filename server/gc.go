@@ -7,8 +7,9 @@ import (
 )
 
 // collector deletes what nothing refers to any more, in the background:
-// expired sessions (their rows; their bytes then fall due), the bytes of the
-// garbage list that fell due, and one-time signatures past their window.
+// expired sessions (their rows and running hashes; their bytes then fall
+// due), the bytes of the garbage list that fell due, and one-time
+// signatures past their window.
 // Bytes are deleted only after the transaction that listed them committed,
 // and a key leaves the list only after its bytes are gone, so a crash at any
 // point loses nothing live and leaks nothing for good.
@@ -69,6 +70,7 @@ func (c *collector) round(ctx context.Context, full bool) {
 	now := s.now()
 	var err error
 	if full {
+		s.dropExpiredHashes(now)
 		err = s.meta.tx(ctx, func(tx *sql.Tx) error {
 			_, err := s.meta.exec(ctx, tx, `DELETE FROM sessions WHERE expires < ?`, now)
 			return err

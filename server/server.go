@@ -42,6 +42,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -120,7 +121,7 @@ type Server struct {
 	hashes map[string]*sliceHash // session id → its running hash
 	bg     sync.WaitGroup        // hashes running after their request answered
 
-	afterEndPart func(p []byte) // a test's hook between a slice's endPart and its hashSlice; nil
+	afterEndPart atomic.Pointer[func(p []byte)] // a test's hook between a slice's endPart and its hashSlice; nil
 }
 
 // New opens the store and returns a Server.

@@ -29,18 +29,34 @@ type sliceHash struct {
 	bad      int64 // offset of the first slice whose state differs from uploadparts; -1: none
 	sum      string
 	rewrites int64 // the session's rewrites when h began
+	expires  int64 // the session's: the collector drops the hash after it
 }
 
 // hashOf returns the running hash of a session, made when first asked for.
-func (s *Server) hashOf(id string) *sliceHash {
+func (s *Server) hashOf(sess *session) *sliceHash {
 	s.hashMu.Lock()
 	defer s.hashMu.Unlock()
-	hs := s.hashes[id]
+	hs := s.hashes[sess.ID]
 	if hs == nil {
-		hs = &sliceHash{}
-		s.hashes[id] = hs
+		hs = &sliceHash{expires: sess.Expires}
+		s.hashes[sess.ID] = hs
 	}
 	return hs
+}
+
+// dropExpiredHashes drops the running hashes of the sessions expired at now,
+// as the collector deletes the sessions: those abandoned, finished or
+// discarded at another server, or made again by a request still hashing
+// after its session's finish dropped the hash. (A finish that still holds
+// one goes on with it; the map only forgets it.)
+func (s *Server) dropExpiredHashes(now int64) {
+	s.hashMu.Lock()
+	defer s.hashMu.Unlock()
+	for id, hs := range s.hashes {
+		if hs.expires < now {
+			delete(s.hashes, id)
+		}
+	}
 }
 
 func (s *Server) dropHash(id string) {
@@ -52,7 +68,7 @@ func (s *Server) dropHash(id string) {
 // advanceHash hashes what it can without waiting: a request that finds
 // another one hashing leaves its slice to that one or to the finish.
 func (s *Server) advanceHash(ctx context.Context, sess *session) {
-	hs := s.hashOf(sess.ID)
+	hs := s.hashOf(sess)
 	if !hs.mu.TryLock() {
 		return
 	}
@@ -66,7 +82,7 @@ func (s *Server) advanceHash(ctx context.Context, sess *session) {
 // errMissing for the first slice not stored, or errPartSHA for the first
 // that contradicts uploadparts.
 func (s *Server) finishHash(ctx context.Context, sess *session) (string, error) {
-	hs := s.hashOf(sess.ID)
+	hs := s.hashOf(sess)
 	hs.mu.Lock()
 	defer hs.mu.Unlock()
 	if hs.h != nil && hs.rewrites != sess.Rewrites {
@@ -93,7 +109,7 @@ func (s *Server) finishHash(ctx context.Context, sess *session) (string, error) 
 // rewrite since, of this slice maybe, began after the hash, which a finish
 // then starts over); else advanceHash reads what is stored.
 func (s *Server) hashSlice(sess *session, off int64, p []byte, rewrites int64) {
-	hs := s.hashOf(sess.ID)
+	hs := s.hashOf(sess)
 	if !hs.mu.TryLock() {
 		return
 	}

@@ -199,8 +199,8 @@ func (s *Server) sliceData(ctx context.Context, q *request) (*reply, *apiError) 
 	if aerr != nil {
 		return nil, aerr
 	}
-	if s.afterEndPart != nil {
-		s.afterEndPart(q.file)
+	if hook := s.afterEndPart.Load(); hook != nil {
+		(*hook)(q.file)
 	}
 	// The slice in hand is hashed now if it is the next one; the slices
 	// stored after it follow in the background: the answer need not wait
