@@ -136,8 +136,9 @@ type testBlobs struct {
 	g    *Gates
 	opts StoreOptions
 
-	mu  sync.Mutex
-	bad string // FailOneRemove's key
+	mu      sync.Mutex
+	bad     string // FailOneRemove's key
+	refused int    // removals of it refused
 }
 
 func (t *testBlobs) writeAt(ctx context.Context, key string, off int64, p []byte) error {
@@ -157,6 +158,9 @@ func (t *testBlobs) remove(ctx context.Context, key string) error {
 			t.bad = key
 		}
 		bad := t.bad == key
+		if bad {
+			t.refused++
+		}
 		t.mu.Unlock()
 		if bad {
 			return errors.New("access denied")
@@ -204,4 +208,12 @@ func (s *Server) RunningHashes() int {
 	s.hashMu.Lock()
 	defer s.hashMu.Unlock()
 	return len(s.hashes)
+}
+
+// RefusedRemovals counts the removals FailOneRemove refused.
+func (s *Server) RefusedRemovals() int {
+	t := s.blobs.(*testBlobs)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.refused
 }

@@ -23,6 +23,10 @@ type collector struct {
 // gcEvery is how often the collector runs when nothing kicks it.
 const gcEvery = 30 * time.Second
 
+// gcRetry is how long a key whose bytes the store refused to remove waits
+// before it is tried again.
+const gcRetry = 10 * time.Minute
+
 func startCollector(s *Server) *collector {
 	c := &collector{s: s, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	go c.loop()
@@ -64,7 +68,9 @@ func (c *collector) loop() {
 }
 
 // round runs one collection: the bytes due, and with full the expired
-// sessions and nonces too. Errors are logged and met again next round.
+// sessions and nonces too. Errors are logged and met again next round; a
+// key whose bytes the store refused to remove is due again gcRetry later,
+// and the round goes on with the others.
 func (c *collector) round(ctx context.Context, full bool) {
 	s := c.s
 	now := s.now()
@@ -85,13 +91,20 @@ func (c *collector) round(ctx context.Context, full bool) {
 			break
 		}
 		for _, k := range keys {
-			if err = s.removeBlob(ctx, k); err != nil {
-				break
+			if rerr := s.removeBlob(ctx, k); rerr != nil {
+				// One key the store keeps refusing (S3's AccessDenied) would
+				// be first in every batch: it waits, the others go on.
+				s.log.Error("server: collecting garbage: removing a blob failed, trying again later", "key", k, "err", rerr, "retry", gcRetry)
+				err = s.meta.tx(ctx, func(tx *sql.Tx) error {
+					_, err := s.meta.exec(ctx, tx, `UPDATE garbage SET after = ? WHERE key = ? AND after <= ?`, now+int64(gcRetry.Seconds()), k, now)
+					return err
+				})
+			} else {
+				err = s.meta.tx(ctx, func(tx *sql.Tx) error {
+					_, err := s.meta.exec(ctx, tx, `DELETE FROM garbage WHERE key = ? AND after <= ?`, k, now)
+					return err
+				})
 			}
-			err = s.meta.tx(ctx, func(tx *sql.Tx) error {
-				_, err := s.meta.exec(ctx, tx, `DELETE FROM garbage WHERE key = ? AND after <= ?`, k, now)
-				return err
-			})
 			if err != nil {
 				break
 			}
