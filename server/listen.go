@@ -9,10 +9,11 @@ import (
 )
 
 // ListenAndServe serves cfg on addr (port 0 picks a free one) until ctx is
-// done, then shuts down gracefully, letting requests in flight finish. ready
-// is called with the address once the server listens; when cfg.BaseURL is
-// empty it becomes http://<that address>. The connection limits and timeouts
-// are cfg.Limits (see Limits and DefaultLimits).
+// done, then shuts down gracefully, letting requests in flight finish, and
+// closes the Server it made (see Server.Close). ready is called with the
+// address once the server listens; when cfg.BaseURL is empty it becomes
+// http://<that address>. The connection limits and timeouts are cfg.Limits
+// (see Limits and DefaultLimits).
 func ListenAndServe(ctx context.Context, cfg Config, addr string, ready func(addr string)) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -32,16 +33,31 @@ func ListenAndServe(ctx context.Context, cfg Config, addr string, ready func(add
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
+	served := false // Serve returned: its error is err
 	select {
-	case err := <-done:
-		return err
+	case err = <-done:
+		served = true
 	case <-ctx.Done():
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	err = hs.Shutdown(sctx)
-	if e := <-done; !errors.Is(e, http.ErrServerClosed) && err == nil {
-		err = e
+	// Also when Serve failed: the requests it had begun may still run.
+	if serr := hs.Shutdown(sctx); serr != nil {
+		// Requests outlived the grace period: cut their connections.
+		_ = hs.Close()
+		if err == nil {
+			err = serr
+		}
+	}
+	if !served {
+		if e := <-done; !errors.Is(e, http.ErrServerClosed) && err == nil {
+			err = e
+		}
+	}
+	// The server made here is closed here: its collector, checkpointer,
+	// database and blob store.
+	if cerr := s.Close(); err == nil {
+		err = cerr
 	}
 	return err
 }
