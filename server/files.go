@@ -74,13 +74,21 @@ const (
 )
 
 // commitFile makes n the file at n.Path in one transaction with also (which
-// may be nil): the parent must exist and, with keep, no file be there; a
+// may be nil, and runs first): the parent must exist and, with keep, no file be there; a
 // replaced file's bytes are dropped. how says whether n.Data is a new blob
 // that gets its first reference or one that n shares.
 func (s *Server) commitFile(ctx context.Context, n *node, keep bool, how holding, also func(*sql.Tx) *apiError) (*reply, *apiError) {
 	var dropped bool
 	aerr := s.inTx(ctx, func(tx *sql.Tx) *apiError {
 		dropped = false
+		// also first: a finish's check that its session is still there
+		// answers a finish sent twice before the bytes' row, which the
+		// first one inserted, fails to insert again.
+		if also != nil {
+			if aerr := also(tx); aerr != nil {
+				return aerr
+			}
+		}
 		if aerr := s.needParent(ctx, tx, n.Bucket, n.Path); aerr != nil {
 			return aerr
 		}
@@ -104,9 +112,6 @@ func (s *Server) commitFile(ctx context.Context, n *node, keep bool, how holding
 			if dropped, aerr = s.replaceFile(ctx, tx, n, keep); aerr != nil {
 				return aerr
 			}
-		}
-		if also != nil {
-			return also(tx)
 		}
 		return nil
 	})

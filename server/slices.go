@@ -277,6 +277,12 @@ func (s *Server) sliceFinish(ctx context.Context, q *request) (*reply, *apiError
 	case errors.As(err, &bad):
 		return nil, fail(coserr.ErrNotSameSHA, "cannot finish: %v", err)
 	case errors.As(err, &missing):
+		// Or the session is gone meanwhile, its parts with it: another
+		// finish of it (a client's retry) committed first.
+		if _, aerr := s.session(ctx, q); aerr != nil {
+			s.dropHash(sess.ID)
+			return nil, aerr
+		}
 		return nil, fail(coserr.ErrFileSizeNotEqual, "cannot finish: %v", err)
 	case err != nil:
 		return nil, storeFailed(err)
