@@ -217,3 +217,7 @@ func (s *Server) RefusedRemovals() int {
 	defer t.mu.Unlock()
 	return t.refused
 }
+
+// FinishLost calls hook when an insertOnly finish lost to an existing file,
+// before it drops its session.
+func (s *Server) FinishLost(hook func()) { s.finishLost.Store(&hook) }

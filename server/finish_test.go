@@ -1,12 +1,15 @@
 package server_test
 
 import (
+	"net/http"
 	"sync"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
 	"github.com/cosv2/cosv2/gen/coserr"
+	"github.com/cosv2/cosv2/server"
 	"github.com/cosv2/cosv2/signer"
 )
 
@@ -48,4 +51,37 @@ var _ = Describe("a finish sent twice at once", func() {
 		Entry("insertOnly=1", "1"),
 		Entry("insertOnly=0", "0"),
 	)
+})
+
+var _ = Describe("an insertOnly finish that lost", func() {
+	// It dropped its session and listed the session's bytes as garbage in
+	// transactions of their own, after its own had failed. Meanwhile the
+	// file could be deleted and a retry of the finish commit those bytes
+	// as the file: the collector then deleted a live file's bytes.
+	It("leaves the bytes of its session alone once another finish of it committed them", func() {
+		s, _, srv := startGated("", server.StoreOptions{}, func(c *server.Config) { c.Limits.OnceWindow = time.Hour })
+		a := formOp(srv, signer.Multi, "/f", "op", "upload_slice_init", "filesize", "10", "slice_size", "524288", "insertOnly", "1")
+		Expect(a.Code).To(BeZero(), a.Message)
+		sess := a.Data["session"].(string)
+		Expect(formOp(srv, signer.Multi, "/f", "op", "upload_slice_data", "session", sess, "offset", "0", "filecontent", "0123456789").Code).To(BeZero())
+		Expect(upload(srv, "/f", "won").Code).To(BeZero())
+		held, release := make(chan struct{}), make(chan struct{})
+		s.FinishLost(func() { close(held); <-release })
+		lost := make(chan answer, 1)
+		go func() {
+			defer GinkgoRecover()
+			lost <- formOp(srv, signer.Multi, "/f", "op", "upload_slice_finish", "session", sess, "filesize", "10")
+		}()
+		<-held // lost to "won", its session not yet dropped
+		s.FinishLost(func() {})
+		Expect(jsonOp(srv, signer.Once, "/f", map[string]string{"op": "delete"}).Code).To(BeZero())
+		fin := formOp(srv, signer.Multi, "/f", "op", "upload_slice_finish", "session", sess, "filesize", "10")
+		Expect(fin.Code).To(BeZero(), fin.Message)
+		close(release)
+		Expect((<-lost).Code).To(Equal(coserr.ErrFileExist.Code))
+		s.Collect(true)
+		status, got := fetch(srv, srv.URL+"/"+appID+"/"+bucket+"/f")
+		Expect(status).To(Equal(http.StatusOK))
+		Expect(string(got)).To(Equal("0123456789"))
+	})
 })

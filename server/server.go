@@ -122,6 +122,7 @@ type Server struct {
 	bg     sync.WaitGroup        // hashes running after their request answered
 
 	afterEndPart atomic.Pointer[func(p []byte)] // a test's hook between a slice's endPart and its hashSlice; nil
+	finishLost   atomic.Pointer[func()]         // a test's hook before an insertOnly finish that lost drops its session; nil
 }
 
 // New opens the store and returns a Server.

@@ -314,9 +314,37 @@ func (s *Server) sliceFinish(ctx context.Context, q *request) (*reply, *apiError
 	})
 	s.dropHash(sess.ID)
 	if errors.Is(aerr, coserr.ErrFileExist) {
+		if hook := s.finishLost.Load(); hook != nil {
+			(*hook)()
+		}
 		// insertOnly lost to another upload: this one cannot finish, ever.
-		_ = s.meta.tx(ctx, func(tx *sql.Tx) error { return s.meta.deleteSession(ctx, tx, sess.ID) })
-		s.discard(ctx, sess.blobKey())
+		s.dropLost(ctx, sess)
 	}
 	return out, aerr
+}
+
+// dropLost drops the session of an insertOnly finish that lost, and makes
+// its bytes due, in one transaction; not when the session is gone meanwhile
+// (the file may have gone and a retry of the finish committed the bytes as
+// it), nor while a slice is being written (it would land in bytes already
+// deleted): the session and its bytes then go at its expiry.
+func (s *Server) dropLost(ctx context.Context, sess *session) {
+	err := s.meta.tx(ctx, func(tx *sql.Tx) error {
+		busy, err := s.meta.writing(ctx, tx, sess.ID, s.now()-int64(s.cfg.Limits.WriteTimeout.Seconds()))
+		if err != nil || busy > 0 {
+			return err
+		}
+		res, err := s.meta.exec(ctx, tx, `DELETE FROM sessions WHERE id = ?`, sess.ID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return err
+		}
+		return s.meta.garbage(ctx, tx, sess.blobKey(), s.now())
+	})
+	if err != nil {
+		s.log.Error("server: dropping the session of a finish that lost", "session", sess.ID, "err", err)
+	}
+	s.gc.kick()
 }
