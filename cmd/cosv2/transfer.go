@@ -292,7 +292,8 @@ type partState struct {
 // downloadFile writes remote to local through a partial file beside it
 // (.NAME.cosv2-part), renamed on success, so a failed download leaves
 // nothing half-written at local and the file gets the usual 0666 less umask.
-// The partial file stays when the download is interrupted, with a record of
+// The partial file stays when the download is interrupted or the network
+// fails (not when the object proves gone or changed), with a record of
 // the chunks written (.NAME.cosv2-part.json): the next get of the same
 // object, checked by its SHA-1 (the ETag the GETs are pinned to), fetches
 // only the rest. A record of another version starts afresh.
@@ -359,10 +360,15 @@ func downloadFile(ctx context.Context, cmd *cli.Command, c *cosv2.Client, remote
 		err = cerr
 	}
 	if err != nil {
-		if ctx.Err() == nil && !errors.Is(err, context.Canceled) {
-			// Not an interruption: what failed would fail again.
+		interrupted := ctx.Err() != nil || errors.Is(err, context.Canceled)
+		if !interrupted && partUseless(err) {
 			_ = os.Remove(part)
 			_ = os.Remove(record)
+			return 0, err
+		}
+		if !interrupted && len(state.Done) > 0 {
+			// The network (or the local disk) failed: what was written stays.
+			return 0, fmt.Errorf("%w (what was downloaded is kept: run the same command again to resume)", err)
 		}
 		return 0, err
 	}
@@ -399,6 +405,21 @@ func readRecord(record, part string, st *cosv2.FileInfo) map[int64]bool {
 	return old.Done
 }
 
+// partUseless reports whether a get that failed with err can never resume
+// from its partial file: the service answered about the object (it is gone,
+// refused, another version, an answer that cannot be used) or the resumed
+// bytes proved wrong. A network failure or a local one (a full disk) keeps
+// the file for the next run.
+func partUseless(err error) bool {
+	var api *cosv2.APIError
+	return errors.As(err, &api) || errors.Is(err, cosv2.ErrObjectChanged) || errors.Is(err, cosv2.ErrBadAnswer) ||
+		errors.Is(err, errResumedChanged)
+}
+
+// errResumedChanged is the error of a resumed download whose bytes do not
+// hash to the object's SHA-1.
+var errResumedChanged = errors.New("its partial file was changed")
+
 // hashIs checks that f's bytes have SHA-1 sha, the object's.
 func hashIs(f *os.File, sha, local string) error {
 	h := sha1.New()
@@ -406,8 +427,8 @@ func hashIs(f *os.File, sha, local string) error {
 		return err
 	}
 	if got := hex.EncodeToString(h.Sum(nil)); !strings.EqualFold(got, sha) {
-		return fmt.Errorf("%s: the resumed download hashes to %s, not the object's %s (its partial file was changed): "+
-			"run the same command again to download it afresh", local, got, sha)
+		return fmt.Errorf("%s: the resumed download hashes to %s, not the object's %s (%w): "+
+			"run the same command again to download it afresh", local, got, sha, errResumedChanged)
 	}
 	return nil
 }

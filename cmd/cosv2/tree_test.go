@@ -295,6 +295,66 @@ var _ = Describe("the command line a person expects (issue 16)", Ordered, func()
 		})
 	})
 
+	Context("a get the network fails", func() {
+		It("keeps what was downloaded, says so, and the next get resumes there", func() {
+			// A server whose URLs point to a proxy in front of it (--base-url),
+			// so downloads go through the proxy too. With down set, the first
+			// chunk arrives whole and every other GET loses its connection.
+			var target atomic.Pointer[url.URL]
+			var down atomic.Bool
+			first := make(chan struct{})
+			var once sync.Once
+			proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if down.Load() && r.Method == http.MethodGet && r.URL.Query().Get("op") == "" {
+					if !strings.HasPrefix(r.Header.Get("Range"), "bytes=0-") {
+						<-first
+						if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+							_ = conn.Close()
+						}
+						return
+					}
+					defer once.Do(func() { close(first) })
+				}
+				httputil.NewSingleHostReverseProxy(target.Load()).ServeHTTP(w, r)
+			}))
+			DeferCleanup(proxy.Close)
+			cmd := exec.Command(binary, "serve", "--addr", "127.0.0.1:0", "--data", filepath.Join(dir, "netdata"), "--base-url", proxy.URL)
+			cmd.Env = append(os.Environ(), "COSV2_APPID=1250000000", "COSV2_BUCKET=photos", "COSV2_SECRET_ID=AKID", "COSV2_SECRET_KEY=KEY")
+			srv, err := gexec.Start(cmd, GinkgoWriter, GinkgoWriter)
+			Expect(err).NotTo(HaveOccurred())
+			DeferCleanup(func() { srv.Terminate(); Eventually(srv).WithTimeout(20 * time.Second).Should(gexec.Exit()) })
+			Eventually(srv.Out).WithTimeout(30 * time.Second).Should(gbytes.Say(`listening on (http://127\.0\.0\.1:\d+)`))
+			u, err := url.Parse(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(string(srv.Out.Contents())), "listening on ")))
+			Expect(err).NotTo(HaveOccurred())
+			target.Store(u)
+			at := func(args ...string) *gexec.Session {
+				c := exec.Command(binary, append([]string{"--endpoint", proxy.URL}, args...)...)
+				c.Env = append(os.Environ(), env...)
+				c.Dir = dir
+				s, err := gexec.Start(c, GinkgoWriter, GinkgoWriter)
+				Expect(err).NotTo(HaveOccurred())
+				Eventually(s).WithTimeout(2 * time.Minute).Should(gexec.Exit())
+				return s
+			}
+
+			b := random(3*8<<20-5, 15)
+			write(filepath.Join(dir, "net.bin"), b)
+			Expect(at("put", "net.bin", "net.bin").ExitCode()).To(BeZero())
+			down.Store(true)
+			s := at("--retries", "2", "get", "net.bin", "netdl/")
+			down.Store(false)
+			Expect(s.ExitCode()).To(Equal(1))
+			Expect(s.Err).To(gbytes.Say("what was downloaded is kept: run the same command again to resume"))
+			Expect(filepath.Join(dir, "netdl", ".net.bin.cosv2-part")).To(BeAnExistingFile())
+			s = at("get", "net.bin", "netdl/")
+			Expect(s.ExitCode()).To(BeZero(), string(s.Err.Contents()))
+			Expect(s.Err).To(gbytes.Say(`resuming: 1 of 3 chunks already downloaded`))
+			got, err := os.ReadFile(filepath.Join(dir, "netdl", "net.bin"))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got).To(Equal(b))
+		})
+	})
+
 	Context("an interrupted get whose partial file is not as recorded", func() {
 		It("downloads all again when the partial file is gone, fails when it was changed, then downloads afresh", func() {
 			b := random(3*8<<20-5, 12)
