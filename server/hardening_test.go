@@ -264,6 +264,13 @@ var _ = Describe("a server on a network", func() {
 			Expect(exists(srv, "/d/")).To(BeTrue())
 			Expect(deleteDir(srv, "/d/", onceAt("/d/", time.Now().Add(-9*time.Minute))).Code).To(BeZero())
 		})
+		It("are refused as expired outside a window under a second, and nothing changes", func() {
+			srv := startWith(func(c *server.Config) { c.Limits.OnceWindow = 500 * time.Millisecond })
+			mkdir(srv, "/d/")
+			a := deleteDir(srv, "/d/", onceAt("/d/", time.Now().Add(-time.Hour)))
+			Expect(a.Code).To(Equal(coserr.ErrSignatureExpired.Code), fmt.Sprint(a))
+			Expect(exists(srv, "/d/")).To(BeTrue())
+		})
 		It("when the window holds MaxNonces, refuses new ones as overload until some leave it", func() {
 			var mu sync.Mutex
 			now := time.Now()

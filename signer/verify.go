@@ -174,13 +174,27 @@ func (v *Verifier) once(p *Parsed, want Expectation) error {
 	case !sameFileID(p.FileID, want.FileID):
 		return refuse(ReasonFileIDMismatch, "bound to %q, request for %q", p.FileID, want.FileID)
 	}
-	if w := int64(v.OnceWindow / time.Second); w > 0 {
-		now := v.now().Unix()
-		if d := now - p.Now; d > w || d < -w {
-			return refuse(ReasonExpired, "a one-time signature's t=%d is more than %v from now (%d): sign again, and check the clock", p.Now, v.OnceWindow, now)
+	if v.OnceWindow > 0 {
+		if now := v.now(); !within(now, p.Now, v.OnceWindow) {
+			return refuse(ReasonExpired, "a one-time signature's t=%d is more than %v from now (%d): sign again, and check the clock", p.Now, v.OnceWindow, now.Unix())
 		}
 	}
 	return nil
+}
+
+// within reports whether t (in seconds) is at most w from now, either way. It
+// compares at full precision, not in whole seconds: Authorize lets the Replay
+// cache forget a signature at t + w exactly, so a window that were a second
+// longer, or none at all for a w under a second, would accept a replay once
+// the cache had forgotten it. Whole seconds first, so a t far from now never
+// reaches time.Unix, which would overflow.
+func within(now time.Time, t int64, w time.Duration) bool {
+	s := int64(w/time.Second) + 1
+	if d := now.Unix() - t; d > s || d < -s {
+		return false
+	}
+	d := now.Sub(time.Unix(t, 0))
+	return -w <= d && d <= w
 }
 
 // covers: a multi-use f is empty, the request's own fileid, or a prefix ending

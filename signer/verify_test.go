@@ -176,6 +176,7 @@ var _ = Describe("Verifier", func() {
 			Entry("now", time.Duration(0), true),
 			Entry("5 min later", 5*time.Minute, true),
 			Entry("5 min 1 s later", 5*time.Minute+time.Second, false),
+			Entry("5 min 0.5 s later", 5*time.Minute+500*time.Millisecond, false),
 			Entry("5 min earlier (a fast client clock)", -5*time.Minute, true),
 			Entry("a day later", 24*time.Hour, false),
 		)
@@ -186,6 +187,21 @@ var _ = Describe("Verifier", func() {
 			Expect(v.Verify(mustSign(creds, once()), want(signer.Once))).To(Succeed())
 			Expect(rec.until).To(Equal(t0.Add(5 * time.Minute)))
 		})
+		DescribeTable("never accepts a one-time signature past the time it lets the cache forget it",
+			func(window, skew time.Duration) {
+				rec := &recordingReplay{}
+				v := windowed(t0.Add(skew))
+				v.OnceWindow, v.Replay = window, rec
+				if err := v.Verify(mustSign(creds, once()), want(signer.Once)); err != nil {
+					Expect(reason(err)).To(Equal(signer.ReasonExpired))
+					return
+				}
+				Expect(rec.until).NotTo(BeTemporally("<", t0.Add(skew)), "accepted at t+%v, to be remembered until t+%v only: a replay would pass", skew, rec.until.Sub(t0))
+			},
+			Entry("in the last second of a 5 min window", 5*time.Minute, 5*time.Minute+500*time.Millisecond),
+			Entry("a window of 1.5 s, 1.7 s later", 1500*time.Millisecond, 1700*time.Millisecond),
+			Entry("a window under a second, an hour later", 500*time.Millisecond, time.Hour),
+		)
 		It("refuses the request when the cache cannot record it", func() {
 			v := windowed(t0)
 			v.Replay = &recordingReplay{err: errors.New("disk full")}
