@@ -271,6 +271,46 @@ var _ = Describe("a server on a network", func() {
 			Expect(a.Code).To(Equal(coserr.ErrSignatureExpired.Code), fmt.Sprint(a))
 			Expect(exists(srv, "/d/")).To(BeTrue())
 		})
+		It("are refused when replayed with a body that arrives after the window closed", func() {
+			var mu sync.Mutex
+			t := time.Now().Truncate(time.Second)
+			now := t
+			clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+			set := func(d time.Duration) { mu.Lock(); defer mu.Unlock(); now = t.Add(d) }
+			// MaxNonces 1: the replay's Add first forgets the signatures past their window.
+			srv := startWith(func(c *server.Config) { c.Now, c.Limits.MaxNonces, c.Limits.OnceWindow = clock, 1, time.Minute })
+			mkdir(srv, "/d/")
+			sig := onceAt("/d/", t)
+			Expect(deleteDir(srv, "/d/", sig).Code).To(BeZero())
+			mkdir(srv, "/d/")
+
+			// The replay: its header within the window, its body after it.
+			set(59 * time.Second)
+			conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+			Expect(err).NotTo(HaveOccurred())
+			defer conn.Close()
+			body := `{"op":"delete"}`
+			_, err = fmt.Fprintf(conn, "POST /files/v2/%s/%s/d/ HTTP/1.1\r\nHost: x\r\nAuthorization: %s\r\n"+
+				"Content-Type: application/json\r\nContent-Length: %d\r\nExpect: 100-continue\r\n\r\n", appID, bucket, sig, len(body))
+			Expect(err).NotTo(HaveOccurred())
+			r := bufio.NewReader(conn)
+			line, err := r.ReadString('\n')
+			Expect(err).NotTo(HaveOccurred())
+			Expect(line).To(HavePrefix("HTTP/1.1 100"), "the server reads the body only once the signature holds")
+			_, err = r.ReadString('\n')
+			Expect(err).NotTo(HaveOccurred())
+			set(62 * time.Second)
+			_, err = io.WriteString(conn, body)
+			Expect(err).NotTo(HaveOccurred())
+			resp, err := http.ReadResponse(r, nil)
+			Expect(err).NotTo(HaveOccurred())
+			defer resp.Body.Close()
+			var a answer
+			Expect(json.NewDecoder(resp.Body).Decode(&a)).To(Succeed())
+			Expect(a.Code).To(Equal(coserr.ErrSignatureExpired.Code), fmt.Sprint(a))
+			set(0) // for the multi-use signature of the stat
+			Expect(exists(srv, "/d/")).To(BeTrue(), "the replay deleted the directory again")
+		})
 		It("when the window holds MaxNonces, refuses new ones as overload until some leave it", func() {
 			var mu sync.Mutex
 			now := time.Now()

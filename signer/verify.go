@@ -115,8 +115,8 @@ func (v *Verifier) Authenticate(sig string, want Expectation) (*Parsed, error) {
 
 // Authorize finishes what Authenticate began once the operation, and so the
 // kind of signature it needs, is known: the signature must be of kind, and a
-// one-time one is recorded in Replay and refused if it was seen before. p
-// must come from Authenticate.
+// one-time one must still be within OnceWindow (-96) and is recorded in
+// Replay and refused if it was seen before. p must come from Authenticate.
 func (v *Verifier) Authorize(p *Parsed, kind Kind) error {
 	switch {
 	case kind == Once && p.Expires != 0:
@@ -130,6 +130,12 @@ func (v *Verifier) Authorize(p *Parsed, kind Kind) error {
 	}
 	var until time.Time // zero: remember for good
 	if v.OnceWindow > 0 {
+		// Again, at the time it is recorded: a body read since Authenticate
+		// may have taken the window past t + OnceWindow, when the cache may
+		// already have forgotten the signature's first use.
+		if now := v.now(); !within(now, p.Now, v.OnceWindow) {
+			return refuse(ReasonExpired, "a one-time signature's t=%d was more than %v from now (%d) by the time the request was read", p.Now, v.OnceWindow, now.Unix())
+		}
 		until = time.Unix(p.Now, 0).Add(v.OnceWindow)
 	}
 	fresh, err := v.Replay.Add(string(p.MAC), until)

@@ -145,6 +145,17 @@ var _ = Describe("Verifier", func() {
 			_, err := verifier().Authenticate(mustSign(creds, multi(fileID)), w)
 			Expect(reason(err)).To(Equal(signer.ReasonFileIDMismatch))
 		})
+		It("refuses a one-time signature whose window closed while the body was read, and records nothing", func() {
+			now := t0.Add(4*time.Minute + 59*time.Second)
+			rec := &recordingReplay{}
+			v := verifier()
+			v.OnceWindow, v.Replay, v.Now = 5*time.Minute, rec, func() time.Time { return now }
+			p, err := v.Authenticate(mustSign(creds, once()), want(0))
+			Expect(err).NotTo(HaveOccurred())
+			now = t0.Add(5*time.Minute + 2*time.Second) // past t + window: the cache may have forgotten it
+			Expect(reason(v.Authorize(p, signer.Once))).To(Equal(signer.ReasonExpired))
+			Expect(rec.until).To(BeZero(), "recorded")
+		})
 		DescribeTable("refuses a signature of the wrong kind for the operation",
 			func(p signer.Params, kind signer.Kind, r signer.Reason) {
 				v := verifier()
