@@ -2,7 +2,7 @@
 // facade checks them, answers turned into plain objects or CosErrors.
 
 import { Core, type ClientOptions } from "./client.js";
-import { BadAnswerError, CosError, isCode } from "./errors.js";
+import { BadAnswerError, CosError, isCode, ResponseTooLargeError } from "./errors.js";
 import { paths as P } from "./gen/ops.gen.js";
 import type { components } from "./gen/schema.gen.js";
 import { buildForm, formToFill, type FormToFill } from "./multipart.js";
@@ -317,13 +317,41 @@ export class CosClient {
     await this.core.check(this.api.POST(P.uploadSliceData, { params: { path: this.params(p) }, body: Core.built(form), signal }), "upload_slice_data", p);
   }
 
-  /** sliceFinish completes the upload; sha (the whole file's SHA-1) is checked by the service. */
+  /**
+   * sliceFinish completes the upload; sha (the whole file's SHA-1) is checked
+   * by the service. A finish whose answer was lost may have stored the file:
+   * a repeated one then finds the session gone (ErrWrongSession). As Go's
+   * SliceFinish, stat decides: the file stored with this size and sha is done
+   * (the CosObject then has no url).
+   */
   async sliceFinish(file: string, session: string, size: number, sha?: string, signal?: AbortSignal): Promise<CosObject> {
     const p = filePath(file);
     const body = Core.form([["op", "upload_slice_finish"], ["session", session], ["filesize", String(size)], ["sha", sha || undefined]]);
-    const { data } = await this.core.check<S["FileURLs"] | undefined>(
-      this.api.POST(P.uploadSliceFinish, { params: { path: this.params(p) }, body, signal }), "upload_slice_finish", p);
-    return objectOf(data);
+    try {
+      const { data } = await this.core.check<S["FileURLs"] | undefined>(
+        this.api.POST(P.uploadSliceFinish, { params: { path: this.params(p) }, body, signal }), "upload_slice_finish", p);
+      return objectOf(data);
+    } catch (e) {
+      if (!(retried(e) || ambiguous(e, signal))) throw e;
+      const o = await this.storedAs(p, size, sha);
+      if (o) return o;
+      throw e;
+    }
+  }
+
+  /**
+   * storedAs returns the object at p when stat shows it holds size bytes of
+   * SHA-1 sha, else undefined (also without sha: a size alone proves nothing).
+   */
+  private async storedAs(p: string, size: number, sha?: string): Promise<CosObject | undefined> {
+    if (!sha) return undefined;
+    try {
+      const st = await this.stat(p);
+      if (st.size !== size || st.sha1.toLowerCase() !== sha.toLowerCase()) return undefined;
+      return { accessUrl: st.accessUrl, sourceUrl: st.sourceUrl, resourcePath: `/${this.appid}/${this.bucket}${p}`, url: "" };
+    } catch {
+      return undefined;
+    }
   }
 
   /** sliceList returns the unfinished upload of file with its stored slices. */
@@ -387,6 +415,17 @@ export class CosClient {
 /** retried reports whether the error came from an attempt after the first. */
 function retried(e: unknown): boolean {
   return e instanceof CosError && e.attempts > 1;
+}
+
+/**
+ * ambiguous reports whether e leaves open whether the service did the work
+ * (Go's ambiguous): no answer came back (and not for the caller's abort), or
+ * a bare 5xx, without the envelope, did.
+ */
+function ambiguous(e: unknown, signal?: AbortSignal): boolean {
+  if (signal?.aborted) return false;
+  if (e instanceof CosError) return e.code > 0 && e.status >= 500;
+  return !(e instanceof BadAnswerError) && !(e instanceof ResponseTooLargeError) && !(e instanceof Error && e.name === "AbortError");
 }
 
 /** buildForm is exported for tests of the wire format. */

@@ -216,6 +216,30 @@ describe("slice uploads", () => {
   });
 });
 
+describe("lost answers", () => {
+  // The finish stores the file, but its answer never arrives: the retry finds
+  // the session gone (-5983). As Go's SliceFinish, stat decides: the file
+  // stored with this size and SHA-1 is the upload done.
+  test("a finish whose answer was lost counts when stat shows the file stored", async () => {
+    const data = bytes(2 * 1024 * 1024 + 5, 21);
+    let finishes = 0;
+    const lossy: typeof fetch = async (input, init) => {
+      const b = init?.body;
+      const body = b instanceof Uint8Array ? new TextDecoder().decode(b.subarray(0, 400)) : "";
+      const r = await fetch(input, init);
+      if (body.includes("\r\n\r\nupload_slice_finish\r\n") && finishes++ === 0) {
+        await r.arrayBuffer();
+        throw new TypeError("fetch failed (test: the answer was lost)");
+      }
+      return r;
+    };
+    const c = createClient({ appid, bucket, endpoint: srv.url, credentials: { secretId, secretKey }, fetch: lossy, retry: { baseDelayMs: 1 } });
+    await upload(c, "/lost-finish.bin", data, { simpleThreshold: 0, sliceSize: 524288 });
+    assert.equal(finishes, 2, "the finish was sent again");
+    assert.equal((await cos.stat("/lost-finish.bin")).sha1, sha1(data));
+  });
+});
+
 describe("answers", () => {
   for (const filesize of [-1, "big"]) {
     test(`stat's file size ${JSON.stringify(filesize)} is a BadAnswerError`, async () => {
