@@ -196,6 +196,9 @@ export async function upload(client: CosClient, file: string, src: UploadSource,
   const ctl = new AbortController();
   const onAbort = () => ctl.abort(opts.signal?.reason);
   opts.signal?.addEventListener("abort", onAbort, { once: true });
+  // An abort that came while the init's or the listing's answer was read has
+  // fired already: the listener above never hears it.
+  if (opts.signal?.aborted) onAbort();
   const inflight = new Set<Promise<void>>();
   let failure: UploadError | undefined;
   let loaded = 0;
@@ -207,6 +210,7 @@ export async function upload(client: CosClient, file: string, src: UploadSource,
   let offset = 0;
   try {
     for (; offset < total && !failure; offset += sliceSize) {
+      ctl.signal.throwIfAborted();
       const off = offset;
       const n = Math.min(sliceSize, total - off);
       // The slice is read into the body it is sent in; bodies are reused once sent.
@@ -217,6 +221,7 @@ export async function upload(client: CosClient, file: string, src: UploadSource,
         pool.push(form.body);
         continue;
       }
+      ctl.signal.throwIfAborted();
       const job: Promise<void> = client.sendSlice(p, form, ctl.signal).then(
         () => {
           loaded += n;
@@ -235,9 +240,11 @@ export async function upload(client: CosClient, file: string, src: UploadSource,
     }
     await Promise.all(inflight);
     if (failure) throw failure;
+    ctl.signal.throwIfAborted();
     await reader.done();
     return await client.sliceFinish(p, session, total, sha.hex(), opts.signal);
   } catch (e) {
+    if (failure) throw failure;
     if (e instanceof UploadError || e instanceof CosError) throw e;
     throw new UploadError(p, session, offset, e);
   } finally {

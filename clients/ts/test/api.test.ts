@@ -177,6 +177,26 @@ describe("slice uploads", () => {
     await assert.rejects(up, (e) => e instanceof UploadError && e.session !== "");
   });
 
+  // The caller aborts while the init's answer is on its way: no slice may go
+  // out after that (the listener was added once the abort had happened).
+  test("an abort during the init sends no slice", async () => {
+    const ctl = new AbortController();
+    let slices = 0;
+    const f: typeof fetch = async (input, init) => {
+      const b = init?.body;
+      const body = b instanceof Uint8Array ? new TextDecoder().decode(b.subarray(0, 400)) : "";
+      if (body.includes("upload_slice_data")) slices++;
+      const r = await fetch(input, init);
+      if (!body.includes("\r\n\r\nupload_slice_init\r\n")) return r;
+      const text = await r.text();
+      ctl.abort(new Error("stop (test)"));
+      return new Response(text, { status: r.status, headers: r.headers });
+    };
+    const c = createClient({ appid, bucket, endpoint: srv.url, credentials: { secretId, secretKey }, fetch: f });
+    await assert.rejects(upload(c, "/abort-init.bin", bytes(2 * 1024 * 1024, 4), { simpleThreshold: 0, sliceSize: 524288, signal: ctl.signal }), /stop \(test\)/);
+    assert.equal(slices, 0);
+  });
+
   test("small files go in one request, from a stream too", async () => {
     const data = bytes(300_000, 5);
     const seen: number[] = [];
