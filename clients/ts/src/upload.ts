@@ -244,6 +244,10 @@ export async function upload(client: CosClient, file: string, src: UploadSource,
     await reader.done();
     return await client.sliceFinish(p, session, total, sha.hex(), opts.signal);
   } catch (e) {
+    // Nothing of the upload runs on once it has failed: the slices in flight
+    // are stopped, and waited for, before the error is thrown.
+    ctl.abort(e);
+    await Promise.all(inflight);
     if (failure) throw failure;
     if (e instanceof UploadError || e instanceof CosError) throw e;
     throw new UploadError(p, session, offset, e);

@@ -197,6 +197,37 @@ describe("slice uploads", () => {
     assert.equal(slices, 0);
   });
 
+  // A stream that ends before the size given fails the upload: by then the
+  // slices in flight are stopped, and none answers or reports progress after.
+  test("a source that fails leaves no slice in flight", async () => {
+    let inflight = 0;
+    let done = false;
+    const late: string[] = [];
+    const slow: typeof fetch = async (input, init) => {
+      const b = init?.body;
+      const body = b instanceof Uint8Array ? new TextDecoder().decode(b.subarray(0, 400)) : "";
+      if (!body.includes("upload_slice_data")) return fetch(input, init);
+      if (done) late.push("a slice sent");
+      inflight++;
+      try {
+        await new Promise((r) => setTimeout(r, 300));
+        return await fetch(input, init);
+      } finally {
+        inflight--;
+      }
+    };
+    const c = createClient({ appid, bucket, endpoint: srv.url, credentials: { secretId, secretKey }, fetch: slow });
+    const data = bytes(5 * 524288 / 2, 6); // 2.5 slices of the 4 the size says
+    const up = upload(c, "/short-stream.bin", Readable.from([data]), {
+      size: 4 * 524288, simpleThreshold: 0, sliceSize: 524288, onProgress: (p) => done && late.push(`progress ${p.loaded}`),
+    });
+    await assert.rejects(up, (e) => e instanceof UploadError && /the stream ended/.test(e.message));
+    done = true;
+    assert.equal(inflight, 0, "slices still in flight when the upload failed");
+    await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(late, [], "after the upload failed");
+  });
+
   test("small files go in one request, from a stream too", async () => {
     const data = bytes(300_000, 5);
     const seen: number[] = [];
