@@ -66,15 +66,36 @@ interface SliceReader {
   read(dst: Uint8Array, position: number): Promise<void>;
   /** done throws when a stream has bytes beyond the size it was given. */
   done(): Promise<void>;
+  /**
+   * close cancels a stream source once the upload has failed, which ends a
+   * read waiting on it (a Node Readable is destroyed, as for await does when
+   * it stops early); bytes, Blobs and files are left as they are.
+   */
+  close(reason: unknown): void;
+}
+
+/**
+ * untilAborted settles as p does, or rejects with signal's reason as soon as
+ * it is aborted: an abort ends an upload waiting on a source that stalled.
+ */
+function untilAborted<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return p;
+  p.catch(() => undefined); // a read that fails after the abort is nobody's error
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }
 
 function readerOf(src: UploadSource): SliceReader {
   if (src instanceof Blob) {
-    return { read: async (dst, pos) => dst.set(new Uint8Array(await src.slice(pos, pos + dst.length).arrayBuffer())), done: async () => undefined };
+    return { read: async (dst, pos) => dst.set(new Uint8Array(await src.slice(pos, pos + dst.length).arrayBuffer())), done: async () => undefined, close: () => undefined };
   }
   if (src instanceof Uint8Array || src instanceof ArrayBuffer) {
     const b = src instanceof Uint8Array ? src : new Uint8Array(src);
-    return { read: async (dst, pos) => dst.set(b.subarray(pos, pos + dst.length)), done: async () => undefined };
+    return { read: async (dst, pos) => dst.set(b.subarray(pos, pos + dst.length)), done: async () => undefined, close: () => undefined };
   }
   if (isFileHandle(src)) {
     return {
@@ -86,6 +107,7 @@ function readerOf(src: UploadSource): SliceReader {
         }
       },
       done: async () => undefined,
+      close: () => undefined,
     };
   }
   const it = (isStream(src) ? streamIterator(src) : src[Symbol.asyncIterator]()) as AsyncIterator<Uint8Array>;
@@ -117,6 +139,11 @@ function readerOf(src: UploadSource): SliceReader {
         rest = r.value;
       }
     },
+    close(reason) {
+      const node = src as { destroy?: (e?: Error) => void };
+      if (!isStream(src) && typeof node.destroy === "function") node.destroy(reason instanceof Error ? reason : undefined);
+      else void Promise.resolve(it.return?.()).catch(() => undefined);
+    },
   };
 }
 
@@ -126,6 +153,10 @@ function streamIterator(s: ReadableStream<Uint8Array>): AsyncIterator<Uint8Array
     next: async () => {
       const { done, value } = await r.read();
       return done ? { done: true, value: undefined } : { done: false, value };
+    },
+    return: async () => {
+      await r.cancel();
+      return { done: true, value: undefined };
     },
   };
 }
@@ -156,8 +187,13 @@ export async function upload(client: CosClient, file: string, src: UploadSource,
     else {
       const r = readerOf(src);
       const all = new Uint8Array(total);
-      await r.read(all, 0);
-      await r.done();
+      try {
+        await untilAborted(r.read(all, 0), opts.signal);
+        await untilAborted(r.done(), opts.signal);
+      } catch (e) {
+        r.close(e);
+        throw e;
+      }
       body = all;
     }
     const obj = await client.put(p, body, opts);
@@ -215,7 +251,7 @@ export async function upload(client: CosClient, file: string, src: UploadSource,
       const n = Math.min(sliceSize, total - off);
       // The slice is read into the body it is sent in; bodies are reused once sent.
       const form = client.sliceForm(session, off, n, pool.pop());
-      await reader.read(form.data, off);
+      await untilAborted(reader.read(form.data, off), ctl.signal);
       sha.update(form.data);
       if (stored.has(off)) {
         pool.push(form.body);
@@ -241,12 +277,13 @@ export async function upload(client: CosClient, file: string, src: UploadSource,
     await Promise.all(inflight);
     if (failure) throw failure;
     ctl.signal.throwIfAborted();
-    await reader.done();
+    await untilAborted(reader.done(), ctl.signal);
     return await client.sliceFinish(p, session, total, sha.hex(), opts.signal);
   } catch (e) {
     // Nothing of the upload runs on once it has failed: the slices in flight
     // are stopped, and waited for, before the error is thrown.
     ctl.abort(e);
+    reader.close(e);
     await Promise.all(inflight);
     if (failure) throw failure;
     if (e instanceof UploadError || e instanceof CosError) throw e;

@@ -228,6 +228,28 @@ describe("slice uploads", () => {
     assert.deepEqual(late, [], "after the upload failed");
   });
 
+  // A stream that stalls (a network source that stopped sending): an abort
+  // still ends the upload, in slices or in one request, and cancels the stream.
+  for (const simpleThreshold of [0, undefined]) {
+    test(`an abort ends an upload waiting on a stalled stream (${simpleThreshold === 0 ? "slices" : "one request"})`, async () => {
+      const ctl = new AbortController();
+      let cancelled = false;
+      let pulls = 0;
+      const stalled = new ReadableStream<Uint8Array>({
+        pull: (c) => (pulls++ === 0 ? c.enqueue(bytes(524288, 8)) : new Promise<void>(() => undefined)),
+        cancel: () => void (cancelled = true),
+      });
+      const up = upload(cos, "/stalled.bin", stalled, { size: 2 * 524288, simpleThreshold, sliceSize: 524288, signal: ctl.signal });
+      setTimeout(() => ctl.abort(new Error("stop (test)")), 200);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const hung = new Promise<string>((r) => (timer = setTimeout(() => r("hung"), 3000)));
+      const outcome = await Promise.race([up.then(() => "resolved", (e: unknown) => (e instanceof Error ? e.message : String(e))), hung]);
+      clearTimeout(timer);
+      assert.match(outcome, /stop \(test\)/);
+      assert.ok(cancelled, "the stream was cancelled");
+    });
+  }
+
   test("small files go in one request, from a stream too", async () => {
     const data = bytes(300_000, 5);
     const seen: number[] = [];
