@@ -394,7 +394,7 @@ export class CosClient {
       }
       throw new CosError(code, message, r.status, "download", st.path);
     }
-    return r;
+    return opts.range ? await rangeOf(r, opts.range, st) : r;
   }
 
   /** download returns the file's bytes. */
@@ -410,6 +410,48 @@ export class CosClient {
       if (!(retried(e) && isCode(e, "ErrFileNotExist"))) throw e;
     }
   }
+}
+
+/**
+ * rangeOf returns the answer to a ranged GET as the range. A 206 must start
+ * where it was asked to (its Content-Range), else it is a BadAnswerError. A
+ * 200 comes from a server or proxy that ignores Range: it is the whole file,
+ * from which the range is cut as it streams (Go's Reader skips to the offset
+ * the same way), answered as the 206 a server with ranges would give.
+ */
+async function rangeOf(r: Response, range: { offset: number; length?: number }, st: FileInfo): Promise<Response> {
+  if (r.status === 206) {
+    const cr = r.headers.get("Content-Range") ?? "";
+    const from = /^bytes (\d+)-/.exec(cr);
+    if (from && Number(from[1]) === range.offset) return r;
+    await r.body?.cancel().catch(() => undefined);
+    throw new BadAnswerError("download", st.path, `asked for bytes from ${range.offset}, got Content-Range ${JSON.stringify(cr)}`);
+  }
+  if (r.status !== 200 || !r.body) return r;
+  const end = Math.min(range.length === undefined ? st.size : range.offset + range.length, st.size);
+  const src = r.body.getReader();
+  let at = 0;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(c) {
+      for (;;) {
+        if (at >= end) {
+          await src.cancel().catch(() => undefined);
+          return c.close();
+        }
+        const { done, value } = await src.read();
+        if (done) return c.close();
+        const from = Math.max(range.offset - at, 0);
+        const to = Math.min(value.length, end - at);
+        at += value.length;
+        if (from < to) return c.enqueue(value.subarray(from, to));
+      }
+    },
+    cancel: (reason) => src.cancel(reason),
+  });
+  const headers = new Headers(r.headers);
+  headers.set("Content-Length", String(Math.max(end - range.offset, 0)));
+  headers.set("Content-Range", `bytes ${range.offset}-${end - 1}/${st.size}`);
+  return new Response(body, { status: 206, statusText: "Partial Content", headers });
 }
 
 /** retried reports whether the error came from an attempt after the first. */
