@@ -2,7 +2,7 @@
 // facade checks them, answers turned into plain objects or CosErrors.
 
 import { Core, type ClientOptions } from "./client.js";
-import { BadAnswerError, CosError, isCode, ResponseTooLargeError } from "./errors.js";
+import { BadAnswerError, CosError, isCode, ObjectChangedError, ResponseTooLargeError } from "./errors.js";
 import { paths as P } from "./gen/ops.gen.js";
 import type { components } from "./gen/schema.gen.js";
 import { buildForm, formToFill, type FormToFill } from "./multipart.js";
@@ -372,6 +372,8 @@ export class CosClient {
   /**
    * downloadResponse GETs the file's source_url (from stat) with a multi-use
    * signature in Authorization, which private files need; range selects bytes.
+   * The answer must be the version stat saw (its ETag, when it is a SHA-1,
+   * stat's SHA-1), else ObjectChangedError, as Go's Reader pins it.
    */
   async downloadResponse(file: string, opts: { range?: { offset: number; length?: number }; signal?: AbortSignal } = {}): Promise<Response> {
     const st = await this.stat(file);
@@ -393,6 +395,13 @@ export class CosClient {
         // not the envelope
       }
       throw new CosError(code, message, r.status, "download", st.path);
+    }
+    // The local server's ETag is "<sha1>": another SHA-1 than stat's means
+    // the file was replaced since (ETags spelt otherwise say nothing).
+    const tag = r.headers.get("ETag") ?? "";
+    if (st.sha1 && /^"[0-9a-fA-F]{40}"$/.test(tag) && tag.slice(1, -1).toLowerCase() !== st.sha1.toLowerCase()) {
+      await r.body?.cancel().catch(() => undefined);
+      throw new ObjectChangedError(st.path, `stat gave SHA-1 ${st.sha1}, the answer is ETag ${tag}`);
     }
     return opts.range ? await rangeOf(r, opts.range, st) : r;
   }

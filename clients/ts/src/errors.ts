@@ -59,6 +59,22 @@ export class BadAnswerError extends Error {
 }
 
 /**
+ * ObjectChangedError is a download whose file was replaced after the stat it
+ * started from (Go's ErrObjectChanged): the answer's ETag is not the SHA-1
+ * stat gave. None of the other version's bytes are returned.
+ */
+export class ObjectChangedError extends Error {
+  readonly op = "download";
+  readonly path: string;
+
+  constructor(path: string, detail: string) {
+    super(`cos: download ${path}: the object changed during the download: ${detail}`);
+    this.name = "ObjectChangedError";
+    this.path = path;
+  }
+}
+
+/**
  * ResponseTooLargeError is an API answer longer than MAX_RESPONSE_BYTES (Go's
  * ErrResponseTooLarge): the client stopped reading there. Not retried.
  */

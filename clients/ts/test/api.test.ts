@@ -10,7 +10,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BadAnswerError, createClient, isCode, MAX_RESPONSE_BYTES, ResponseTooLargeError, Signer, upload, UploadError, type AuthRequest, type CosClient } from "../src/index.js";
+import { BadAnswerError, createClient, isCode, MAX_RESPONSE_BYTES, ObjectChangedError, ResponseTooLargeError, Signer, upload, UploadError, type AuthRequest, type CosClient } from "../src/index.js";
 import { appid, bucket, bytes, cosv2, secretId, secretKey, startServer, type Server } from "./helpers.js";
 
 let srv: Server;
@@ -114,6 +114,27 @@ describe("files", () => {
     };
     const s = createClient({ appid, bucket, endpoint: srv.url, credentials: { secretId, secretKey }, fetch: shifted });
     await assert.rejects(s.download("/ranged.bin", { range: { offset: 10, length: 5 } }), BadAnswerError);
+  });
+
+  // The file is replaced between download's stat and its GET: the answer's
+  // ETag is not stat's SHA-1, and the download fails as Go's does
+  // (ErrObjectChanged) instead of returning bytes of another version.
+  test("a file replaced after its stat is an ObjectChangedError", async () => {
+    const before = bytes(40_000, 18);
+    const after = bytes(40_000, 19);
+    await cos.put("/pinned.bin", before, { overwrite: true });
+    let replaced = false;
+    const racing: typeof fetch = async (input, init) => {
+      if (!replaced && (init?.method ?? "GET") === "GET" && !String(input).includes("/files/v2/")) {
+        replaced = true;
+        await cos.put("/pinned.bin", after, { overwrite: true });
+      }
+      return fetch(input, init);
+    };
+    const c = createClient({ appid, bucket, endpoint: srv.url, credentials: { secretId, secretKey }, fetch: racing });
+    await assert.rejects(c.download("/pinned.bin"), ObjectChangedError);
+    assert.ok(replaced);
+    assert.deepEqual(await c.download("/pinned.bin"), after);
   });
 
   test("errors carry the document's code", async () => {
