@@ -6,7 +6,7 @@ import { BadAnswerError, CosError, isCode, ObjectChangedError, ResponseTooLargeE
 import { paths as P } from "./gen/ops.gen.js";
 import type { components } from "./gen/schema.gen.js";
 import { buildForm, formToFill, type FormToFill } from "./multipart.js";
-import { dirPath, filePath, nameProblem } from "./paths.js";
+import { checkPath, dirPath, filePath, nameProblem } from "./paths.js";
 import { newSha1 } from "./sha1.js";
 
 type S = components["schemas"];
@@ -180,7 +180,7 @@ export class CosClient {
   async *list(dir: string, opts: { prefix?: string; pageSize?: number; limit?: number } = {}): AsyncGenerator<Entry> {
     const p = dirPath(dir);
     if (opts.prefix?.includes("/")) throw new TypeError("cos: invalid path: a list prefix has no /");
-    const listPath = p + (opts.prefix ?? "");
+    const listPath = checkPath(p + (opts.prefix ?? ""));
     let next = "";
     let n = 0;
     for (;;) {
