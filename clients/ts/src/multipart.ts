@@ -31,8 +31,13 @@ function boundary(): string {
   return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 }
 
+/**
+ * quote escapes a name in a Content-Disposition parameter as Go's
+ * mime/multipart does (quoteEscaper): \ and " with a backslash, CR and LF
+ * as %0D and %0A, so a name cannot end its header line.
+ */
 function quote(s: string): string {
-  return s.replace(/\\/g, "\\\\").replace(/"/g, '\\"');
+  return s.replace(/[\\"\r\n]/g, (c) => (c === "\r" ? "%0D" : c === "\n" ? "%0A" : "\\" + c));
 }
 
 /** segments returns the form as text around its file parts (undefined values skipped). */

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createClient, parseSignature, type CosClient } from "../src/index.js";
+import { buildForm, createClient, parseSignature, type CosClient } from "../src/index.js";
 import { repoRoot } from "./helpers.js";
 
 interface Recorded {
@@ -101,4 +101,16 @@ test("every operation goes out as the Go client sends it", async () => {
     fragments.add(want.fragment!);
   }
   assert.equal(fragments.size, 15, "every operation of the spec is compared");
+});
+
+// Go's mime/multipart escapes a part's name with \ for " and \, and with
+// percent encoding for CR and LF (quoteEscaper): a name can never end the
+// Content-Disposition line and start a header of its own. Values go as they are.
+test("field names are escaped as Go's mime/multipart escapes them", async () => {
+  const form = buildForm([['a"b\\c\r\nContent-Type: text/html', "v\r\n1"], ["名", "值"]]);
+  const body = new TextDecoder().decode(form.body as Uint8Array);
+  const b = /boundary=(\S+)/.exec(form.contentType)![1];
+  assert.equal(body,
+    `--${b}\r\nContent-Disposition: form-data; name="a\\"b\\\\c%0D%0AContent-Type: text/html"\r\n\r\nv\r\n1\r\n` +
+    `--${b}\r\nContent-Disposition: form-data; name="名"\r\n\r\n值\r\n--${b}--\r\n`);
 });
