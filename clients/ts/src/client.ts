@@ -327,9 +327,11 @@ export class Core {
     }
   }
 
+  /** delay is the wait before attempt+1: what Retry-After asks for, else full jitter; at most maxDelayMs. */
   private delay(attempt: number, retryAfter: string | null): number {
     const cap = this.retry.maxDelayMs;
-    if (retryAfter && /^\d+$/.test(retryAfter)) return Math.min(Number(retryAfter) * 1000, cap);
+    const asked = retryAfterMs(retryAfter, Date.now());
+    if (asked > 0) return Math.min(asked, cap);
     return Math.random() * Math.min(cap, this.retry.baseDelayMs * 2 ** (attempt - 1));
   }
 
@@ -349,6 +351,18 @@ export class Core {
     if (!response.ok) throw new CosError(response.status, typeof error === "string" ? error.slice(0, 200) : "", response.status, op, path);
     return { data: undefined as T, attempts };
   }
+}
+
+/**
+ * retryAfterMs reads a Retry-After as Go's parseRetryAfter does:
+ * delay-seconds or an HTTP-date (RFC 9110, 10.2.3), in ms; 0 when there is
+ * none, it is not one of those, or it has passed (the backoff then decides).
+ */
+export function retryAfterMs(v: string | null, now: number): number {
+  if (!v) return 0;
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const t = Date.parse(v);
+  return Number.isFinite(t) && t > now ? t - now : 0;
 }
 
 function isNode(): boolean {
