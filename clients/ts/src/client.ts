@@ -370,7 +370,12 @@ function isNode(): boolean {
   return typeof p?.versions?.node === "string" && typeof p.getBuiltinModule === "function";
 }
 
-/** The operations a lost answer does not make safe to repeat (Go's idempotent: false). */
-const NOT_IDEMPOTENT = new Set(["file.upload_slice_init", "file.move", "file.copy"]);
+/**
+ * The operations a lost answer does not make safe to repeat (Go's
+ * idempotent: false). upload_slice_init is safe: a repeated init meets the
+ * first one's session (ErrUnfinishedUpload), which upload resumes, or, after
+ * a quick upload, the file (sliceInit lets stat decide).
+ */
+const NOT_IDEMPOTENT = new Set(["file.move", "file.copy"]);
 
 export type { Schemas };

@@ -281,14 +281,29 @@ export class CosClient {
     await this.core.check(call, op, s);
   }
 
-  /** sliceInit opens a slice upload; an unfinished one of the file fails with ErrUnfinishedUpload: ask sliceList. */
+  /**
+   * sliceInit opens a slice upload; an unfinished one of the file fails with
+   * ErrUnfinishedUpload: ask sliceList. A lost answer is retried, as Go's
+   * SliceInit: the repeated init meets the first one's session (that same
+   * error) or, after a quick upload (with o.sha), the file, which counts when
+   * stat shows it holds these bytes.
+   */
   async sliceInit(file: string, size: number, sliceSize: number, o: PutOptions & { sha?: string } = {}): Promise<SliceSession> {
     const p = filePath(file);
     if (!(SLICE_SIZES as readonly number[]).includes(sliceSize) || size < 0) throw new RangeError(`cos: slice size ${sliceSize} is not one of ${SLICE_SIZES.join(", ")}`);
     const body = Core.form([["op", "upload_slice_init"], ["filesize", String(size)], ["slice_size", String(sliceSize)],
       ["insertOnly", o.overwrite ? "0" : "1"], ["biz_attr", o.bizAttr || undefined], ["sha", o.sha || undefined]]);
-    const { data: d } = await this.core.check<S["UploadSliceInitData"] | undefined>(
-      this.api.POST(P.uploadSliceInit, { params: { path: this.params(p) }, body, signal: o.signal }), "upload_slice_init", p);
+    let d: S["UploadSliceInitData"] | undefined;
+    try {
+      ({ data: d } = await this.core.check<S["UploadSliceInitData"] | undefined>(
+        this.api.POST(P.uploadSliceInit, { params: { path: this.params(p) }, body, signal: o.signal }), "upload_slice_init", p));
+    } catch (e) {
+      // A retry after a quick upload whose answer was lost finds the file:
+      // stat says whether it is these bytes (Go's quickDone).
+      const object = retried(e) && isCode(e, "ErrFileExist") ? await this.storedAs(p, size, o.sha) : undefined;
+      if (!object) throw e;
+      return { session: "", sliceSize, fileSize: size, parts: [], serial: false, object };
+    }
     const out: SliceSession = { session: str(d?.session), sliceSize: d?.slice_size ? num(d.slice_size) : sliceSize, fileSize: size, parts: [], serial: num(d?.serial_upload) === 1 };
     if (d?.access_url && !out.session) out.object = objectOf(d);
     else checkSession(out, "upload_slice_init", p);

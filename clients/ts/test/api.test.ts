@@ -339,6 +339,51 @@ describe("lost answers", () => {
   // The finish stores the file, but its answer never arrives: the retry finds
   // the session gone (-5983). As Go's SliceFinish, stat decides: the file
   // stored with this size and SHA-1 is the upload done.
+  // The init opens its session, but its answer never arrives: as Go's
+  // SliceInit, it is tried again, meets ErrUnfinishedUpload and the upload
+  // resumes that session instead of failing.
+  test("an init whose answer was lost is tried again and the upload resumes", async () => {
+    const data = bytes(2 * 1024 * 1024 + 7, 22);
+    let inits = 0;
+    const lossy: typeof fetch = async (input, init) => {
+      const b = init?.body;
+      const body = b instanceof Uint8Array ? new TextDecoder().decode(b.subarray(0, 400)) : "";
+      const r = await fetch(input, init);
+      if (body.includes("\r\n\r\nupload_slice_init\r\n") && inits++ === 0) {
+        await r.arrayBuffer();
+        throw new TypeError("fetch failed (test: the answer was lost)");
+      }
+      return r;
+    };
+    const c = createClient({ appid, bucket, endpoint: srv.url, credentials: { secretId, secretKey }, fetch: lossy, retry: { baseDelayMs: 1 } });
+    await upload(c, "/lost-init.bin", data, { simpleThreshold: 0, sliceSize: 524288 });
+    assert.equal(inits, 2, "the init was sent again");
+    assert.equal((await cos.stat("/lost-init.bin")).sha1, sha1(data));
+  });
+
+  // A quick upload (the bucket has the bytes) whose answer was lost: the
+  // repeated init finds the file, and stat shows it is these bytes.
+  test("a quick upload's init whose answer was lost counts when stat shows the file", async () => {
+    const data = bytes(600_000, 23);
+    await cos.put("/quick-src.bin", data, { overwrite: true });
+    let inits = 0;
+    const lossy: typeof fetch = async (input, init) => {
+      const b = init?.body;
+      const body = b instanceof Uint8Array ? new TextDecoder().decode(b.subarray(0, 400)) : "";
+      const r = await fetch(input, init);
+      if (body.includes("\r\n\r\nupload_slice_init\r\n") && inits++ === 0) {
+        await r.arrayBuffer();
+        throw new TypeError("fetch failed (test: the answer was lost)");
+      }
+      return r;
+    };
+    const c = createClient({ appid, bucket, endpoint: srv.url, credentials: { secretId, secretKey }, fetch: lossy, retry: { baseDelayMs: 1 } });
+    const s = await c.sliceInit("/quick-dst.bin", data.length, 524288, { sha: sha1(data) });
+    assert.equal(inits, 2, "the init was sent again");
+    assert.ok(s.object, "the file is there");
+    assert.equal((await cos.stat("/quick-dst.bin")).sha1, sha1(data));
+  });
+
   test("a finish whose answer was lost counts when stat shows the file stored", async () => {
     const data = bytes(2 * 1024 * 1024 + 5, 21);
     let finishes = 0;
