@@ -335,29 +335,36 @@ describe("slice uploads", () => {
   });
 });
 
+/**
+ * losesFirstAnswer is a fetch that sends every request, but loses the answer
+ * to the first one of op (a form field's value): the server did the work,
+ * the client never hears. sent counts the requests of op.
+ */
+function losesFirstAnswer(op: string): { fetch: typeof fetch; sent: () => number } {
+  let n = 0;
+  const lossy: typeof fetch = async (input, init) => {
+    const b = init?.body;
+    const body = b instanceof Uint8Array ? new TextDecoder().decode(b.subarray(0, 400)) : "";
+    const r = await fetch(input, init);
+    if (body.includes(`\r\n\r\n${op}\r\n`) && n++ === 0) {
+      await r.arrayBuffer();
+      throw new TypeError("fetch failed (test: the answer was lost)");
+    }
+    return r;
+  };
+  return { fetch: lossy, sent: () => n };
+}
+
 describe("lost answers", () => {
-  // The finish stores the file, but its answer never arrives: the retry finds
-  // the session gone (-5983). As Go's SliceFinish, stat decides: the file
-  // stored with this size and SHA-1 is the upload done.
   // The init opens its session, but its answer never arrives: as Go's
   // SliceInit, it is tried again, meets ErrUnfinishedUpload and the upload
   // resumes that session instead of failing.
   test("an init whose answer was lost is tried again and the upload resumes", async () => {
     const data = bytes(2 * 1024 * 1024 + 7, 22);
-    let inits = 0;
-    const lossy: typeof fetch = async (input, init) => {
-      const b = init?.body;
-      const body = b instanceof Uint8Array ? new TextDecoder().decode(b.subarray(0, 400)) : "";
-      const r = await fetch(input, init);
-      if (body.includes("\r\n\r\nupload_slice_init\r\n") && inits++ === 0) {
-        await r.arrayBuffer();
-        throw new TypeError("fetch failed (test: the answer was lost)");
-      }
-      return r;
-    };
-    const c = createClient({ appid, bucket, endpoint: srv.url, credentials: { secretId, secretKey }, fetch: lossy, retry: { baseDelayMs: 1 } });
+    const lossy = losesFirstAnswer("upload_slice_init");
+    const c = createClient({ appid, bucket, endpoint: srv.url, credentials: { secretId, secretKey }, fetch: lossy.fetch, retry: { baseDelayMs: 1 } });
     await upload(c, "/lost-init.bin", data, { simpleThreshold: 0, sliceSize: 524288 });
-    assert.equal(inits, 2, "the init was sent again");
+    assert.equal(lossy.sent(), 2, "the init was sent again");
     assert.equal((await cos.stat("/lost-init.bin")).sha1, sha1(data));
   });
 
@@ -366,40 +373,23 @@ describe("lost answers", () => {
   test("a quick upload's init whose answer was lost counts when stat shows the file", async () => {
     const data = bytes(600_000, 23);
     await cos.put("/quick-src.bin", data, { overwrite: true });
-    let inits = 0;
-    const lossy: typeof fetch = async (input, init) => {
-      const b = init?.body;
-      const body = b instanceof Uint8Array ? new TextDecoder().decode(b.subarray(0, 400)) : "";
-      const r = await fetch(input, init);
-      if (body.includes("\r\n\r\nupload_slice_init\r\n") && inits++ === 0) {
-        await r.arrayBuffer();
-        throw new TypeError("fetch failed (test: the answer was lost)");
-      }
-      return r;
-    };
-    const c = createClient({ appid, bucket, endpoint: srv.url, credentials: { secretId, secretKey }, fetch: lossy, retry: { baseDelayMs: 1 } });
+    const lossy = losesFirstAnswer("upload_slice_init");
+    const c = createClient({ appid, bucket, endpoint: srv.url, credentials: { secretId, secretKey }, fetch: lossy.fetch, retry: { baseDelayMs: 1 } });
     const s = await c.sliceInit("/quick-dst.bin", data.length, 524288, { sha: sha1(data) });
-    assert.equal(inits, 2, "the init was sent again");
+    assert.equal(lossy.sent(), 2, "the init was sent again");
     assert.ok(s.object, "the file is there");
     assert.equal((await cos.stat("/quick-dst.bin")).sha1, sha1(data));
   });
 
+  // The finish stores the file, but its answer never arrives: the retry finds
+  // the session gone (-5983). As Go's SliceFinish, stat decides: the file
+  // stored with this size and SHA-1 is the upload done.
   test("a finish whose answer was lost counts when stat shows the file stored", async () => {
     const data = bytes(2 * 1024 * 1024 + 5, 21);
-    let finishes = 0;
-    const lossy: typeof fetch = async (input, init) => {
-      const b = init?.body;
-      const body = b instanceof Uint8Array ? new TextDecoder().decode(b.subarray(0, 400)) : "";
-      const r = await fetch(input, init);
-      if (body.includes("\r\n\r\nupload_slice_finish\r\n") && finishes++ === 0) {
-        await r.arrayBuffer();
-        throw new TypeError("fetch failed (test: the answer was lost)");
-      }
-      return r;
-    };
-    const c = createClient({ appid, bucket, endpoint: srv.url, credentials: { secretId, secretKey }, fetch: lossy, retry: { baseDelayMs: 1 } });
+    const lossy = losesFirstAnswer("upload_slice_finish");
+    const c = createClient({ appid, bucket, endpoint: srv.url, credentials: { secretId, secretKey }, fetch: lossy.fetch, retry: { baseDelayMs: 1 } });
     await upload(c, "/lost-finish.bin", data, { simpleThreshold: 0, sliceSize: 524288 });
-    assert.equal(finishes, 2, "the finish was sent again");
+    assert.equal(lossy.sent(), 2, "the finish was sent again");
     assert.equal((await cos.stat("/lost-finish.bin")).sha1, sha1(data));
   });
 });
