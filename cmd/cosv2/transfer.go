@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net/http"
 	"os"
 	"path"
 	"path/filepath"
@@ -20,6 +21,7 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/cosv2/cosv2"
+	"github.com/cosv2/cosv2/gen/coserr"
 	"github.com/cosv2/cosv2/uploader"
 )
 
@@ -367,8 +369,9 @@ func downloadFile(ctx context.Context, cmd *cli.Command, c *cosv2.Client, remote
 			return 0, err
 		}
 		if !interrupted && len(state.Done) > 0 {
-			// The network (or the local disk) failed: what was written stays.
-			return 0, fmt.Errorf("%w (what was downloaded is kept: run the same command again to resume)", err)
+			// The network, the service or the local disk failed: what was
+			// written stays.
+			note(cmd, "cosv2: what was downloaded of %s is kept: run the same command again to resume", remote)
 		}
 		return 0, err
 	}
@@ -408,12 +411,16 @@ func readRecord(record, part string, st *cosv2.FileInfo) map[int64]bool {
 // partUseless reports whether a get that failed with err can never resume
 // from its partial file: the service answered about the object (it is gone,
 // refused, another version, an answer that cannot be used) or the resumed
-// bytes proved wrong. A network failure or a local one (a full disk) keeps
-// the file for the next run.
+// bytes proved wrong. A network failure, a busy service or a local failure
+// (a full disk) keeps the file for the next run.
 func partUseless(err error) bool {
 	var api *cosv2.APIError
-	return errors.As(err, &api) || errors.Is(err, cosv2.ErrObjectChanged) || errors.Is(err, cosv2.ErrBadAnswer) ||
-		errors.Is(err, errResumedChanged)
+	if errors.As(err, &api) {
+		// A busy or failing service (5xx, 429, a code it marks retryable)
+		// said nothing about the object.
+		return api.HTTPStatus < 500 && api.HTTPStatus != http.StatusTooManyRequests && !coserr.IsRetryable(err)
+	}
+	return errors.Is(err, cosv2.ErrObjectChanged) || errors.Is(err, cosv2.ErrBadAnswer) || errors.Is(err, errResumedChanged)
 }
 
 // errResumedChanged is the error of a resumed download whose bytes do not

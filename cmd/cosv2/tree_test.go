@@ -296,10 +296,10 @@ var _ = Describe("the command line a person expects (issue 16)", Ordered, func()
 	})
 
 	Context("a get the network fails", func() {
-		It("keeps what was downloaded, says so, and the next get resumes there", func() {
+		DescribeTable("keeps what was downloaded, says so, and the next get resumes there", func(name string, fail func(http.ResponseWriter)) {
 			// A server whose URLs point to a proxy in front of it (--base-url),
 			// so downloads go through the proxy too. With down set, the first
-			// chunk arrives whole and every other GET loses its connection.
+			// chunk arrives whole and every other GET fails.
 			var target atomic.Pointer[url.URL]
 			var down atomic.Bool
 			first := make(chan struct{})
@@ -308,9 +308,7 @@ var _ = Describe("the command line a person expects (issue 16)", Ordered, func()
 				if down.Load() && r.Method == http.MethodGet && r.URL.Query().Get("op") == "" {
 					if !strings.HasPrefix(r.Header.Get("Range"), "bytes=0-") {
 						<-first
-						if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
-							_ = conn.Close()
-						}
+						fail(w)
 						return
 					}
 					defer once.Do(func() { close(first) })
@@ -318,7 +316,7 @@ var _ = Describe("the command line a person expects (issue 16)", Ordered, func()
 				httputil.NewSingleHostReverseProxy(target.Load()).ServeHTTP(w, r)
 			}))
 			DeferCleanup(proxy.Close)
-			cmd := exec.Command(binary, "serve", "--addr", "127.0.0.1:0", "--data", filepath.Join(dir, "netdata"), "--base-url", proxy.URL)
+			cmd := exec.Command(binary, "serve", "--addr", "127.0.0.1:0", "--data", filepath.Join(dir, name+"data"), "--base-url", proxy.URL)
 			cmd.Env = append(os.Environ(), "COSV2_APPID=1250000000", "COSV2_BUCKET=photos", "COSV2_SECRET_ID=AKID", "COSV2_SECRET_KEY=KEY")
 			srv, err := gexec.Start(cmd, GinkgoWriter, GinkgoWriter)
 			Expect(err).NotTo(HaveOccurred())
@@ -338,21 +336,28 @@ var _ = Describe("the command line a person expects (issue 16)", Ordered, func()
 			}
 
 			b := random(3*8<<20-5, 15)
-			write(filepath.Join(dir, "net.bin"), b)
-			Expect(at("put", "net.bin", "net.bin").ExitCode()).To(BeZero())
+			write(filepath.Join(dir, name+".bin"), b)
+			Expect(at("put", name+".bin", name+".bin").ExitCode()).To(BeZero())
 			down.Store(true)
-			s := at("--retries", "2", "get", "net.bin", "netdl/")
+			s := at("--retries", "2", "get", name+".bin", name+"dl/")
 			down.Store(false)
 			Expect(s.ExitCode()).To(Equal(1))
-			Expect(s.Err).To(gbytes.Say("what was downloaded is kept: run the same command again to resume"))
-			Expect(filepath.Join(dir, "netdl", ".net.bin.cosv2-part")).To(BeAnExistingFile())
-			s = at("get", "net.bin", "netdl/")
+			Expect(s.Err).To(gbytes.Say("what was downloaded of .* is kept: run the same command again to resume"))
+			Expect(filepath.Join(dir, name+"dl", "."+name+".bin.cosv2-part")).To(BeAnExistingFile())
+			s = at("get", name+".bin", name+"dl/")
 			Expect(s.ExitCode()).To(BeZero(), string(s.Err.Contents()))
 			Expect(s.Err).To(gbytes.Say(`resuming: 1 of 3 chunks already downloaded`))
-			got, err := os.ReadFile(filepath.Join(dir, "netdl", "net.bin"))
+			got, err := os.ReadFile(filepath.Join(dir, name+"dl", name+".bin"))
 			Expect(err).NotTo(HaveOccurred())
 			Expect(got).To(Equal(b))
-		})
+		},
+			Entry("the connection is cut", "cut", func(w http.ResponseWriter) {
+				if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+					_ = conn.Close()
+				}
+			}),
+			Entry("a proxy answers 503", "busy", func(w http.ResponseWriter) { w.WriteHeader(http.StatusServiceUnavailable) }),
+		)
 	})
 
 	Context("an interrupted get whose partial file is not as recorded", func() {
