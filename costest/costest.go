@@ -98,7 +98,14 @@ func New(tb testing.TB, opts ...Option) *Server {
 	f := &faults{list: cfg.faults, seen: map[string]int{}}
 	hs.Config.Handler = f.wrap(s)
 	hs.Start()
-	tb.Cleanup(hs.Close)
+	// The HTTP server first, so no request is in flight, then the server's
+	// collector and database, which would otherwise outlive the test.
+	tb.Cleanup(func() {
+		hs.Close()
+		if err := s.Close(); err != nil {
+			tb.Errorf("costest: closing the server: %v", err)
+		}
+	})
 	srv := &Server{URL: hs.URL, AppID: cfg.appID, Buckets: cfg.buckets, Credentials: cfg.creds, tb: tb, faults: f,
 		copts: cfg.copts}
 	srv.Client = srv.NewClient(cfg.buckets[0])

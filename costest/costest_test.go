@@ -11,6 +11,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"github.com/onsi/gomega/gleak"
 
 	"github.com/cosv2/cosv2"
 	"github.com/cosv2/cosv2/costest"
@@ -147,5 +148,19 @@ var _ = Describe("faults", func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(st.Size).To(BeEquivalentTo(1))
 		Expect(srv.Injected()).To(Equal(1))
+	})
+})
+
+var _ = Describe("cleanup", func() {
+	It("leaves no goroutine of the server behind (its collector, its database)", func() {
+		before := gleak.Goroutines()
+		tb := &cleanups{TB: GinkgoTB()}
+		srv := costest.New(tb)
+		_, err := srv.Client.Put(context.Background(), "a.txt", strings.NewReader("a"), 1)
+		Expect(err).NotTo(HaveOccurred())
+		for i := len(tb.fns) - 1; i >= 0; i-- {
+			tb.fns[i]()
+		}
+		Eventually(gleak.Goroutines).ShouldNot(gleak.HaveLeaked(before))
 	})
 })
