@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"strings"
@@ -137,6 +138,16 @@ var _ = Describe("faults", func() {
 			uploader.WithSliceSize(cosv2.SliceSize512K), uploader.WithUploadParts())
 		Expect(err).NotTo(HaveOccurred())
 		Expect(obj.SourceURL).To(ContainSubstring("two.bin"))
+		Expect(srv.Injected()).To(Equal(1))
+	})
+
+	It("drops a GET's answer on a reused connection where the client sees it, not net/http's silent resend", func() {
+		srv := costest.New(GinkgoTB(), costest.DropAnswer(costest.OpStat, 1))
+		c := srv.NewClient(costest.DefaultBucket, cosv2.WithRetry(cosv2.RetryPolicy{MaxAttempts: 1}))
+		_, err := c.Put(ctx, "a.txt", strings.NewReader("a"), 1) // the connection the stat reuses
+		Expect(err).NotTo(HaveOccurred())
+		_, err = c.Stat(ctx, "a.txt")
+		Expect(err).To(MatchError(io.ErrUnexpectedEOF), "the lost answer never reached the client")
 		Expect(srv.Injected()).To(Equal(1))
 	})
 

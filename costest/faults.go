@@ -52,9 +52,16 @@ func FailSlice(n int, err *cosv2.APIError) Option { return Fail(OpSliceData, n, 
 // DropAnswer lets the server carry out the nth request (counting from 1) of
 // op and then closes the connection instead of answering, as a network that
 // fails on the way back: the client cannot tell whether the work was done.
+// The connection closes after the answer's status line, so the client
+// sees the loss (io.ErrUnexpectedEOF) even for a GET on a reused connection,
+// which net/http would otherwise send again by itself.
 func DropAnswer(op string, n int) Option {
 	return func(c *config) { c.faults = append(c.faults, fault{op: op, n: n}) }
 }
+
+// lostAnswer is what a dropped answer gets through: its status line, whose
+// headers never come.
+const lostAnswer = "HTTP/1.1 200 OK\r\n"
 
 // faults injects the configured faults in front of the server.
 type faults struct {
@@ -108,6 +115,11 @@ func (f *faults) wrap(next http.Handler) http.Handler {
 			next.ServeHTTP(httptest.NewRecorder(), r) // the work is done, the answer goes nowhere
 			if hj, ok := w.(http.Hijacker); ok {
 				if conn, _, err := hj.Hijack(); err == nil {
+					// The status line, then nothing: a connection
+					// closed before any byte makes net/http send a GET on a
+					// reused connection again by itself, and the client
+					// would never see the fault.
+					_, _ = conn.Write([]byte(lostAnswer))
 					_ = conn.Close()
 				}
 			}
