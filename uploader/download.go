@@ -47,9 +47,14 @@ func Download(ctx context.Context, c Downloader, remote string, w io.WriterAt, o
 		}
 	}
 	size := st.Size
-	p := Progress{BytesTotal: size, SlicesTotal: int((size + cfg.chunk - 1) / cfg.chunk)}
+	p := Progress{BytesTotal: size}
+	if size > 0 {
+		// Never size+chunk-1, which overflows for a chunk such as
+		// math.MaxInt64 (one GET of the whole object).
+		p.SlicesTotal = int((size-1)/cfg.chunk + 1)
+	}
 	var todo []int64
-	for off := int64(0); off < size; off += cfg.chunk {
+	for off := int64(0); off < size; off += min(cfg.chunk, size-off) {
 		if cfg.done != nil && cfg.done(off) {
 			n := min(cfg.chunk, size-off)
 			p.BytesDone, p.BytesResumed = p.BytesDone+n, p.BytesResumed+n
