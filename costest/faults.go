@@ -41,7 +41,9 @@ type fault struct {
 
 // Fail answers the nth request (counting from 1) of op with err (a sentinel
 // such as cosv2.ErrFreqControl: its code and HTTP status), without doing
-// the work. A retryable code is retried by the client.
+// the work. A retryable code is retried by the client, and a retry counts
+// as a request: with slices in flight at once, the nth is the nth to
+// arrive. A nil err is DropAnswer(op, n): the work is done, the answer lost.
 func Fail(op string, n int, err *cosv2.APIError) Option {
 	return func(c *config) { c.faults = append(c.faults, fault{op: op, n: n, err: err}) }
 }
