@@ -23,12 +23,19 @@ export function checkPath(p: string): string {
   if (!p.startsWith("/")) throw bad('does not start with "/"');
   const rest = p.slice(1);
   for (const seg of (rest.endsWith("/") ? rest.slice(0, -1) : rest).split("/")) {
-    if (seg === "" || seg === "." || seg === "..") throw bad("an empty, . or .. segment");
-    if (BAD_CHAR.test(seg)) throw bad("a name holds a backslash or a control character");
+    const problem = segmentProblem(seg);
+    if (problem) throw bad(problem);
     const len = utf8.encode(seg).length;
     if (len > MAX_NAME_LEN) throw bad(`a name of ${len} bytes, at most ${MAX_NAME_LEN}`);
   }
   return p;
+}
+
+/** segmentProblem is what checkPath and nameProblem both refuse in one name (Go's rules.name). */
+function segmentProblem(seg: string): string | undefined {
+  if (seg === "" || seg === "." || seg === "..") return "an empty, . or .. segment";
+  if (BAD_CHAR.test(seg)) return "a name holds a backslash or a control character";
+  return undefined;
 }
 
 function lead(p: string): string {
@@ -57,9 +64,7 @@ export function filePath(p: string): string {
  */
 export function nameProblem(name: string): string | undefined {
   const n = name.endsWith("/") ? name.slice(0, -1) : name;
-  if (n === "" || n.includes("/")) return "not one name";
-  if (n === "." || n === "..") return "a . or .. name";
+  if (n.includes("/")) return "more than one name";
   if (!n.isWellFormed()) return "not valid text";
-  if (/[\u0000-\u001f\u007f-\u009f\\]/.test(n)) return "a backslash or a control character";
-  return undefined;
+  return segmentProblem(n);
 }
