@@ -62,8 +62,8 @@ func (e *UploadError) Error() string {
 func (e *UploadError) Unwrap() error { return e.Err }
 
 // ErrMismatch is returned when an unfinished upload of the path has another
-// size or slice size than this one, or slices of other bytes, so resuming it
-// would corrupt the file. The error wrapping it says what the user can do:
+// size or slice size than this one, or slices of other bytes (stored, or
+// declared by its init's uploadparts), so resuming it would corrupt the file. The error wrapping it says what the user can do:
 // see MismatchAdvice.
 var ErrMismatch = errors.New("uploader: the unfinished upload of this path is of another file")
 
@@ -150,10 +150,18 @@ func Upload(ctx context.Context, c Client, remote string, src io.ReaderAt, size 
 		return nil, err
 	}
 	obj, err := c.SliceFinish(ctx, remote, sess.Session, size, sha)
-	if err != nil && len(done) > 0 && errors.Is(err, cosv2.ErrSHANotEqual) {
+	switch {
+	case err == nil:
+	case len(done) > 0 && errors.Is(err, cosv2.ErrSHANotEqual):
 		// Slices stored by an earlier run were of other bytes (the file
 		// changed since): resuming can never finish.
 		err = fmt.Errorf("%w (%w): the slices stored before are of other bytes; %s", ErrMismatch, err, MismatchAdvice)
+	case errors.Is(err, cosv2.ErrNotSameSHA):
+		// The upload's init declared running states (uploadparts, as the
+		// official SDKs send them) that these bytes contradict, also where
+		// no slice was stored yet for the listing to show: the service
+		// never finishes it.
+		err = fmt.Errorf("%w (%w): its init declared other bytes; %s", ErrMismatch, err, MismatchAdvice)
 	}
 	if err != nil {
 		return nil, &UploadError{Path: remote, Session: sess.Session, Offset: size, Err: err}
