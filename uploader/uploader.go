@@ -143,7 +143,15 @@ func Upload(ctx context.Context, c Client, remote string, src io.ReaderAt, size 
 	if err != nil {
 		stopHashing()
 	}
-	if herr := <-hashed; err == nil && herr != nil {
+	herr := <-hashed
+	switch {
+	case err != nil:
+	case ctx.Err() != nil:
+		// Cancelled before every slice went out, or while hashing: send
+		// stops without an error of its own, and the hashing's error is not
+		// one of reading src. No finish either way.
+		err = ctx.Err()
+	case herr != nil:
 		err = fmt.Errorf("uploader: reading %s: %w", remote, herr)
 	}
 	if err != nil {
@@ -227,7 +235,8 @@ func open(ctx context.Context, c Client, remote string, src io.ReaderAt, size in
 }
 
 // send uploads the missing slices with at most n in flight; the first error
-// cancels the rest.
+// cancels the rest. Once ctx ends it sends no more, and may return nil:
+// the caller checks ctx.
 func send(ctx context.Context, c Client, remote string, src io.ReaderAt, size int64, sess *cosv2.SliceSession, done map[int64]bool, n int, report func(int64, int)) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(n)
