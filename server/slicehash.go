@@ -166,15 +166,15 @@ func (hs *sliceHash) begin(sess *session) {
 // checked against the one uploadparts declared, and the last one's is the
 // file's SHA-1.
 func (hs *sliceHash) advance(sess *session) {
-	i := hs.to / sess.SliceSize
+	from := hs.to
 	hs.to += min(sess.SliceSize, sess.FileSize-hs.to)
 	last := hs.to == sess.FileSize
 	state := rules.DataSHA(hs.h, last) // the last entry is the file's SHA-1 itself
 	if last {
 		hs.sum = state
 	}
-	if int(i) < len(sess.Parts) && !strings.EqualFold(state, sess.Parts[i].Datasha) {
-		hs.bad = i * sess.SliceSize
+	if want, ok := sess.declared(hs.to); ok && !strings.EqualFold(state, want) {
+		hs.bad = from
 	}
 }
 

@@ -104,8 +104,10 @@ func (s *Server) initCheck(ctx context.Context, q querier, sess *session, keep b
 	return nil
 }
 
-// setParts reads an init's uploadparts: one entry per slice, in order, each
-// with the running SHA-1 state after it.
+// setParts reads an init's uploadparts: in order, each entry with the
+// running SHA-1 state after it, one per slice, or one per MB where slices
+// are larger (the Java SDK hashes in steps of at most 1 MB whatever the slice
+// size).
 func (sess *session) setParts(raw string) *apiError {
 	var parts []sumPart
 	if err := json.Unmarshal([]byte(raw), &parts); err != nil {
@@ -114,9 +116,13 @@ func (sess *session) setParts(raw string) *apiError {
 	if sess.SHA == "" {
 		return fail(coserr.ErrMissingSHA, "uploadparts needs sha")
 	}
+	step := sess.SliceSize
+	if len(parts) > 0 && step > javaStep && parts[0].Datalen == javaStep {
+		step = javaStep
+	}
 	var off int64
 	for i, p := range parts {
-		want := min(sess.SliceSize, sess.FileSize-off)
+		want := min(step, sess.FileSize-off)
 		if p.Offset != off || p.Datalen != want || !rules.IsSHA1Hex(p.Datasha) {
 			return fail(coserr.ErrParamInvalid, "uploadparts[%d] = {%d, %d, %q}: want offset %d, datalen %d and a datasha of 40 hex digits", i, p.Offset, p.Datalen, clip(p.Datasha), off, want)
 		}
@@ -127,6 +133,24 @@ func (sess *session) setParts(raw string) *apiError {
 	}
 	sess.Parts = parts
 	return nil
+}
+
+// javaStep is the Java SDK's step of uploadparts for slices larger than it.
+const javaStep = 1 << 20
+
+// declared returns the running state uploadparts declared after the file's
+// first end bytes, if an entry ends there: every slice's end has one. The
+// states inside a slice (the Java SDK's steps) are not checked; the last
+// one, the file's SHA-1, always is.
+func (sess *session) declared(end int64) (string, bool) {
+	if len(sess.Parts) == 0 || end <= 0 {
+		return "", false
+	}
+	i := (end - 1) / sess.Parts[0].Datalen
+	if i >= int64(len(sess.Parts)) || sess.Parts[i].Offset+sess.Parts[i].Datalen != end {
+		return "", false
+	}
+	return sess.Parts[i].Datasha, true
 }
 
 // session returns the request's unfinished upload, which its session field names.
@@ -243,8 +267,8 @@ func (s *Server) sliceList(ctx context.Context, q *request) (*reply, *apiError) 
 	parts := []any{}
 	for _, p := range stored {
 		e := map[string]any{"offset": p.off, "datalen": p.size}
-		if i := p.off / sess.SliceSize; int(i) < len(sess.Parts) {
-			e["datasha"] = sess.Parts[i].Datasha
+		if sha, ok := sess.declared(p.off + p.size); ok {
+			e["datasha"] = sha
 		}
 		parts = append(parts, e)
 	}

@@ -238,6 +238,54 @@ var _ = Describe("the official SDKs' wire format", func() {
 			Expect(got.Bytes()).To(Equal(data))
 		})
 
+		// The Java SDK hashes uploadparts in steps of 1 MB whatever the slice
+		// size (CommonCodecUtils.getSlicePartSha1: "over 1 MB, hashed as 1 MB").
+		It("finishes an upload the Java SDK began with 2 MB slices and uploadparts in 1 MB steps", func() {
+			const big = 2 * slice
+			whole, parts, err := uploader.RunningSHA1States(bytes.NewReader(data), int64(len(data)), slice)
+			Expect(err).NotTo(HaveOccurred())
+			up, _ := json.Marshal(parts)
+			init := pyForm(srv, "/j.bin", false, field{"op", "upload_slice_init"}, field{"filesize", strconv.Itoa(len(data))},
+				field{"slice_size", strconv.Itoa(big)}, field{"sha", whole}, field{"uploadparts", string(up)})
+			Expect(init.Code).To(BeZero(), init.Message)
+			session := init.Data["session"].(string)
+			for off := 0; off < 3*big; off += big {
+				a := pyForm(srv, "/j.bin", false, field{"op", "upload_slice_data"}, field{"filecontent", string(data[off : off+big])},
+					field{"sha", whole}, field{"session", session}, field{"offset", strconv.Itoa(off)})
+				Expect(a.Code).To(BeZero(), a.Message)
+			}
+			list := pyForm(srv, "/j.bin", false, field{"op", "upload_slice_list"})
+			Expect(list.Data["listparts"]).To(HaveLen(3))
+			for i, p := range list.Data["listparts"].([]any) { // the state after each slice: the 1 MB step ending there
+				Expect(p.(map[string]any)["datasha"]).To(Equal(parts[2*i+1].DataSHA))
+			}
+
+			_, err = uploader.Upload(context.Background(), c, "j.bin", bytes.NewReader(data), int64(len(data)), uploader.WithSliceSize(big))
+			Expect(err).NotTo(HaveOccurred())
+			st, err := c.Stat(context.Background(), "j.bin")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(st.SHA1).To(Equal(whole))
+		})
+
+		It("refuses to finish a Java SDK upload whose 1 MB-step uploadparts other bytes contradict", func() {
+			const big = 2 * slice
+			whole, parts, err := uploader.RunningSHA1States(bytes.NewReader(data), int64(len(data)), slice)
+			Expect(err).NotTo(HaveOccurred())
+			parts[3].DataSHA = strings.Repeat("0", 40) // the state after the second 2 MB slice
+			up, _ := json.Marshal(parts)
+			init := pyForm(srv, "/k.bin", false, field{"op", "upload_slice_init"}, field{"filesize", strconv.Itoa(len(data))},
+				field{"slice_size", strconv.Itoa(big)}, field{"sha", whole}, field{"uploadparts", string(up)})
+			Expect(init.Code).To(BeZero(), init.Message)
+			session := init.Data["session"].(string)
+			for off := 0; off < len(data); off += big {
+				a := pyForm(srv, "/k.bin", false, field{"op", "upload_slice_data"}, field{"filecontent", string(data[off:min(off+big, len(data))])},
+					field{"session", session}, field{"offset", strconv.Itoa(off)})
+				Expect(a.Code).To(BeZero(), a.Message)
+			}
+			fin := pyForm(srv, "/k.bin", false, field{"op", "upload_slice_finish"}, field{"session", session}, field{"filesize", strconv.Itoa(len(data))})
+			Expect(fin.Code).To(Equal(coserr.ErrNotSameSHA.Code), fin.Message)
+		})
+
 		It("finishes in the Python wire format an upload the uploader began", func() {
 			ctx, cancel := context.WithCancel(context.Background())
 			_, err := uploader.Upload(ctx, c, "y.bin", bytes.NewReader(data), int64(len(data)), uploader.WithSliceSize(slice), uploader.WithConcurrency(1),

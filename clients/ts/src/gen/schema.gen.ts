@@ -627,9 +627,10 @@ export interface components {
             sha?: string;
             /**
              * @description Not in the document: a JSON array `[{"offset":0,"datalen":N,"datasha":"..."}, ...]` sent by
-             *     the Python SDK with `sha`. Each `datasha` is the SHA-1 *internal state* after hashing the
-             *     file up to the end of that slice (the five 32-bit state words, each little-endian, in hex);
-             *     only the last one is the real SHA-1 of the file. The service checks stored slices against it.
+             *     the Python and Java SDKs with `sha`, one entry per slice (the Java SDK: per MB when slices
+             *     are larger). Each `datasha` is the SHA-1 *internal state* after hashing the file up to the
+             *     end of that entry (the five 32-bit state words, each little-endian, in hex); only the last
+             *     one is the real SHA-1 of the file. The service checks stored slices against it.
              */
             uploadparts?: string;
             /** @description Not in the document; sent by the Python and PHP SDKs. The file's attributes. */
