@@ -63,8 +63,8 @@ func (e *UploadError) Unwrap() error { return e.Err }
 
 // ErrMismatch is returned when an unfinished upload of the path has another
 // size or slice size than this one, or slices of other bytes (stored, or
-// declared by its init's uploadparts), so resuming it would corrupt the file. The error wrapping it says what the user can do:
-// see MismatchAdvice.
+// declared by its init's uploadparts), so resuming it would corrupt the
+// file. The error wrapping it says what the user can do: see MismatchAdvice.
 var ErrMismatch = errors.New("uploader: the unfinished upload of this path is of another file")
 
 // MismatchAdvice is what a user can do about an unfinished upload of other
