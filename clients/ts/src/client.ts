@@ -102,9 +102,13 @@ function goJSON(v: unknown): string {
   return JSON.stringify(v).replace(/[<>&\u2028\u2029]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
 }
 
-/** A multipart body, given as the fields in their order on the wire, or built already. */
+/**
+ * A multipart body, given as the fields in their order on the wire, or built
+ * already; idempotent, when set, overrides the operation's (a copy that may
+ * overwrite is safe to repeat, one that may not is not).
+ */
 class FormFields {
-  constructor(readonly fields: ReadonlyArray<readonly [string, PartValue | undefined]>, readonly built?: Form) {}
+  constructor(readonly fields: ReadonlyArray<readonly [string, PartValue | undefined]>, readonly built?: Form, readonly idempotent?: boolean) {}
 }
 
 // The form bodySerializer built last. openapi-fetch calls bodySerializer, makes
@@ -113,11 +117,11 @@ class FormFields {
 // (with the boundary; openapi-fetch would send application/json) and its body,
 // sent as it is on every attempt. openapi-fetch's own Request gets an empty
 // placeholder: it is never sent, and a byte body would be copied into it.
-let lastForm: Form | undefined;
+let lastForm: { form: Form; idempotent?: boolean } | undefined;
 
 function bodySerializer(body: unknown): BodyInit {
   if (body instanceof FormFields) {
-    lastForm = body.built ?? buildForm(body.fields);
+    lastForm = { form: body.built ?? buildForm(body.fields), idempotent: body.idempotent };
     return "";
   }
   lastForm = undefined;
@@ -240,16 +244,21 @@ export class Core {
         // between bodySerializer and here must not ride on another request.
         const form = request.method === "POST" ? lastForm : undefined;
         lastForm = undefined;
-        core.meta.set(request, { operation, kind: operation.signature, path, op: operation.op, idempotent: !NOT_IDEMPOTENT.has(fragment), form });
+        const idempotent = form?.idempotent ?? !NOT_IDEMPOTENT.has(fragment);
+        core.meta.set(request, { operation, kind: operation.signature, path, op: operation.op, idempotent, form: form?.form });
         return undefined;
       },
     };
     this.api.use(middleware);
   }
 
-  /** multipart wraps form fields, in their wire order, as a body for api calls. */
-  static form(fields: ReadonlyArray<readonly [string, PartValue | undefined]>): never {
-    return new FormFields(fields) as never;
+  /**
+   * form wraps form fields, in their wire order, as a body for api calls;
+   * opts.idempotent says whether this request may be repeated after a lost
+   * answer, when that depends on its fields rather than on its operation.
+   */
+  static form(fields: ReadonlyArray<readonly [string, PartValue | undefined]>, opts: { idempotent?: boolean } = {}): never {
+    return new FormFields(fields, undefined, opts.idempotent) as never;
   }
 
   /** built wraps a form built already (formToFill) as a body for api calls. */
@@ -372,9 +381,11 @@ function isNode(): boolean {
 
 /**
  * The operations a lost answer does not make safe to repeat (Go's
- * idempotent: false). upload_slice_init is safe: a repeated init meets the
- * first one's session (ErrUnfinishedUpload), which upload resumes, or, after
- * a quick upload, the file (sliceInit lets stat decide).
+ * idempotent: false), unless the call says otherwise (Core.form's
+ * idempotent: a copy that may overwrite is safe). upload_slice_init is safe:
+ * a repeated init meets the first one's session (ErrUnfinishedUpload), which
+ * upload resumes, or, after a quick upload, the file (sliceInit lets stat
+ * decide).
  */
 const NOT_IDEMPOTENT = new Set(["file.move", "file.copy"]);
 

@@ -274,7 +274,10 @@ export class CosClient {
     const s = filePath(src);
     const d = filePath(dst);
     if (s === d) throw new TypeError(`cos: ${op}: source and destination are the same file`);
-    const body = Core.form([["op", op], ["dest_fileid", d], ["to_over_write", overwrite ? "1" : "0"]]);
+    // As Go's moveOrCopy: a move whose answer was lost cannot be told from one
+    // that never happened, so it is not repeated; a copy that may overwrite is
+    // idempotent, and is.
+    const body = Core.form([["op", op], ["dest_fileid", d], ["to_over_write", overwrite ? "1" : "0"]], { idempotent: op === "copy" && overwrite });
     const call = op === "move"
       ? this.api.POST(P.moveFile, { params: { path: this.params(s), query: {} }, body })
       : this.api.POST(P.copyFile, { params: { path: this.params(s), query: {} }, body });

@@ -383,6 +383,32 @@ describe("lost answers", () => {
     assert.equal((await cos.stat("/quick-dst.bin")).sha1, sha1(data));
   });
 
+  // A copy that may overwrite is idempotent (Go's moveOrCopy): the copy is
+  // made, its answer lost, and the copy sent again overwrites it with the
+  // same bytes. A move, or a copy that may not overwrite, is not repeated:
+  // the second one would find the source gone or the copy there.
+  test("a copy with overwrite whose answer was lost is tried again", async () => {
+    const data = bytes(1000, 24);
+    await cos.put("/lost-copy-src.bin", data, { overwrite: true });
+    const lossy = losesFirstAnswer("copy");
+    const c = createClient({ appid, bucket, endpoint: srv.url, credentials: { secretId, secretKey }, fetch: lossy.fetch, retry: { baseDelayMs: 1 } });
+    await c.copy("/lost-copy-src.bin", "/lost-copy-dst.bin", true);
+    assert.equal(lossy.sent(), 2, "the copy was sent again");
+    assert.equal((await cos.stat("/lost-copy-dst.bin")).sha1, sha1(data));
+  });
+
+  for (const [op, overwrite] of [["move", true], ["move", false], ["copy", false]] as const) {
+    test(`a ${op} ${overwrite ? "with" : "without"} overwrite whose answer was lost is not tried again`, async () => {
+      const src = `/lost-${op}-${overwrite}.bin`;
+      await cos.put(src, "m", { overwrite: true });
+      const lossy = losesFirstAnswer(op);
+      const c = createClient({ appid, bucket, endpoint: srv.url, credentials: { secretId, secretKey }, fetch: lossy.fetch, retry: { baseDelayMs: 1 } });
+      const call = op === "move" ? c.move(src, `${src}.dst`, overwrite) : c.copy(src, `${src}.dst`, overwrite);
+      await assert.rejects(call, /the answer was lost/);
+      assert.equal(lossy.sent(), 1, "sent once");
+    });
+  }
+
   // The finish stores the file, but its answer never arrives: the retry finds
   // the session gone (-5983). As Go's SliceFinish, stat decides: the file
   // stored with this size and SHA-1 is the upload done.
