@@ -4,9 +4,9 @@ export { Core, MAX_RESPONSE_BYTES, defaultRetryPolicy, escapePath, type ApiClien
 export { BadAnswerError, CosError, ObjectChangedError, ResponseTooLargeError, isCode, codeOf } from "./errors.js";
 export { callbackAuthorizer, signerAuthorizer, authRequest, type AuthRequest, type Authorizer, type GetAuthorization } from "./auth.js";
 export { Signer, sign, plaintext, fileId, parseSignature, MAX_TTL_SECONDS, MAX_RAND, type Credentials, type Kind, type SignParams } from "./signer.js";
-export { upload, type UploadOptions, type UploadSource, type Progress, UploadError } from "./upload.js";
+export { upload, type UploadOptions, type UploadSource, type Progress, UploadError, UploadMismatchError } from "./upload.js";
 export { buildForm } from "./multipart.js";
-export { newSha1, jsSha1, type Sha1 } from "./sha1.js";
+export { newSha1, jsSha1, type Sha1, type RunningSha1 } from "./sha1.js";
 export { dirPath, filePath } from "./paths.js";
 export { createNodeFetch } from "./node-fetch.js";
 export { operations, operationByFragment, paths, type Operation, type SignatureKind } from "./gen/ops.gen.js";

@@ -29,8 +29,22 @@ export function newSha1(): Sha1 {
   return jsSha1();
 }
 
-/** jsSha1 is SHA-1 in plain JavaScript (FIPS 180-4), for browsers. */
-export function jsSha1(): Sha1 {
+/** A running SHA-1 whose state can be read, as an upload's datasha declares it. */
+export interface RunningSha1 extends Sha1 {
+  /**
+   * The running state as the official SDKs write datasha (Go's
+   * rules.SHA1State): the five state words, each little-endian, in hex. It
+   * is the state after the last whole 64-byte block, so read it where the
+   * bytes hashed are a multiple of 64, as every slice size is.
+   */
+  state(): string;
+}
+
+/**
+ * jsSha1 is SHA-1 in plain JavaScript (FIPS 180-4), for browsers, and
+ * wherever the running state is needed (Node's hash does not show it).
+ */
+export function jsSha1(): RunningSha1 {
   const h = new Uint32Array([0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0]);
   const w = new Uint32Array(80);
   const block = new Uint8Array(64);
@@ -85,6 +99,10 @@ export function jsSha1(): Sha1 {
       dv.setUint32(pad.length - 4, bits >>> 0);
       this.update(pad);
       return Array.from(h, (x) => x.toString(16).padStart(8, "0")).join("");
+    },
+    state() {
+      const le = (x: number) => [x, x >>> 8, x >>> 16, x >>> 24].map((b) => (b & 255).toString(16).padStart(2, "0")).join("");
+      return Array.from(h, le).join("");
     },
   };
 }

@@ -4,9 +4,9 @@
 // says an unfinished upload of the file exists.
 
 import { CosError, isCode } from "./errors.js";
-import { CosClient, MAX_SIMPLE_UPLOAD, SLICE_SIZES, type CosObject, type PutOptions } from "./cos.js";
+import { CosClient, MAX_SIMPLE_UPLOAD, SLICE_SIZES, type CosObject, type PutOptions, type SliceSession } from "./cos.js";
 import { filePath } from "./paths.js";
-import { newSha1 } from "./sha1.js";
+import { jsSha1, newSha1 } from "./sha1.js";
 
 /**
  * A file opened for reading by position, as Node's fs.promises.open gives it
@@ -50,6 +50,57 @@ export class UploadError extends Error {
     super(`cos: upload ${path}: slice at ${offset} of session ${session}: ${cause instanceof Error ? cause.message : String(cause)}`);
     this.name = "UploadError";
   }
+}
+
+/**
+ * What a user can do about an unfinished upload of other bytes (Go's
+ * uploader.MismatchAdvice): the document has no op to discard it.
+ */
+const MISMATCH_ADVICE = "discard it (cosv2 rm --incomplete PATH on a cosv2 server), wait until it expires, or upload the original bytes";
+
+/**
+ * UploadMismatchError is an unfinished upload of the path that is of another
+ * file (Go's uploader.ErrMismatch): its init declared the running SHA-1 state
+ * of a stored slice, and this source's bytes give another, so resuming it
+ * could never finish.
+ */
+export class UploadMismatchError extends Error {
+  constructor(readonly path: string, readonly session: string, detail: string) {
+    super(`cos: upload ${path}: the unfinished upload of this path is of another file: ${detail}; ${MISMATCH_ADVICE}`);
+    this.name = "UploadMismatchError";
+  }
+}
+
+/** A check of a source's slices, fed in order from the first, up to upTo. */
+interface DeclaredCheck {
+  upTo: number;
+  check(off: number, data: Uint8Array): void;
+}
+
+/**
+ * declaredCheck returns the check of a resumed upload's stored slices
+ * against the running SHA-1 states (datasha) its init declared, as Go's
+ * uploader checks them (open): a stored slice whose state this source does
+ * not give is an UploadMismatchError. Undefined when none were declared.
+ */
+function declaredCheck(path: string, s: SliceSession, stored: Set<number>, total: number): DeclaredCheck | undefined {
+  const want = new Map<number, string>();
+  for (const part of s.parts) if (part.datasha && stored.has(part.offset)) want.set(part.offset, part.datasha.toLowerCase());
+  if (want.size === 0) return undefined;
+  const h = jsSha1();
+  const upTo = Math.max(...want.keys()) + s.sliceSize; // no state is needed past the last declared
+  return {
+    upTo,
+    check(off, data) {
+      if (off >= upTo) return;
+      h.update(data);
+      const w = want.get(off);
+      const last = off + data.length === total; // the last slice's datasha is the file's SHA-1
+      if (w !== undefined && (last ? h.hex() : h.state()) !== w) {
+        throw new UploadMismatchError(path, s.session, `the slice at ${off} was declared with other bytes`);
+      }
+    },
+  };
 }
 
 function isStream(s: UploadSource): s is ReadableStream<Uint8Array> {
@@ -206,6 +257,7 @@ export async function upload(client: CosClient, file: string, src: UploadSource,
   let session: string;
   let serial = false;
   const stored = new Set<number>();
+  let inOrder: DeclaredCheck | undefined;
   try {
     const s = await client.sliceInit(p, total, sliceSize, opts);
     if (s.object) {
@@ -226,6 +278,20 @@ export async function upload(client: CosClient, file: string, src: UploadSource,
     session = s.session;
     sliceSize = s.sliceSize || sliceSize;
     for (const part of s.parts) if (part.datalen === Math.min(sliceSize, total - part.offset)) stored.add(part.offset);
+    const declared = declaredCheck(p, s, stored, total);
+    if (declared && !(src instanceof Blob || src instanceof Uint8Array || src instanceof ArrayBuffer || isFileHandle(src))) {
+      inOrder = declared; // a stream is read once: checked as its slices are read
+    } else if (declared) {
+      // As Go's uploader, before any slice is sent: a pass over the source
+      // as far as the declared slices go.
+      const r = readerOf(src);
+      const buf = new Uint8Array(sliceSize);
+      for (let off = 0; off < Math.min(declared.upTo, total); off += sliceSize) {
+        const b = buf.subarray(0, Math.min(sliceSize, total - off));
+        await untilAborted(r.read(b, off), opts.signal);
+        declared.check(off, b);
+      }
+    }
   }
 
   const limit = serial ? 1 : Math.max(1, opts.concurrency ?? 4);
@@ -253,6 +319,7 @@ export async function upload(client: CosClient, file: string, src: UploadSource,
       const form = client.sliceForm(session, off, n, pool.pop());
       await untilAborted(reader.read(form.data, off), ctl.signal);
       sha.update(form.data);
+      inOrder?.check(off, form.data);
       if (stored.has(off)) {
         pool.push(form.body);
         continue;
@@ -286,7 +353,7 @@ export async function upload(client: CosClient, file: string, src: UploadSource,
     reader.close(e);
     await Promise.all(inflight);
     if (failure) throw failure;
-    if (e instanceof UploadError || e instanceof CosError) throw e;
+    if (e instanceof UploadError || e instanceof UploadMismatchError || e instanceof CosError) throw e;
     throw new UploadError(p, session, offset, e);
   } finally {
     opts.signal?.removeEventListener("abort", onAbort);

@@ -10,7 +10,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BadAnswerError, createClient, isCode, MAX_RESPONSE_BYTES, ObjectChangedError, ResponseTooLargeError, Signer, upload, UploadError, type AuthRequest, type CosClient } from "../src/index.js";
+import { BadAnswerError, Core, createClient, isCode, jsSha1, MAX_RESPONSE_BYTES, ObjectChangedError, paths, ResponseTooLargeError, Signer, upload, UploadError, UploadMismatchError, type AuthRequest, type CosClient } from "../src/index.js";
 import { appid, bucket, bytes, cosv2, secretId, secretKey, startServer, type Server } from "./helpers.js";
 
 let srv: Server;
@@ -307,6 +307,48 @@ describe("slice uploads", () => {
     assert.equal((await cos.stat("/small.bin")).sha1, sha1(data));
     assert.equal((await cos.stat("/small2.bin")).sha1, sha1(data));
     await assert.rejects(upload(cos, "/nosize.bin", Readable.from([data])), /needs opts.size/);
+  });
+
+  // An unfinished upload whose init declared every slice's running SHA-1
+  // state (uploadparts, as Go's WithUploadParts and the official SDKs send
+  // it), two slices stored. Resumed with other bytes, the upload is refused
+  // before any slice goes out, as Go's uploader refuses it (ErrMismatch),
+  // not at the finish after sending the rest; from a stream too, read in
+  // order. With the original bytes it resumes; the server checks the
+  // declared states, so they are also checked against Go's.
+  test("a resume onto slices declared with other bytes is refused before any slice is sent", async () => {
+    const sliceSize = 524288;
+    const original = bytes(3 * sliceSize + 100, 25);
+    const changed = original.slice();
+    changed[10] ^= 1;
+    const file = "/declared.bin";
+    const h = jsSha1();
+    const parts: { offset: number; datalen: number; datasha: string }[] = [];
+    for (let off = 0; off < original.length; off += sliceSize) {
+      const n = Math.min(sliceSize, original.length - off);
+      h.update(original.subarray(off, off + n));
+      parts.push({ offset: off, datalen: n, datasha: off + n === original.length ? h.hex() : h.state() });
+    }
+    const body = Core.form([["op", "upload_slice_init"], ["filesize", String(original.length)], ["slice_size", String(sliceSize)],
+      ["insertOnly", "1"], ["sha", sha1(original)], ["uploadparts", JSON.stringify(parts)]]);
+    const { data } = await cos.core.check<{ session: string }>(
+      cos.api.POST(paths.uploadSliceInit, { params: { path: { appid, bucket, path: file } }, body }), "upload_slice_init", file);
+    for (const off of [0, sliceSize]) await cos.sliceData(file, data.session, off, original.subarray(off, off + sliceSize));
+
+    let slices = 0;
+    const counting: typeof fetch = async (input, init) => {
+      const b = init?.body;
+      if (b instanceof Uint8Array && new TextDecoder().decode(b.subarray(0, 400)).includes("upload_slice_data")) slices++;
+      return fetch(input, init);
+    };
+    const c = createClient({ appid, bucket, endpoint: srv.url, credentials: { secretId, secretKey }, fetch: counting });
+    const refused = (e: unknown) => e instanceof UploadMismatchError && /the slice at 0 was declared with other bytes/.test(e.message);
+    await assert.rejects(upload(c, file, changed, { simpleThreshold: 0, sliceSize }), refused);
+    await assert.rejects(upload(c, file, Readable.from([changed]), { size: changed.length, simpleThreshold: 0, sliceSize }), refused);
+    assert.equal(slices, 0, "no slice sent onto another file's slices");
+    await upload(c, file, original, { simpleThreshold: 0, sliceSize });
+    assert.equal(slices, 2, "only the slices not stored");
+    assert.equal((await cos.stat(file)).sha1, sha1(original));
   });
 
   test("resumes from upload_slice_list: stored slices are not sent again", async () => {

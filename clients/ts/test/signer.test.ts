@@ -71,6 +71,15 @@ test("the JS SHA-1 equals Node's on every length around a block", () => {
   }
 });
 
+// The running state as the official SDKs write datasha (internal/rules
+// SHA1State): the five state words, each little-endian, in hex.
+test("the JS SHA-1's running state is written as rules.SHA1State writes it", () => {
+  assert.equal(jsSha1().state(), "0123456789abcdeffedcba9876543210f0e1d2c3", "no bytes: the IV");
+  const h = jsSha1();
+  h.update(new Uint8Array(64));
+  assert.equal(h.state(), "e504b492ed8c58564ecd1a6c683f05bf933af709", "64 zero bytes, as Go's rules.SHA1State gives it");
+});
+
 test("signs what `cosv2 sign` signs, for paths the vector files lack", async () => {
   const { execFileSync } = await import("node:child_process");
   const { cosv2Bin } = await import("./helpers.js");
