@@ -336,6 +336,14 @@ export class Core {
     }
   }
 
+  /**
+   * backoff waits before attempt+1 as the retry loop does (full jitter, at
+   * most maxDelayMs); an abort of signal ends the wait with its reason.
+   */
+  backoff(attempt: number, signal?: AbortSignal): Promise<void> {
+    return sleep(this.delay(attempt, null), signal);
+  }
+
   /** delay is the wait before attempt+1: what Retry-After asks for, else full jitter; at most maxDelayMs. */
   private delay(attempt: number, retryAfter: string | null): number {
     const cap = this.retry.maxDelayMs;

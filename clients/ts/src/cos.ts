@@ -2,7 +2,8 @@
 // facade checks them, answers turned into plain objects or CosErrors.
 
 import { Core, type ClientOptions } from "./client.js";
-import { BadAnswerError, CosError, isCode, ObjectChangedError, ResponseTooLargeError } from "./errors.js";
+import { openDownload, type ByteRange } from "./download.js";
+import { BadAnswerError, CosError, isCode, ResponseTooLargeError } from "./errors.js";
 import { paths as P } from "./gen/ops.gen.js";
 import type { components } from "./gen/schema.gen.js";
 import { buildForm, formToFill, type FormToFill } from "./multipart.js";
@@ -389,43 +390,22 @@ export class CosClient {
 
   /**
    * downloadResponse GETs the file's source_url (from stat) with a multi-use
-   * signature in Authorization, which private files need; range selects bytes.
-   * The answer must be the version stat saw (its ETag, when it is a SHA-1,
-   * stat's SHA-1), else ObjectChangedError, as Go's Reader pins it.
+   * signature in Authorization, which private files need; range selects
+   * bytes. Its body is exactly those bytes, as Go's Reader reads them: an
+   * answer that ends early (broken, or closed cleanly short of the size stat
+   * gave) is resumed with a Range from where it stopped, pinned to the
+   * version read so far, under the retry policy, and the body fails once
+   * that is spent. The answer must be the version stat saw (its ETag, when
+   * it is a SHA-1, stat's SHA-1), else ObjectChangedError.
    */
-  async downloadResponse(file: string, opts: { range?: { offset: number; length?: number }; signal?: AbortSignal } = {}): Promise<Response> {
+  async downloadResponse(file: string, opts: { range?: ByteRange; signal?: AbortSignal } = {}): Promise<Response> {
     const st = await this.stat(file);
     if (!st.sourceUrl) throw new CosError(-9999, "stat gave no source_url", 0, "download", st.path);
-    const headers = new Headers();
-    if (opts.range) {
-      const end = opts.range.length !== undefined ? opts.range.offset + opts.range.length - 1 : "";
-      headers.set("Range", `bytes=${opts.range.offset}-${end}`);
-    }
-    const r = await this.core.signedFetch(st.sourceUrl, { headers, signal: opts.signal }, "multi", st.path, "download");
-    if (!r.ok) {
-      const text = await r.text();
-      let code = r.status;
-      let message = text.slice(0, 200);
-      try {
-        const env = JSON.parse(text) as { code?: number; message?: string };
-        if (typeof env.code === "number" && env.code !== 0) (code = env.code), (message = env.message ?? "");
-      } catch {
-        // not the envelope
-      }
-      throw new CosError(code, message, r.status, "download", st.path);
-    }
-    // The local server's ETag is "<sha1>": another SHA-1 than stat's means
-    // the file was replaced since (ETags spelt otherwise say nothing).
-    const tag = r.headers.get("ETag") ?? "";
-    if (st.sha1 && /^"[0-9a-fA-F]{40}"$/.test(tag) && tag.slice(1, -1).toLowerCase() !== st.sha1.toLowerCase()) {
-      await r.body?.cancel().catch(() => undefined);
-      throw new ObjectChangedError(st.path, `stat gave SHA-1 ${st.sha1}, the answer is ETag ${tag}`);
-    }
-    return opts.range ? await rangeOf(r, opts.range, st) : r;
+    return openDownload(this.core, st, opts.range, opts.signal);
   }
 
   /** download returns the file's bytes. */
-  async download(file: string, opts: { range?: { offset: number; length?: number }; signal?: AbortSignal } = {}): Promise<Uint8Array> {
+  async download(file: string, opts: { range?: ByteRange; signal?: AbortSignal } = {}): Promise<Uint8Array> {
     const r = await this.downloadResponse(file, opts);
     return new Uint8Array(await r.arrayBuffer());
   }
@@ -437,48 +417,6 @@ export class CosClient {
       if (!(retried(e) && isCode(e, "ErrFileNotExist"))) throw e;
     }
   }
-}
-
-/**
- * rangeOf returns the answer to a ranged GET as the range. A 206 must start
- * where it was asked to (its Content-Range), else it is a BadAnswerError. A
- * 200 comes from a server or proxy that ignores Range: it is the whole file,
- * from which the range is cut as it streams (Go's Reader skips to the offset
- * the same way), answered as the 206 a server with ranges would give.
- */
-async function rangeOf(r: Response, range: { offset: number; length?: number }, st: FileInfo): Promise<Response> {
-  if (r.status === 206) {
-    const cr = r.headers.get("Content-Range") ?? "";
-    const from = /^bytes (\d+)-/.exec(cr);
-    if (from && Number(from[1]) === range.offset) return r;
-    await r.body?.cancel().catch(() => undefined);
-    throw new BadAnswerError("download", st.path, `asked for bytes from ${range.offset}, got Content-Range ${JSON.stringify(cr)}`);
-  }
-  if (r.status !== 200 || !r.body) return r;
-  const end = Math.min(range.length === undefined ? st.size : range.offset + range.length, st.size);
-  const src = r.body.getReader();
-  let at = 0;
-  const body = new ReadableStream<Uint8Array>({
-    async pull(c) {
-      for (;;) {
-        if (at >= end) {
-          await src.cancel().catch(() => undefined);
-          return c.close();
-        }
-        const { done, value } = await src.read();
-        if (done) return c.close();
-        const from = Math.max(range.offset - at, 0);
-        const to = Math.min(value.length, end - at);
-        at += value.length;
-        if (from < to) return c.enqueue(value.subarray(from, to));
-      }
-    },
-    cancel: (reason) => src.cancel(reason),
-  });
-  const headers = new Headers(r.headers);
-  headers.set("Content-Length", String(Math.max(end - range.offset, 0)));
-  headers.set("Content-Range", `bytes ${range.offset}-${end - 1}/${st.size}`);
-  return new Response(body, { status: 206, statusText: "Partial Content", headers });
 }
 
 /** retried reports whether the error came from an attempt after the first. */

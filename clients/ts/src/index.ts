@@ -4,6 +4,7 @@ export { Core, MAX_RESPONSE_BYTES, defaultRetryPolicy, escapePath, type ApiClien
 export { BadAnswerError, CosError, ObjectChangedError, ResponseTooLargeError, isCode, codeOf } from "./errors.js";
 export { callbackAuthorizer, signerAuthorizer, authRequest, type AuthRequest, type Authorizer, type GetAuthorization } from "./auth.js";
 export { Signer, sign, plaintext, fileId, parseSignature, MAX_TTL_SECONDS, MAX_RAND, type Credentials, type Kind, type SignParams } from "./signer.js";
+export { type ByteRange } from "./download.js";
 export { upload, type UploadOptions, type UploadSource, type Progress, UploadError, UploadMismatchError } from "./upload.js";
 export { buildForm } from "./multipart.js";
 export { newSha1, jsSha1, type Sha1, type RunningSha1 } from "./sha1.js";

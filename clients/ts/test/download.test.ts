@@ -1,0 +1,93 @@
+// Downloads from a small HTTP server of the test's own, which answers stat
+// and then serves the file's bytes chunked, without Content-Length, and
+// ends some answers early but cleanly (the terminating chunk sent): only the
+// size stat gave tells such an answer is short. A download must end with
+// exactly the bytes asked for, resuming with a Range where the answer
+// stopped as Go's Reader does, or fail saying how far it got.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createClient } from "../src/index.js";
+import { bytes } from "./helpers.js";
+
+const data = bytes(200_000, 31);
+const sha = createHash("sha1").update(data).digest("hex");
+
+/** How the file's GETs are answered: the bytes each one sends at most (Infinity: all). */
+let budgets: number[] = [];
+/** Whether a short answer declares its full length and breaks the connection, instead of ending chunked. */
+let broken = false;
+let gets: IncomingHttpHeaders[] = [];
+let server: Server;
+let url: string;
+
+before(async () => {
+  server = createServer((req, res) => {
+    if (req.url?.includes("op=stat")) {
+      res.setHeader("Content-Type", "application/json");
+      return res.end(JSON.stringify({ code: 0, message: "SUCCESS", data: { name: "f.bin", filesize: data.length, sha, source_url: `${url}/dl/f.bin` } }));
+    }
+    gets.push(req.headers);
+    const budget = budgets.shift() ?? Infinity;
+    let from = 0;
+    let to = data.length;
+    const m = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? "");
+    if (m) {
+      from = Number(m[1]);
+      to = m[2] ? Number(m[2]) + 1 : data.length;
+      res.statusCode = 206;
+      res.setHeader("Content-Range", `bytes ${from}-${to - 1}/${data.length}`);
+    }
+    const body = data.subarray(from, Math.min(to, from + budget));
+    if (broken && budget < to - from) {
+      res.setHeader("Content-Length", String(to - from));
+      return res.write(body, () => res.destroy());
+    }
+    // Two writes and no Content-Length: Node sends the answer chunked, and
+    // end() closes it cleanly however few bytes went.
+    res.write(body.subarray(0, body.length >> 1));
+    res.end(body.subarray(body.length >> 1));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+after(() => new Promise<void>((r) => server.close(() => r())));
+
+const client = () => createClient({ appid: "1250000000", bucket: "b", endpoint: url, credentials: { secretId: "i", secretKey: "k" }, retry: { maxAttempts: 3, baseDelayMs: 1 } });
+
+test("a chunked answer that ends early is resumed from where it stopped", async () => {
+  broken = false;
+  budgets = [70_000];
+  gets = [];
+  assert.deepEqual(await client().download("/f.bin"), data);
+  assert.equal(gets.length, 2);
+  assert.equal(gets[1].range, `bytes=70000-${data.length - 1}`);
+});
+
+test("a ranged answer that ends early is resumed from where it stopped", async () => {
+  broken = false;
+  budgets = [1000, 2000];
+  gets = [];
+  assert.deepEqual(await client().download("/f.bin", { range: { offset: 5000, length: 10_000 } }), data.subarray(5000, 15_000));
+  assert.deepEqual(gets.map((h) => h.range), ["bytes=5000-14999", "bytes=6000-14999", "bytes=8000-14999"]);
+});
+
+test("answers that keep ending early fail the download, saying how far it got", async () => {
+  broken = false;
+  budgets = [50_000, 0, 0, 0, 0, 0];
+  gets = [];
+  await assert.rejects(client().download("/f.bin"), /download \/f\.bin: .*50000 of 200000 bytes/);
+  assert.equal(gets.length, 3, "the first GET, and two more that brought nothing (maxAttempts: 3)");
+});
+
+test("an answer broken off before its Content-Length is resumed from where it stopped", async () => {
+  broken = true;
+  budgets = [60_000];
+  gets = [];
+  assert.deepEqual(await client().download("/f.bin"), data);
+  assert.equal(gets.length, 2);
+  assert.equal(gets[1].range, `bytes=60000-${data.length - 1}`);
+});
