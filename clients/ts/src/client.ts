@@ -307,19 +307,22 @@ export class Core {
       const headers = new Headers(init.headers);
       headers.set("Authorization", auth);
       let resp: Response;
+      let text: string;
       try {
         resp = await this.baseFetch(url, { method: init.method, headers, body: init.body, signal: init.signal ?? undefined });
+        if (raw && resp.ok) {
+          this.infos.set(resp, attempt);
+          return resp;
+        }
+        text = await boundedText(resp, MAX_RESPONSE_BYTES, m.op, m.path);
       } catch (e) {
-        // The answer is lost: only a request that may be repeated is.
-        if (aborted(e, init.signal) || !m.idempotent || attempt >= this.retry.maxAttempts) throw e;
+        // The answer is lost, before its body or in it (Go's connection
+        // failures): only a request that may be repeated is. One too long
+        // arrived, and is wrong.
+        if (e instanceof ResponseTooLargeError || aborted(e, init.signal) || !m.idempotent || attempt >= this.retry.maxAttempts) throw e;
         await sleep(this.delay(attempt, null), init.signal);
         continue;
       }
-      if (raw && resp.ok) {
-        this.infos.set(resp, attempt);
-        return resp;
-      }
-      const text = await boundedText(resp, MAX_RESPONSE_BYTES, m.op, m.path);
       const env = envelopeCode(text);
       const out = new Response(text, { status: resp.status, statusText: resp.statusText, headers: resp.headers });
       this.infos.set(out, attempt);
