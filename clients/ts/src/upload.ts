@@ -60,13 +60,14 @@ const MISMATCH_ADVICE = "discard it (cosv2 rm --incomplete PATH on a cosv2 serve
 
 /**
  * UploadMismatchError is an unfinished upload of the path that is of another
- * file (Go's uploader.ErrMismatch): its init declared the running SHA-1 state
- * of a stored slice, and this source's bytes give another, so resuming it
- * could never finish.
+ * file (Go's uploader.ErrMismatch), so resuming it could never finish: of
+ * another size; or a stored slice whose declared running SHA-1 state this
+ * source's bytes do not give; or, without declared states, stored slices
+ * that the finish's SHA-1 check refused (cause: that ErrSHANotEqual).
  */
 export class UploadMismatchError extends Error {
-  constructor(readonly path: string, readonly session: string, detail: string) {
-    super(`cos: upload ${path}: the unfinished upload of this path is of another file: ${detail}; ${MISMATCH_ADVICE}`);
+  constructor(readonly path: string, readonly session: string, detail: string, cause?: unknown) {
+    super(`cos: upload ${path}: the unfinished upload of this path is of another file: ${detail}; ${MISMATCH_ADVICE}`, { cause });
     this.name = "UploadMismatchError";
   }
 }
@@ -222,9 +223,10 @@ async function sizeOf(src: UploadSource, given?: number): Promise<number> {
 
 /**
  * upload stores src as file: in one request up to simpleThreshold, else by
- * slices with concurrency in flight. An unfinished upload of the same file and
- * slice size left by an earlier attempt is resumed: its stored slices are read
- * and hashed but not sent again.
+ * slices with concurrency in flight. An unfinished upload of the same file
+ * left by an earlier attempt is resumed, in its slice size: its stored slices
+ * are read and hashed but not sent again. One of another file (another size,
+ * or stored slices of other bytes) is an UploadMismatchError.
  */
 export async function upload(client: CosClient, file: string, src: UploadSource, opts: UploadOptions = {}): Promise<CosObject> {
   const p = filePath(file);
@@ -274,7 +276,8 @@ export async function upload(client: CosClient, file: string, src: UploadSource,
       progress(total);
       return s.object;
     }
-    if (s.fileSize !== total || !s.session) throw e; // another file's upload: not ours to resume
+    if (!s.session) throw e;
+    if (s.fileSize !== total) throw new UploadMismatchError(p, s.session, `${s.fileSize} bytes in slices of ${s.sliceSize}, not ${total} bytes`);
     session = s.session;
     sliceSize = s.sliceSize || sliceSize;
     for (const part of s.parts) if (part.datalen === Math.min(sliceSize, total - part.offset)) stored.add(part.offset);
@@ -345,7 +348,14 @@ export async function upload(client: CosClient, file: string, src: UploadSource,
     if (failure) throw failure;
     ctl.signal.throwIfAborted();
     await untilAborted(reader.done(), ctl.signal);
-    return await client.sliceFinish(p, session, total, sha.hex(), opts.signal);
+    try {
+      return await client.sliceFinish(p, session, total, sha.hex(), opts.signal);
+    } catch (e) {
+      // Slices stored by an earlier attempt were of other bytes (the source
+      // changed since): resuming can never finish.
+      if (stored.size > 0 && isCode(e, "ErrSHANotEqual")) throw new UploadMismatchError(p, session, "the slices stored before are of other bytes", e);
+      throw e;
+    }
   } catch (e) {
     // Nothing of the upload runs on once it has failed: the slices in flight
     // are stopped, and waited for, before the error is thrown.

@@ -351,6 +351,26 @@ describe("slice uploads", () => {
     assert.equal((await cos.stat(file)).sha1, sha1(original));
   });
 
+  // An unfinished upload of the path that is of another file, with no
+  // declared states to tell: of another size, or with stored slices of other
+  // bytes, which only the finish's SHA-1 check finds. As Go's uploader, the
+  // upload says so (ErrMismatch and its advice), not "an unfinished upload
+  // exists", which no retry gets past.
+  test("an unfinished upload of another file is an UploadMismatchError", async () => {
+    const sliceSize = 524288;
+    await cos.sliceInit("/other-size.bin", 3 * sliceSize, sliceSize);
+    await assert.rejects(upload(cos, "/other-size.bin", bytes(2 * sliceSize + 1, 26), { simpleThreshold: 0, sliceSize }),
+      (e) => e instanceof UploadMismatchError && /1572864 bytes in slices of 524288, not 1048577 bytes/.test(e.message) && /discard it/.test(e.message));
+
+    const original = bytes(2 * sliceSize + 1, 27);
+    const changed = original.slice();
+    changed[0] ^= 1;
+    const s = await cos.sliceInit("/other-bytes.bin", original.length, sliceSize);
+    await cos.sliceData("/other-bytes.bin", s.session, 0, original.subarray(0, sliceSize));
+    await assert.rejects(upload(cos, "/other-bytes.bin", changed, { simpleThreshold: 0, sliceSize }),
+      (e) => e instanceof UploadMismatchError && /slices stored before are of other bytes/.test(e.message) && isCode(e.cause, "ErrSHANotEqual"));
+  });
+
   test("resumes from upload_slice_list: stored slices are not sent again", async () => {
     const data = bytes(4 * 1024 * 1024, 9);
     let dataRequests = 0;
