@@ -4,19 +4,28 @@ import (
 	"errors"
 	"io"
 	"net/http"
+
+	"github.com/cosv2/cosv2/gen"
 )
 
 // MaxResponseBytes bounds the bytes of one API answer the client reads: a
 // listing of 1000 entries fits many times over. Downloads are not bounded.
 const MaxResponseBytes = 4 << 20
 
+// MaxSliceListBytes bounds the answer of SliceList instead, which lists
+// every stored slice of an upload: about 2.7 million slices with their
+// datasha, a file of 1.3 TB in 512 KB slices, so that any upload a server
+// takes can be resumed.
+const MaxSliceListBytes = 256 << 20
+
 // ErrResponseTooLarge is the error of an API call whose answer is longer
 // than MaxResponseBytes: the client stops reading there, so a broken or
 // hostile server cannot make it buffer without limit. It is not retried.
 var ErrResponseTooLarge = errors.New("cos: the answer is longer than MaxResponseBytes")
 
-// limitTransport lets at most limit bytes of each answer's body be read,
-// whatever reads it: the generated parsers read bodies whole.
+// limitTransport lets at most limit bytes of each answer's body be read
+// (MaxSliceListBytes of a slice list's), whatever reads it: the generated
+// parsers read bodies whole.
 type limitTransport struct {
 	base  http.RoundTripper
 	limit int64
@@ -27,7 +36,11 @@ func (t limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	resp.Body = &limitedBody{rc: resp.Body, left: t.limit}
+	limit := t.limit
+	if req.URL.Fragment == gen.FragmentUploadSliceList {
+		limit = max(limit, MaxSliceListBytes)
+	}
+	resp.Body = &limitedBody{rc: resp.Body, left: limit}
 	return resp, nil
 }
 

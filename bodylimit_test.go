@@ -1,7 +1,9 @@
 package cosv2_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"sync/atomic"
@@ -51,4 +53,45 @@ var _ = Describe("answers over the size limit", func() {
 		Entry("a success", http.StatusOK),
 		Entry("an error", http.StatusInternalServerError),
 	)
+})
+
+var _ = Describe("a slice listing", func() {
+	// listing answers a slice list of n stored 512 KB slices, each with a
+	// datasha, as a server lists an upload that declared uploadparts.
+	listing := func(n int) []byte {
+		const slice = 512 << 10
+		var b bytes.Buffer
+		fmt.Fprintf(&b, `{"code":0,"message":"SUCCESS","data":{"session":"s","slice_size":%d,"filesize":%d,"listparts":[`, slice, int64(n)*slice)
+		for i := range n {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `{"offset":%d,"datalen":%d,"datasha":"%040x"}`, int64(i)*slice, slice, i)
+		}
+		b.WriteString(`]}}`)
+		return b.Bytes()
+	}
+
+	It("of an upload too large for MaxResponseBytes is read, so the upload can be resumed", func() {
+		body := listing(60000) // a 30 GB file
+		Expect(len(body)).To(BeNumerically(">", cosv2.MaxResponseBytes))
+		tr := transportFunc(func(r *http.Request) (*http.Response, error) {
+			return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(bytes.NewReader(body))}, nil
+		})
+		c := newClient("http://127.0.0.1:1", cosv2.WithHTTPClient(&http.Client{Transport: tr}))
+		sess, err := c.SliceList(context.Background(), "big.bin")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sess.Parts).To(HaveLen(60000))
+	})
+
+	It("is refused after MaxSliceListBytes, not read whole", func() {
+		body := &endless{n: cosv2.MaxSliceListBytes + 8<<20}
+		tr := transportFunc(func(r *http.Request) (*http.Response, error) {
+			return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}}, Body: body}, nil
+		})
+		c := newClient("http://127.0.0.1:1", cosv2.WithHTTPClient(&http.Client{Transport: tr}))
+		_, err := c.SliceList(context.Background(), "big.bin")
+		Expect(err).To(MatchError(cosv2.ErrResponseTooLarge))
+		Expect(body.read.Load()).To(BeNumerically("<=", cosv2.MaxSliceListBytes+1))
+	})
 })

@@ -37,6 +37,13 @@ export interface RetryPolicy {
  */
 export const MAX_RESPONSE_BYTES = 4 << 20;
 
+/**
+ * MAX_SLICE_LIST_BYTES bounds the answer of upload_slice_list instead (as
+ * Go's MaxSliceListBytes), which lists every stored slice of an upload: about
+ * 2.7 million with their datasha, a file of 1.3 TB in 512 KB slices.
+ */
+export const MAX_SLICE_LIST_BYTES = 256 << 20;
+
 export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 5000 };
 
 /** Options of createClient. */
@@ -314,7 +321,7 @@ export class Core {
           this.infos.set(resp, attempt);
           return resp;
         }
-        text = await boundedText(resp, MAX_RESPONSE_BYTES, m.op, m.path);
+        text = await boundedText(resp, m.op === "upload_slice_list" ? MAX_SLICE_LIST_BYTES : MAX_RESPONSE_BYTES, m.op, m.path);
       } catch (e) {
         // The answer is lost, before its body or in it (Go's connection
         // failures): only a request that may be repeated is. One too long

@@ -1,6 +1,6 @@
 // @cosv2/client: the TypeScript client of the COS v2 JSON API, typed from spec/cos-v2.yaml.
 export { CosClient, MAX_SIMPLE_UPLOAD, SLICE_SIZES, type CosObject, type DirInfo, type Entry, type FileInfo, type PutOptions, type SliceSession, type Bytes } from "./cos.js";
-export { Core, MAX_RESPONSE_BYTES, defaultRetryPolicy, escapePath, type ApiClient, type ClientOptions, type RetryPolicy } from "./client.js";
+export { Core, MAX_RESPONSE_BYTES, MAX_SLICE_LIST_BYTES, defaultRetryPolicy, escapePath, type ApiClient, type ClientOptions, type RetryPolicy } from "./client.js";
 export { BadAnswerError, CosError, ObjectChangedError, ResponseTooLargeError, isCode, codeOf } from "./errors.js";
 export { callbackAuthorizer, signerAuthorizer, authRequest, type AuthRequest, type Authorizer, type GetAuthorization } from "./auth.js";
 export { Signer, sign, plaintext, fileId, parseSignature, MAX_TTL_SECONDS, MAX_RAND, type Credentials, type Kind, type SignParams } from "./signer.js";

@@ -10,7 +10,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BadAnswerError, Core, createClient, isCode, jsSha1, MAX_RESPONSE_BYTES, ObjectChangedError, paths, ResponseTooLargeError, Signer, upload, UploadError, UploadMismatchError, type AuthRequest, type CosClient } from "../src/index.js";
+import { BadAnswerError, Core, createClient, isCode, jsSha1, MAX_RESPONSE_BYTES, MAX_SLICE_LIST_BYTES, ObjectChangedError, paths, ResponseTooLargeError, Signer, upload, UploadError, UploadMismatchError, type AuthRequest, type CosClient } from "../src/index.js";
 import { appid, bucket, bytes, cosv2, secretId, secretKey, startServer, type Server } from "./helpers.js";
 
 let srv: Server;
@@ -521,6 +521,21 @@ describe("answers", () => {
       assert.ok(pulled <= MAX_RESPONSE_BYTES + 2 * 65600, `read ${pulled} bytes`);
     });
   }
+
+  // An upload's slice list grows with its slices: 60000 of 512 KB (a 30 GB
+  // file) with their datasha take over 5 MiB, and must still be read.
+  test("a slice list longer than MAX_RESPONSE_BYTES is read, up to MAX_SLICE_LIST_BYTES", async () => {
+    const slice = 512 << 10;
+    const n = 60000;
+    const parts = Array.from({ length: n }, (_, i) => ({ offset: i * slice, datalen: slice, datasha: i.toString(16).padStart(40, "0") }));
+    const text = JSON.stringify({ code: 0, message: "SUCCESS", data: { session: "s", slice_size: slice, filesize: n * slice, listparts: parts } });
+    assert.ok(text.length > MAX_RESPONSE_BYTES);
+    const listing: typeof fetch = async () => new Response(text, { headers: { "Content-Type": "application/json" } });
+    const c = createClient({ appid, bucket, endpoint: srv.url, credentials: { secretId, secretKey }, fetch: listing });
+    const s = await c.sliceList("/big.bin");
+    assert.equal(s.parts.length, n);
+    assert.ok(MAX_SLICE_LIST_BYTES > text.length);
+  });
 });
 
 describe("getAuthorization", () => {
