@@ -63,7 +63,9 @@ const MISMATCH_ADVICE = "discard it (cosv2 rm --incomplete PATH on a cosv2 serve
  * file (Go's uploader.ErrMismatch), so resuming it could never finish: of
  * another size; or a stored slice whose declared running SHA-1 state this
  * source's bytes do not give; or, without declared states, stored slices
- * that the finish's SHA-1 check refused (cause: that ErrSHANotEqual).
+ * that the finish's SHA-1 check refused (cause: that ErrSHANotEqual); or
+ * declared states the finish found these bytes contradict (cause: that
+ * ErrNotSameSHA).
  */
 export class UploadMismatchError extends Error {
   constructor(readonly path: string, readonly session: string, detail: string, cause?: unknown) {
@@ -354,6 +356,10 @@ export async function upload(client: CosClient, file: string, src: UploadSource,
       // Slices stored by an earlier attempt were of other bytes (the source
       // changed since): resuming can never finish.
       if (stored.size > 0 && isCode(e, "ErrSHANotEqual")) throw new UploadMismatchError(p, session, "the slices stored before are of other bytes", e);
+      // The upload's init declared running states (uploadparts, as the
+      // official SDKs send them) that these bytes contradict, also where no
+      // slice was stored yet to check them against: it never finishes.
+      if (isCode(e, "ErrNotSameSHA")) throw new UploadMismatchError(p, session, "its init declared other bytes", e);
       throw e;
     }
   } catch (e) {

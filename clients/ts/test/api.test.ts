@@ -351,6 +351,29 @@ describe("slice uploads", () => {
     assert.equal((await cos.stat(file)).sha1, sha1(original));
   });
 
+  // The same declared states with no slice stored yet: nothing to check
+  // before sending, and the finish's check of the declared states fails
+  // (-4016). As Go's uploader, that is an UploadMismatchError too.
+  test("a resume of an upload whose init declared other bytes, nothing stored, is an UploadMismatchError", async () => {
+    const sliceSize = 524288;
+    const original = bytes(2 * sliceSize + 7, 28);
+    const changed = original.slice();
+    changed[5] ^= 1;
+    const file = "/declared-empty.bin";
+    const h = jsSha1();
+    const parts: { offset: number; datalen: number; datasha: string }[] = [];
+    for (let off = 0; off < original.length; off += sliceSize) {
+      const n = Math.min(sliceSize, original.length - off);
+      h.update(original.subarray(off, off + n));
+      parts.push({ offset: off, datalen: n, datasha: off + n === original.length ? h.hex() : h.state() });
+    }
+    const body = Core.form([["op", "upload_slice_init"], ["filesize", String(original.length)], ["slice_size", String(sliceSize)],
+      ["insertOnly", "1"], ["sha", sha1(original)], ["uploadparts", JSON.stringify(parts)]]);
+    await cos.core.check(cos.api.POST(paths.uploadSliceInit, { params: { path: { appid, bucket, path: file } }, body }), "upload_slice_init", file);
+    await assert.rejects(upload(cos, file, changed, { simpleThreshold: 0, sliceSize }),
+      (e) => e instanceof UploadMismatchError && /declared other bytes/.test(e.message) && isCode(e.cause, "ErrNotSameSHA"));
+  });
+
   // An unfinished upload of the path that is of another file, with no
   // declared states to tell: of another size, or with stored slices of other
   // bytes, which only the finish's SHA-1 check finds. As Go's uploader, the
