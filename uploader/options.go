@@ -83,10 +83,14 @@ func (f downloadOption) applyDownload(c *downloadConfig) { f(c) }
 
 // WithOverwrite replaces an existing file at the path (insertOnly=0 on the
 // upload or the slice init); without it, an existing file makes the upload
-// fail with cosv2.ErrFileExist.
+// fail with cosv2.ErrFileExist. An unfinished upload that is resumed keeps
+// the setting of the init that began it: the slice list does not say it,
+// and no call changes it.
 func WithOverwrite() Option { return uploadOption(func(c *config) { c.overwrite = true }) }
 
-// WithBizAttr sets the file's business attributes (biz_attr).
+// WithBizAttr sets the file's business attributes (biz_attr). An
+// unfinished upload that is resumed keeps those of the init that began it;
+// set them after with cosv2.Client.Update where that matters.
 func WithBizAttr(attr string) Option { return uploadOption(func(c *config) { c.bizAttr = attr }) }
 
 // WithSliceSize sets the slice size: one of cosv2.SliceSizes() (default
