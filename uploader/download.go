@@ -63,7 +63,9 @@ func Download(ctx context.Context, c Downloader, remote string, w io.WriterAt, o
 		}
 		todo = append(todo, off)
 	}
-	if p.SlicesResumed > 0 && cfg.progress != nil {
+	// Resumed chunks are reported before any GET; an empty object has no
+	// chunk at all, so this one call is its completion (0 of 0 bytes).
+	if (p.SlicesResumed > 0 || size == 0) && cfg.progress != nil {
 		cfg.progress(p)
 	}
 	var mu sync.Mutex

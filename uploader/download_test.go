@@ -26,4 +26,16 @@ var _ = Describe("Download's progress", func() {
 		Expect(dst).To(Equal(b))
 		Expect(last).To(Equal(uploader.Progress{BytesDone: 10, BytesTotal: 10, SlicesDone: 1, SlicesTotal: 1}))
 	})
+
+	It("reports an empty object complete, once", func() {
+		c := newClient()
+		_, err := uploader.Upload(context.Background(), c, "empty.bin", bytes.NewReader(nil), 0)
+		Expect(err).NotTo(HaveOccurred())
+		var calls []uploader.Progress
+		n, err := uploader.Download(context.Background(), c, "empty.bin", writerAt(nil),
+			uploader.WithProgress(func(p uploader.Progress) { calls = append(calls, p) }))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(n).To(BeZero())
+		Expect(calls).To(Equal([]uploader.Progress{{}}), "BytesDone = BytesTotal = 0: done")
+	})
 })

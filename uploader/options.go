@@ -108,7 +108,8 @@ func WithConcurrency(n int) TransferOption {
 }
 
 // WithProgress calls f after each slice or chunk (and, for a file sent in one
-// request, once at the end), from one goroutine at a time.
+// request or an empty object downloaded, once at the end), from one
+// goroutine at a time.
 func WithProgress(f func(Progress)) TransferOption {
 	return TransferOption{
 		up:   func(c *config) { c.progress = f },
