@@ -14,8 +14,21 @@ type ReplayCache interface {
 	Add(key string, until time.Time) (bool, error)
 }
 
+// ClockedReplayCache is a ReplayCache that keeps time by its Verifier's
+// clock (Verifier.Now): the Verifier calls AddAt instead of Add, with the
+// time it checked the window at, so the cache forgets a key when that clock
+// passes the key's time, not the wall clock. A cache that measured against
+// another clock than the window's would forget a signature still within the
+// window when that clock ran ahead, and a replay would pass.
+type ClockedReplayCache interface {
+	ReplayCache
+	// AddAt is Add, with now the Verifier's time.
+	AddAt(key string, until, now time.Time) (bool, error)
+}
+
 // MemoryReplay is a ReplayCache that keeps the most recent keys in memory; it
-// is safe for concurrent use. It forgets a key once its time has passed, and
+// is safe for concurrent use. It forgets a key once its time has passed (by
+// the Verifier's clock, which calls AddAt; by the wall clock for Add), and
 // the oldest key when it holds size of them, so one that old, or one sent
 // again after a restart, is accepted again unless Verifier.OnceWindow refuses
 // it first: size it above the one-time requests the server sees in the
@@ -38,11 +51,16 @@ func NewMemoryReplay(size int) *MemoryReplay {
 	return &MemoryReplay{size: max(size, 1), order: list.New(), seen: map[string]*list.Element{}}
 }
 
-// Add implements ReplayCache; it never fails.
+// Add implements ReplayCache by the wall clock; it never fails.
 func (m *MemoryReplay) Add(key string, until time.Time) (bool, error) {
+	return m.AddAt(key, until, time.Now())
+}
+
+// AddAt implements ClockedReplayCache: keys whose time is before now are
+// forgotten. It never fails.
+func (m *MemoryReplay) AddAt(key string, until, now time.Time) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	now := time.Now()
 	for e := m.order.Front(); e != nil; e = m.order.Front() {
 		if u := e.Value.(entry).until; u.IsZero() || !u.Before(now) {
 			break

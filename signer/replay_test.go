@@ -38,6 +38,40 @@ var _ = Describe("MemoryReplay", func() {
 		Expect(m.Add("new", time.Now().Add(time.Hour))).To(BeFalse())
 	})
 
+	Context("behind a Verifier with a clock of its own", func() {
+		windowed := func(now *time.Time) *signer.Verifier {
+			v := verifier()
+			v.OnceWindow = 5 * time.Minute
+			v.Now = func() time.Time { return *now }
+			return v
+		}
+		signedAt := func(t time.Time, r uint64) string {
+			p := once()
+			p.Now, p.Rand = t, r
+			return mustSign(creds, p)
+		}
+
+		It("refuses a replay when that clock is behind the wall's", func() {
+			now := t0.Add(10 * time.Second) // 2023: the wall clock is years past t + window
+			v := windowed(&now)
+			sig := signedAt(t0, 1)
+			Expect(v.Verify(sig, want(signer.Once))).To(Succeed())
+			now = now.Add(time.Minute)
+			Expect(reason(v.Verify(sig, want(signer.Once)))).To(Equal(signer.ReasonReplayed))
+		})
+
+		It("forgets a signature once that clock, ahead of the wall's, leaves its window", func() {
+			t := time.Now().Add(24 * time.Hour).Truncate(time.Second)
+			now := t
+			v := windowed(&now)
+			m := v.Replay.(*signer.MemoryReplay)
+			Expect(v.Verify(signedAt(t, 1), want(signer.Once))).To(Succeed())
+			now = t.Add(6 * time.Minute)
+			Expect(v.Verify(signedAt(now, 2), want(signer.Once))).To(Succeed())
+			Expect(m.Len()).To(Equal(1), "the first signature is past t + window by the Verifier's clock")
+		})
+	})
+
 	It("lets exactly one of many concurrent callers have each key", func() {
 		m := signer.NewMemoryReplay(1000)
 		var won atomic.Int32

@@ -39,7 +39,8 @@ type Verifier struct {
 	Keys KeyStore
 	// Now is the clock expiry is checked against; nil means time.Now.
 	Now func() time.Time
-	// Replay remembers one-time signatures; nil accepts them any number of times.
+	// Replay remembers one-time signatures; nil accepts them any number of
+	// times. A ClockedReplayCache (MemoryReplay is one) is given Now's time.
 	Replay ReplayCache
 	// OnceWindow, when positive, is how far a one-time signature's t may be
 	// from now, either way: an older one is refused as expired (-96), so the
@@ -129,16 +130,23 @@ func (v *Verifier) Authorize(p *Parsed, kind Kind) error {
 		return nil
 	}
 	var until time.Time // zero: remember for good
+	now := v.now()
 	if v.OnceWindow > 0 {
 		// Again, at the time it is recorded: a body read since Authenticate
 		// may have taken the window past t + OnceWindow, when the cache may
 		// already have forgotten the signature's first use.
-		if now := v.now(); !within(now, p.Now, v.OnceWindow) {
+		if !within(now, p.Now, v.OnceWindow) {
 			return refuse(ReasonExpired, "a one-time signature's t=%d was more than %v from now (%d) by the time the request was read", p.Now, v.OnceWindow, now.Unix())
 		}
 		until = time.Unix(p.Now, 0).Add(v.OnceWindow)
 	}
-	fresh, err := v.Replay.Add(string(p.MAC), until)
+	var fresh bool
+	var err error
+	if c, ok := v.Replay.(ClockedReplayCache); ok {
+		fresh, err = c.AddAt(string(p.MAC), until, now) // the window's own clock
+	} else {
+		fresh, err = v.Replay.Add(string(p.MAC), until)
+	}
 	if err != nil {
 		return fmt.Errorf("signer: recording a one-time signature: %w", err)
 	}
