@@ -26,7 +26,8 @@ type Limits struct {
 	BodyMemory int64
 	// OnceWindow is how far a one-time signature's t may be from the server's
 	// clock; the signatures used within it are kept in the store, so a replay
-	// is refused across restarts.
+	// is refused across restarts, and for the longest OnceWindow of the
+	// servers sharing the store (see nonces.go).
 	OnceWindow time.Duration
 	// MaxNonces bounds the one-time signatures remembered within OnceWindow;
 	// when full, one-time requests are refused (-300, retryable) until some

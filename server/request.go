@@ -346,5 +346,8 @@ func signatureRefused(err error) *apiError {
 	if errors.Is(err, errNoncesFull) {
 		return fail(coserr.ErrOverload, "%v: try again later", errNoncesFull)
 	}
+	if errors.Is(err, errNonceForgotten) {
+		return fail(coserr.ErrSignatureExpired, "%v", errNonceForgotten)
+	}
 	return storeFailed(err)
 }

@@ -180,7 +180,7 @@ func newServer(cfg Config, dsn string, store blobs) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("server: opening the metadata: %w", err)
 	}
-	n, err := newNonces(ctx, m, cfg.Now, cfg.Limits.MaxNonces)
+	n, err := newNonces(ctx, m, cfg.Now, cfg.Limits.OnceWindow, cfg.Limits.MaxNonces)
 	if err != nil {
 		_ = m.close()
 		return nil, fmt.Errorf("server: the one-time signatures seen: %w", err)

@@ -31,8 +31,8 @@ progressing at least every --write-timeout; idle keep-alive connections closed
 after --idle-timeout; request bodies in memory at once at most --body-memory
 bytes (a request waits for its share); one-time signatures accepted within
 --once-window of their t, each remembered in the store until it leaves the
-window (at most --max-nonces; when full, one-time requests get -300 until
-some expire). Fixed: a simple upload or form 21 MB, a JSON body 64 KB, a form
+window (the longest window of the servers sharing the store; at most
+--max-nonces; when full, one-time requests get -300 until some expire). Fixed: a simple upload or form 21 MB, a JSON body 64 KB, a form
 16 parts of at most 4 KB of header each, a path 1000 bytes, a name 255 bytes,
 a file 1 TiB, custom headers those the document lists (Cache-Control,
 Content-Type, Content-Disposition, Content-Language, Content-Encoding,
