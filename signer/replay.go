@@ -1,7 +1,7 @@
 package signer
 
 import (
-	"container/list"
+	"container/heap"
 	"sync"
 	"time"
 )
@@ -28,27 +28,30 @@ type ClockedReplayCache interface {
 
 // MemoryReplay is a ReplayCache that keeps the most recent keys in memory; it
 // is safe for concurrent use. It forgets a key once its time has passed (by
-// the Verifier's clock, which calls AddAt; by the wall clock for Add), and
-// the oldest key when it holds size of them, so one that old, or one sent
-// again after a restart, is accepted again unless Verifier.OnceWindow refuses
-// it first: size it above the one-time requests the server sees in the
-// window (a key costs about 150 bytes: 1<<16 of them, 10 MB). A server that
-// must refuse replays across restarts keeps them durably instead.
+// the Verifier's clock, which calls AddAt; by the wall clock for Add), and,
+// when it holds size keys still within their time, the one whose time ends
+// first (of keys kept for good, the oldest), so such a key, or one sent again
+// after a restart, is accepted again unless Verifier.OnceWindow refuses it
+// first: size it above the one-time requests the server sees in the window
+// (a key costs about 150 bytes: 1<<16 of them, 10 MB). A server that must
+// refuse replays across restarts keeps them durably instead.
 type MemoryReplay struct {
-	mu    sync.Mutex
-	size  int
-	order *list.List // of entry, oldest first
-	seen  map[string]*list.Element
+	mu   sync.Mutex
+	size int
+	keys byEnd // the first to forget on top
+	seen map[string]*entry
+	seq  uint64
 }
 
 type entry struct {
 	key   string
-	until time.Time
+	until time.Time // zero: for good
+	seq   uint64    // the order of Adds
 }
 
 // NewMemoryReplay returns a cache of at most size keys (at least 1).
 func NewMemoryReplay(size int) *MemoryReplay {
-	return &MemoryReplay{size: max(size, 1), order: list.New(), seen: map[string]*list.Element{}}
+	return &MemoryReplay{size: max(size, 1), seen: map[string]*entry{}}
 }
 
 // Add implements ReplayCache by the wall clock; it never fails.
@@ -61,30 +64,59 @@ func (m *MemoryReplay) Add(key string, until time.Time) (bool, error) {
 func (m *MemoryReplay) AddAt(key string, until, now time.Time) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	for e := m.order.Front(); e != nil; e = m.order.Front() {
-		if u := e.Value.(entry).until; u.IsZero() || !u.Before(now) {
+	// Every key past its time, wherever it was added: keys come in the order
+	// of their requests, not of their times (t may be either side of now).
+	for len(m.keys) > 0 {
+		if u := m.keys[0].until; u.IsZero() || !u.Before(now) {
 			break
 		}
-		m.drop(e)
+		delete(m.seen, heap.Pop(&m.keys).(*entry).key)
 	}
 	if _, ok := m.seen[key]; ok {
 		return false, nil
 	}
-	m.seen[key] = m.order.PushBack(entry{key, until})
-	if m.order.Len() > m.size {
-		m.drop(m.order.Front())
+	m.seq++
+	e := &entry{key: key, until: until, seq: m.seq}
+	heap.Push(&m.keys, e)
+	m.seen[key] = e
+	if len(m.keys) > m.size {
+		delete(m.seen, heap.Pop(&m.keys).(*entry).key)
 	}
 	return true, nil
-}
-
-func (m *MemoryReplay) drop(e *list.Element) {
-	m.order.Remove(e)
-	delete(m.seen, e.Value.(entry).key)
 }
 
 // Len returns how many keys the cache holds.
 func (m *MemoryReplay) Len() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.order.Len()
+	return len(m.keys)
+}
+
+// byEnd is a heap of entries, the one whose time ends first on top (a zero
+// time last), then the oldest.
+type byEnd []*entry
+
+func (h byEnd) Len() int { return len(h) }
+
+func (h byEnd) Less(i, j int) bool {
+	a, b := h[i], h[j]
+	switch {
+	case a.until.Equal(b.until):
+		return a.seq < b.seq
+	case a.until.IsZero() || b.until.IsZero():
+		return b.until.IsZero()
+	}
+	return a.until.Before(b.until)
+}
+
+func (h byEnd) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+
+func (h *byEnd) Push(x any) { *h = append(*h, x.(*entry)) }
+
+func (h *byEnd) Pop() any {
+	old := *h
+	e := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	return e
 }

@@ -70,6 +70,19 @@ var _ = Describe("MemoryReplay", func() {
 			Expect(v.Verify(signedAt(now, 2), want(signer.Once))).To(Succeed())
 			Expect(m.Len()).To(Equal(1), "the first signature is past t + window by the Verifier's clock")
 		})
+
+		It("when full, forgets the signatures past their window before one still within it", func() {
+			now := t0
+			v := windowed(&now)
+			v.Replay = signer.NewMemoryReplay(3)
+			ahead := signedAt(t0.Add(5*time.Minute), 1) // a client clock 5 min fast: within its window until t0+10m
+			Expect(v.Verify(ahead, want(signer.Once))).To(Succeed())
+			Expect(v.Verify(signedAt(t0, 2), want(signer.Once))).To(Succeed())
+			Expect(v.Verify(signedAt(t0, 3), want(signer.Once))).To(Succeed())
+			now = t0.Add(6 * time.Minute) // the last two left their window; 2 of 3 keys are within theirs
+			Expect(v.Verify(signedAt(now, 4), want(signer.Once))).To(Succeed())
+			Expect(reason(v.Verify(ahead, want(signer.Once)))).To(Equal(signer.ReasonReplayed))
+		})
 	})
 
 	It("lets exactly one of many concurrent callers have each key", func() {
