@@ -8,9 +8,10 @@ type Progress struct {
 	BytesDone, BytesTotal   int64
 	SlicesDone, SlicesTotal int
 	// BytesResumed and SlicesResumed are the part of BytesDone and SlicesDone
-	// an earlier, interrupted upload had stored: nothing was sent for them,
-	// so a rate counts BytesDone-BytesResumed. They are reported once, in the
-	// first call, before any slice goes out.
+	// an earlier, interrupted upload had stored (all of them, in the only
+	// call, for a quick upload: the service had the bytes): nothing was sent
+	// for them, so a rate counts BytesDone-BytesResumed. They are reported
+	// once, in the first call, before any slice goes out.
 	BytesResumed  int64
 	SlicesResumed int
 }

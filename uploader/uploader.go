@@ -110,8 +110,14 @@ func Upload(ctx context.Context, c Client, remote string, src io.ReaderAt, size 
 		}
 	}
 	sess, done, err := open(ctx, c, remote, src, size, &cfg)
-	if err != nil || sess.Object != nil {
-		return finished(sess), err
+	if err != nil {
+		return nil, err
+	}
+	if sess.Object != nil {
+		// A quick upload: the service had the bytes, none went out.
+		r := cfg.reporter(size, cfg.sliceSize)
+		r.resumed(size, r.p.SlicesTotal)
+		return sess.Object, nil
 	}
 	// Unless a pass before the init hashed the file already, its SHA-1 is
 	// computed alongside the slices, from a second read of src.
@@ -181,14 +187,6 @@ func Upload(ctx context.Context, c Client, remote string, src io.ReaderAt, size 
 func (c *config) hash(ctx context.Context, src io.ReaderAt, size int64) (err error) {
 	c.sha, c.parts, err = runningStates(ctx, src, size, c.sliceSize)
 	return err
-}
-
-// finished is the object a session found finished, if any.
-func finished(s *cosv2.SliceSession) *cosv2.Object {
-	if s == nil {
-		return nil
-	}
-	return s.Object
 }
 
 // open starts a session, or finds the unfinished one of remote and the
