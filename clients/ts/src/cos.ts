@@ -189,9 +189,13 @@ export class CosClient {
       if (next) query.context = next;
       const { data } = await this.core.check<S["ListDirectoryData"] | undefined>(
         this.api.GET(P.listDirectory, { params: { path: this.params(listPath), query } }), "list", listPath);
-      for (const i of data?.infos ?? []) {
+      const infos = data?.infos ?? [];
+      // The whole page first, as Go's List: none of a bad page is yielded.
+      for (const i of infos) {
         const problem = nameProblem(i.name) ?? (num(i.filesize) < 0 ? `file size ${num(i.filesize)}` : undefined);
         if (problem) throw new BadAnswerError("list", listPath, `entry ${JSON.stringify(i.name)}: ${problem}`);
+      }
+      for (const i of infos) {
         yield {
           name: i.name, isDir: i.name.endsWith("/"), size: num(i.filesize), sha1: str(i.sha), created: num(i.ctime), updated: num(i.mtime),
           accessUrl: str(i.access_url), sourceUrl: str(i.source_url), authority: str(i.authority),

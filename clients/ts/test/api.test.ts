@@ -468,6 +468,19 @@ describe("lost answers", () => {
     assert.equal((await cos.stat("/quick-dst.bin")).sha1, sha1(data));
   });
 
+  // A listing page with one entry the spec rules out fails whole, as Go's
+  // List: no entry of that page reaches the caller before the error.
+  test("a listing page with a bad entry yields none of its entries", async () => {
+    const page = { code: 0, message: "SUCCESS", data: { listover: true, context: "", infos: [{ name: "good.txt", filesize: 1 }, { name: "../bad", filesize: 1 }] } };
+    const bad: typeof fetch = async () => new Response(JSON.stringify(page), { headers: { "Content-Type": "application/json" } });
+    const c = createClient({ appid, bucket, endpoint: srv.url, credentials: { secretId, secretKey }, fetch: bad });
+    const got: string[] = [];
+    await assert.rejects((async () => {
+      for await (const e of c.list("/")) got.push(e.name);
+    })(), BadAnswerError);
+    assert.deepEqual(got, []);
+  });
+
   // A copy that may overwrite is idempotent (Go's moveOrCopy): the copy is
   // made, its answer lost, and the copy sent again overwrites it with the
   // same bytes. A move, or a copy that may not overwrite, is not repeated:
