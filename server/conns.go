@@ -2,10 +2,12 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"net"
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cosv2/cosv2/gen/coserr"
@@ -15,7 +17,9 @@ import (
 // once (one more is answered 503 with the JSON envelope, -300, and closed),
 // and the plain-text answers net/http writes itself to requests it cannot
 // parse (a bad request line, a bad Content-Length, a header too large) are
-// written as the JSON envelope every client of this API expects.
+// written as the JSON envelope every client of this API expects. The latter
+// needs the http.Server of s.HTTPServer, which says when an answer of the
+// handler is being written: those bytes pass untouched, whatever they hold.
 func (s *Server) Listener(ln net.Listener) net.Listener {
 	return &listener{Listener: ln, slots: make(chan struct{}, s.cfg.Limits.MaxConns)}
 }
@@ -51,6 +55,38 @@ type conn struct {
 	net.Conn
 	once    sync.Once
 	release func()
+	// answering: the handler began an answer that is not all written yet
+	// (set by Server.ServeHTTP, cleared when the connection goes idle).
+	// Its bytes are never taken for net/http's own: a downloaded file may
+	// hold one byte for byte.
+	answering atomic.Bool
+}
+
+// connKey carries a request's *conn in its context (HTTPServer's ConnContext).
+type connKey struct{}
+
+// connContext puts c in the context of its requests.
+func connContext(ctx context.Context, c net.Conn) context.Context {
+	if cc, ok := c.(*conn); ok {
+		return context.WithValue(ctx, connKey{}, cc)
+	}
+	return ctx
+}
+
+// connState notes that a connection's answer is all written: net/http sets
+// StateIdle after it flushed the last byte and before it reads the next
+// request, the one it may refuse itself.
+func connState(c net.Conn, st http.ConnState) {
+	if cc, ok := c.(*conn); ok && st == http.StateIdle {
+		cc.answering.Store(false)
+	}
+}
+
+// markAnswering tells r's connection that the handler's answer begins.
+func markAnswering(r *http.Request) {
+	if c, ok := r.Context().Value(connKey{}).(*conn); ok {
+		c.answering.Store(true)
+	}
 }
 
 func (c *conn) Close() error {
@@ -64,9 +100,9 @@ func (c *conn) Close() error {
 const goErrorHeaders = "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
 
 // Write passes everything through but net/http's own error answers, which it
-// writes whole in one call.
+// writes whole in one call, never while the handler answers.
 func (c *conn) Write(b []byte) (int, error) {
-	if len(b) > 512 || !bytes.HasPrefix(b, []byte("HTTP/1.1 ")) {
+	if c.answering.Load() || len(b) > 512 || !bytes.HasPrefix(b, []byte("HTTP/1.1 ")) {
 		return c.Conn.Write(b)
 	}
 	status, rest, ok := bytes.Cut(b[len("HTTP/1.1 "):], []byte(goErrorHeaders))

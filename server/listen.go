@@ -64,7 +64,9 @@ func ListenAndServe(ctx context.Context, cfg Config, addr string, ready func(add
 
 // HTTPServer returns an http.Server for s with the timeouts of its Limits.
 // Serve it on s.Listener(ln) for the connection limit and JSON answers to
-// requests net/http refuses itself.
+// requests net/http refuses itself; its ConnContext and ConnState tell the
+// listener which bytes are the handler's answers, so keep them (call them
+// from your own) if you set those fields.
 func (s *Server) HTTPServer() *http.Server {
 	l := s.cfg.Limits
 	return &http.Server{
@@ -76,5 +78,8 @@ func (s *Server) HTTPServer() *http.Server {
 		WriteTimeout:   l.ReadTimeout + l.WriteTimeout,
 		IdleTimeout:    l.IdleTimeout,
 		MaxHeaderBytes: l.MaxHeaderBytes,
+		// So that the listener tells the handler's answers from net/http's own.
+		ConnContext: connContext,
+		ConnState:   connState,
 	}
 }

@@ -299,6 +299,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeEnvelope(w, http.StatusInternalServerError, coserr.ErrUnknown.Code, "internal error", nil)
 		}
 	}()
+	markAnswering(r)
 	if s.cors(w, r) {
 		return
 	}
