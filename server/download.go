@@ -57,8 +57,24 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	w.Header().Set("ETag", `"`+n.SHA+`"`)
+	r = fewRanges(r)
 	http.ServeContent(&progressWriter{ResponseWriter: w, rc: http.NewResponseController(w), timeout: s.cfg.Limits.WriteTimeout},
 		r, "", time.Unix(n.Mtime, 0), b)
+}
+
+// fewRanges returns r without its Range header when it asks for more than
+// MaxRanges ranges, which are then answered with the whole file, as RFC 9110
+// (14.2) allows: net/http would write a part, and read the store (on S3, a
+// GET), for each of the thousands a header can hold.
+func fewRanges(r *http.Request) *http.Request {
+	rng := r.Header.Get("Range")
+	if strings.Count(rng, ",") < MaxRanges {
+		return r
+	}
+	r2 := *r
+	r2.Header = r.Header.Clone()
+	r2.Header.Del("Range")
+	return &r2
 }
 
 // private reports whether a file of bucket with that authority is private.

@@ -30,6 +30,7 @@ const (
 	MaxListNum      = rules.MaxListNum // the largest num of a list
 	MaxParts        = 16               // parts of a form: the largest the SDKs send has 7
 	MaxPartHeader   = 4 << 10          // header bytes of one part
+	MaxRanges       = 16               // ranges of a download's Range header; more get the whole file
 	MaxFileSize     = 1 << 40          // this server's limit (the document names none): 1 TiB
 )
 
