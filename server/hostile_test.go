@@ -70,6 +70,33 @@ var _ = Describe("hostile peers of cosv2 serve", func() {
 		Expect(a.Code).To(BeZero(), fmt.Sprint(a))
 	})
 
+	It("hold no memory with JSON nested 64 KB deep: 16 signed peers at once leave the peak RSS under 64 MB + 1 MB a peer", func() {
+		if runtime.GOOS != "linux" {
+			Skip("reads /proc/<pid>/status")
+		}
+		// The check for duplicate keys walked the nesting by recursion: the
+		// stack of one request grew to 32 MB for a 64 KB body, past what
+		// Limits.BodyMemory counts, and stayed with its connection.
+		const peers = 16
+		const boundKB = 64<<10 + peers<<10
+		c := serveChild("", bucket)
+		deep := []byte(strings.Repeat("[", server.MaxJSON))
+		var wg sync.WaitGroup
+		for i := range peers {
+			wg.Add(1)
+			go func() {
+				defer GinkgoRecover()
+				defer wg.Done()
+				path := fmt.Sprintf("/deep-%d/", i)
+				a := c.api(Default, http.MethodPost, bucket, path, "application/json", deep, sign(signer.Multi, bucket, path))
+				Expect(a.Code).To(Equal(coserr.ErrJSONParse.Code), fmt.Sprint(a))
+			}()
+		}
+		wg.Wait()
+		fmt.Fprintf(GinkgoWriter, "VmHWM %d kB, VmRSS %d kB, bound %d kB\n", c.memKB("VmHWM"), c.memKB("VmRSS"), boundKB)
+		Expect(c.memKB("VmHWM")).To(BeNumerically("<", boundKB), "peak RSS in kB")
+	})
+
 	Describe("with --read-timeout 2s", func() {
 		var c *child
 		BeforeEach(func() { c = serveChild("", bucket, "--read-timeout", "2s", "--max-conns", "100") })
