@@ -101,8 +101,7 @@ func (s *Server) downloadSigned(r *http.Request, bucket, path string) error {
 	err := s.verify.Verify(sig, want)
 	var ve *signer.VerifyError
 	if errors.As(err, &ve) && ve.Reason == signer.ReasonFileIDMismatch {
-		want.FileID = strings.TrimPrefix(want.FileID, signer.FileID(s.cfg.AppID, bucket, ""))
-		want.FileID = "/" + strings.TrimPrefix(want.FileID, "/")
+		want.FileID = signer.DownloadFileID(path)
 		err = s.verify.Verify(sig, want)
 	}
 	return err

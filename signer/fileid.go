@@ -21,6 +21,19 @@ func FileID(appid, bucket, path string) string {
 	return b.String()
 }
 
+// DownloadFileID returns what a download URL's signature binds to as the
+// official SDKs sign it: the path alone, escaped as FileID escapes it,
+// without /<appid>/<bucket>. A server takes it for downloads only, so a URL
+// signed with it opens the file and nothing else.
+func DownloadFileID(path string) string {
+	var b strings.Builder
+	p := strings.TrimPrefix(path, "/")
+	b.Grow(escapedLen(p) + 1)
+	b.WriteByte('/')
+	escape(&b, p)
+	return b.String()
+}
+
 func escapedLen(s string) int {
 	n := len(s)
 	for i := 0; i < len(s); i++ {

@@ -67,6 +67,17 @@ var _ = Describe("FileID", func() {
 	)
 })
 
+var _ = Describe("DownloadFileID", func() {
+	DescribeTable("is the path alone, escaped as FileID escapes it",
+		func(path, want string) { Expect(signer.DownloadFileID(path)).To(Equal(want)) },
+		Entry("a file", "a/b.txt", "/a/b.txt"),
+		Entry("a file with its slash", "/a/b.txt", "/a/b.txt"),
+		Entry("the root", "", "/"),
+		Entry("space, plus, percent", "/a b+c%d", "/a%20b%2Bc%25d"),
+		Entry("Chinese, as UTF-8", "/照片", "/%E7%85%A7%E7%89%87"),
+	)
+})
+
 var _ = Describe("Signer", func() {
 	var s *signer.Signer
 	BeforeEach(func() {

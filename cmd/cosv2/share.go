@@ -37,8 +37,10 @@ func shareCmd() *cli.Command {
 			if err != nil {
 				return usagef("%v", err)
 			}
-			// Bound to this file alone: the URL opens nothing else.
-			sig, err := sg.MultiUse(s.Bucket, signer.FileID(s.AppID, s.Bucket, st.Path), ttl)
+			// Bound to the path alone, as the official SDKs sign download
+			// URLs: the file's fileid would open the API too (an upload over
+			// the file, a listing of the names that begin with its name).
+			sig, err := sg.MultiUse(s.Bucket, signer.DownloadFileID(st.Path), ttl)
 			if err != nil {
 				return err
 			}

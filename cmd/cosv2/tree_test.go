@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"io"
 	"math/rand/v2"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -27,6 +28,7 @@ import (
 	"github.com/onsi/gomega/gexec"
 
 	"github.com/cosv2/cosv2"
+	"github.com/cosv2/cosv2/signer"
 )
 
 // requests counts what reaches the server through a proxy, by method.
@@ -634,6 +636,43 @@ var _ = Describe("the command line a person expects (issue 16)", Ordered, func()
 			Expect(err).NotTo(HaveOccurred())
 			resp.Body.Close()
 			Expect(resp.StatusCode).To(Equal(http.StatusForbidden))
+		})
+	})
+
+	Context("share's signature", func() {
+		// Whoever has the URL may download the file, nothing else: with its
+		// signature bound to the file's fileid, the same signature replaced
+		// the file (upload) and listed its neighbours (list) through the API.
+		It("gives neither an upload nor a listing through the API", func() {
+			u := strings.TrimSpace(string(ok("share", "docs/report.pdf", "--ttl", "10m").Out.Contents()))
+			parsed, err := url.Parse(u)
+			Expect(err).NotTo(HaveOccurred())
+			sig := signer.SignFromQuery(parsed.RawQuery)
+			Expect(sig).NotTo(BeEmpty())
+			call := func(req *http.Request) map[string]any {
+				req.Header.Set("Authorization", sig)
+				resp, err := http.DefaultClient.Do(req)
+				Expect(err).NotTo(HaveOccurred())
+				defer resp.Body.Close()
+				var env map[string]any
+				Expect(json.NewDecoder(resp.Body).Decode(&env)).To(Succeed())
+				return env
+			}
+			var body bytes.Buffer
+			mw := multipart.NewWriter(&body)
+			Expect(mw.WriteField("op", "upload")).To(Succeed())
+			Expect(mw.WriteField("insertOnly", "0")).To(Succeed())
+			Expect(mw.WriteField("filecontent", "replaced")).To(Succeed())
+			Expect(mw.Close()).To(Succeed())
+			req, err := http.NewRequest(http.MethodPost, addr+"/files/v2/1250000000/photos/docs/report.pdf", &body)
+			Expect(err).NotTo(HaveOccurred())
+			req.Header.Set("Content-Type", mw.FormDataContentType())
+			Expect(call(req)["code"]).NotTo(BeEquivalentTo(0))
+			req, err = http.NewRequest(http.MethodGet, addr+"/files/v2/1250000000/photos/docs/report.pdf?op=list&num=10", nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(call(req)["code"]).NotTo(BeEquivalentTo(0))
+			got := ok("cat", "docs/report.pdf").Out.Contents()
+			Expect(string(got)).To(Equal("pdf"))
 		})
 	})
 
