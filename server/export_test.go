@@ -109,6 +109,9 @@ type StoreOptions struct {
 	// FailOneRemove makes the removal of the first key removed fail, every
 	// time, as an object the store refuses to delete (AccessDenied).
 	FailOneRemove bool
+	// PanicOnOpen makes every open of stored bytes panic, as a fault in a
+	// store would.
+	PanicOnOpen bool
 }
 
 // NewWithStore returns a server on memory (cfg.Memory) or SQLite and files
@@ -149,6 +152,13 @@ func (t *testBlobs) writeAt(ctx context.Context, key string, off int64, p []byte
 		}
 	}
 	return t.blobs.writeAt(ctx, key, off, p)
+}
+
+func (t *testBlobs) open(ctx context.Context, key string, size, slice int64) (blob, error) {
+	if t.opts.PanicOnOpen {
+		panic("testBlobs: open")
+	}
+	return t.blobs.open(ctx, key, size, slice)
 }
 
 func (t *testBlobs) remove(ctx context.Context, key string) error {

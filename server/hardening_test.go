@@ -331,6 +331,30 @@ var _ = Describe("a server on a network", func() {
 		})
 	})
 
+	// A download's signature in its query is a key to the file while it
+	// lasts: the log of a request that panicked must not hold it.
+	It("logs a panic without the request's signature", func() {
+		var log bytes.Buffer
+		var mu sync.Mutex
+		_, _, srv := startGated("", server.StoreOptions{PanicOnOpen: true}, func(c *server.Config) {
+			c.Logger = slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
+				mu.Lock()
+				defer mu.Unlock()
+				return log.Write(p)
+			}), nil))
+		})
+		Expect(upload(srv, "/f.txt", strings.Repeat("x", server.DefaultInlineMax+1)).Code).To(BeZero()) // not kept in the database
+		resp, err := http.Get(srv.URL + "/" + appID + "/" + bucket + "/f.txt?sign=SECRETSIGNATURE")
+		Expect(err).NotTo(HaveOccurred())
+		resp.Body.Close()
+		Expect(resp.StatusCode).To(Equal(http.StatusInternalServerError))
+		mu.Lock()
+		defer mu.Unlock()
+		Expect(log.String()).To(ContainSubstring("panic"))
+		Expect(log.String()).To(ContainSubstring("/f.txt"))
+		Expect(log.String()).NotTo(ContainSubstring("SECRETSIGNATURE"))
+	})
+
 	It("answers a full disk with a code that says so, without the server's paths, and logs the detail", func() {
 		var log bytes.Buffer
 		s, arm, err := server.NewFailingWrites(server.Config{AppID: appID, Buckets: []string{bucket}, SecretID: secretID, SecretKey: secretKey,

@@ -149,3 +149,8 @@ func upload(srv *httptest.Server, path, content string, extra ...string) answer 
 var _ = strings.Repeat
 
 func jsonDecode(resp *http.Response, v any) error { return json.NewDecoder(resp.Body).Decode(v) }
+
+// writerFunc is an io.Writer of a func.
+type writerFunc func(p []byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

@@ -296,7 +296,8 @@ type reply struct{ data any }
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		if v := recover(); v != nil {
-			s.log.Error("server: panic", "panic", v, "method", r.Method, "url", r.URL.String())
+			// The path, not the URL: a query's sign= opens the file to whoever reads the log.
+			s.log.Error("server: panic", "panic", v, "method", r.Method, "path", r.URL.Path)
 			writeEnvelope(w, http.StatusInternalServerError, coserr.ErrUnknown.Code, "internal error", nil)
 		}
 	}()
