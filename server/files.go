@@ -314,23 +314,21 @@ func (s *Server) moveOrCopy(ctx context.Context, q *request) (*reply, *apiError)
 		if old != nil && (!overwrite || old.dir()) {
 			return fail(coserr.ErrFileExist, "%s exists and to_over_write is 0", dest)
 		}
-		if old != nil {
-			err = s.meta.unref(ctx, tx, old.Data, s.now())
-		}
 		moved := *src // a copy keeps the source's attributes, authority and headers
 		moved.Path, moved.Mtime = dest, s.now()
 		if q.op.Op == "move" {
-			if err == nil {
-				err = s.meta.deleteNode(ctx, tx, q.bucket, q.path)
-			}
+			err = s.meta.deleteNode(ctx, tx, q.bucket, q.path)
 		} else {
 			moved.Ctime = s.now()
-			if err == nil {
-				err = s.meta.ref(ctx, tx, src.Data)
-			}
+			err = s.meta.ref(ctx, tx, src.Data)
 		}
 		if err == nil {
 			err = s.meta.putNode(ctx, tx, &moved)
+		}
+		// The replaced bytes lose their reference once the destination's row
+		// no longer holds them: the last one deletes their blob row.
+		if err == nil && old != nil {
+			err = s.meta.unref(ctx, tx, old.Data, s.now())
 		}
 		return dbFailed(err)
 	})

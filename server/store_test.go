@@ -217,6 +217,40 @@ var _ = Describe("copy", func() {
 	})
 })
 
+var _ = Describe("move and copy with to_over_write", func() {
+	// The destination's bytes lost their last reference before the
+	// destination's row stopped holding them: the database refused the
+	// transaction (a foreign key), and every such move or copy answered -181.
+	DescribeTable("replace a file that holds its bytes alone, and drop those bytes",
+		func(op string, store func() string) {
+			dir := store()
+			srv := start(dir)
+			defer srv.Close()
+			Expect(upload(srv, "/src.txt", "new bytes").Code).To(BeZero())
+			Expect(upload(srv, "/dst.txt", "old bytes").Code).To(BeZero())
+			a := formOp(srv, signer.Once, "/src.txt", "op", op, "dest_fileid", "/dst.txt", "to_over_write", "1")
+			Expect(a.Code).To(BeZero(), a.Message)
+			_, b := fetch(srv, srv.URL+"/"+appID+"/"+bucket+"/dst.txt")
+			Expect(string(b)).To(Equal("new bytes"))
+			if op == "move" {
+				Expect(get(srv, "/src.txt", "op=stat").Code).To(Equal(cosv2.ErrFileNotExist.Code))
+			} else {
+				_, b = fetch(srv, srv.URL+"/"+appID+"/"+bucket+"/src.txt")
+				Expect(string(b)).To(Equal("new bytes"))
+			}
+			if dir != "" && dir == dataDir(dir) { // SQLite and files: count what is stored
+				Eventually(func() int { return blobFiles(dir) }).Should(Equal(1), "the replaced bytes are collected, the others shared")
+			}
+		},
+		Entry("move, in memory", "move", func() string { return "" }),
+		Entry("copy, in memory", "copy", func() string { return "" }),
+		Entry("move, on disk with SQLite", "move", func() string { return GinkgoT().TempDir() }),
+		Entry("copy, on disk with SQLite", "copy", func() string { return GinkgoT().TempDir() }),
+		Entry("move, on disk with PostgreSQL", "move", func() string { return pgPrefix + GinkgoT().TempDir() }),
+		Entry("copy, on S3 with PostgreSQL", "copy", func() string { return s3Prefix + pgPrefix + GinkgoT().TempDir() }),
+	)
+})
+
 var _ = Describe("restarts that the old store lost data on", func() {
 	serveOn := func(dir string, buckets ...string) *httptest.Server {
 		srv := httptest.NewUnstartedServer(nil)
