@@ -144,9 +144,33 @@ func (m *meta) close() error {
 	return m.db.Close()
 }
 
+// migrationLock is the PostgreSQL advisory lock servers take while they
+// migrate; any number, the same in every version.
+const migrationLock = 0x636f7376 // "cosv"
+
 // migrate applies migrations/NNNN_*.sql in order, each in a transaction with
-// its version row.
+// its version row. On PostgreSQL, servers starting together take turns: each
+// would find a migration missing and make its tables, and all but the first
+// would fail. (A SQLite file's write transactions already take turns.)
 func (m *meta) migrate(ctx context.Context) error {
+	if m.postgres {
+		conn, err := m.db.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("migrations: %w", err)
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrationLock); err != nil {
+			return fmt.Errorf("migrations: waiting for another server's: %w", err)
+		}
+		// Unlocked here, or by PostgreSQL when the connection breaks.
+		defer func() {
+			_, _ = conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrationLock)
+		}()
+	}
+	return m.migrateAll(ctx)
+}
+
+func (m *meta) migrateAll(ctx context.Context) error {
 	if _, err := m.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY)`); err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}

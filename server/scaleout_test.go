@@ -15,7 +15,33 @@ import (
 
 	"github.com/cosv2/cosv2"
 	"github.com/cosv2/cosv2/gen/coserr"
+	"github.com/cosv2/cosv2/server"
 )
+
+var _ = Describe("servers starting together on a new PostgreSQL database", func() {
+	// Each applied the migrations it found missing in a transaction of its
+	// own: the second CREATE TABLE of the same table failed (23505 on
+	// PostgreSQL's catalog), and that server did not start.
+	It("all start", func() {
+		data := GinkgoT().TempDir()
+		meta := postgresFor(data)
+		var wg sync.WaitGroup
+		servers, errs := make([]*server.Server, 4), make([]error, 4)
+		for i := range servers {
+			wg.Go(func() {
+				servers[i], errs[i] = server.New(server.Config{AppID: appID, Buckets: []string{bucket}, SecretID: secretID, SecretKey: secretKey,
+					DataDir: data, Meta: meta})
+			})
+		}
+		wg.Wait()
+		for i, s := range servers {
+			if s != nil {
+				DeferCleanup(s.Close)
+			}
+			Expect(errs[i]).NotTo(HaveOccurred())
+		}
+	})
+})
 
 var _ = Describe("two servers sharing one PostgreSQL and one data directory", func() {
 	var (
