@@ -8,6 +8,9 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/cosv2/cosv2/gen/coserr"
 )
 
 // node is a directory or a file of a bucket.
@@ -235,6 +238,26 @@ func (m *meta) unref(ctx context.Context, q querier, key string, now int64) erro
 func (m *meta) garbage(ctx context.Context, q querier, key string, after int64) error {
 	_, err := m.exec(ctx, q, `INSERT INTO garbage (key, after) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET after = excluded.after`, key, after)
 	return err
+}
+
+// storedFields are the request fields whose text the metadata database
+// keeps (biz_attr) or compares (a listing's context).
+var storedFields = []string{"biz_attr", "context"}
+
+// checkStoredText refuses a stored field that is not UTF-8 or holds a NUL:
+// PostgreSQL's text refuses both, and SQLite, which takes them, must answer
+// the same.
+func checkStoredText(q *request) *apiError {
+	for _, f := range storedFields {
+		v := q.fields[f]
+		switch {
+		case !utf8.ValidString(v):
+			return fail(coserr.ErrNotUTF8, "%s is not UTF-8", f)
+		case strings.IndexByte(v, 0) >= 0:
+			return fail(coserr.ErrCGIParam, "%s holds a NUL character", f)
+		}
+	}
+	return nil
 }
 
 // newID is a random key or session id.

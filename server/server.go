@@ -377,6 +377,9 @@ func writeEnvelope(w http.ResponseWriter, status, code int, msg string, data any
 
 // dispatch runs the operation.
 func (s *Server) dispatch(ctx context.Context, q *request) (*reply, *apiError) {
+	if aerr := checkStoredText(q); aerr != nil {
+		return nil, aerr
+	}
 	switch q.op.Fragment {
 	case gen.FragmentCreateDirectory:
 		return s.createDir(ctx, q)

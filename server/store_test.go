@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -215,6 +216,33 @@ var _ = Describe("copy", func() {
 		Expect(st.Data["authority"]).To(Equal("eWRPrivate"))
 		Expect(st.Data["custom_headers"]).To(HaveKeyWithValue("Content-Type", "text/x-test"))
 	})
+})
+
+var _ = Describe("text the metadata keeps", func() {
+	// SQLite kept a biz_attr with a NUL or bytes that are not UTF-8, and
+	// compared such a list context; PostgreSQL's text refuses them, so the
+	// same request answered -181 ("the server's storage failed", logged as
+	// an error) there. Every store now refuses them alike.
+	DescribeTable("a biz_attr or list context that is not UTF-8 or holds a NUL is refused on every store alike",
+		func(store func() string) {
+			srv := start(store())
+			defer srv.Close()
+			for _, c := range []struct {
+				text string
+				code int
+			}{{"a\xffb", cosv2.ErrNotUTF8.Code}, {"a\x00b", cosv2.ErrCGIParam.Code}} {
+				Expect(upload(srv, "/f", "bytes", "biz_attr", c.text).Code).To(Equal(c.code), "upload %q", c.text)
+				Expect(formOp(srv, signer.Multi, "/big", "op", "upload_slice_init", "filesize", "600000", "slice_size", "524288",
+					"biz_attr", c.text).Code).To(Equal(c.code), "slice init %q", c.text)
+				Expect(get(srv, "/", "op=list&num=10&context="+url.QueryEscape(c.text)).Code).To(Equal(c.code), "list %q", c.text)
+			}
+			a := jsonOp(srv, signer.Multi, "/d/", map[string]string{"op": "create", "biz_attr": "a\x00b"})
+			Expect(a.Code).To(Equal(cosv2.ErrCGIParam.Code), a.Message)
+			Expect(upload(srv, "/f", "bytes", "biz_attr", "属性 ok").Code).To(BeZero())
+			Expect(get(srv, "/f", "op=stat").Data["biz_attr"]).To(Equal("属性 ok"))
+		},
+		storeEntries()[:3],
+	)
 })
 
 var _ = Describe("move and copy with to_over_write", func() {
