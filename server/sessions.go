@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 )
 
 // session is an unfinished slice upload; its bytes are the blob "s"+ID.
@@ -72,10 +73,11 @@ func (m *meta) sessionAt(ctx context.Context, q querier, bucket, path string) (*
 		return nil, err
 	}
 	s.Overwrite = overwrite == 1
-	if parts != "" {
-		if err := json.Unmarshal([]byte(parts), &s.Parts); err != nil {
-			return nil, err
-		}
+	// What an init could not have made (the slices are cut and hashed by
+	// these numbers) is an error, not a division by zero.
+	if s.SliceSize <= 0 || s.FileSize < 0 || parts != "" && s.setParts(parts) != nil {
+		return nil, fmt.Errorf("the session %s of %s: a corrupt row (slice size %d, file size %d, uploadparts %.80q)",
+			s.ID, path, s.SliceSize, s.FileSize, parts)
 	}
 	return &s, nil
 }

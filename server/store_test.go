@@ -307,6 +307,40 @@ var _ = Describe("restarts that the old store lost data on", func() {
 		Expect(b).To(Equal([]byte(strings.Repeat("k", 100<<10))))
 	})
 
+	// A session row whose slice size or uploadparts could not come from an
+	// init divided by zero: a panic, recovered in the request (500, -1) or,
+	// in the hash a slice write leaves running, the end of the process.
+	DescribeTable("a corrupt session row is a clear error for its upload",
+		func(corrupt string) {
+			dir := GinkgoT().TempDir()
+			srv := serveOn(dir, bucket)
+			const size = 2 * 524288
+			parts := fmt.Sprintf(`[{"offset":0,"datalen":524288,"datasha":"%s"},{"offset":524288,"datalen":524288,"datasha":"%s"}]`,
+				strings.Repeat("a", 40), strings.Repeat("b", 40))
+			init := formOp(srv, signer.Multi, "/big", "op", "upload_slice_init", "filesize", fmt.Sprint(size), "slice_size", "524288",
+				"sha", strings.Repeat("b", 40), "uploadparts", parts)
+			Expect(init.Code).To(BeZero(), init.Message)
+			session := init.Data["session"].(string)
+			srv.Close()
+			db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "meta.db"))
+			Expect(err).NotTo(HaveOccurred())
+			_, err = db.Exec(`UPDATE sessions SET ` + corrupt)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(db.Close()).To(Succeed())
+			srv = serveOn(dir, bucket)
+			for _, a := range []answer{
+				formOp(srv, signer.Multi, "/big", "op", "upload_slice_data", "session", session, "offset", "0", "filecontent", strings.Repeat("x", 524288)),
+				formOp(srv, signer.Multi, "/big", "op", "upload_slice_list"),
+			} {
+				Expect(a.Code).To(Equal(cosv2.ErrCmdError.Code), a.Message)
+				Expect(a.Message).To(ContainSubstring("storage"))
+			}
+			Expect(upload(srv, "/other", "fine").Code).To(BeZero())
+		},
+		Entry("uploadparts of empty slices", `parts = '[{"offset":0,"datalen":0,"datasha":"`+strings.Repeat("a", 40)+`"}]'`),
+		Entry("a slice size of 0", `slice_size = 0`),
+	)
+
 	It("a corrupt row is a clear error for the file it holds, and deletes nothing", func() {
 		dir := GinkgoT().TempDir()
 		srv := serveOn(dir, bucket)
