@@ -1,6 +1,7 @@
 package server
 
 import (
+	"database/sql"
 	"errors"
 	"net/http"
 	"slices"
@@ -46,8 +47,15 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b, err := s.openBlob(r.Context(), n)
-	if err != nil {
+	switch {
+	case errors.Is(err, errNoBlob) || errors.Is(err, sql.ErrNoRows):
+		// Deleted or replaced since the node was read.
 		writeEnvelope(w, http.StatusNotFound, coserr.ErrFileNotExist.Code, "no such object", nil)
+		return
+	case err != nil:
+		// A store down for a while: a 404 would tell the client not to retry.
+		s.log.Error("server: download", "path", r.URL.Path, "err", err)
+		writeEnvelope(w, http.StatusInternalServerError, coserr.ErrCmdError.Code, "the server's storage failed", nil)
 		return
 	}
 	defer b.Close()

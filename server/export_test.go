@@ -112,6 +112,9 @@ type StoreOptions struct {
 	// PanicOnOpen makes every open of stored bytes panic, as a fault in a
 	// store would.
 	PanicOnOpen bool
+	// FailOpen, when set, is the error of every open of stored bytes, as a
+	// store that is down for a while answers.
+	FailOpen error
 }
 
 // NewWithStore returns a server on memory (cfg.Memory) or SQLite and files
@@ -157,6 +160,9 @@ func (t *testBlobs) writeAt(ctx context.Context, key string, off int64, p []byte
 func (t *testBlobs) open(ctx context.Context, key string, size, slice int64) (blob, error) {
 	if t.opts.PanicOnOpen {
 		panic("testBlobs: open")
+	}
+	if t.opts.FailOpen != nil {
+		return nil, t.opts.FailOpen
 	}
 	return t.blobs.open(ctx, key, size, slice)
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -329,6 +330,20 @@ var _ = Describe("a server on a network", func() {
 			mu.Unlock()
 			Expect(deleteDir(srv, "/gone/", onceAt("/gone/", clock())).Code).To(Equal(coserr.ErrFileNotExist.Code))
 		})
+	})
+
+	// A store that fails for a while (S3 answering 503, a network error) is
+	// not a missing file: a 404 would tell the client not to try again.
+	It("answers a download whose bytes the store fails to open as a storage failure, not a missing file", func() {
+		_, _, srv := startGated("", server.StoreOptions{FailOpen: errors.New("503 SlowDown")})
+		Expect(upload(srv, "/f.txt", strings.Repeat("x", server.DefaultInlineMax+1)).Code).To(BeZero()) // not kept in the database
+		resp, err := http.Get(srv.URL + "/" + appID + "/" + bucket + "/f.txt")
+		Expect(err).NotTo(HaveOccurred())
+		defer resp.Body.Close()
+		var env struct{ Code int }
+		Expect(json.NewDecoder(resp.Body).Decode(&env)).To(Succeed())
+		Expect(resp.StatusCode).To(Equal(http.StatusInternalServerError))
+		Expect(env.Code).To(Equal(coserr.ErrCmdError.Code))
 	})
 
 	// A download's signature in its query is a key to the file while it
