@@ -195,6 +195,17 @@ func (s *Server) Stored(session string) bool {
 	return true
 }
 
+// DiscardBlobOf lists the bytes of the file at path as garbage, as the
+// cleanup of a commit whose answer was lost (and that did commit) does.
+func (s *Server) DiscardBlobOf(bucket, path string) error {
+	n, err := s.meta.getNode(context.Background(), s.meta.db, bucket, path)
+	if err != nil || n == nil {
+		return errors.Join(err, errors.New("no such file"))
+	}
+	s.discard(context.Background(), n.Data)
+	return nil
+}
+
 // Garbage counts the keys on the garbage list.
 func (s *Server) Garbage() (n int, err error) {
 	err = s.meta.db.QueryRow(`SELECT COUNT(*) FROM garbage`).Scan(&n)

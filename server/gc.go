@@ -115,8 +115,13 @@ func (c *collector) round(ctx context.Context, full bool) {
 	}
 }
 
+// due returns keys whose bytes may go now. A key that a blob row still
+// holds is not one of them, whatever the list says: the cleanup of a commit
+// whose answer was lost (and that did commit) lists bytes a file refers to,
+// and no transaction leaves a key in both tables.
 func (c *collector) due(ctx context.Context, now int64) ([]string, error) {
-	rows, err := c.s.meta.query(ctx, c.s.meta.db, `SELECT key FROM garbage WHERE after <= ? ORDER BY after LIMIT 100`, now)
+	rows, err := c.s.meta.query(ctx, c.s.meta.db, `SELECT g.key FROM garbage g WHERE g.after <= ?
+		AND NOT EXISTS (SELECT 1 FROM blobs b WHERE b.key = g.key) ORDER BY g.after LIMIT 100`, now)
 	if err != nil {
 		return nil, err
 	}

@@ -66,6 +66,19 @@ var _ = Describe("garbage collection", func() {
 		Eventually(func() int { return blobFiles(data) }).Should(BeZero())
 	})
 
+	// A commit whose answer is lost (PostgreSQL's connection breaking during
+	// COMMIT) may have committed: its cleanup then lists a file's live bytes
+	// as garbage. The collector deletes nothing a file refers to.
+	It("keeps bytes a file refers to that are listed as garbage", func() {
+		s, _, gated := startGated(data, server.StoreOptions{})
+		big := strings.Repeat("b", server.DefaultInlineMax+1) // in the blob store
+		Expect(upload(gated, "/live.bin", big).Code).To(BeZero())
+		Expect(s.DiscardBlobOf(bucket, "/live.bin")).To(Succeed())
+		s.Collect(false)
+		_, b := fetch(gated, gated.URL+"/"+appID+"/"+bucket+"/live.bin")
+		Expect(string(b)).To(Equal(big))
+	})
+
 	It("drops the bytes an overwrite replaced", func() {
 		Expect(upload(srv, "/a.txt", "one").Code).To(BeZero())
 		Expect(upload(srv, "/a.txt", "two", "insertOnly", "0").Code).To(BeZero())
