@@ -14,19 +14,25 @@ import (
 )
 
 // Listener wraps ln for s: at most Limits.MaxConns connections are open at
-// once (one more is answered 503 with the JSON envelope, -300, and closed),
+// once, at most Limits.MaxConnsPerPeer of them from one remote IP address
+// (one more is answered 503 with the JSON envelope, -300, and closed),
 // and the plain-text answers net/http writes itself to requests it cannot
 // parse (a bad request line, a bad Content-Length, a header too large) are
 // written as the JSON envelope every client of this API expects. The latter
 // needs the http.Server of s.HTTPServer, which says when an answer of the
 // handler is being written: those bytes pass untouched, whatever they hold.
 func (s *Server) Listener(ln net.Listener) net.Listener {
-	return &listener{Listener: ln, slots: make(chan struct{}, s.cfg.Limits.MaxConns)}
+	return &listener{Listener: ln, slots: make(chan struct{}, s.cfg.Limits.MaxConns),
+		perPeer: s.cfg.Limits.MaxConnsPerPeer, peers: map[string]int{}}
 }
 
 type listener struct {
 	net.Listener
 	slots chan struct{}
+
+	perPeer int
+	mu      sync.Mutex
+	peers   map[string]int // open connections by remote IP
 }
 
 func (l *listener) Accept() (net.Conn, error) {
@@ -35,12 +41,47 @@ func (l *listener) Accept() (net.Conn, error) {
 		if err != nil {
 			return nil, err
 		}
+		peer := peerOf(c)
+		if !l.take(peer) {
+			go refuseConn(c)
+			continue
+		}
 		select {
 		case l.slots <- struct{}{}:
-			return &conn{Conn: c, release: func() { <-l.slots }}, nil
+			return &conn{Conn: c, release: func() { <-l.slots; l.give(peer) }}, nil
 		default:
+			l.give(peer)
 			go refuseConn(c)
 		}
+	}
+}
+
+// peerOf is the remote IP address of c, or its whole address if it has none.
+func peerOf(c net.Conn) string {
+	a := c.RemoteAddr().String()
+	if host, _, err := net.SplitHostPort(a); err == nil {
+		return host
+	}
+	return a
+}
+
+// take counts one more connection of peer, unless it holds perPeer already.
+func (l *listener) take(peer string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.peers[peer] >= l.perPeer {
+		return false
+	}
+	l.peers[peer]++
+	return true
+}
+
+// give counts one connection of peer less.
+func (l *listener) give(peer string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.peers[peer]--; l.peers[peer] <= 0 {
+		delete(l.peers, peer)
 	}
 }
 

@@ -170,6 +170,16 @@ func dial(addr string) net.Conn {
 	return conn
 }
 
+// dialFrom connects to addr from the loopback address ip (127.0.0.2, say):
+// another peer, as far as the server can tell.
+func dialFrom(ip, addr string) net.Conn {
+	d := net.Dialer{Timeout: 5 * time.Second, LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	conn, err := d.Dial("tcp", addr)
+	Expect(err).NotTo(HaveOccurred())
+	DeferCleanup(func() { _ = conn.Close() })
+	return conn
+}
+
 // closedByPeer reads conn until the server ends it (EOF or a reset) and then
 // closes the returned channel; whatever answer comes first is discarded.
 func closedByPeer(r io.Reader) <-chan struct{} {

@@ -195,6 +195,31 @@ var _ = Describe("hostile peers of cosv2 serve", func() {
 		}).WithTimeout(5 * time.Second).Should(Succeed())
 	})
 
+	// One peer could hold every slot of --max-conns (a connection that sends
+	// nothing holds one for --read-header-timeout, a download read slowly
+	// for as long as it reads), and no one else was served.
+	It("answers a peer's connection over --max-conns-per-peer 2 with 503 and -300, while serving other peers", func() {
+		c := serveChild("", bucket, "--max-conns", "8", "--max-conns-per-peer", "2")
+		get := func(conn net.Conn) answer {
+			br := bufio.NewReader(conn)
+			_, err := fmt.Fprintf(conn, "GET /%s/%s/none HTTP/1.1\r\nHost: %s\r\n\r\n", appID, bucket, c.addr)
+			Expect(err).NotTo(HaveOccurred())
+			return readEnvelope(conn, br)
+		}
+		held := []net.Conn{dialFrom("127.0.0.1", c.addr), dialFrom("127.0.0.1", c.addr)}
+		for _, h := range held {
+			Expect(get(h).Status).To(Equal(http.StatusNotFound))
+		}
+		third := dialFrom("127.0.0.1", c.addr) // sends nothing: the answer is due on connecting
+		a := readEnvelope(third, bufio.NewReader(third))
+		Expect(a.Status).To(Equal(http.StatusServiceUnavailable), fmt.Sprint(a))
+		Expect(a.Code).To(Equal(coserr.ErrOverload.Code), fmt.Sprint(a))
+		Expect(get(dialFrom("127.0.0.2", c.addr)).Status).To(Equal(http.StatusNotFound), "another peer is served")
+
+		Expect(held[0].Close()).To(Succeed())
+		Eventually(func() int { return get(dialFrom("127.0.0.1", c.addr)).Status }).WithTimeout(5 * time.Second).Should(Equal(http.StatusNotFound))
+	})
+
 	Describe("a 17 MB form of some 200k tiny parts", func() {
 		const path = "/many.txt"
 		var (

@@ -8,6 +8,11 @@ type Limits struct {
 	// MaxConns is how many connections are open at once; one more is answered
 	// 503 (-300, retryable) and closed.
 	MaxConns int
+	// MaxConnsPerPeer is how many of them one peer (a remote IP address) may
+	// hold; one more of its connections is answered 503 (-300) and closed,
+	// while other peers are served. Behind a proxy every connection is the
+	// proxy's: set it to MaxConns there.
+	MaxConnsPerPeer int
 	// ReadHeaderTimeout is how long a request's header may take to arrive.
 	ReadHeaderTimeout time.Duration
 	// ReadTimeout is how long a whole request, body included, may take to
@@ -40,6 +45,7 @@ func DefaultLimits() Limits { return defaultLimits }
 
 var defaultLimits = Limits{
 	MaxConns:          1024,
+	MaxConnsPerPeer:   128,
 	ReadHeaderTimeout: 10 * time.Second,
 	ReadTimeout:       2 * time.Minute,
 	WriteTimeout:      2 * time.Minute,
@@ -53,6 +59,7 @@ var defaultLimits = Limits{
 func (l Limits) withDefaults() Limits {
 	d := defaultLimits
 	pick(&l.MaxConns, d.MaxConns)
+	pick(&l.MaxConnsPerPeer, d.MaxConnsPerPeer)
 	pick(&l.ReadHeaderTimeout, d.ReadHeaderTimeout)
 	pick(&l.ReadTimeout, d.ReadTimeout)
 	pick(&l.WriteTimeout, d.WriteTimeout)

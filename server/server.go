@@ -24,8 +24,8 @@
 // whole file; list num 1 to 1000; numbers in decimal digits; custom
 // headers the document's five and x-cos-meta-*, MaxCustomHeaders (32) per
 // file of MaxHeaderValue (1 KB). Limits, configurable (Limits, DefaultLimits,
-// and the flags of `cosv2 serve`): connections at once (1024, one more gets
-// 503 -300), header, request, answer and idle timeouts (10 s, 2 min, 2 min
+// and the flags of `cosv2 serve`): connections at once (1024, 128 of one
+// remote address; one more gets 503 -300), header, request, answer and idle timeouts (10 s, 2 min, 2 min
 // with each 32 KB of a download, 1 min), header bytes (64 KB), body memory
 // (256 MB), the one-time window (15 min) and the one-time signatures kept
 // within it (1<<20; when full, -300 until some expire).

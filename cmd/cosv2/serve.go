@@ -66,6 +66,7 @@ func serveCmd() *cli.Command {
 			&cli.StringSliceFlag{Name: "private-bucket", Usage: "a bucket whose files are private unless set otherwise (repeat or comma-separate)", Sources: cli.EnvVars("COSV2_PRIVATE_BUCKETS")},
 			&cli.StringSliceFlag{Name: "cors-origin", Usage: "an origin (http://host:port) whose pages may call the server from a browser, or * for any (repeat or comma-separate; this server's choice, not the document's)", Sources: cli.EnvVars("COSV2_CORS_ORIGINS")},
 			&cli.IntFlag{Name: "max-conns", Value: d.MaxConns, Usage: "connections open at once"},
+			&cli.IntFlag{Name: "max-conns-per-peer", Value: d.MaxConnsPerPeer, Usage: "connections one remote address may hold (behind a proxy: --max-conns)"},
 			&cli.DurationFlag{Name: "read-header-timeout", Value: d.ReadHeaderTimeout, Usage: "time for a request's header"},
 			&cli.DurationFlag{Name: "read-timeout", Value: d.ReadTimeout, Usage: "time for a whole request, body included"},
 			&cli.DurationFlag{Name: "write-timeout", Value: d.WriteTimeout, Usage: "time for an answer; a download must progress within it"},
@@ -110,7 +111,7 @@ func serveCmd() *cli.Command {
 				PrivateBuckets: splitList(cmd.StringSlice("private-bucket")),
 				CORSOrigins:    splitList(cmd.StringSlice("cors-origin")),
 				Logger:         log,
-				Limits: server.Limits{MaxConns: int(cmd.Int("max-conns")), ReadHeaderTimeout: cmd.Duration("read-header-timeout"),
+				Limits: server.Limits{MaxConns: int(cmd.Int("max-conns")), MaxConnsPerPeer: int(cmd.Int("max-conns-per-peer")), ReadHeaderTimeout: cmd.Duration("read-header-timeout"),
 					ReadTimeout: cmd.Duration("read-timeout"), WriteTimeout: cmd.Duration("write-timeout"), IdleTimeout: cmd.Duration("idle-timeout"),
 					BodyMemory: cmd.Int64("body-memory"), OnceWindow: cmd.Duration("once-window"), MaxNonces: int(cmd.Int("max-nonces"))}}
 			return server.ListenAndServe(ctx, cfg, cmd.String("addr"), func(addr string) {
