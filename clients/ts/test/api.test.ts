@@ -309,6 +309,24 @@ describe("slice uploads", () => {
     await assert.rejects(upload(cos, "/nosize.bin", Readable.from([data])), /needs opts.size/);
   });
 
+  // declaredInit begins a slice upload of data at file as the official SDKs
+  // do with SHA checking on: its init declares every slice's running SHA-1
+  // state (uploadparts). It returns the session.
+  async function declaredInit(file: string, data: Uint8Array, sliceSize: number): Promise<string> {
+    const h = jsSha1();
+    const parts: { offset: number; datalen: number; datasha: string }[] = [];
+    for (let off = 0; off < data.length; off += sliceSize) {
+      const n = Math.min(sliceSize, data.length - off);
+      h.update(data.subarray(off, off + n));
+      parts.push({ offset: off, datalen: n, datasha: off + n === data.length ? h.hex() : h.state() });
+    }
+    const body = Core.form([["op", "upload_slice_init"], ["filesize", String(data.length)], ["slice_size", String(sliceSize)],
+      ["insertOnly", "1"], ["sha", sha1(data)], ["uploadparts", JSON.stringify(parts)]]);
+    const { data: d } = await cos.core.check<{ session: string }>(
+      cos.api.POST(paths.uploadSliceInit, { params: { path: { appid, bucket, path: file } }, body }), "upload_slice_init", file);
+    return d.session;
+  }
+
   // An unfinished upload whose init declared every slice's running SHA-1
   // state (uploadparts, as Go's WithUploadParts and the official SDKs send
   // it), two slices stored. Resumed with other bytes, the upload is refused
@@ -322,18 +340,8 @@ describe("slice uploads", () => {
     const changed = original.slice();
     changed[10] ^= 1;
     const file = "/declared.bin";
-    const h = jsSha1();
-    const parts: { offset: number; datalen: number; datasha: string }[] = [];
-    for (let off = 0; off < original.length; off += sliceSize) {
-      const n = Math.min(sliceSize, original.length - off);
-      h.update(original.subarray(off, off + n));
-      parts.push({ offset: off, datalen: n, datasha: off + n === original.length ? h.hex() : h.state() });
-    }
-    const body = Core.form([["op", "upload_slice_init"], ["filesize", String(original.length)], ["slice_size", String(sliceSize)],
-      ["insertOnly", "1"], ["sha", sha1(original)], ["uploadparts", JSON.stringify(parts)]]);
-    const { data } = await cos.core.check<{ session: string }>(
-      cos.api.POST(paths.uploadSliceInit, { params: { path: { appid, bucket, path: file } }, body }), "upload_slice_init", file);
-    for (const off of [0, sliceSize]) await cos.sliceData(file, data.session, off, original.subarray(off, off + sliceSize));
+    const session = await declaredInit(file, original, sliceSize);
+    for (const off of [0, sliceSize]) await cos.sliceData(file, session, off, original.subarray(off, off + sliceSize));
 
     let slices = 0;
     const counting: typeof fetch = async (input, init) => {
@@ -360,16 +368,7 @@ describe("slice uploads", () => {
     const changed = original.slice();
     changed[5] ^= 1;
     const file = "/declared-empty.bin";
-    const h = jsSha1();
-    const parts: { offset: number; datalen: number; datasha: string }[] = [];
-    for (let off = 0; off < original.length; off += sliceSize) {
-      const n = Math.min(sliceSize, original.length - off);
-      h.update(original.subarray(off, off + n));
-      parts.push({ offset: off, datalen: n, datasha: off + n === original.length ? h.hex() : h.state() });
-    }
-    const body = Core.form([["op", "upload_slice_init"], ["filesize", String(original.length)], ["slice_size", String(sliceSize)],
-      ["insertOnly", "1"], ["sha", sha1(original)], ["uploadparts", JSON.stringify(parts)]]);
-    await cos.core.check(cos.api.POST(paths.uploadSliceInit, { params: { path: { appid, bucket, path: file } }, body }), "upload_slice_init", file);
+    await declaredInit(file, original, sliceSize);
     await assert.rejects(upload(cos, file, changed, { simpleThreshold: 0, sliceSize }),
       (e) => e instanceof UploadMismatchError && /declared other bytes/.test(e.message) && isCode(e.cause, "ErrNotSameSHA"));
   });
