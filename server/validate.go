@@ -3,9 +3,13 @@ package server
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
+	"net/textproto"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -53,7 +57,77 @@ func (v *validator) request(q *request) error {
 		return err
 	}
 	in.PathParams["appid"] = appidOf(q.r)
+	if mt, params, _ := mime.ParseMediaType(q.r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		in.Request.Body = io.NopCloser(bytes.NewReader(untypedText(q.body, params["boundary"])))
+	}
 	return openapi3filter.ValidateRequest(q.r.Context(), in)
+}
+
+// untypedText drops the Content-Type of the form's parts typed text/plain with
+// parameters (or in capitals). kin-openapi reads numbers only from parts typed
+// exactly "text/plain" or not typed, and the official Java SDK (Apache
+// HttpClient's addTextBody) types every text part "text/plain; charset=UTF-8":
+// its filesize, offset and insertOnly would be refused as strings. Untyped, a
+// primitive part is text/plain all the same (OpenAPI 3.0, Encoding Object).
+// The form is copied only when a part needs it; a form that cannot be read is
+// given back as it came, for kin-openapi to refuse.
+func untypedText(body []byte, boundary string) []byte {
+	if !hasTypedText(body, boundary) {
+		return body
+	}
+	var out bytes.Buffer
+	out.Grow(len(body))
+	w := multipart.NewWriter(&out)
+	if w.SetBoundary(boundary) != nil {
+		return body
+	}
+	r := multipart.NewReader(bytes.NewReader(body), boundary)
+	for {
+		p, err := r.NextRawPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return body
+		}
+		h := textproto.MIMEHeader{}
+		for k, v := range p.Header {
+			if k != "Content-Type" || !typedText(v[0]) {
+				h[k] = v
+			}
+		}
+		pw, err := w.CreatePart(h)
+		if err != nil {
+			return body
+		}
+		if _, err := io.Copy(pw, p); err != nil {
+			return body
+		}
+	}
+	if w.Close() != nil {
+		return body
+	}
+	return out.Bytes()
+}
+
+// hasTypedText tells whether a part of the form is typed text/plain other than
+// as the bare "text/plain" kin-openapi reads.
+func hasTypedText(body []byte, boundary string) bool {
+	r := multipart.NewReader(bytes.NewReader(body), boundary)
+	for {
+		p, err := r.NextRawPart()
+		if err != nil {
+			return false
+		}
+		if typedText(p.Header.Get("Content-Type")) {
+			return true
+		}
+	}
+}
+
+func typedText(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && mt == "text/plain" && ct != "text/plain"
 }
 
 func (v *validator) response(q *request, status int, body []byte) error {
