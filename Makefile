@@ -131,11 +131,15 @@ bench-ts:
 	cd $(TS) && npm run build --silent && COSV2_BIN="$$bin/cosv2" node dist/bench/upload.bench.js
 
 ## test: the whole check (CI runs this): generate+diff, vet, lint, spec (lint, types, breaking changes, docs), all tests (Go, TS, browser), the demo
-test: check-generate vet lint spec-check spec-breaking docs unit unit-stores ts-test demo
+test: check-generate vet lint spec-check spec-breaking docs unit unit-stores ts-test demo bench-smoke
 
 ## demo: the main job, end to end on loopback (README's first command; make test runs it too, so it stays true)
 demo:
 	bash scripts/demo.sh
+
+## bench-smoke: the benchmark scripts run through on small inputs (figures not judged)
+bench-smoke:
+	bash scripts/bench-smoke.sh
 
 clean:
 	rm -rf node_modules spec/ts/cos-v2.d.ts $(TS)/node_modules $(TS)/dist $(TS)/test-output

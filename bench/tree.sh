@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # cosv2 put -r of many small files against cosv2 serve on loopback: files/s
 # as a ratio of the server benchmark's simple uploads/s measured in the same
-# run (BenchmarkSimpleUploads/disk: one client, serial, in process), and the
+# run (BenchmarkSimpleUploads' disk store: one client, serial, in process), and the
 # CLI's peak RSS at two file counts, which should be about the same.
 # Usage: bench/tree.sh [FILES (default 10000)] [SIZE in bytes (default 4096)]
 set -euo pipefail
@@ -26,9 +26,9 @@ make_tree "$work/small" $((files / 4))
 make_tree "$work/big" "$files"
 
 echo "server benchmark (64 KB simple uploads, serial, in process, disk store):"
-bench=$(go test ./server -run '^$' -bench 'SimpleUploads/disk' -benchtime 2000x 2>/dev/null | grep -E 'uploads/s')
-echo "  $bench"
-server_rate=$(awk '{for (i = 1; i < NF; i++) if ($(i + 1) == "uploads/s") print $i}' <<<"$bench")
+bench=$(go test ./server -run '^$' -bench 'SimpleUploads$' -benchtime 2000x 2>/dev/null | grep -E 'disk-uploads/s')
+server_rate=$(awk '{for (i = 1; i < NF; i++) if ($(i + 1) == "disk-uploads/s") print $i}' <<<"$bench")
+echo "  $server_rate uploads/s"
 
 "$work/cosv2" serve --addr 127.0.0.1:0 --data "$work/data" --appid 1250000000 --bucket photos \
 	--secret-id ID --secret-key KEY >"$work/serve.out" 2>/dev/null &
