@@ -56,6 +56,11 @@ tools:
 		echo "installing Debian's tmux for the terminal test"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux; \
 	fi
+	@# GNU time for the peak RSS of bench/tree.sh (make bench-smoke).
+	@if [ ! -x /usr/bin/time ]; then \
+		echo "installing Debian's time for bench/tree.sh"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time; \
+	fi
 	go mod download
 	@# PostgreSQL for the server suite's PostgreSQL store (scripts/postgres.sh starts one per run).
 	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
