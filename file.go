@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/cosv2/cosv2/gen"
 	"github.com/cosv2/cosv2/gen/coserr"
@@ -129,7 +130,7 @@ func (c *Client) moveOrCopy(ctx context.Context, op, src, dst string, overwrite 
 	if s == d {
 		return errors.New("cos: " + op + ": source and destination are the same file")
 	}
-	f := newForm().field("op", op).field("dest_fileid", d).field("to_over_write", strconv.Itoa(boolInt(overwrite))).close()
+	f := newForm().field("op", op).field("dest_fileid", c.destFileID(d)).field("to_over_write", strconv.Itoa(boolInt(overwrite))).close()
 	// A move whose answer was lost cannot be told from one that never happened
 	// without racing other writers, so only answers the service marks retryable
 	// are retried; a copy that may overwrite is idempotent.
@@ -144,6 +145,17 @@ func (c *Client) moveOrCopy(ctx context.Context, op, src, dst string, overwrite 
 		_, raw, err := parse(resp, err, gen.ParseCopyFileResponse)
 		return resp, raw, err
 	})
+}
+
+// destFileID is dest_fileid for d, a path from the bucket root. The service
+// reads a dest_fileid that starts with /<appid>/ as a resource path,
+// /<appid>/<bucket>/<path>, so d is sent as one when it starts so itself (a
+// directory named after the project): else it would land elsewhere.
+func (c *Client) destFileID(d string) string {
+	if strings.HasPrefix(d, "/"+c.appid+"/") {
+		return "/" + c.appid + "/" + c.bucket + d
+	}
+	return d
 }
 
 func boolInt(b bool) int {
