@@ -42,7 +42,9 @@ func WithLimit(n int) ListOption { return func(c *listConfig) { c.limit = n } }
 // for a page size outside 1..1000 (both before any request),
 // ErrFileNotExist when there is no such directory, ErrBadAnswer for an
 // entry whose name is not one name of the directory (so an Entry's Name is
-// always safe to join to a local path) or whose size is negative.
+// always safe to join to a local path) or whose size is negative, and for a
+// page that says the listing goes on (listover false) without a context
+// that leads on: none, or one given before, which would list pages again.
 func (c *Client) List(ctx context.Context, dir string, opts ...ListOption) iter.Seq2[Entry, error] {
 	cfg := listConfig{pageSize: DefaultPageSize}
 	for _, o := range opts {
@@ -70,8 +72,12 @@ func (c *Client) List(ctx context.Context, dir string, opts ...ListOption) iter.
 			return
 		}
 		next, n := "", 0
+		seen := map[string]bool{} // every context given: one given again would list pages again
 		for {
 			page, err := c.listPage(ctx, listPath, next, cfg.pageSize)
+			if err == nil && !page.over && (page.context == "" && page.notOver || seen[page.context]) {
+				err = badValues(string(gen.List), listPath, "listover is false, and context %q leads to no next page", page.context)
+			}
 			if err != nil {
 				yield(Entry{}, err)
 				return
@@ -84,10 +90,10 @@ func (c *Client) List(ctx context.Context, dir string, opts ...ListOption) iter.
 					return
 				}
 			}
-			if page.over || page.context == "" || page.context == next {
+			if page.over || page.context == "" {
 				return
 			}
-			next = page.context
+			seen[page.context], next = true, page.context
 		}
 	}
 }
@@ -96,6 +102,9 @@ type page struct {
 	entries []Entry
 	context string
 	over    bool
+	// notOver: the answer said listover false (an answer without listover
+	// that gives no context is taken as the last page).
+	notOver bool
 }
 
 func (c *Client) listPage(ctx context.Context, listPath, token string, num int64) (page, error) {
@@ -113,7 +122,7 @@ func (c *Client) listPage(ctx context.Context, listPath, token string, num int64
 		out = page{}
 		if r.JSON200 != nil && r.JSON200.Data != nil {
 			d := r.JSON200.Data
-			out.context, out.over = deref(d.Context), deref(d.Listover)
+			out.context, out.over, out.notOver = deref(d.Context), deref(d.Listover), d.Listover != nil && !*d.Listover
 			for _, i := range deref(d.Infos) {
 				if err := rules.Name(i.Name); err != nil {
 					return resp, raw, fmt.Errorf("%w: entry %q: %w", ErrBadAnswer, i.Name, err)
