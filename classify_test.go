@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/url"
 	"syscall"
@@ -73,6 +74,7 @@ func (timeout) Timeout() bool { return true }
 
 var _ = Describe("the retry delays", func() {
 	p := cosv2.RetryPolicy{MaxAttempts: 4, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}
+	now := time.Date(2026, 11, 26, 6, 0, 0, 0, time.UTC)
 
 	DescribeTable("never exceed MaxDelay, whatever Retry-After asks",
 		func(n int, retryAfter time.Duration, atMost time.Duration) {
@@ -87,12 +89,15 @@ var _ = Describe("the retry delays", func() {
 		Entry("Retry-After below MaxDelay is kept", 1, 2*time.Millisecond, 2*time.Millisecond),
 	)
 
+	It("waits MaxDelay, not a short backoff, when Retry-After asks for longer than a Duration holds", func() {
+		Expect(cosv2.Delay(p, 1, cosv2.ParseRetryAfter("99999999999", now))).To(Equal(p.MaxDelay))
+	})
+
 	It("caps the default policy's waits at DefaultMaxDelay", func() {
 		Expect(cosv2.Delay(cosv2.RetryPolicy{}, 1, time.Hour)).To(Equal(cosv2.DefaultMaxDelay))
 		Expect(cosv2.DefaultRetryPolicy().MaxDelay).To(Equal(cosv2.DefaultMaxDelay))
 	})
 
-	now := time.Date(2026, 11, 26, 6, 0, 0, 0, time.UTC)
 	DescribeTable("reads both forms of Retry-After",
 		func(v string, want time.Duration) {
 			Expect(cosv2.ParseRetryAfter(v, now)).To(Equal(want))
@@ -103,6 +108,8 @@ var _ = Describe("the retry delays", func() {
 		Entry("zero", "0", time.Duration(0)),
 		Entry("negative", "-5", time.Duration(0)),
 		Entry("garbage", "soon", time.Duration(0)),
+		Entry("delay-seconds past what a Duration holds: as long as can be", "9223372037", time.Duration(math.MaxInt64)),
+		Entry("delay-seconds past an int64: as long as can be", "99999999999999999999999", time.Duration(math.MaxInt64)),
 		Entry("absent", "", time.Duration(0)),
 	)
 })

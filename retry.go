@@ -83,7 +83,8 @@ func sleep(ctx context.Context, d time.Duration) error {
 }
 
 // retryAfter reads an answer's Retry-After: delay-seconds or an HTTP-date
-// (RFC 9110, 10.2.3); 0 when there is none or it has passed.
+// (RFC 9110, 10.2.3); 0 when there is none or it has passed, the longest
+// Duration when it asks for longer (the policy's MaxDelay caps it).
 func retryAfter(resp *http.Response) time.Duration {
 	if resp == nil {
 		return 0
@@ -95,9 +96,13 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	if v == "" {
 		return 0
 	}
-	if s, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if s <= 0 || s > int64(time.Duration(1<<63-1)/time.Second) {
-			return 0
+	if s, err := strconv.ParseInt(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		const longest = time.Duration(1<<63 - 1)
+		switch {
+		case s <= 0:
+			return 0 // a negative wait is no delay-seconds; a huge negative one overflows too
+		case err != nil || s > int64(longest/time.Second):
+			return longest // longer than a Duration: the policy's MaxDelay caps it
 		}
 		return time.Duration(s) * time.Second
 	}
