@@ -24,7 +24,8 @@ const MaxSimpleUpload = rules.MaxSimpleUpload
 // checks) and insertOnly (1 unless WithOverwrite), signed multi-use. size is
 // at most MaxSimpleUpload; larger files go through package uploader. r is
 // read again for every retry, and a retry that finds the file already there
-// with the same size and SHA-1 counts as success. Errors, besides those of
+// with the same size and SHA-1 counts as success (the Object, from stat,
+// then has no URL field). Errors, besides those of
 // every call (see the package doc): ErrFileExist without WithOverwrite,
 // ErrFileNotExist when the directory does not exist.
 func (c *Client) Put(ctx context.Context, file string, r io.ReaderAt, size int64, opts ...PutOption) (*Object, error) {
@@ -51,8 +52,11 @@ func (c *Client) Put(ctx context.Context, file string, r io.ReaderAt, size int64
 		if !errors.Is(err, coserr.ErrFileExist) {
 			return false
 		}
-		st, serr := c.Stat(ctx, p)
-		return serr == nil && st.SHA1 == sum && st.Size == size
+		if o := c.storedAs(ctx, p, size, sum); o != nil {
+			out = o
+			return true
+		}
+		return false
 	}
 	err = c.do(ctx, call{op: string(gen.Upload), path: p, idempotent: true, doneBefore: sameBytes}, func(ctx context.Context) (*http.Response, []byte, error) {
 		resp, err := c.api.UploadFileWithBody(ctx, c.appid, c.bucket, p, f.contentType, f.reader(), f.editor)
