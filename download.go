@@ -45,7 +45,8 @@ func WithFileInfo(info *FileInfo) ReadOption { return func(c *readConfig) { c.in
 // If-Range with the first answer's ETag), under the client's retry policy;
 // an ETag that is not stat's SHA-1 (the local server's ETag is "<sha1>")
 // fails the read with ErrObjectChanged. Every request carries a fresh
-// multi-use signature bound to the file. A Reader is not safe for
+// multi-use signature bound to the file's path, which the service takes for
+// downloads only. A Reader is not safe for
 // concurrent use.
 type Reader struct {
 	c      *Client
@@ -200,7 +201,11 @@ func (r *Reader) open() error {
 	if err != nil {
 		return err
 	}
-	sig, err := r.c.sign.MultiUse(r.c.bucket, signer.FileID(r.c.appid, r.c.bucket, r.info.Path), r.c.signTTL)
+	// Bound to the path alone, as the official SDKs sign downloads: the GET
+	// goes to source_url (another host, a CDN, plain http), and a signature
+	// bound to the file's fileid would open the API to whoever sees it (an
+	// upload over the file, a listing of the names that begin with its name).
+	sig, err := r.c.sign.MultiUse(r.c.bucket, signer.DownloadFileID(r.info.Path), r.c.signTTL)
 	if err != nil {
 		return err
 	}
