@@ -88,7 +88,9 @@ const UserAgent = "cosv2-go/0.1"
 func New(appid, bucket string, creds Credentials, opts ...Option) (*Client, error) {
 	cfg := config{region: "sh", userAgent: UserAgent, now: time.Now, signTTL: 5 * time.Minute}
 	for _, o := range opts {
-		o(&cfg)
+		if o != nil {
+			o(&cfg)
+		}
 	}
 	if appid == "" || bucket == "" {
 		return nil, errors.New("cos: appid and bucket are required")

@@ -48,7 +48,9 @@ func WithLimit(n int) ListOption { return func(c *listConfig) { c.limit = n } }
 func (c *Client) List(ctx context.Context, dir string, opts ...ListOption) iter.Seq2[Entry, error] {
 	cfg := listConfig{pageSize: DefaultPageSize}
 	for _, o := range opts {
-		o(&cfg)
+		if o != nil {
+			o(&cfg)
+		}
 	}
 	return func(yield func(Entry, error) bool) {
 		p, err := DirPath(dir)
