@@ -32,6 +32,7 @@ type call struct {
 // through the signing transport, so each is signed afresh.
 func (c *Client) do(ctx context.Context, cl call, send attempt) error {
 	p := c.retry
+	maybeDone := false // an earlier attempt may have done the work
 	for n := 1; ; n++ {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -54,9 +55,10 @@ func (c *Client) do(ctx context.Context, cl call, send attempt) error {
 		if err == nil {
 			return nil
 		}
-		if n > 1 && cl.doneBefore != nil && cl.doneBefore(ctx, err) {
+		if maybeDone && cl.doneBefore != nil && cl.doneBefore(ctx, err) {
 			return nil
 		}
+		maybeDone = maybeDone || !didNothing(err)
 		if n >= p.MaxAttempts || !retryable(err, cl.idempotent) {
 			return err
 		}
@@ -65,6 +67,14 @@ func (c *Client) do(ctx context.Context, cl call, send attempt) error {
 			return interrupted(serr, err) // also when ctx ended before the wait began
 		}
 	}
+}
+
+// didNothing reports whether err says the service did not do the work: a
+// code of the service the table marks retryable. Anything else (a lost
+// answer, a proxy's bare status) may come after the work was done.
+func didNothing(err error) bool {
+	var api *coserr.APIError
+	return errors.As(err, &api) && api.Code < 0 && coserr.IsRetryable(err)
 }
 
 // interrupted is the error of a call that would have tried again, but whose
