@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cosv2/cosv2/gen/coserr"
 	"github.com/cosv2/cosv2/internal/rules"
 	"github.com/cosv2/cosv2/signer"
 )
@@ -253,6 +254,11 @@ func (r *Reader) open() error {
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 		if err := check("download", r.info.Path, resp, body); err != nil {
 			r.wait = retryAfter(resp)
+			if errors.Is(err, coserr.ErrDownloadNotFound) {
+				// A download host's bare 404 (a CDN's, the service's): the
+				// object is not there, which API calls say with -197.
+				return coserr.New(coserr.ErrFileNotExist.Code, "the download host answered 404", resp.StatusCode, "download", r.info.Path)
+			}
 			return err
 		}
 		return fmt.Errorf("HTTP %d answer to a download", resp.StatusCode)
