@@ -261,17 +261,20 @@ func (s *Server) updateFile(ctx context.Context, q *request) (*reply, *apiError)
 
 // moveOrCopy: dest_fileid comes from the form or, for the Python SDK's
 // body-less move, from the query; a relative one is taken from the source's
-// directory, one starting with "/" from the bucket root. Both are one
+// directory, one starting with "/" from the bucket root, unless it starts
+// with "/<appid>/", a resource path /<appid>/<bucket>/<path>. Both are one
 // transaction; a copy shares the source's bytes (a reference, not a copy).
 func (s *Server) moveOrCopy(ctx context.Context, q *request) (*reply, *apiError) {
 	dest := q.fields["dest_fileid"]
 	if dest == "" {
 		return nil, fail(coserr.ErrCGIParam, "dest_fileid is missing")
 	}
-	if !strings.HasPrefix(dest, "/") {
+	// A resource path /<appid>/<bucket>/<path> as given, not one a relative
+	// name makes joined to a directory that happens to be named so.
+	switch {
+	case !strings.HasPrefix(dest, "/"):
 		dest = parent(q.path) + dest
-	}
-	if strings.HasPrefix(dest, "/"+s.cfg.AppID+"/") {
+	case strings.HasPrefix(dest, "/"+s.cfg.AppID+"/"):
 		rest := strings.TrimPrefix(dest, "/"+s.cfg.AppID+"/")
 		b, p, _ := strings.Cut(rest, "/")
 		if b != q.bucket {

@@ -218,6 +218,23 @@ var _ = Describe("copy", func() {
 	})
 })
 
+var _ = Describe("a move's relative destination", func() {
+	// A relative dest_fileid is taken from the source's directory. Joined
+	// to a directory named after the appid and bucket, it was then read as
+	// a resource path /<appid>/<bucket>/<path>: the file went to the root.
+	It("stays in the source's directory, even one named /<appid>/<bucket>/", func() {
+		srv := start("")
+		defer srv.Close()
+		dir := "/" + appID + "/" + bucket + "/"
+		mkdir(srv, "/"+appID+"/")
+		mkdir(srv, dir)
+		Expect(upload(srv, dir+"a.txt", "a").Code).To(BeZero())
+		Expect(formOp(srv, signer.Once, dir+"a.txt", "op", "move", "dest_fileid", "b.txt").Code).To(BeZero())
+		Expect(get(srv, dir+"b.txt", "op=stat").Code).To(BeZero())
+		Expect(get(srv, "/b.txt", "op=stat").Code).To(Equal(cosv2.ErrFileNotExist.Code))
+	})
+})
+
 var _ = Describe("text the metadata keeps", func() {
 	// SQLite kept a biz_attr with a NUL or bytes that are not UTF-8, and
 	// compared such a list context; PostgreSQL's text refuses them, so the
