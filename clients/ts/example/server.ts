@@ -1,8 +1,10 @@
 // The example's backend: serves the page and its bundle, tells the page where
 // COS is, and signs for it (/sign) with the TS signer and the secret, which
 // never leaves this process. What it signs is its policy: here, any multi-use
-// signature of the bucket for 5 minutes (f empty), and one-time signatures only
-// for paths under the upload directory.
+// signature of the bucket for 5 minutes (f empty), but a download's bound to
+// its path alone (its GET may go to another host, a CDN: it must open the
+// file and nothing else), and one-time signatures only for paths under the
+// upload directory.
 //
 //   COSV2_ENDPOINT=http://127.0.0.1:8089 COSV2_APPID=... COSV2_BUCKET=... \
 //   COSV2_SECRET_ID=... COSV2_SECRET_KEY=... node dist/example/server.js
@@ -71,6 +73,9 @@ export async function startExample(config: ExampleConfig, port = 0): Promise<Exa
       if (r.kind === "once") {
         if (typeof r.path !== "string" || !r.path.startsWith(dir())) return send(403, "text/plain", "one-time signatures only under " + dir());
         authorization = await signer.oneTime(config.bucket, r.path);
+      } else if (r.op === "download") {
+        if (typeof r.path !== "string") return send(400, "text/plain", "no path");
+        authorization = await signer.forRequest("multi", config.bucket, r.path, "download");
       } else {
         authorization = await signer.multiUse(config.bucket, "", 300);
       }

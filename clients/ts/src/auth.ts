@@ -2,7 +2,7 @@
 // backend, a CLI, a test), or the app's backend through getAuthorization (a
 // page, which holds no secret), as the official JS SDKs do.
 
-import { fileId, parseSignature, Signer, type Kind } from "./signer.js";
+import { downloadFileId, fileId, parseSignature, Signer, type Kind } from "./signer.js";
 
 /** What a request needs signed, as getAuthorization is asked for it. */
 export interface AuthRequest {
@@ -12,7 +12,11 @@ export interface AuthRequest {
   bucket: string;
   /** The file or directory path of the request, with its leading "/". */
   path: string;
-  /** The fileid of path: what a one-time signature must be bound to. */
+  /**
+   * What the signature should be bound to: the fileid of path (what a
+   * one-time signature must be bound to), or for a download the path alone
+   * (downloadFileId), which a server takes for downloads only.
+   */
   fileId: string;
   /** The op on the wire ("upload_slice_data", "delete", ...), or "download". */
   op: string;
@@ -36,7 +40,7 @@ export interface Authorizer {
 /** signerAuthorizer signs every attempt afresh with the secret, as Go's signer.Transport does. */
 export function signerAuthorizer(signer: Signer): Authorizer {
   return {
-    authorize: (req) => signer.forRequest(req.kind, req.bucket, req.path),
+    authorize: (req) => signer.forRequest(req.kind, req.bucket, req.path, req.op),
   };
 }
 
@@ -50,13 +54,16 @@ export interface CallbackOptions {
 
 interface Cached {
   bucket: string;
+  download: boolean; // asked for a download: never sent to the API, nor an API one to a download's host
   fileId: string; // "" for the whole bucket, a fileid, or a prefix ending in "/"
   expires: number;
   signature: string;
 }
 
+const isDownload = (req: AuthRequest) => req.op === "download";
+
 function covers(c: Cached, req: AuthRequest): boolean {
-  return c.bucket === req.bucket && (c.fileId === "" || c.fileId === req.fileId || (c.fileId.endsWith("/") && req.fileId.startsWith(c.fileId)));
+  return c.bucket === req.bucket && c.download === isDownload(req) && (c.fileId === "" || c.fileId === req.fileId || (c.fileId.endsWith("/") && req.fileId.startsWith(c.fileId)));
 }
 
 /**
@@ -65,8 +72,11 @@ function covers(c: Cached, req: AuthRequest): boolean {
  * seconds before their e (read from the signature itself) and shared by every
  * request they cover: the slices of an upload and the retries of a request ask
  * once, and concurrent requests that find nothing cached wait for one ask
- * instead of each asking. One-time signatures are asked for every attempt: the
- * server accepts each once, so a retry needs a new one.
+ * instead of each asking. A download never takes a signature asked for the
+ * API (it may go to another host, a CDN: one good for the bucket's API would
+ * go with it), nor the API one asked for a download. One-time signatures are
+ * asked for every attempt: the server accepts each once, so a retry needs a
+ * new one.
  */
 export function callbackAuthorizer(get: GetAuthorization, opts: CallbackOptions = {}): Authorizer {
   const refresh = opts.refreshBeforeSeconds ?? 30;
@@ -92,7 +102,8 @@ export function callbackAuthorizer(get: GetAuthorization, opts: CallbackOptions 
       if (req.kind === "once") return ask(req);
       let hit = lookup(req);
       if (hit) return hit;
-      const inflight = pending.get(req.bucket);
+      const key = `${isDownload(req) ? "download" : "api"} ${req.bucket}`;
+      const inflight = pending.get(key);
       if (inflight) {
         await inflight.catch(() => undefined);
         hit = lookup(req);
@@ -101,17 +112,17 @@ export function callbackAuthorizer(get: GetAuthorization, opts: CallbackOptions 
       const p = ask(req).then((sig) => {
         try {
           const parsed = parseSignature(sig);
-          if (parsed.expires > 0) cache.push({ bucket: parsed.bucket || req.bucket, fileId: parsed.fileId, expires: parsed.expires, signature: sig });
+          if (parsed.expires > 0) cache.push({ bucket: parsed.bucket || req.bucket, download: isDownload(req), fileId: parsed.fileId, expires: parsed.expires, signature: sig });
         } catch {
           // not a signature this client can read: use it for this request only
         }
         return sig;
       });
-      pending.set(req.bucket, p);
+      pending.set(key, p);
       try {
         return await p;
       } finally {
-        if (pending.get(req.bucket) === p) pending.delete(req.bucket);
+        if (pending.get(key) === p) pending.delete(key);
       }
     },
     invalidate(_req, signature) {
@@ -120,7 +131,8 @@ export function callbackAuthorizer(get: GetAuthorization, opts: CallbackOptions 
   };
 }
 
-/** authRequest builds the AuthRequest of a request on path. */
+/** authRequest builds the AuthRequest of a request on path (op "download": a download's GET). */
 export function authRequest(kind: Kind, appid: string, bucket: string, path: string, op: string, method: string): AuthRequest {
-  return { kind, appid, bucket, path, fileId: fileId(appid, bucket, path), op, method };
+  const f = op === "download" ? downloadFileId(path) : fileId(appid, bucket, path);
+  return { kind, appid, bucket, path, fileId: f, op, method };
 }

@@ -394,7 +394,9 @@ export class CosClient {
 
   /**
    * downloadResponse GETs the file's source_url (from stat) with a multi-use
-   * signature in Authorization, which private files need; range selects
+   * signature in Authorization, which private files need, bound to the path
+   * alone (downloadFileId): a server takes it for downloads only, so whoever
+   * sees the GET (another host, a CDN) gets this file and nothing else; range selects
    * bytes. Its body is exactly those bytes, as Go's Reader reads them: an
    * answer that ends early (broken, or closed cleanly short of the size stat
    * gave) is resumed with a Range from where it stopped, pinned to the

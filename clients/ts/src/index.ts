@@ -3,7 +3,7 @@ export { CosClient, MAX_SIMPLE_UPLOAD, SLICE_SIZES, type CosObject, type DirInfo
 export { Core, MAX_RESPONSE_BYTES, MAX_SLICE_LIST_BYTES, defaultRetryPolicy, escapePath, type ApiClient, type ClientOptions, type RetryPolicy } from "./client.js";
 export { BadAnswerError, CosError, ObjectChangedError, ResponseTooLargeError, isCode, codeOf } from "./errors.js";
 export { callbackAuthorizer, signerAuthorizer, authRequest, type AuthRequest, type Authorizer, type GetAuthorization } from "./auth.js";
-export { Signer, sign, plaintext, fileId, parseSignature, MAX_TTL_SECONDS, MAX_RAND, type Credentials, type Kind, type SignParams } from "./signer.js";
+export { Signer, sign, plaintext, fileId, downloadFileId, parseSignature, MAX_TTL_SECONDS, MAX_RAND, type Credentials, type Kind, type SignParams } from "./signer.js";
 export { type ByteRange } from "./download.js";
 export { upload, type UploadOptions, type UploadSource, type Progress, UploadError, UploadMismatchError } from "./upload.js";
 export { buildForm } from "./multipart.js";

@@ -59,6 +59,17 @@ export function fileId(appid: string, bucket: string, path: string): string {
   return "/" + escape(appid) + "/" + escape(bucket) + (path.startsWith("/") ? "" : "/") + escape(path);
 }
 
+/**
+ * downloadFileId returns what a download's signature binds to, as the
+ * official SDKs and Go's signer.DownloadFileID sign it: the path alone,
+ * escaped as fileId escapes it, without /<appid>/<bucket>. A server takes it
+ * for downloads only, so whoever sees the GET (a CDN, a proxy, plain http)
+ * gets the file and nothing else.
+ */
+export function downloadFileId(path: string): string {
+  return "/" + escape(path.startsWith("/") ? path.slice(1) : path);
+}
+
 /** plaintext returns the signature's plaintext a=&b=&k=&e=&t=&r=&f= in the documented order. */
 export function plaintext(c: Credentials, p: SignParams): string {
   const e = p.kind === "multi" ? Math.floor(p.expires ?? 0) : 0;
@@ -240,10 +251,14 @@ export class Signer {
   /**
    * forRequest returns the signature a request on path takes, as Go's
    * Transport makes it: once bound to the path's fileid; multi with f empty,
-   * or bound to the fileid with bindMultiUse.
+   * or bound to the fileid with bindMultiUse. A download (op "download")
+   * takes a multi-use one bound to the path alone (downloadFileId), as Go's
+   * Reader signs it: its GET may go to another host, and must open the file
+   * and nothing else.
    */
-  forRequest(kind: Kind, bucket: string, path: string): Promise<string> {
+  forRequest(kind: Kind, bucket: string, path: string, op = ""): Promise<string> {
     if (kind === "once") return this.oneTime(bucket, path);
+    if (op === "download") return this.multiUse(bucket, downloadFileId(path));
     return this.multiUse(bucket, this.bindMultiUse ? fileId(this.credentials.appid, bucket, path) : "");
   }
 }

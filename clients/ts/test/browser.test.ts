@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { startExample, type Example } from "../example/server.js";
+import { downloadFileId } from "../src/index.js";
 import { appid, bucket, bytes, cosv2, repoRoot, secretId, secretKey, startServer, type Server } from "./helpers.js";
 
 const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
@@ -89,8 +90,10 @@ test("the example page uploads a picked 30 MB file, lists it, downloads it back,
     cosv2(srv.url, "get", "/uploads/thirty MB.bin", copy);
     assert.equal(createHash("sha1").update(readFileSync(copy)).digest("hex"), sha);
     rmSync(copy);
-    // The page signed nothing itself: the backend was asked, multi-use once for all the slices.
-    assert.equal(ex.signed.filter((r) => r.kind === "multi").length, 1, JSON.stringify(ex.signed.map((r) => r.op)));
+    // The page signed nothing itself: the backend was asked, multi-use once
+    // for all the slices, and once for the download, for its path alone.
+    assert.equal(ex.signed.filter((r) => r.kind === "multi" && r.op !== "download").length, 1, JSON.stringify(ex.signed.map((r) => r.op)));
+    assert.deepEqual(ex.signed.filter((r) => r.op === "download").map((r) => r.fileId), [downloadFileId("/uploads/thirty MB.bin")]);
   } catch (e) {
     await failing(t.name, e);
   }

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileId, jsSha1, newSha1, parseSignature, plaintext, sign, Signer, type Kind } from "../src/index.js";
+import { downloadFileId, fileId, jsSha1, newSha1, parseSignature, plaintext, sign, Signer, type Kind } from "../src/index.js";
 import { repoRoot } from "./helpers.js";
 
 interface Vector {
@@ -95,3 +95,14 @@ test("signs what `cosv2 sign` signs, for paths the vector files lack", async () 
     assert.equal(tsSig, goSig, `${kind} ${path}`);
   }
 });
+
+// Go's signer.DownloadFileID, on the entries of its test.
+for (const [name, path, want] of [
+  ["a file", "a/b.txt", "/a/b.txt"],
+  ["a file with its slash", "/a/b.txt", "/a/b.txt"],
+  ["the root", "", "/"],
+  ["space, plus, percent", "/a b+c%d", "/a%20b%2Bc%25d"],
+  ["Chinese, as UTF-8", "/照片", "/%E7%85%A7%E7%89%87"],
+]) {
+  test(`downloadFileId is the path alone, escaped as fileId escapes it: ${name}`, () => assert.equal(downloadFileId(path), want));
+}
