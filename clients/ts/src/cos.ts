@@ -177,13 +177,20 @@ export class CosClient {
     await this.gone(this.core.check(this.api.POST(P.deleteDirectory, { params: { path: this.params(p) }, body: { op: "delete" } }), "delete", p));
   }
 
-  /** list yields the entries of dir, page by page, until the service says the listing is over. */
+  /**
+   * list yields the entries of dir, page by page, until the service says the
+   * listing is over. As Go's List, a page that says more follow (listover
+   * false) without a context that leads on, none or one an earlier page gave
+   * (which would list pages again), is a BadAnswerError before any of its
+   * entries: a partial listing is never taken for the whole.
+   */
   async *list(dir: string, opts: { prefix?: string; pageSize?: number; limit?: number } = {}): AsyncGenerator<Entry> {
     const p = dirPath(dir);
     if (opts.prefix?.includes("/")) throw new TypeError("cos: invalid path: a list prefix has no /");
     const listPath = checkPath(p + (opts.prefix ?? ""));
     let next = "";
     let n = 0;
+    const seen = new Set<string>(); // every context given: one given again would list pages again
     for (;;) {
       const query: { op: "list"; num: number; context?: string } = { op: "list", num: opts.pageSize ?? 199 };
       if (next) query.context = next;
@@ -191,6 +198,10 @@ export class CosClient {
         this.api.GET(P.listDirectory, { params: { path: this.params(listPath), query } }), "list", listPath);
       const infos = data?.infos ?? [];
       // The whole page first, as Go's List: none of a bad page is yielded.
+      const ctx = str(data?.context);
+      if (!data?.listover && ((ctx === "" && data?.listover === false) || seen.has(ctx))) {
+        throw new BadAnswerError("list", listPath, `listover is false, and context ${JSON.stringify(ctx)} leads to no next page`);
+      }
       for (const i of infos) {
         const problem = nameProblem(i.name) ?? (num(i.filesize) < 0 ? `file size ${num(i.filesize)}` : undefined);
         if (problem) throw new BadAnswerError("list", listPath, `entry ${JSON.stringify(i.name)}: ${problem}`);
@@ -202,8 +213,8 @@ export class CosClient {
         };
         if (opts.limit && ++n >= opts.limit) return;
       }
-      const ctx = str(data?.context);
-      if (data?.listover || ctx === "" || ctx === next) return;
+      if (data?.listover || ctx === "") return;
+      seen.add(ctx);
       next = ctx;
     }
   }
