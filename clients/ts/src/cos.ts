@@ -293,11 +293,22 @@ export class CosClient {
     // As Go's moveOrCopy: a move whose answer was lost cannot be told from one
     // that never happened, so it is not repeated; a copy that may overwrite is
     // idempotent, and is.
-    const body = Core.form([["op", op], ["dest_fileid", d], ["to_over_write", overwrite ? "1" : "0"]], { idempotent: op === "copy" && overwrite });
+    const body = Core.form([["op", op], ["dest_fileid", this.destFileId(d)], ["to_over_write", overwrite ? "1" : "0"]], { idempotent: op === "copy" && overwrite });
     const call = op === "move"
       ? this.api.POST(P.moveFile, { params: { path: this.params(s), query: {} }, body })
       : this.api.POST(P.copyFile, { params: { path: this.params(s), query: {} }, body });
     await this.core.check(call, op, s);
+  }
+
+  /**
+   * destFileId is dest_fileid for d, a path from the bucket root. The service
+   * reads a dest_fileid that starts with /<appid>/ as a resource path,
+   * /<appid>/<bucket>/<path>, so d is sent as one when it starts so itself (a
+   * directory named after the project), as Go's destFileID: else it would
+   * land elsewhere.
+   */
+  private destFileId(d: string): string {
+    return d.startsWith(`/${this.appid}/`) ? `/${this.appid}/${this.bucket}${d}` : d;
   }
 
   /**
