@@ -219,7 +219,11 @@ export class CosClient {
     }
   }
 
-  /** put uploads at most 20 MB in one request, with its SHA-1 so the service checks the bytes. */
+  /**
+   * put uploads at most 20 MB in one request, with its SHA-1 so the service
+   * checks the bytes. A retry that finds the file there with this size and
+   * SHA-1 counts as success; the CosObject, from stat, then has no url.
+   */
   async put(file: string, content: Bytes, opts: PutOptions = {}): Promise<CosObject> {
     const p = filePath(file);
     const part = toPart(content);
@@ -232,11 +236,10 @@ export class CosClient {
         this.api.POST(P.uploadFile, { params: { path: this.params(p) }, body, signal: opts.signal }), "upload", p);
       return objectOf(data);
     } catch (e) {
-      // A retry that finds the same bytes there: the first attempt worked.
-      if (retried(e) && isCode(e, "ErrFileExist")) {
-        const st = await this.stat(p);
-        if (st.sha1 === sha && st.size === size) return { accessUrl: st.accessUrl, sourceUrl: st.sourceUrl, resourcePath: "", url: "" };
-      }
+      // A retry that finds the same bytes there: the first attempt worked,
+      // and stat tells where the file is (as Go's Put; url stays empty).
+      const object = retried(e) && isCode(e, "ErrFileExist") ? await this.storedAs(p, size, sha) : undefined;
+      if (object) return object;
       throw e;
     }
   }

@@ -480,6 +480,19 @@ describe("lost answers", () => {
     assert.deepEqual(got, []);
   });
 
+  // The upload stores the file, but its answer never arrives: the retry
+  // meets ErrFileExist and stat shows these bytes. As Go's Put, the call
+  // returns where the file is, as stat shows it, not an empty object.
+  test("a put whose answer was lost returns the file's URLs from stat", async () => {
+    const lossy = losesFirstAnswer("upload");
+    const c = createClient({ appid, bucket, endpoint: srv.url, credentials: { secretId, secretKey }, fetch: lossy.fetch, retry: { baseDelayMs: 1 } });
+    const obj = await c.put("/lost-put.txt", "abc");
+    assert.equal(lossy.sent(), 2, "the upload was sent again");
+    const st = await cos.stat("/lost-put.txt");
+    assert.deepEqual(obj, { accessUrl: st.accessUrl, sourceUrl: st.sourceUrl, resourcePath: `/${appid}/${bucket}/lost-put.txt`, url: "" });
+    assert.notEqual(obj.sourceUrl, "");
+  });
+
   // A copy that may overwrite is idempotent (Go's moveOrCopy): the copy is
   // made, its answer lost, and the copy sent again overwrites it with the
   // same bytes. A move, or a copy that may not overwrite, is not repeated:
