@@ -206,7 +206,7 @@ func (r *Reader) open() error {
 	// goes to source_url (another host, a CDN, plain http), and a signature
 	// bound to the file's fileid would open the API to whoever sees it (an
 	// upload over the file, a listing of the names that begin with its name).
-	sig, err := r.c.sign.MultiUse(r.c.bucket, signer.DownloadFileID(r.info.Path), r.c.signTTL)
+	sig, err := r.c.sign.MultiUse(r.c.bucket, signer.DownloadFileID(r.c.appid, r.c.bucket, r.info.Path), r.c.signTTL)
 	if err != nil {
 		return err
 	}

@@ -180,7 +180,7 @@ var _ = Describe("Download over a flaky network", func() {
 			if !strings.HasPrefix(r.URL.Path, "/files/v2/") {
 				defer GinkgoRecover()
 				Expect(v.Verify(r.Header.Get("Authorization"), signer.Expectation{AppID: appID, Bucket: bucket,
-					FileID: signer.DownloadFileID("/a b/照片.txt"), Kind: signer.Multi})).To(Succeed())
+					FileID: signer.DownloadFileID(appID, bucket, "/a b/照片.txt"), Kind: signer.Multi})).To(Succeed())
 				Expect(r.Header.Get("Authorization")).NotTo(BeEmpty())
 				checked.Add(1)
 			}

@@ -109,7 +109,7 @@ func (s *Server) downloadSigned(r *http.Request, bucket, path string) error {
 	err := s.verify.Verify(sig, want)
 	var ve *signer.VerifyError
 	if errors.As(err, &ve) && ve.Reason == signer.ReasonFileIDMismatch {
-		want.FileID = signer.DownloadFileID(path)
+		want.FileID = signer.DownloadFileID(s.cfg.AppID, bucket, path)
 		err = s.verify.Verify(sig, want)
 	}
 	return err

@@ -24,13 +24,18 @@ func FileID(appid, bucket, path string) string {
 // DownloadFileID returns what a download URL's signature binds to as the
 // official SDKs sign it: the path alone, escaped as FileID escapes it,
 // without /<appid>/<bucket>. A server takes it for downloads only, so a URL
-// signed with it opens the file and nothing else.
-func DownloadFileID(path string) string {
+// signed with it opens the file and nothing else. A path under a directory
+// named /<appid>/<bucket>/ would spell the fileid of a shorter path, which
+// the API takes: such a file's own fileid is returned instead.
+func DownloadFileID(appid, bucket, path string) string {
 	var b strings.Builder
 	p := strings.TrimPrefix(path, "/")
 	b.Grow(escapedLen(p) + 1)
 	b.WriteByte('/')
 	escape(&b, p)
+	if strings.HasPrefix(b.String(), FileID(appid, bucket, "")) {
+		return FileID(appid, bucket, path)
+	}
 	return b.String()
 }
 

@@ -69,12 +69,14 @@ var _ = Describe("FileID", func() {
 
 var _ = Describe("DownloadFileID", func() {
 	DescribeTable("is the path alone, escaped as FileID escapes it",
-		func(path, want string) { Expect(signer.DownloadFileID(path)).To(Equal(want)) },
+		func(path, want string) { Expect(signer.DownloadFileID("1", "bk", path)).To(Equal(want)) },
 		Entry("a file", "a/b.txt", "/a/b.txt"),
 		Entry("a file with its slash", "/a/b.txt", "/a/b.txt"),
 		Entry("the root", "", "/"),
 		Entry("space, plus, percent", "/a b+c%d", "/a%20b%2Bc%25d"),
 		Entry("Chinese, as UTF-8", "/照片", "/%E7%85%A7%E7%89%87"),
+		Entry("under /<appid>/<bucket>/, which would spell another file's fileid: its own fileid", "/1/bk/x.txt", "/1/bk/1/bk/x.txt"),
+		Entry("under /<appid>/ of another bucket: the path alone", "/1/other/x.txt", "/1/other/x.txt"),
 	)
 })
 

@@ -40,7 +40,7 @@ func shareCmd() *cli.Command {
 			// Bound to the path alone, as the official SDKs sign download
 			// URLs: the file's fileid would open the API too (an upload over
 			// the file, a listing of the names that begin with its name).
-			sig, err := sg.MultiUse(s.Bucket, signer.DownloadFileID(st.Path), ttl)
+			sig, err := sg.MultiUse(s.Bucket, signer.DownloadFileID(s.AppID, s.Bucket, st.Path), ttl)
 			if err != nil {
 				return err
 			}

@@ -133,6 +133,6 @@ export function callbackAuthorizer(get: GetAuthorization, opts: CallbackOptions 
 
 /** authRequest builds the AuthRequest of a request on path (op "download": a download's GET). */
 export function authRequest(kind: Kind, appid: string, bucket: string, path: string, op: string, method: string): AuthRequest {
-  const f = op === "download" ? downloadFileId(path) : fileId(appid, bucket, path);
+  const f = op === "download" ? downloadFileId(appid, bucket, path) : fileId(appid, bucket, path);
   return { kind, appid, bucket, path, fileId: f, op, method };
 }

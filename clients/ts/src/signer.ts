@@ -64,10 +64,13 @@ export function fileId(appid: string, bucket: string, path: string): string {
  * official SDKs and Go's signer.DownloadFileID sign it: the path alone,
  * escaped as fileId escapes it, without /<appid>/<bucket>. A server takes it
  * for downloads only, so whoever sees the GET (a CDN, a proxy, plain http)
- * gets the file and nothing else.
+ * gets the file and nothing else. A path under a directory named
+ * /<appid>/<bucket>/ would spell the fileid of a shorter path, which the API
+ * takes: such a file's own fileid is returned instead.
  */
-export function downloadFileId(path: string): string {
-  return "/" + escape(path.startsWith("/") ? path.slice(1) : path);
+export function downloadFileId(appid: string, bucket: string, path: string): string {
+  const alone = "/" + escape(path.startsWith("/") ? path.slice(1) : path);
+  return alone.startsWith(fileId(appid, bucket, "")) ? fileId(appid, bucket, path) : alone;
 }
 
 /** plaintext returns the signature's plaintext a=&b=&k=&e=&t=&r=&f= in the documented order. */
@@ -258,7 +261,7 @@ export class Signer {
    */
   forRequest(kind: Kind, bucket: string, path: string, op = ""): Promise<string> {
     if (kind === "once") return this.oneTime(bucket, path);
-    if (op === "download") return this.multiUse(bucket, downloadFileId(path));
+    if (op === "download") return this.multiUse(bucket, downloadFileId(this.credentials.appid, bucket, path));
     return this.multiUse(bucket, this.bindMultiUse ? fileId(this.credentials.appid, bucket, path) : "");
   }
 }

@@ -93,7 +93,7 @@ test("the example page uploads a picked 30 MB file, lists it, downloads it back,
     // The page signed nothing itself: the backend was asked, multi-use once
     // for all the slices, and once for the download, for its path alone.
     assert.equal(ex.signed.filter((r) => r.kind === "multi" && r.op !== "download").length, 1, JSON.stringify(ex.signed.map((r) => r.op)));
-    assert.deepEqual(ex.signed.filter((r) => r.op === "download").map((r) => r.fileId), [downloadFileId("/uploads/thirty MB.bin")]);
+    assert.deepEqual(ex.signed.filter((r) => r.op === "download").map((r) => r.fileId), [downloadFileId(appid, bucket, "/uploads/thirty MB.bin")]);
   } catch (e) {
     await failing(t.name, e);
   }

@@ -25,15 +25,26 @@ const clients: [string, Partial<ClientOptions>][] = [
   ["with getAuthorization", { getAuthorization: backend }],
 ];
 
-for (const [name, opts] of clients) {
-  test(`a download's signature is good for the download only (${name})`, async () => {
-    const file = `/sig-${name.length}.txt`;
+// The file itself, and one under a directory named /<appid>/<bucket>/, whose
+// path alone spells the fileid of a shorter path: the thief aims at that one.
+const cases: [string, (n: number) => { file: string; target: string }][] = [
+  ["over the file", (n) => ({ file: `/sig-${n}.txt`, target: `/sig-${n}.txt` })],
+  ["over the file whose fileid its path spells", (n) => ({ file: `/${appid}/${bucket}/spelt-${n}.txt`, target: `/spelt-${n}.txt` })],
+];
+
+for (const [name, opts] of clients) for (const [what, paths] of cases) {
+  test(`a download's signature is good for the download only, not ${what} (${name})`, async () => {
+    const { file, target } = paths(name.length);
     const stolen: string[] = [];
     const watched: typeof fetch = (input, init) => {
       if (!String(input).includes("/files/v2/")) stolen.push(new Headers(init?.headers).get("Authorization") ?? "");
       return fetch(input, init);
     };
     const c: CosClient = createClient({ appid, bucket, endpoint: srv.url, fetch: watched, ...opts });
+    if (file !== target) {
+      for (const d of [`/${appid}/`, `/${appid}/${bucket}/`]) await c.mkdir(d).catch((e) => { if (!(e instanceof CosError)) throw e; });
+      await c.put(target, "mine", { overwrite: true });
+    }
     await c.put(file, "mine", { overwrite: true });
     assert.equal(new TextDecoder().decode(await c.download(file)), "mine");
     assert.equal(stolen.length, 1);
@@ -41,7 +52,7 @@ for (const [name, opts] of clients) {
 
     // Whoever saw that GET sends the API an upload over the file with it.
     const thief = createClient({ appid, bucket, endpoint: srv.url, authorizer: { authorize: async () => stolen[0] }, retry: { maxAttempts: 1 } });
-    await assert.rejects(thief.put(file, "evil", { overwrite: true }), CosError);
-    assert.equal(new TextDecoder().decode(await c.download(file)), "mine");
+    await assert.rejects(thief.put(target, "evil", { overwrite: true }), CosError);
+    assert.equal(new TextDecoder().decode(await c.download(target)), "mine");
   });
 }

@@ -103,6 +103,8 @@ for (const [name, path, want] of [
   ["the root", "", "/"],
   ["space, plus, percent", "/a b+c%d", "/a%20b%2Bc%25d"],
   ["Chinese, as UTF-8", "/照片", "/%E7%85%A7%E7%89%87"],
+  ["under /<appid>/<bucket>/, which would spell another file's fileid: its own fileid", "/1/bk/x.txt", "/1/bk/1/bk/x.txt"],
+  ["under /<appid>/ of another bucket: the path alone", "/1/other/x.txt", "/1/other/x.txt"],
 ]) {
-  test(`downloadFileId is the path alone, escaped as fileId escapes it: ${name}`, () => assert.equal(downloadFileId(path), want));
+  test(`downloadFileId is the path alone, escaped as fileId escapes it: ${name}`, () => assert.equal(downloadFileId("1", "bk", path), want));
 }
