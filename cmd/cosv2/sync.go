@@ -70,6 +70,11 @@ func sameFile(local string, size int64, sha string) bool {
 }
 
 func syncUp(ctx context.Context, cmd *cli.Command, c *cosv2.Client, local, remote string) error {
+	// A file would be walked as a tree of nothing, and --delete would then
+	// remove every remote file.
+	if st, err := os.Stat(local); err == nil && !st.IsDir() {
+		return usagef("sync %s: not a directory (put uploads a file)", local)
+	}
 	root := strings.TrimSuffix(remote, "/") + "/"
 	if root == "/" {
 		root = ""
