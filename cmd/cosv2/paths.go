@@ -131,13 +131,23 @@ type remoteEntry struct {
 // walkLocal walks the local tree root for put -r and sync: each directory
 // below it goes to dir with its slash path relative to root, ending in "/"
 // (dir may return filepath.SkipDir), each regular file that keep accepts to
-// file. Anything else keep accepts (a symbolic link, which is not followed,
-// a device, a socket) is said to be skipped on stderr and goes to skipped
-// when that is not nil: sync --delete must not take its remote copy for one
+// file. Anything else keep accepts (a symbolic link below root, which is
+// not followed, a device, a socket) is said to be skipped on stderr and goes
+// to skipped when that is not nil: sync --delete must not take its remote copy for one
 // the local tree lacks. Entries that cannot be read are b's failures; the
 // walk stops when ctx ends.
 func walkLocal(ctx context.Context, b *batch, root string, keep func(rel string) bool, dir func(p, rel string) error, file func(p, rel string), skipped func(rel string)) error {
-	return filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+	// The root was named on the command line: a link to a directory there is
+	// the directory (as rsync and aws s3 sync take it), else the walk would
+	// see one link, send nothing, and sync --delete remove every remote file.
+	// A trailing separator makes the walk's lstat follow it.
+	walkRoot := root
+	if fi, err := os.Lstat(root); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		if st, err := os.Stat(root); err == nil && st.IsDir() {
+			walkRoot = root + string(filepath.Separator)
+		}
+	}
+	return filepath.WalkDir(walkRoot, func(p string, d os.DirEntry, err error) error {
 		if err != nil {
 			b.failed(p, err)
 			return nil
