@@ -258,8 +258,9 @@ func client(cmd *cli.Command) (*cosv2.Client, error) {
 	opts = append(opts, cosv2.WithHTTPClient(&http.Client{Transport: rt}))
 	if e := s.Endpoint; e != "" {
 		opts = append(opts, cosv2.WithEndpoint(withScheme(e)))
-	} else if !cmd.Bool("quiet") {
-		fmt.Fprintf(cmd.Root().ErrWriter, "cosv2: no endpoint set (--endpoint, COSV2_ENDPOINT or a profile): using https://%s.file.myqcloud.com, region %s's\n", s.Region, s.Region)
+	} else {
+		// A note: with --json, stderr holds only JSON.
+		note(cmd, "cosv2: no endpoint set (--endpoint, COSV2_ENDPOINT or a profile): using https://%s.file.myqcloud.com, region %s's", s.Region, s.Region)
 	}
 	return cosv2.New(s.AppID, s.Bucket, cosv2.Credentials{SecretID: s.SecretID, SecretKey: s.SecretKey}, opts...)
 }
