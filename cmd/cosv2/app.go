@@ -51,32 +51,42 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		return 0
 	}
-	asJSON := app.Bool("json")
-	report := func(code int, v map[string]any, human string) int {
-		if asJSON {
-			v["exit"] = code
-			b, _ := json.Marshal(map[string]any{"error": v})
-			fmt.Fprintln(stderr, string(b))
-		} else {
-			fmt.Fprintln(stderr, "cosv2: "+printable(human))
-		}
-		return code
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		return report(app, stderr, 130, map[string]any{"message": "interrupted"}, "interrupted: run the same command again to resume")
 	}
+	code, v, human := describe(err)
+	return report(app, stderr, code, v, human)
+}
+
+// report prints an error that ends the command, as JSON with --json, and
+// returns the exit status.
+func report(app *cli.Command, stderr io.Writer, code int, v map[string]any, human string) int {
+	if app.Bool("json") {
+		v["exit"] = code
+		b, _ := json.Marshal(map[string]any{"error": v})
+		fmt.Fprintln(stderr, string(b))
+	} else {
+		fmt.Fprintln(stderr, "cosv2: "+printable(human))
+	}
+	return code
+}
+
+// describe is what to say of err: the exit status it means, its fields for
+// --json, and its line for people.
+func describe(err error) (int, map[string]any, string) {
 	var api *coserr.APIError
 	var usage *usageError
 	var failed *failedError
 	switch {
-	case ctx.Err() != nil && errors.Is(err, context.Canceled):
-		return report(130, map[string]any{"message": "interrupted"}, "interrupted: run the same command again to resume")
 	case errors.As(err, &failed):
-		return report(1, map[string]any{"message": failed.summary}, failed.summary)
+		return 1, map[string]any{"message": failed.summary}, failed.summary
 	case errors.As(err, &usage), errors.Is(err, cosv2.ErrBadPath), isFlagError(err):
-		return report(2, map[string]any{"message": clean(err)}, clean(err))
+		return 2, map[string]any{"message": clean(err)}, clean(err)
 	case errors.As(err, new(*incompleteError)):
-		return report(1, map[string]any{"message": clean(err), "code": cosv2.ErrFileNotExist.Code}, clean(err))
+		return 1, map[string]any{"message": clean(err), "code": cosv2.ErrFileNotExist.Code}, clean(err)
 	case errors.Is(err, uploader.ErrMismatch):
 		// The whole chain: the code alone would hide what to do.
-		return report(1, map[string]any{"message": clean(err), "hint": uploader.MismatchAdvice}, clean(err))
+		return 1, map[string]any{"message": clean(err), "hint": uploader.MismatchAdvice}, clean(err)
 	case errors.As(err, &api):
 		human := fmt.Sprintf("%s %s: %d %s: %s", api.Op, api.Path, api.Code, goName(api), api.Meaning())
 		if api.Op == "" {
@@ -91,9 +101,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			human += "; " + h
 			v["hint"] = h
 		}
-		return report(1, v, human)
+		return 1, v, human
 	default:
-		return report(1, map[string]any{"message": clean(err)}, clean(err))
+		return 1, map[string]any{"message": clean(err)}, clean(err)
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -52,8 +53,16 @@ const unchanged = -1
 func (b *batch) result(what string, n int64, err error) {
 	if err != nil {
 		b.fail.Add(1)
+		msg := printable(fmt.Sprintf("cosv2: %s %s: %s", b.verb, what, clean(err)))
+		if b.cmd.Bool("json") {
+			// With --json stderr holds only JSON: one object a failed file.
+			_, v, _ := describe(err)
+			v["file"], v["command"] = what, b.verb
+			raw, _ := json.Marshal(map[string]any{"error": v})
+			msg = string(raw)
+		}
 		b.mu.Lock()
-		fmt.Fprintln(b.cmd.Root().ErrWriter, printable(fmt.Sprintf("cosv2: %s %s: %s", b.verb, what, clean(err))))
+		fmt.Fprintln(b.cmd.Root().ErrWriter, msg)
 		b.mu.Unlock()
 		return
 	}
