@@ -83,6 +83,12 @@ func serveCmd() *cli.Command {
 			if b := cmd.String("blobs"); b != "" && !strings.HasPrefix(b, "s3://") {
 				return usagef("--blobs %q: want s3://bucket or s3://bucket/prefix", b)
 			}
+			if cmd.Bool("memory") && cmd.String("data") != "" {
+				return usagef("--memory and --data (COSV2_DATA) exclude each other: with --memory nothing is kept in the data directory")
+			}
+			if cmd.Bool("memory") && cmd.String("meta") != "" {
+				return usagef("--memory and --meta (COSV2_META) exclude each other (metadata in the database would outlive bytes in memory)")
+			}
 			if cmd.String("blobs") != "" && cmd.Bool("memory") {
 				return usagef("--blobs and --memory exclude each other (bytes in S3 would outlive metadata in memory)")
 			}
