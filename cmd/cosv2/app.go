@@ -33,6 +33,17 @@ type failedError struct{ summary string }
 
 func (e *failedError) Error() string { return e.summary }
 
+// interruptedError ends a command of many files that a signal stopped: what
+// was done, and what finishes it when the same command would not.
+type interruptedError struct {
+	summary, resume string
+	err             error
+}
+
+func (e *interruptedError) Error() string { return e.summary + ": " + e.err.Error() }
+
+func (e *interruptedError) Unwrap() error { return e.err }
+
 // hints say what to do about an API error, by code.
 var hints = map[int]string{
 	cosv2.ErrFileExist.Code:        "add --overwrite to replace it",
@@ -52,7 +63,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
-		return report(app, stderr, 130, map[string]any{"message": "interrupted"}, "interrupted: run the same command again to resume")
+		v, human := map[string]any{"message": "interrupted"}, "interrupted: run the same command again to resume"
+		var stopped *interruptedError
+		if errors.As(err, &stopped) {
+			advice := "run the same command again to resume"
+			if stopped.resume != "" {
+				advice = stopped.resume
+			}
+			v["done"], v["hint"] = stopped.summary, advice
+			human = "interrupted: " + stopped.summary + "; " + advice
+		}
+		return report(app, stderr, 130, v, human)
 	}
 	code, v, human := describe(err)
 	return report(app, stderr, code, v, human)

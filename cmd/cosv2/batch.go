@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -23,6 +24,10 @@ type batch struct {
 	same     atomic.Int64
 	bytes    atomic.Int64
 	mu       sync.Mutex
+	// resume says what finishes the batch after an interrupt, when the
+	// same command again would not: a tree copied into a
+	// directory the command made goes under its own name the next time.
+	resume string
 }
 
 func newBatch(cmd *cli.Command, verb string) *batch {
@@ -80,16 +85,42 @@ func (b *batch) failed(what string, err error) { b.result(what, 0, err) }
 // done waits for the files in flight and returns the command's error.
 func (b *batch) done(ctx context.Context) error {
 	b.wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return err
-	}
 	summary := fmt.Sprintf("%s: %s (%s)", b.verb, count(int(b.ok.Load()), "file"), humanSize(b.bytes.Load()))
 	if s := b.same.Load(); s > 0 {
 		summary += fmt.Sprintf(", %d unchanged", s)
+	}
+	if err := ctx.Err(); err != nil {
+		return &interruptedError{summary: summary + " done", resume: b.resume, err: err}
 	}
 	if f := b.fail.Load(); f > 0 {
 		return &failedError{summary: fmt.Sprintf("%s, %d failed", summary, f)}
 	}
 	note(b.cmd, "%s", summary)
 	return nil
+}
+
+// resumeWith sets the command that finishes the batch after an interrupt,
+// because the same command would now copy into nested, a new directory:
+// cosv2, args, and the filters the batch runs with.
+func (b *batch) resumeWith(nested string, args ...string) {
+	for _, f := range []string{"include", "exclude"} {
+		for _, p := range b.cmd.StringSlice(f) {
+			args = append(args, "--"+f, p)
+		}
+	}
+	for i, a := range args {
+		args[i] = shellQuote(a)
+	}
+	b.resume = "run `cosv2 " + strings.Join(args, " ") + "` to finish: the same command would now copy into " + nested
+}
+
+// shellQuote is s as one word of a POSIX shell.
+func shellQuote(s string) string {
+	plain := func(r rune) bool {
+		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=@%+,", r)
+	}
+	if s != "" && !strings.ContainsFunc(s, func(r rune) bool { return !plain(r) }) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -144,6 +144,8 @@ func moveCopy(name, usage string, tree bool, do func(c *cosv2.Client) moveOrCopy
 				root := dst
 				if existed || len(all) > 1 {
 					root = dst + path.Base(strings.TrimSuffix(src, "/")) + "/"
+				} else {
+					b.resumeWith(dst+path.Base(strings.TrimSuffix(src, "/"))+"/", "cp", "-r", "--overwrite", strings.TrimSuffix(src, "/")+"/*", dst)
 				}
 				if within(root, src) {
 					// The walk lists as it goes: it would copy its own copies until

@@ -249,6 +249,8 @@ func putTree(ctx context.Context, cmd *cli.Command, c *cosv2.Client, srcs []stri
 				b.failed(src, err)
 				continue
 			}
+		} else {
+			b.resumeWith(dst+localName(src)+"/", "sync", src, dst)
 		}
 		err = walkLocal(ctx, b, src, keep, func(p, rel string) error {
 			if err := c.MakeDir(ctx, root+rel); err != nil && !isExists(err) {
@@ -536,6 +538,8 @@ func getTree(ctx context.Context, cmd *cli.Command, c *cosv2.Client, srcs []stri
 		root := dst
 		if existed || len(all) > 1 {
 			root = filepath.Join(dst, path.Base(strings.TrimSuffix(src, "/")))
+		} else {
+			b.resumeWith(filepath.Join(dst, path.Base(strings.TrimSuffix(src, "/"))), "sync", "cos:"+src, dst)
 		}
 		if err := os.MkdirAll(root, 0o777); err != nil {
 			b.failed(src, err)
