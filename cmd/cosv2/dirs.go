@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -92,22 +94,19 @@ func lsCmd() *cli.Command {
 			if err != nil {
 				return err
 			}
-			out := []entryJSON{}
-			var human strings.Builder
-			add := func(name string, e cosv2.Entry) {
-				out = append(out, entryJSON{Name: name, Dir: e.IsDir, Size: e.Size, SHA1: e.SHA1, Updated: e.Updated.Unix()})
-				fmt.Fprintf(&human, "%s  %s  %s\n", size(cmd, e.Size), e.Updated.UTC().Format(time.DateTime), name)
-			}
+			out := newListing(cmd)
 			if cmd.Bool("recursive") {
 				n := 0
 				for e, err := range walkRemote(ctx, c, dir) {
 					if err != nil {
-						return err
+						return out.end(err)
 					}
 					if p := cmd.String("prefix"); p != "" && !strings.HasPrefix(e.rel, p) {
 						continue
 					}
-					add(e.rel, e.Entry)
+					if err := out.add(e.rel, e.Entry); err != nil {
+						return err
+					}
 					if n++; cmd.Int("limit") > 0 && n >= cmd.Int("limit") {
 						break
 					}
@@ -115,13 +114,63 @@ func lsCmd() *cli.Command {
 			} else {
 				for e, err := range c.List(ctx, dir, cosv2.WithPrefix(cmd.String("prefix")), cosv2.WithLimit(cmd.Int("limit"))) {
 					if err != nil {
+						return out.end(err)
+					}
+					if err := out.add(e.Name, e); err != nil {
 						return err
 					}
-					add(e.Name, e)
 				}
 			}
-			return emit(cmd, out, strings.TrimSuffix(human.String(), "\n"))
+			return out.end(nil)
 		}}
+}
+
+// listing prints ls's entries as they come, a page at a time: a tree of a
+// million files is neither held in memory nor kept from a pipe until its
+// end. With --json it is one array, as emit writes it, closed even when the
+// listing fails after some entries.
+type listing struct {
+	cmd *cli.Command
+	w   io.Writer
+	n   int
+}
+
+func newListing(cmd *cli.Command) *listing { return &listing{cmd: cmd, w: cmd.Root().Writer} }
+
+func (l *listing) add(name string, e cosv2.Entry) error {
+	defer func() { l.n++ }()
+	if !l.cmd.Bool("json") {
+		_, err := fmt.Fprintln(l.w, printable(fmt.Sprintf("%s  %s  %s", size(l.cmd, e.Size), e.Updated.UTC().Format(time.DateTime), name)))
+		return err
+	}
+	raw, err := json.MarshalIndent(entryJSON{Name: name, Dir: e.IsDir, Size: e.Size, SHA1: e.SHA1, Updated: e.Updated.Unix()}, "  ", "  ")
+	if err != nil {
+		return err
+	}
+	sep := ",\n  "
+	if l.n == 0 {
+		sep = "[\n  "
+	}
+	_, err = fmt.Fprintf(l.w, "%s%s", sep, raw)
+	return err
+}
+
+// end closes the JSON array begun and returns err, the listing's.
+func (l *listing) end(err error) error {
+	if !l.cmd.Bool("json") {
+		return err
+	}
+	closing := "\n]\n"
+	switch {
+	case l.n == 0 && err != nil:
+		return err // nothing on stdout, as before a listing that fails at once
+	case l.n == 0:
+		closing = "[]\n"
+	}
+	if _, werr := io.WriteString(l.w, closing); err == nil {
+		err = werr
+	}
+	return err
 }
 
 func duCmd() *cli.Command {

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+)
+
+var _ = Describe("ls of a directory of many pages", func() {
+	// The server's first page holds first.txt; its second, second.txt, is
+	// answered only once released.
+	DescribeTable("prints each page's entries as they come, not all at the end",
+		func(flags ...string) {
+			release := make(chan struct{})
+			var once sync.Once
+			free := func() { once.Do(func() { close(release) }) }
+			DeferCleanup(free)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_, _ = io.Copy(io.Discard, r.Body)
+				w.Header().Set("Content-Type", "application/json")
+				if r.URL.Query().Get("context") == "" {
+					_, _ = io.WriteString(w, `{"code":0,"message":"SUCCESS","data":{"infos":[{"name":"first.txt","filesize":1}],"context":"p2","listover":false}}`)
+					return
+				}
+				select {
+				case <-release:
+				case <-r.Context().Done():
+				}
+				_, _ = io.WriteString(w, `{"code":0,"message":"SUCCESS","data":{"infos":[{"name":"second.txt","filesize":2}],"listover":true}}`)
+			}))
+			DeferCleanup(srv.Close)
+			var out, errOut lockedBuffer
+			done := make(chan int, 1)
+			go func() {
+				args := append([]string{"cosv2", "--endpoint", srv.URL, "--appid", "1", "--bucket", "b", "--secret-id", "i", "--secret-key", "k"}, flags...)
+				done <- run(context.Background(), append(args, "ls", "dir/"), &out, &errOut)
+			}()
+			Eventually(out.String).WithTimeout(30*time.Second).Should(ContainSubstring("first.txt"), "the first page, before the second is answered")
+			Expect(out.String()).NotTo(ContainSubstring("second.txt"))
+			free()
+			var code int
+			Eventually(done).WithTimeout(30 * time.Second).Should(Receive(&code))
+			Expect(code).To(Equal(0), errOut.String())
+			Expect(out.String()).To(ContainSubstring("second.txt"))
+			if len(flags) > 0 {
+				var entries []entryJSON
+				Expect(json.Unmarshal([]byte(out.String()), &entries)).To(Succeed(), out.String())
+				Expect(entries).To(HaveLen(2))
+				Expect(entries[1]).To(HaveField("Name", "second.txt"))
+				Expect(entries[1]).To(HaveField("Size", int64(2)))
+			}
+		},
+		Entry("for people", nil...),
+		Entry("with --json", "--json"),
+	)
+})
