@@ -585,10 +585,18 @@ func catCmd() *cli.Command {
 			if err != nil {
 				return err
 			}
+			// As cat(1): a file that fails is reported and the others written.
+			b := newBatch(cmd, "cat")
 			for _, p := range a {
 				if _, err := c.Download(ctx, p, cmd.Root().Writer); err != nil {
-					return err
+					if ctx.Err() != nil || len(a) == 1 {
+						return err
+					}
+					b.failed(p, err)
 				}
+			}
+			if b.fail.Load() > 0 {
+				return b.done(ctx)
 			}
 			return nil
 		}}
