@@ -106,6 +106,9 @@ func configCmd() *cli.Command {
 							names = append(names, n)
 						}
 					}
+					if cmd.Args().Len() > 0 && len(names) == 0 {
+						return usagef("no profile %q in %s", cmd.Args().First(), configPath())
+					}
 					sort.Strings(names)
 					out := map[string]settings{}
 					var human strings.Builder

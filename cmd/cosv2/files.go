@@ -23,6 +23,10 @@ func updateCmd() *cli.Command {
 			&cli.StringFlag{Name: "attr", Usage: "biz_attr"},
 		},
 		Action: withClient(1, "REMOTE", func(ctx context.Context, cmd *cli.Command, c *cosv2.Client, a []string) error {
+			if !cmd.IsSet("attr") && !cmd.IsSet("authority") && !cmd.IsSet("header") {
+				// Nothing to change; on a directory an empty biz_attr would clear its own.
+				return usagef("update needs --attr, --authority or --header")
+			}
 			if strings.HasSuffix(a[0], "/") {
 				if cmd.IsSet("authority") || cmd.IsSet("header") {
 					return usagef("a directory has only --attr")
