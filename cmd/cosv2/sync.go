@@ -30,6 +30,9 @@ func syncCmd() *cli.Command {
 			if err != nil {
 				return err
 			}
+			if err := checkSliceSize(cmd); err != nil {
+				return err
+			}
 			c, err := client(cmd)
 			if err != nil {
 				return err

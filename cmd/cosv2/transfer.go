@@ -168,6 +168,15 @@ func putFlags() []cli.Flag {
 	}, treeFlags()...)
 }
 
+// checkSliceSize refuses a --slice-size the service does not take, before
+// any file is sent.
+func checkSliceSize(cmd *cli.Command) error {
+	if !cosv2.ValidSliceSize(int64(cmd.Int("slice-size"))) {
+		return usagef("--slice-size %d is not one of %v", cmd.Int("slice-size"), cosv2.SliceSizes())
+	}
+	return nil
+}
+
 func putCmd() *cli.Command {
 	return &cli.Command{Name: "put", Usage: "upload files (slices above 20 MB; - reads stdin); resumes an interrupted upload", ArgsUsage: "LOCAL... REMOTE",
 		Description: "A REMOTE ending in / or naming an existing directory receives each LOCAL under its own name.",
@@ -177,8 +186,8 @@ func putCmd() *cli.Command {
 			if err != nil {
 				return err
 			}
-			if !cosv2.ValidSliceSize(int64(cmd.Int("slice-size"))) {
-				return usagef("--slice-size %d is not one of %v", cmd.Int("slice-size"), cosv2.SliceSizes())
+			if err := checkSliceSize(cmd); err != nil {
+				return err
 			}
 			srcs, dst := a[:len(a)-1], a[len(a)-1]
 			c, err := client(cmd)
