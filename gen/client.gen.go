@@ -101,6 +101,39 @@ func (e InsertOnly) Valid() bool {
 	}
 }
 
+// Defines values for MoveJSONRequestOp.
+const (
+	MoveJSONRequestOpMove MoveJSONRequestOp = "move"
+)
+
+// Valid indicates whether the value is a known member of the MoveJSONRequestOp enum.
+func (e MoveJSONRequestOp) Valid() bool {
+	switch e {
+	case MoveJSONRequestOpMove:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MoveJSONRequestToOverWrite.
+const (
+	MoveJSONRequestToOverWriteN0 MoveJSONRequestToOverWrite = "0"
+	MoveJSONRequestToOverWriteN1 MoveJSONRequestToOverWrite = "1"
+)
+
+// Valid indicates whether the value is a known member of the MoveJSONRequestToOverWrite enum.
+func (e MoveJSONRequestToOverWrite) Valid() bool {
+	switch e {
+	case MoveJSONRequestToOverWriteN0:
+		return true
+	case MoveJSONRequestToOverWriteN1:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MoveRequestOp.
 const (
 	MoveRequestOpMove MoveRequestOp = "move"
@@ -576,6 +609,26 @@ type ListEntry struct {
 
 // Message The service's message, `SUCCESS` on success.
 type Message = string
+
+// MoveJSONRequest Not in the document: sent by the Java SDK (`FileOp.moveFile`), which posts a move as JSON built
+// from a map of strings, so `to_over_write` is the string "0" or "1".
+type MoveJSONRequest struct {
+	// DestFileid The destination, as in the form: a name or relative path is resolved against the source's
+	// directory; a path starting with `/` (what the Java SDK sends) is taken from the bucket root.
+	DestFileid string            `json:"dest_fileid"`
+	Op         MoveJSONRequestOp `json:"op"`
+
+	// ToOverWrite Not in the document: sent by the Java SDK. `to_over_write` as a JSON string: "0" (the
+	// default) fails when the destination exists, "1" overwrites it.
+	ToOverWrite *MoveJSONRequestToOverWrite `json:"to_over_write,omitempty"`
+}
+
+// MoveJSONRequestOp defines model for MoveJSONRequest.Op.
+type MoveJSONRequestOp string
+
+// MoveJSONRequestToOverWrite Not in the document: sent by the Java SDK. `to_over_write` as a JSON string: "0" (the
+// default) fails when the destination exists, "1" overwrites it.
+type MoveJSONRequestToOverWrite string
 
 // MoveRequest defines model for MoveRequest.
 type MoveRequest struct {
@@ -1064,6 +1117,9 @@ type CopyFileMultipartRequestBody = CopyRequest
 // DeleteFileJSONRequestBody defines body for DeleteFile for application/json ContentType.
 type DeleteFileJSONRequestBody = DeleteRequest
 
+// MoveFileJSONRequestBody defines body for MoveFile for application/json ContentType.
+type MoveFileJSONRequestBody = MoveJSONRequest
+
 // MoveFileMultipartRequestBody defines body for MoveFile for multipart/form-data ContentType.
 type MoveFileMultipartRequestBody = MoveRequest
 
@@ -1539,6 +1595,17 @@ type ClientInterface interface {
 	// Corresponds with POST /files/v2/{appid}/{bucket}{path}#file.move (the `MoveFile` operationId).
 	MoveFileWithBody(ctx context.Context, appid AppID, bucket Bucket, path FilePath, params *MoveFileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// MoveFile Move or rename a file
+	//
+	// Moves the file at `path` to `dest_fileid`. The destination's directory must exist; an existing
+	// destination is replaced only with `to_over_write` 1. Signed with a one-time signature bound to
+	// the source file's fileid.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /files/v2/{appid}/{bucket}{path}#file.move (the `MoveFile` operationId).
+	MoveFile(ctx context.Context, appid AppID, bucket Bucket, path FilePath, params *MoveFileParams, body MoveFileJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// StatFile Get a file's attributes
 	//
 	// Returns the file's size, SHA-1, times, URLs, authority and custom headers. Signed with a multi-use signature.
@@ -1856,6 +1923,27 @@ func (c *Client) DeleteFile(ctx context.Context, appid AppID, bucket Bucket, pat
 // Corresponds with POST /files/v2/{appid}/{bucket}{path}#file.move (the `MoveFile` operationId).
 func (c *Client) MoveFileWithBody(ctx context.Context, appid AppID, bucket Bucket, path FilePath, params *MoveFileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewMoveFileRequestWithBody(c.Server, appid, bucket, path, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MoveFile Move or rename a file
+//
+// Moves the file at `path` to `dest_fileid`. The destination's directory must exist; an existing
+// destination is replaced only with `to_over_write` 1. Signed with a one-time signature bound to
+// the source file's fileid.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /files/v2/{appid}/{bucket}{path}#file.move (the `MoveFile` operationId).
+func (c *Client) MoveFile(ctx context.Context, appid AppID, bucket Bucket, path FilePath, params *MoveFileParams, body MoveFileJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMoveFileRequest(c.Server, appid, bucket, path, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2543,6 +2631,17 @@ func NewDeleteFileRequestWithBody(server string, appid AppID, bucket Bucket, pat
 	return req, nil
 }
 
+// NewMoveFileRequest calls the generic MoveFile builder with application/json body
+func NewMoveFileRequest(server string, appid AppID, bucket Bucket, path FilePath, params *MoveFileParams, body MoveFileJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewMoveFileRequestWithBody(server, appid, bucket, path, params, "application/json", bodyReader)
+}
+
 // NewMoveFileRequestWithBody constructs an http.Request for the MoveFile method, with any body, and a specified content type
 func NewMoveFileRequestWithBody(server string, appid AppID, bucket Bucket, path FilePath, params *MoveFileParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -3201,6 +3300,17 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /files/v2/{appid}/{bucket}{path}#file.move (the `MoveFile` operationId).
 	MoveFileWithBodyWithResponse(ctx context.Context, appid AppID, bucket Bucket, path FilePath, params *MoveFileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MoveFileResponse, error)
+
+	// MoveFileWithResponse Move or rename a file
+	//
+	// Moves the file at `path` to `dest_fileid`. The destination's directory must exist; an existing
+	// destination is replaced only with `to_over_write` 1. Signed with a one-time signature bound to
+	// the source file's fileid.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /files/v2/{appid}/{bucket}{path}#file.move (the `MoveFile` operationId).
+	MoveFileWithResponse(ctx context.Context, appid AppID, bucket Bucket, path FilePath, params *MoveFileParams, body MoveFileJSONRequestBody, reqEditors ...RequestEditorFn) (*MoveFileResponse, error)
 
 	// StatFileWithResponse Get a file's attributes
 	//
@@ -4306,6 +4416,23 @@ func (c *ClientWithResponses) DeleteFileWithResponse(ctx context.Context, appid 
 // Corresponds with POST /files/v2/{appid}/{bucket}{path}#file.move (the `MoveFile` operationId).
 func (c *ClientWithResponses) MoveFileWithBodyWithResponse(ctx context.Context, appid AppID, bucket Bucket, path FilePath, params *MoveFileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MoveFileResponse, error) {
 	rsp, err := c.MoveFileWithBody(ctx, appid, bucket, path, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMoveFileResponse(rsp)
+}
+
+// MoveFileWithResponse Move or rename a file
+//
+// Moves the file at `path` to `dest_fileid`. The destination's directory must exist; an existing
+// destination is replaced only with `to_over_write` 1. Signed with a one-time signature bound to
+// the source file's fileid.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /files/v2/{appid}/{bucket}{path}#file.move (the `MoveFile` operationId).
+func (c *ClientWithResponses) MoveFileWithResponse(ctx context.Context, appid AppID, bucket Bucket, path FilePath, params *MoveFileParams, body MoveFileJSONRequestBody, reqEditors ...RequestEditorFn) (*MoveFileResponse, error) {
+	rsp, err := c.MoveFile(ctx, appid, bucket, path, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}

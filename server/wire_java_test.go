@@ -3,11 +3,15 @@ package server_test
 import (
 	"bytes"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+
+	"github.com/cosv2/cosv2/gen/coserr"
 )
 
 // javaForm writes a form as the Java v4 SDK's Apache HttpClient does
@@ -28,6 +32,52 @@ func javaForm(srv *httptest.Server, path string, fields ...field) answer {
 	fmt.Fprintf(&b, "--%s--\r\n", boundary)
 	return sdkCall(srv, "POST", path, "", "multipart/form-data; boundary="+boundary, b.Bytes(), pySign(false, path), false)
 }
+
+// javaJSON posts a body as the Java v4 SDK's DefaultCosHttpClient does for
+// move, update and delete: new JSONObject(params).toString() of a map of
+// strings (keys in HashMap order), Content-Type application/json (the
+// request's header wins over the entity's text/plain), a one-time signature
+// ordered a,k,e,t,r,f,b as Python's.
+func javaJSON(srv *httptest.Server, path, body string) answer {
+	req, err := http.NewRequest("POST", srv.URL+"/files/v2/"+appID+"/"+bucket+escape(path), strings.NewReader(body))
+	Expect(err).NotTo(HaveOccurred())
+	req.Header.Set("Accept", "*/*")
+	req.Header.Set("User-Agent", "cos-java-sdk-v4.2")
+	req.Header.Set("Authorization", pySign(true, path))
+	req.Header.Set("Content-Type", "application/json")
+	return do(req)
+}
+
+func javaStat(srv *httptest.Server, path string) answer {
+	return sdkCall(srv, "GET", path, "op=stat", "", nil, pySign(false, path), false)
+}
+
+var _ = Describe("the Java SDK's JSON bodies", func() {
+	var srv *httptest.Server
+	BeforeEach(func() {
+		srv = start("")
+		DeferCleanup(srv.Close)
+	})
+	ok := func(a answer) { ExpectWithOffset(1, a.Code).To(BeZero(), a.Message) }
+	put := func(path, content string) {
+		ExpectWithOffset(1, javaForm(srv, path, field{"op", "upload"}, field{"sha", sha([]byte(content))}, field{"biz_attr", ""},
+			field{"filecontent", content}, field{"insertOnly", "0"}).Code).To(BeZero())
+	}
+
+	// FileOp.moveFile: dest_fileid the path from the bucket root, to_over_write
+	// String.valueOf(OverWrite.ordinal()), a JSON string.
+	It("moves a file, replacing the destination only when to_over_write is \"1\"", func() {
+		put("/ja.txt", "first")
+		ok(javaJSON(srv, "/ja.txt", `{"op":"move","dest_fileid":"/jb.txt","to_over_write":"0"}`))
+		Expect(javaStat(srv, "/ja.txt").Code).To(Equal(coserr.ErrFileNotExist.Code))
+		Expect(javaStat(srv, "/jb.txt").Data["sha"]).To(Equal(sha([]byte("first"))))
+
+		put("/jc.txt", "second")
+		Expect(javaJSON(srv, "/jc.txt", `{"op":"move","dest_fileid":"/jb.txt","to_over_write":"0"}`).Code).To(Equal(coserr.ErrFileExist.Code))
+		ok(javaJSON(srv, "/jc.txt", `{"op":"move","dest_fileid":"/jb.txt","to_over_write":"1"}`))
+		Expect(javaStat(srv, "/jb.txt").Data["sha"]).To(Equal(sha([]byte("second"))))
+	})
+})
 
 var _ = Describe("the Java SDK's forms", func() {
 	It("are served, numbers and all, though each text part says text/plain; charset=UTF-8", func() {

@@ -831,6 +831,25 @@ export interface components {
             dest_fileid: string;
             to_over_write?: components["schemas"]["ToOverWrite"];
         };
+        /**
+         * @description Not in the document: sent by the Java SDK (`FileOp.moveFile`), which posts a move as JSON built
+         *     from a map of strings, so `to_over_write` is the string "0" or "1".
+         */
+        MoveJSONRequest: {
+            /** @enum {string} */
+            op: "move";
+            /**
+             * @description The destination, as in the form: a name or relative path is resolved against the source's
+             *     directory; a path starting with `/` (what the Java SDK sends) is taken from the bucket root.
+             */
+            dest_fileid: string;
+            /**
+             * @description Not in the document: sent by the Java SDK. `to_over_write` as a JSON string: "0" (the
+             *     default) fails when the destination exists, "1" overwrites it.
+             * @enum {string}
+             */
+            to_over_write?: "0" | "1";
+        };
         CopyRequest: {
             /** @enum {string} */
             op: "copy";
@@ -1319,12 +1338,14 @@ export interface operations {
             cookie?: never;
         };
         /**
-         * @description The document sends the fields as multipart; the Python SDK sends a body-less POST with them
-         *     as query parameters instead (not in the document), so the body is optional.
+         * @description The document sends the fields as multipart. Not in the document: the Python SDK sends a
+         *     body-less POST with them as query parameters, so the body is optional, and the Java SDK sends
+         *     them as JSON, every value a string (`{"op":"move","dest_fileid":"/a/b.txt","to_over_write":"0"}`).
          */
         requestBody?: {
             content: {
                 "multipart/form-data": components["schemas"]["MoveRequest"];
+                "application/json": components["schemas"]["MoveJSONRequest"];
             };
         };
         responses: {
