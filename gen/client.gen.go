@@ -493,6 +493,12 @@ type CustomHeaders struct {
 	AdditionalProperties map[string]string `json:"-"`
 }
 
+// CustomHeadersJSON Not in the document: sent by the Java SDK, whose update (`FileOp.updateFile`) puts the JSON
+// text of the headers' object in a string, `new JSONObject(map).toString()`:
+// `"custom_headers":"{\"Cache-Control\":\"no-cache\"}"`. The object it holds follows the rules
+// of `CustomHeaders`.
+type CustomHeadersJSON = string
+
 // DeleteRequest defines model for DeleteRequest.
 type DeleteRequest struct {
 	Op DeleteRequestOp `json:"op"`
@@ -781,7 +787,8 @@ type UpdateFileRequest struct {
 	BizAttr *string `json:"biz_attr,omitempty"`
 
 	// CustomHeaders The headers to add or change. The PHP SDK's `json_encode` sends an empty array `[]` when
-	// there are none (not in the document): that means no change.
+	// there are none (not in the document): that means no change. The Java SDK sends the object
+	// as a string of JSON (not in the document): it means the object it holds.
 	CustomHeaders *UpdateFileRequest_CustomHeaders `json:"custom_headers,omitempty"`
 
 	// Flag Which attributes to update (0x40 authority, 0x80 custom_headers), mentioned by the
@@ -791,7 +798,8 @@ type UpdateFileRequest struct {
 }
 
 // UpdateFileRequest_CustomHeaders The headers to add or change. The PHP SDK's `json_encode` sends an empty array `[]` when
-// there are none (not in the document): that means no change.
+// there are none (not in the document): that means no change. The Java SDK sends the object
+// as a string of JSON (not in the document): it means the object it holds.
 type UpdateFileRequest_CustomHeaders struct {
 	union json.RawMessage
 }
@@ -1373,6 +1381,32 @@ func (t *UpdateFileRequest_CustomHeaders) FromEmptyList(v EmptyList) error {
 
 // MergeEmptyList performs a merge with any union data inside the UpdateFileRequest_CustomHeaders, using the provided EmptyList
 func (t *UpdateFileRequest_CustomHeaders) MergeEmptyList(v EmptyList) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsCustomHeadersJSON returns the union data inside the UpdateFileRequest_CustomHeaders as a CustomHeadersJSON
+func (t UpdateFileRequest_CustomHeaders) AsCustomHeadersJSON() (CustomHeadersJSON, error) {
+	var body CustomHeadersJSON
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCustomHeadersJSON overwrites any union data inside the UpdateFileRequest_CustomHeaders as the provided CustomHeadersJSON
+func (t *UpdateFileRequest_CustomHeaders) FromCustomHeadersJSON(v CustomHeadersJSON) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCustomHeadersJSON performs a merge with any union data inside the UpdateFileRequest_CustomHeaders, using the provided CustomHeadersJSON
+func (t *UpdateFileRequest_CustomHeaders) MergeCustomHeadersJSON(v CustomHeadersJSON) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err

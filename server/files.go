@@ -1,12 +1,10 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha1"
 	"database/sql"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"strings"
 
@@ -223,11 +221,9 @@ func (s *Server) statFile(ctx context.Context, q *request) (*reply, *apiError) {
 var authorities = map[string]bool{"eInvalid": true, "eWRPrivate": true, "eWPrivateRPublic": true}
 
 func (s *Server) updateFile(ctx context.Context, q *request) (*reply, *apiError) {
-	var headers map[string]string
-	if raw, ok := q.json["custom_headers"]; ok && !bytes.Equal(bytes.TrimSpace(raw), []byte("[]")) {
-		if err := json.Unmarshal(raw, &headers); err != nil {
-			return nil, fail(coserr.ErrJSONParse, "custom_headers: want an object of strings: %v", err)
-		}
+	headers, aerr := customHeadersOf(q.json["custom_headers"])
+	if aerr != nil {
+		return nil, aerr
 	}
 	auth, setAuth := q.fields["authority"]
 	if setAuth && !authorities[auth] {

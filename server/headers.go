@@ -1,6 +1,8 @@
 package server
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
 	"strings"
 
@@ -64,6 +66,36 @@ func validHeaderValue(v string) bool {
 		}
 	}
 	return true
+}
+
+// customHeadersOf reads an update's custom_headers: an object of strings;
+// absent, or PHP's [] for an empty map, is none; a JSON string is the Java
+// SDK's form (new JSONObject(map).toString()), the text of that object, read
+// as strictly as a body (no duplicate names).
+func customHeadersOf(raw json.RawMessage) (map[string]string, *apiError) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || bytes.Equal(raw, []byte("[]")) {
+		return nil, nil
+	}
+	if raw[0] == '"' {
+		var text string
+		if err := json.Unmarshal(raw, &text); err != nil {
+			return nil, fail(coserr.ErrJSONParse, "custom_headers: %v", err)
+		}
+		var headers map[string]string
+		if err := decodeObject([]byte(text), &headers); err != nil {
+			return nil, fail(coserr.ErrJSONParse, "custom_headers: a string must hold a JSON object of strings: %v", err)
+		}
+		if headers == nil {
+			return nil, fail(coserr.ErrJSONParse, "custom_headers: a string must hold a JSON object of strings, not %q", clip(text))
+		}
+		return headers, nil
+	}
+	var headers map[string]string
+	if err := json.Unmarshal(raw, &headers); err != nil {
+		return nil, fail(coserr.ErrJSONParse, "custom_headers: want an object of strings: %v", err)
+	}
+	return headers, nil
 }
 
 // mergeHeaders checks an update's custom_headers and returns old with them

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -77,6 +78,43 @@ var _ = Describe("the Java SDK's JSON bodies", func() {
 		ok(javaJSON(srv, "/jc.txt", `{"op":"move","dest_fileid":"/jb.txt","to_over_write":"1"}`))
 		Expect(javaStat(srv, "/jb.txt").Data["sha"]).To(Equal(sha([]byte("second"))))
 	})
+
+	// FileOp.updateFile: custom_headers is new JSONObject(map).toString(), a
+	// JSON string holding the object; authority is FileAuthority.toString().
+	It("updates a file whose custom_headers come as a string holding JSON, and serves those headers", func() {
+		put("/ju.txt", "java")
+		ok(javaJSON(srv, "/ju.txt", `{"op":"update","biz_attr":"java attr","authority":"eWPrivateRPublic",`+
+			`"custom_headers":"{\"Cache-Control\":\"no-cache\",\"x-cos-meta-a\":\"1\",\"Content-Type\":\"text/x-java\"}"}`))
+		st := javaStat(srv, "/ju.txt")
+		ok(st)
+		Expect(st.Data["biz_attr"]).To(Equal("java attr"))
+		Expect(st.Data["authority"]).To(Equal("eWPrivateRPublic"))
+		Expect(st.Data["custom_headers"]).To(Equal(map[string]any{"Cache-Control": "no-cache", "x-cos-meta-a": "1", "Content-Type": "text/x-java"}))
+
+		resp, err := http.Get(st.Data["source_url"].(string))
+		Expect(err).NotTo(HaveOccurred())
+		defer resp.Body.Close()
+		Expect(resp.StatusCode).To(Equal(http.StatusOK))
+		Expect(resp.Header.Get("Cache-Control")).To(Equal("no-cache"))
+		Expect(resp.Header.Get("Content-Type")).To(Equal("text/x-java"))
+		Expect(resp.Header.Get("X-Cos-Meta-A")).To(Equal("1"))
+	})
+
+	DescribeTable("refuses custom_headers strings that do not hold an object of allowed headers",
+		func(headers string, code int) {
+			put("/jr.txt", "java")
+			body, err := json.Marshal(map[string]string{"op": "update", "custom_headers": headers})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(javaJSON(srv, "/jr.txt", string(body)).Code).To(Equal(code))
+			Expect(javaStat(srv, "/jr.txt").Data).NotTo(HaveKey("custom_headers"))
+		},
+		Entry("not JSON", `{"Cache-Control":`, coserr.ErrJSONParse.Code),
+		Entry("an array, which the spec's pattern refuses", `["Cache-Control"]`, coserr.ErrCGIParam.Code),
+		Entry("an object of numbers", `{"Cache-Control":1}`, coserr.ErrJSONParse.Code),
+		Entry("null", `null`, coserr.ErrCGIParam.Code),
+		Entry("a header the document does not list", `{"Set-Cookie":"a=b"}`, coserr.ErrCGIParam.Code),
+		Entry("a duplicate name", `{"Cache-Control":"a","Cache-Control":"b"}`, coserr.ErrJSONParse.Code),
+	)
 })
 
 var _ = Describe("the Java SDK's forms", func() {

@@ -472,6 +472,13 @@ export interface components {
         } & {
             [key: string]: string;
         };
+        /**
+         * @description Not in the document: sent by the Java SDK, whose update (`FileOp.updateFile`) puts the JSON
+         *     text of the headers' object in a string, `new JSONObject(map).toString()`:
+         *     `"custom_headers":"{\"Cache-Control\":\"no-cache\"}"`. The object it holds follows the rules
+         *     of `CustomHeaders`.
+         */
+        CustomHeadersJSON: string;
         /** @description An empty JSON array, which PHP's json_encode writes for an empty map. */
         EmptyList: string[];
         /**
@@ -812,9 +819,10 @@ export interface components {
             authority?: components["schemas"]["Authority"];
             /**
              * @description The headers to add or change. The PHP SDK's `json_encode` sends an empty array `[]` when
-             *     there are none (not in the document): that means no change.
+             *     there are none (not in the document): that means no change. The Java SDK sends the object
+             *     as a string of JSON (not in the document): it means the object it holds.
              */
-            custom_headers?: components["schemas"]["CustomHeaders"] | components["schemas"]["EmptyList"];
+            custom_headers?: components["schemas"]["CustomHeaders"] | components["schemas"]["EmptyList"] | components["schemas"]["CustomHeadersJSON"];
             /**
              * @description Which attributes to update (0x40 authority, 0x80 custom_headers), mentioned by the
              *     document's note only; no table lists it and no example sends it. Optional.
