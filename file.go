@@ -63,7 +63,7 @@ func (c *Client) Update(ctx context.Context, file string, u Update) error {
 	}
 	body := gen.UpdateFileRequest{Op: gen.UpdateFileRequestOpUpdate, BizAttr: u.BizAttr}
 	if u.Authority != nil {
-		a := gen.Authority(*u.Authority)
+		a := gen.UpdateFileRequestAuthority(*u.Authority)
 		body.Authority = &a
 	}
 	if len(u.Headers) > 0 {

@@ -206,6 +206,30 @@ func (e UpdateDirectoryRequestOp) Valid() bool {
 	}
 }
 
+// Defines values for UpdateFileRequestAuthority.
+const (
+	UpdateAuthorityInvalid    UpdateFileRequestAuthority = "eInvalid"
+	UpdateAuthorityNone       UpdateFileRequestAuthority = ""
+	UpdateAuthorityPrivate    UpdateFileRequestAuthority = "eWRPrivate"
+	UpdateAuthorityPublicRead UpdateFileRequestAuthority = "eWPrivateRPublic"
+)
+
+// Valid indicates whether the value is a known member of the UpdateFileRequestAuthority enum.
+func (e UpdateFileRequestAuthority) Valid() bool {
+	switch e {
+	case UpdateAuthorityInvalid:
+		return true
+	case UpdateAuthorityNone:
+		return true
+	case UpdateAuthorityPrivate:
+		return true
+	case UpdateAuthorityPublicRead:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for UpdateFileRequestOp.
 const (
 	UpdateFileRequestOpUpdate UpdateFileRequestOp = "update"
@@ -779,9 +803,11 @@ type UpdateDirectoryRequestOp string
 
 // UpdateFileRequest defines model for UpdateFileRequest.
 type UpdateFileRequest struct {
-	// Authority An object's access: `eInvalid` (inherit the bucket's), `eWRPrivate` (private read and write),
-	// `eWPrivateRPublic` (public read, private write).
-	Authority *Authority `json:"authority,omitempty"`
+	// Authority The file's new authority, one of `Authority`'s values. Not in the document: the Python SDK
+	// also sends an empty string (its `check_file_authority` takes "" as legal, and `update_file`
+	// sends any authority that is set). Empty means none given and the file keeps its authority;
+	// the PHP SDK sends no authority at all in that case.
+	Authority *UpdateFileRequestAuthority `json:"authority,omitempty"`
 
 	// BizAttr The file's new attributes (sent by the example, not listed in the table).
 	BizAttr *string `json:"biz_attr,omitempty"`
@@ -796,6 +822,12 @@ type UpdateFileRequest struct {
 	Flag *int                `json:"flag,omitempty"`
 	Op   UpdateFileRequestOp `json:"op"`
 }
+
+// UpdateFileRequestAuthority The file's new authority, one of `Authority`'s values. Not in the document: the Python SDK
+// also sends an empty string (its `check_file_authority` takes "" as legal, and `update_file`
+// sends any authority that is set). Empty means none given and the file keeps its authority;
+// the PHP SDK sends no authority at all in that case.
+type UpdateFileRequestAuthority string
 
 // UpdateFileRequest_CustomHeaders The headers to add or change. The PHP SDK's `json_encode` sends an empty array `[]` when
 // there are none (not in the document): that means no change. The Java SDK sends the object

@@ -110,6 +110,7 @@ var _ = Describe("the spec accepts the official SDKs' wire format", func() {
 		Entry("Java move: a JSON object of strings", "file.move", `{"op":"move","dest_fileid":"/a/b.txt","to_over_write":"0"}`),
 		Entry("Java update: custom_headers a string holding JSON, authority the enum's string", "file.update",
 			`{"op":"update","biz_attr":"b","authority":"eWRPrivate","custom_headers":"{\"Cache-Control\":\"no-cache\",\"x-cos-meta-a\":\"1\"}"}`),
+		Entry("Python update with an empty authority", "file.update", `{"op": "update", "authority": ""}`),
 		Entry("a directory update", "dir.update", `{"op":"update","biz_attr":"attr"}`),
 		Entry("PHP create", "dir.create", `{"op":"create","biz_attr":""}`),
 	)
@@ -131,6 +132,7 @@ var _ = Describe("the spec accepts the official SDKs' wire format", func() {
 			}()),
 		Entry("custom headers that are a non-empty array", "file.update", "application/json", []byte(`{"op":"update","custom_headers":["a"]}`)),
 		Entry("an unknown op", "dir.create", "application/json", []byte(`{"op":"creat"}`)),
+		Entry("an authority the document does not list", "file.update", "application/json", []byte(`{"op":"update","authority":"ePublic"}`)),
 		Entry("custom headers a string that holds no object", "file.update", "application/json",
 			[]byte(`{"op":"update","custom_headers":"Cache-Control: no-cache"}`)),
 		Entry("a JSON move whose to_over_write is neither \"0\" nor \"1\"", "file.move", "application/json",

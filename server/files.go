@@ -225,7 +225,10 @@ func (s *Server) updateFile(ctx context.Context, q *request) (*reply, *apiError)
 	if aerr != nil {
 		return nil, aerr
 	}
-	auth, setAuth := q.fields["authority"]
+	// An empty authority (the Python SDK's, which takes "" as legal) is none
+	// given, as the PHP SDK treats it: the file keeps its own.
+	auth := q.fields["authority"]
+	setAuth := auth != ""
 	if setAuth && !authorities[auth] {
 		return nil, fail(coserr.ErrCGIParam, "authority %q: want eInvalid, eWRPrivate or eWPrivateRPublic", auth)
 	}

@@ -143,6 +143,22 @@ var _ = Describe("the official SDKs' wire format", func() {
 		ok(sdkCall(srv, "POST", "/py/", "", "application/json", []byte(`{"op": "delete"}`), pySign(true, "/py/"), false))
 	})
 
+	// qcloud_cos/cos_params_check.py check_file_authority takes "" as legal
+	// and update_file sends any authority that is not None; the PHP SDK sends
+	// none for an empty one. Empty is no authority given: the file keeps its own.
+	It("takes the Python SDK's empty authority as none given", func() {
+		ok := func(a answer) { ExpectWithOffset(1, a.Code).To(BeZero(), a.Message) }
+		body := []byte("python, private")
+		ok(pyForm(srv, "/pe.txt", false, field{"insertOnly", "0"}, field{"sha", sha(body)}, field{"biz_attr", ""},
+			field{"filecontent", string(body)}, field{"op", "upload"}))
+		ok(sdkCall(srv, "POST", "/pe.txt", "", "application/json", []byte(`{"op": "update", "authority": "eWRPrivate"}`), pySign(true, "/pe.txt"), false))
+		ok(sdkCall(srv, "POST", "/pe.txt", "", "application/json", []byte(`{"op": "update", "authority": "", "biz_attr": "kept"}`), pySign(true, "/pe.txt"), false))
+		st := sdkCall(srv, "GET", "/pe.txt", "op=stat", "", nil, pySign(false, "/pe.txt"), false)
+		ok(st)
+		Expect(st.Data["authority"]).To(Equal("eWRPrivate"))
+		Expect(st.Data["biz_attr"]).To(Equal("kept"))
+	})
+
 	It("serves every operation as the PHP SDK sends it", func() {
 		ok := func(a answer) { ExpectWithOffset(1, a.Code).To(BeZero(), a.Message) }
 		ok(phpJSON(srv, "/php/", false, `{"op":"create","biz_attr":"\u7167\/x"}`))

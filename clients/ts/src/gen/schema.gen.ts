@@ -816,7 +816,14 @@ export interface components {
             op: "update";
             /** @description The file's new attributes (sent by the example, not listed in the table). */
             biz_attr?: string;
-            authority?: components["schemas"]["Authority"];
+            /**
+             * @description The file's new authority, one of `Authority`'s values. Not in the document: the Python SDK
+             *     also sends an empty string (its `check_file_authority` takes "" as legal, and `update_file`
+             *     sends any authority that is set). Empty means none given and the file keeps its authority;
+             *     the PHP SDK sends no authority at all in that case.
+             * @enum {string}
+             */
+            authority?: "eInvalid" | "eWRPrivate" | "eWPrivateRPublic" | "";
             /**
              * @description The headers to add or change. The PHP SDK's `json_encode` sends an empty array `[]` when
              *     there are none (not in the document): that means no change. The Java SDK sends the object
