@@ -839,14 +839,20 @@ type UpdateFileRequest_CustomHeaders struct {
 // UpdateFileRequestOp defines model for UpdateFileRequest.Op.
 type UpdateFileRequestOp string
 
-// UploadRequest defines model for UploadRequest.
+// UploadRequest A form carries the file's bytes in `filecontent` or, as the Java SDK sends them, in
+// `fileContent`: one of the two is required (-5990 without). OpenAPI could say so only with an
+// `anyOf`, which the generators turn into a union of the whole form.
 type UploadRequest struct {
 	// BizAttr The file's attributes, kept for the business.
 	BizAttr *string `json:"biz_attr,omitempty"`
 
+	// FileContent Not in the document's tables (its example's spelling): sent by the Java SDK
+	// (`RequestBodyKey.FILE_CONTENT`). The file's bytes, as `filecontent`.
+	FileContent *openapi_types.File `json:"fileContent,omitempty"`
+
 	// Filecontent The file's bytes, at most 20 MB (20971520). One example calls this part `fileContent`; the
-	// tables say `filecontent`, which is used here.
-	Filecontent openapi_types.File `json:"filecontent"`
+	// tables say `filecontent`. A form carries one of the two.
+	Filecontent *openapi_types.File `json:"filecontent,omitempty"`
 
 	// InsertOnly What to do when a file of that name exists: 0 overwrites it, 1 (the default) fails the upload
 	// with -177. The PHP SDK sends an empty part when unset (not in the document): empty means the
@@ -886,13 +892,18 @@ type UploadSliceDataReply struct {
 	Message Message `json:"message"`
 }
 
-// UploadSliceDataRequest defines model for UploadSliceDataRequest.
+// UploadSliceDataRequest A form carries the slice's bytes in `filecontent` or, as the Java SDK sends them, in
+// `fileContent`: one of the two is required (-5990 without), as in `UploadRequest`.
 type UploadSliceDataRequest struct {
 	// Datamd5 Not in the document; sent by the PHP SDK. The lowercase hex MD5 of this slice; a mismatch is refused.
 	Datamd5 *string `json:"datamd5,omitempty"`
 
+	// FileContent Not in the document's tables (its example's spelling): sent by the Java SDK
+	// (`RequestBodyKey.FILE_CONTENT`). The slice's bytes, as `filecontent`.
+	FileContent *openapi_types.File `json:"fileContent,omitempty"`
+
 	// Filecontent The slice's bytes; a full slice except for the last one.
-	Filecontent openapi_types.File `json:"filecontent"`
+	Filecontent *openapi_types.File `json:"filecontent,omitempty"`
 
 	// Offset The slice's offset in the file, a multiple of the slice size.
 	Offset int64                    `json:"offset"`

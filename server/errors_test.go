@@ -83,7 +83,7 @@ var _ = Describe("failures", func() {
 		Entry("an existing file with insertOnly default", func() answer { return upload(srv, "/d/f.txt", "again") }, coserr.ErrFileExist, 409),
 		Entry("an existing directory", func() answer { return jsonOp(srv, signer.Multi, "/d/", map[string]string{"op": "create"}) }, coserr.ErrPathConflict, 409),
 		Entry("a non-empty directory", func() answer { return jsonOp(srv, signer.Once, "/full/", map[string]string{"op": "delete"}) }, coserr.ErrDirNotEmpty, 409),
-		Entry("an upload without filecontent", func() answer { return formOp(srv, signer.Multi, "/d/g", "op", "upload") }, coserr.ErrCGIParam, 400),
+		Entry("an upload without filecontent", func() answer { return formOp(srv, signer.Multi, "/d/g", "op", "upload") }, coserr.ErrMissingFileContent, 400),
 		Entry("a wrong sha", func() answer { return upload(srv, "/d/g", "x", "sha", strings.Repeat("a", 40)) }, coserr.ErrCGISHANotMatch, 400),
 		Entry("a list num over 1000", func() answer { return get(srv, "/d/", "op=list&num=1001") }, coserr.ErrInvalidListNum, 400),
 		Entry("a list num of 0", func() answer { return get(srv, "/d/", "op=list&num=0") }, coserr.ErrInvalidListNum, 400),

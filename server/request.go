@@ -207,6 +207,9 @@ func (q *request) readForm(boundary string) *apiError {
 			return fail(coserr.ErrFormError, "a part's header is %d bytes, at most %d", n, MaxPartHeader)
 		}
 		name := p.name()
+		if name == "fileContent" { // the Java SDK's name, and the document's example's
+			name = "filecontent"
+		}
 		if _, dup := q.fields[name]; dup || name == "filecontent" && q.hasFile {
 			return fail(coserr.ErrFormError, "part %q is sent twice", name)
 		}

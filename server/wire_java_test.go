@@ -17,13 +17,14 @@ import (
 
 // javaForm writes a form as the Java v4 SDK's Apache HttpClient does
 // (MultipartEntityBuilder in its default strict mode): every text part typed
-// "text/plain; charset=UTF-8", filecontent a binary body with no filename.
+// "text/plain; charset=UTF-8", the file a binary body with no filename, named
+// "fileContent" (RequestBodyKey.FILE_CONTENT), as the document's example.
 func javaForm(srv *httptest.Server, path string, fields ...field) answer {
 	const boundary = "5Oq1gKc3Ihw_Ph3wF0pxbLpDBNWTDV"
 	var b bytes.Buffer
 	for _, f := range fields {
 		fmt.Fprintf(&b, "--%s\r\nContent-Disposition: form-data; name=%q\r\n", boundary, f.name)
-		if f.name == "filecontent" {
+		if f.name == "fileContent" {
 			b.WriteString("Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: binary\r\n")
 		} else {
 			b.WriteString("Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n")
@@ -62,7 +63,7 @@ var _ = Describe("the Java SDK's JSON bodies", func() {
 	ok := func(a answer) { ExpectWithOffset(1, a.Code).To(BeZero(), a.Message) }
 	put := func(path, content string) {
 		ExpectWithOffset(1, javaForm(srv, path, field{"op", "upload"}, field{"sha", sha([]byte(content))}, field{"biz_attr", ""},
-			field{"filecontent", content}, field{"insertOnly", "0"}).Code).To(BeZero())
+			field{"fileContent", content}, field{"insertOnly", "0"}).Code).To(BeZero())
 	}
 
 	// FileOp.moveFile: dest_fileid the path from the bucket root, to_over_write
@@ -125,7 +126,7 @@ var _ = Describe("the Java SDK's forms", func() {
 
 		small := []byte("hello from java")
 		ok(javaForm(srv, "/j.txt", field{"op", "upload"}, field{"sha", sha(small)}, field{"biz_attr", ""},
-			field{"filecontent", string(small)}, field{"insertOnly", "0"}))
+			field{"fileContent", string(small)}, field{"insertOnly", "0"}))
 
 		data := make([]byte, 1<<20+4321)
 		for i := range data {
@@ -137,11 +138,21 @@ var _ = Describe("the Java SDK's forms", func() {
 		session, _ := init.Data["session"].(string)
 		for off := 0; off < len(data); off += 1 << 20 {
 			ok(javaForm(srv, "/j.bin", field{"op", "upload_slice_data"}, field{"session", session},
-				field{"offset", strconv.Itoa(off)}, field{"filecontent", string(data[off:min(off+1<<20, len(data))])}))
+				field{"offset", strconv.Itoa(off)}, field{"fileContent", string(data[off:min(off+1<<20, len(data))])}))
 		}
 		ok(javaForm(srv, "/j.bin", field{"session", session}, field{"op", "upload_slice_finish"}, field{"filesize", strconv.Itoa(len(data))}))
 		st := sdkCall(srv, "GET", "/j.bin", "op=stat", "", nil, pySign(false, "/j.bin"), false)
 		ok(st)
 		Expect(st.Data["sha"]).To(Equal(sha(data)))
+	})
+
+	It("refuses a form with the file in both filecontent and fileContent, or in neither", func() {
+		srv := start("")
+		DeferCleanup(srv.Close)
+		both := javaForm(srv, "/j2.txt", field{"op", "upload"}, field{"fileContent", "a"}, field{"filecontent", "b"})
+		Expect(both.Code).To(Equal(coserr.ErrFormError.Code), both.Message)
+		neither := javaForm(srv, "/j2.txt", field{"op", "upload"}, field{"insertOnly", "0"})
+		Expect(neither.Code).To(Equal(coserr.ErrMissingFileContent.Code), neither.Message)
+		Expect(javaStat(srv, "/j2.txt").Code).To(Equal(coserr.ErrFileNotExist.Code))
 	})
 })

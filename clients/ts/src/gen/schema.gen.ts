@@ -586,15 +586,26 @@ export interface components {
             /** @enum {string} */
             op: "delete";
         };
+        /**
+         * @description A form carries the file's bytes in `filecontent` or, as the Java SDK sends them, in
+         *     `fileContent`: one of the two is required (-5990 without). OpenAPI could say so only with an
+         *     `anyOf`, which the generators turn into a union of the whole form.
+         */
         UploadRequest: {
             /** @enum {string} */
             op: "upload";
             /**
              * Format: binary
              * @description The file's bytes, at most 20 MB (20971520). One example calls this part `fileContent`; the
-             *     tables say `filecontent`, which is used here.
+             *     tables say `filecontent`. A form carries one of the two.
              */
-            filecontent: string;
+            filecontent?: string;
+            /**
+             * Format: binary
+             * @description Not in the document's tables (its example's spelling): sent by the Java SDK
+             *     (`RequestBodyKey.FILE_CONTENT`). The file's bytes, as `filecontent`.
+             */
+            fileContent?: string;
             sha?: components["schemas"]["SHA1"];
             /** @description The file's attributes, kept for the business. */
             biz_attr?: string;
@@ -666,6 +677,10 @@ export interface components {
             /** @description The API URL of the file, with `access_url` after a quick upload. */
             url?: string;
         };
+        /**
+         * @description A form carries the slice's bytes in `filecontent` or, as the Java SDK sends them, in
+         *     `fileContent`: one of the two is required (-5990 without), as in `UploadRequest`.
+         */
         UploadSliceDataRequest: {
             /** @enum {string} */
             op: "upload_slice_data";
@@ -673,7 +688,13 @@ export interface components {
              * Format: binary
              * @description The slice's bytes; a full slice except for the last one.
              */
-            filecontent: string;
+            filecontent?: string;
+            /**
+             * Format: binary
+             * @description Not in the document's tables (its example's spelling): sent by the Java SDK
+             *     (`RequestBodyKey.FILE_CONTENT`). The slice's bytes, as `filecontent`.
+             */
+            fileContent?: string;
             /** @description The session from `upload_slice_init`. */
             session: string;
             /**
