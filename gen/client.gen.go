@@ -456,7 +456,8 @@ type Code = int32
 // CopyRequest defines model for CopyRequest.
 type CopyRequest struct {
 	// DestFileid The destination: a name or relative path is resolved against the source's directory;
-	// a path starting with `/` is taken from the bucket root.
+	// a path starting with `/` is taken from the bucket root, unless it starts with
+	// `/<appid>/`: a resource path `/<appid>/<bucket>/<path>` of the source's bucket.
 	DestFileid string        `json:"dest_fileid"`
 	Op         CopyRequestOp `json:"op"`
 
@@ -663,7 +664,8 @@ type MoveJSONRequestToOverWrite string
 // MoveRequest defines model for MoveRequest.
 type MoveRequest struct {
 	// DestFileid The destination: a name or relative path is resolved against the source's directory;
-	// a path starting with `/` is taken from the bucket root.
+	// a path starting with `/` is taken from the bucket root, unless it starts with
+	// `/<appid>/`: a resource path `/<appid>/<bucket>/<path>` of the source's bucket.
 	DestFileid string        `json:"dest_fileid"`
 	Op         MoveRequestOp `json:"op"`
 

@@ -862,7 +862,8 @@ export interface components {
             op: "move";
             /**
              * @description The destination: a name or relative path is resolved against the source's directory;
-             *     a path starting with `/` is taken from the bucket root.
+             *     a path starting with `/` is taken from the bucket root, unless it starts with
+             *     `/<appid>/`: a resource path `/<appid>/<bucket>/<path>` of the source's bucket.
              */
             dest_fileid: string;
             to_over_write?: components["schemas"]["ToOverWrite"];
@@ -891,7 +892,8 @@ export interface components {
             op: "copy";
             /**
              * @description The destination: a name or relative path is resolved against the source's directory;
-             *     a path starting with `/` is taken from the bucket root.
+             *     a path starting with `/` is taken from the bucket root, unless it starts with
+             *     `/<appid>/`: a resource path `/<appid>/<bucket>/<path>` of the source's bucket.
              */
             dest_fileid: string;
             to_over_write?: components["schemas"]["ToOverWrite"];
