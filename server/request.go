@@ -171,8 +171,15 @@ func (q *request) readBody() *apiError {
 		}
 		for k, v := range q.json {
 			var s string
-			if json.Unmarshal(v, &s) == nil {
+			var n json.Number
+			switch {
+			case json.Unmarshal(v, &s) == nil:
 				q.fields[k] = s
+			case json.Unmarshal(v, &n) == nil:
+				// The document's Int fields, sent as numbers: their digits,
+				// as a form sends them (a fraction or exponent is refused
+				// where the field is read).
+				q.fields[k] = n.String()
 			}
 		}
 	case "multipart/form-data":

@@ -235,6 +235,21 @@ var _ = Describe("a move's relative destination", func() {
 	})
 })
 
+var _ = Describe("a JSON body's numbers", func() {
+	// The document's fields are Int; a JSON body may send them as numbers.
+	// A server that does not validate took a number for an absent field:
+	// {"to_over_write":1} refused to overwrite (-177) instead of replacing.
+	It("count as the numbers they are on a server that does not validate", func() {
+		srv := startWith(nil) // cosv2 serve's default: no spec validation
+		Expect(upload(srv, "/src.txt", "new").Code).To(BeZero())
+		Expect(upload(srv, "/dst.txt", "old").Code).To(BeZero())
+		a := jsonOp(srv, signer.Once, "/src.txt", map[string]any{"op": "move", "dest_fileid": "/dst.txt", "to_over_write": 1})
+		Expect(a.Code).To(BeZero(), a.Message)
+		_, b := fetch(srv, srv.URL+"/"+appID+"/"+bucket+"/dst.txt")
+		Expect(string(b)).To(Equal("new"))
+	})
+})
+
 var _ = Describe("text the metadata keeps", func() {
 	// SQLite kept a biz_attr with a NUL or bytes that are not UTF-8, and
 	// compared such a list context; PostgreSQL's text refuses them, so the
