@@ -166,7 +166,7 @@ func newApp(stdout, stderr io.Writer) *cli.Command {
 		EnableShellCompletion: true,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "profile", Usage: "settings saved by cosv2 config set NAME (default: the profile named default, if any)", Sources: cli.EnvVars("COSV2_PROFILE")},
-			&cli.StringFlag{Name: "endpoint", Usage: "API base URL; host:port means http://host:port (default https://<region>.file.myqcloud.com)", Sources: cli.EnvVars("COSV2_ENDPOINT")},
+			&cli.StringFlag{Name: "endpoint", Usage: "API base URL; without a scheme, http:// for an IP address or localhost, https:// for a name (default https://<region>.file.myqcloud.com)", Sources: cli.EnvVars("COSV2_ENDPOINT")},
 			&cli.StringFlag{Name: "region", Usage: "region of the bucket (default sh)", Sources: cli.EnvVars("COSV2_REGION")},
 			&cli.StringFlag{Name: "appid", Usage: "project AppID", Sources: cli.EnvVars("COSV2_APPID")},
 			&cli.StringFlag{Name: "bucket", Usage: "bucket name", Sources: cli.EnvVars("COSV2_BUCKET")},
