@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"path/filepath"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -31,4 +33,27 @@ var _ = Describe("help texts", func() {
 		Entry("localhost: http", "localhost:8089", "http://localhost:8089", "http:// for an IP address or localhost"),
 		Entry("a name: https", "cos.example.com:8443", "https://cos.example.com:8443", "https:// for a name"),
 	)
+
+	// sync's help listed --overwrite ("replace existing files") and
+	// --recursive ("whole directories"), put's flags, which sync ignores: it
+	// always replaces what differs and always takes whole directories.
+	It("sync's help lists no flag sync ignores, and still takes them", func() {
+		code, out, _ := inProcess("sync", "--help")
+		Expect(code).To(Equal(0))
+		Expect(helpLine(out, "--delete")).To(ContainSubstring("also remove"))
+		Expect(helpLine(out, "--overwrite")).To(BeEmpty())
+		Expect(helpLine(out, "--recursive,")).To(BeEmpty())
+
+		l := newLocal()
+		dir := GinkgoT().TempDir()
+		write(filepath.Join(dir, "a.txt"), []byte("one"))
+		code, _, errOut := l.run("sync", dir, "www/")
+		Expect(code).To(Equal(0), errOut)
+		write(filepath.Join(dir, "a.txt"), []byte("two!"))
+		code, _, errOut = l.run("sync", "-r", "--overwrite", dir, "www/")
+		Expect(code).To(Equal(0), errOut)
+		st, err := l.Client.Stat(context.Background(), "www/a.txt")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(st.Size).To(Equal(int64(4)))
+	})
 })

@@ -21,7 +21,7 @@ func syncCmd() *cli.Command {
 		Description: "The direction is from an existing local directory to the remote one, else from the remote to the local one;\n" +
 			"cos:PATH marks the remote side when a local directory has the remote one's name.\n" +
 			"Files are compared by size, then SHA-1 (the listing's against a hash of the local file, every time: nothing is cached).",
-		Flags: append(putFlags(),
+		Flags: append(syncPutFlags(),
 			&cli.BoolFlag{Name: "delete", Usage: "also remove what the source does not have"},
 			&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "print what would change, change nothing"},
 		),
@@ -52,6 +52,19 @@ func syncCmd() *cli.Command {
 			}
 			return syncDown(ctx, cmd, c, src, dst)
 		}}
+}
+
+// syncPutFlags are put's flags, with --overwrite and --recursive hidden:
+// sync always replaces what differs and always takes whole directories, so
+// they change nothing, and are taken only so that old command lines still run.
+func syncPutFlags() []cli.Flag {
+	flags := putFlags()
+	for _, f := range flags {
+		if b, ok := f.(*cli.BoolFlag); ok && (b.Name == "overwrite" || b.Name == "recursive") {
+			b.Hidden = true
+		}
+	}
+	return flags
 }
 
 // sameFile reports whether the local file has this size and SHA-1.
