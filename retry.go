@@ -34,8 +34,9 @@ type RetryPolicy struct {
 // DefaultMaxDelay caps one wait of a policy whose MaxDelay is 0.
 const DefaultMaxDelay = 5 * time.Second
 
-// DefaultRetryPolicy tries 4 times in all, waiting about 100ms, 200ms and
-// 400ms, at most 5 s however long a Retry-After asks for.
+// DefaultRetryPolicy tries 4 times in all, waiting a random time of up to
+// 100ms, 200ms and 400ms (full jitter), at most 5 s however long a
+// Retry-After asks for.
 func DefaultRetryPolicy() RetryPolicy {
 	return RetryPolicy{MaxAttempts: 4, BaseDelay: 100 * time.Millisecond, MaxDelay: DefaultMaxDelay}
 }

@@ -54,7 +54,8 @@ type SliceSession struct {
 // SliceInitOptions are the optional fields of a slice init.
 type SliceInitOptions struct {
 	// Overwrite replaces an existing file (insertOnly=0); by default an
-	// existing file makes the finish fail with ErrFileExist.
+	// existing file makes the init fail with ErrFileExist, and so the finish
+	// when the file was made after the init.
 	Overwrite bool
 	// BizAttr are the file's business attributes (biz_attr).
 	BizAttr string
