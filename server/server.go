@@ -93,8 +93,9 @@ type Config struct {
 	// http://127.0.0.1:8089; empty means the scheme and Host of each request.
 	BaseURL string
 	// PrivateBuckets are the buckets whose files are private unless a file's
-	// own authority says otherwise (eWRPrivate): downloading one needs a
-	// multi-use signature. The other buckets are public-read.
+	// own authority says otherwise (eWPrivateRPublic): downloading one needs a
+	// multi-use signature. The files of other buckets are public-read unless
+	// their authority is eWRPrivate.
 	PrivateBuckets []string
 	// Limits bound what peers can hold; zero fields take DefaultLimits.
 	Limits Limits
