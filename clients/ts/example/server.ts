@@ -9,7 +9,8 @@
 //   COSV2_ENDPOINT=http://127.0.0.1:8089 COSV2_APPID=... COSV2_BUCKET=... \
 //   COSV2_SECRET_ID=... COSV2_SECRET_KEY=... node dist/example/server.js
 //
-// then run `cosv2 serve ... --cors-origin http://127.0.0.1:8090` and open
+// then run `cosv2 serve ... --cors-origin http://127.0.0.1:8090`, make the
+// upload directory (`cosv2 mkdir uploads/` against that server) and open
 // http://127.0.0.1:8090.
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
