@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { repoRoot } from "./helpers.js";
 
 const pkg = JSON.parse(readFileSync(join(repoRoot, "clients/ts/package.json"), "utf8")) as {
+  license: string;
   scripts: Record<string, string>;
 };
 
@@ -15,4 +16,10 @@ test("npm run gen writes the types file make generate writes and the sources imp
   const made = /openapi-typescript spec\/cos-v2\.yaml -o \$\(TS\)\/(\S+)/.exec(makefile)?.[1];
   assert.equal(made, "src/gen/schema.gen.ts");
   assert.match(pkg.scripts.gen, new RegExp(` -o ${made.replaceAll(".", "\\.")}$`));
+});
+
+test("the license is the repository's LICENSE", () => {
+  const license = readFileSync(join(repoRoot, "LICENSE"), "utf8");
+  assert.match(license, /Apache License\s+Version 2\.0/);
+  assert.equal(pkg.license, "Apache-2.0");
 });
