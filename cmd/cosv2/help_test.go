@@ -56,4 +56,18 @@ var _ = Describe("help texts", func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(st.Size).To(Equal(int64(4)))
 	})
+
+	// sign's --now and --rand said "(default now) (default: 0)": the flag
+	// library added the zero value, which sign never uses.
+	DescribeTable("sign's help gives one default, the one sign uses",
+		func(flag, want string) {
+			code, out, _ := inProcess("sign", "--help")
+			Expect(code).To(Equal(0))
+			line := helpLine(out, flag)
+			Expect(line).To(ContainSubstring(want))
+			Expect(strings.Count(line, "default")).To(Equal(1), line)
+		},
+		Entry("--now", "--now", "(default: now)"),
+		Entry("--rand", "--rand", "(default: random)"),
+	)
 })

@@ -17,8 +17,8 @@ func signCmd() *cli.Command {
 			&cli.StringFlag{Name: "kind", Value: "multi", Usage: "multi (multi-use) or once (one-time)"},
 			&cli.StringFlag{Name: "path", Usage: "for once: the file or directory/ it is bound to; for multi: a fileid prefix to bind to"},
 			&cli.DurationFlag{Name: "ttl", Value: 60 * time.Second, Usage: "lifetime of a multi-use signature (at most 90 days)"},
-			&cli.Int64Flag{Name: "now", Usage: "the time to sign at, Unix seconds (default now)"},
-			&cli.Uint64Flag{Name: "rand", Usage: "the random number r, 0 to 9999999999 (default random)"},
+			&cli.Int64Flag{Name: "now", Usage: "the time to sign at, Unix seconds", DefaultText: "now"},
+			&cli.Uint64Flag{Name: "rand", Usage: "the random number r, 0 to 9999999999", DefaultText: "random"},
 		},
 		Action: func(_ context.Context, cmd *cli.Command) error {
 			st, err := resolve(cmd)
