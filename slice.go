@@ -81,8 +81,11 @@ func (c *Client) SliceInit(ctx context.Context, file string, size, sliceSize int
 	if err != nil {
 		return nil, err
 	}
-	if !ValidSliceSize(sliceSize) || size < 0 {
-		return nil, fmt.Errorf("cos: %s %s: slice size %d is not one of %v (or size %d < 0)", gen.UploadSliceInit, p, sliceSize, SliceSizes(), size)
+	if !ValidSliceSize(sliceSize) {
+		return nil, fmt.Errorf("cos: %s %s: slice size %d is not one of %v", gen.UploadSliceInit, p, sliceSize, SliceSizes())
+	}
+	if size < 0 {
+		return nil, fmt.Errorf("cos: %s %s: file size %d is negative", gen.UploadSliceInit, p, size)
 	}
 	f := newForm().field("op", string(gen.UploadSliceInit)).field("filesize", strconv.FormatInt(size, 10)).
 		field("slice_size", strconv.FormatInt(sliceSize, 10)).field("insertOnly", strconv.Itoa(1-boolInt(in.Overwrite)))
