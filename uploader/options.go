@@ -146,10 +146,10 @@ func WithResume(done func(off int64) bool, written func(off, n int64) error) Dow
 // each stored slice, and a later resume proves its slices are these bytes. It
 // costs a hashing pass over the whole file before the first slice goes out.
 //
-// It is not the default because of what that pass costs: bench/upload.sh,
-// 1 GB, loopback, 2 cores, against a server that drains the slices, uploaded
-// at 0.60-0.69 of the ceiling hashing alongside the slices and at 0.47-0.52
-// with the pass first. Without it, the SHA-1 is computed while the slices go
+// It is not the default because of what that pass costs: a whole read and
+// hash of the file before any slice goes out (bench/upload.sh -parts
+// measures it against the default; README's Benchmarks give figures).
+// Without it, the SHA-1 is computed while the slices go
 // out and checked by the service at finish all the same; a resumed upload
 // whose init declared uploadparts is checked against them either way.
 func WithUploadParts() Option { return uploadOption(func(c *config) { c.withParts = true }) }
