@@ -217,7 +217,7 @@ export class Core {
   readonly retry: RetryPolicy;
   private readonly baseFetch: typeof fetch;
   private readonly meta = new WeakMap<Request, RequestMeta>();
-  private readonly infos = new WeakMap<Response, number>();
+  private readonly infos = new WeakMap<Response, { attempts: number; maybeDone: boolean }>();
 
   constructor(o: ClientOptions) {
     if (!o.appid || !o.bucket) throw new Error("cos: appid and bucket are required");
@@ -275,7 +275,7 @@ export class Core {
 
   /** attempts returns how many attempts the answer took (1 when it was not retried). */
   attempts(r: Response): number {
-    return this.infos.get(r) ?? 1;
+    return this.infos.get(r)?.attempts ?? 1;
   }
 
   /**
@@ -309,6 +309,10 @@ export class Core {
 
   private async loop(url: string, init: { method: string; headers: Headers; body?: Blob | Uint8Array<ArrayBuffer>; signal?: AbortSignal | null }, m: RequestMeta, raw = false): Promise<Response> {
     const req = authRequest(m.kind, this.appid, this.bucket, m.path, m.op, init.method);
+    // Whether an attempt before this one may have done the work: one whose
+    // outcome is unknown (Go's maybeDone). Only then may an answer such as
+    // "not found" to a delete be the first attempt's work.
+    let maybeDone = false;
     for (let attempt = 1; ; attempt++) {
       const auth = await this.authorizer.authorize(req, attempt);
       const headers = new Headers(init.headers);
@@ -318,7 +322,7 @@ export class Core {
       try {
         resp = await this.baseFetch(url, { method: init.method, headers, body: init.body, signal: init.signal ?? undefined });
         if (raw && resp.ok) {
-          this.infos.set(resp, attempt);
+          this.infos.set(resp, { attempts: attempt, maybeDone });
           return resp;
         }
         text = await boundedText(resp, m.op === "upload_slice_list" ? MAX_SLICE_LIST_BYTES : MAX_RESPONSE_BYTES, m.op, m.path);
@@ -327,21 +331,24 @@ export class Core {
         // failures): only a request that may be repeated is. One too long
         // arrived, and is wrong.
         if (e instanceof ResponseTooLargeError || aborted(e, init.signal) || !m.idempotent || attempt >= this.retry.maxAttempts) throw e;
+        maybeDone = true;
         await sleep(this.delay(attempt, null), init.signal);
         continue;
       }
       const env = envelopeCode(text);
       const out = new Response(text, { status: resp.status, statusText: resp.statusText, headers: resp.headers });
-      this.infos.set(out, attempt);
+      this.infos.set(out, { attempts: attempt, maybeDone });
       if (env?.code === 0 || (!env && resp.ok) || attempt >= this.retry.maxAttempts) return out;
       if (env && (env.code === -96 || env.code === -97) && m.kind === "multi") {
-        // A cached multi-use signature the server refused: ask for a new one once.
+        // A cached multi-use signature the server refused: ask for a new one
+        // once. The refusal did nothing, so maybeDone stays as it is.
         this.authorizer.invalidate?.(req, auth);
         if (attempt === 1) continue;
         return out;
       }
       const retryable = env ? (lookupError(env.code)?.retryable ?? false) : (resp.status >= 500 || resp.status === 429) && m.idempotent;
       if (!retryable) return out;
+      maybeDone ||= !didNothing(env);
       await sleep(this.delay(attempt, resp.headers.get("Retry-After")), init.signal);
     }
   }
@@ -371,6 +378,7 @@ export class Core {
       if (body.code !== 0) {
         const err = new CosError(body.code, body.message ?? "", response.status, op, path);
         err.attempts = attempts;
+        err.maybeDoneBefore = this.infos.get(response)?.maybeDone ?? false;
         throw err;
       }
       return { data: body.data as T, attempts };
@@ -378,6 +386,15 @@ export class Core {
     if (!response.ok) throw new CosError(response.status, typeof error === "string" ? error.slice(0, 200) : "", response.status, op, path);
     return { data: undefined as T, attempts };
   }
+}
+
+/**
+ * didNothing reports whether an answer says the service did not do the work
+ * (Go's didNothing): an envelope whose code the table marks retryable. A bare
+ * HTTP status (a proxy's 502, 503 or 504) may come after the work was done.
+ */
+function didNothing(env: { code: number } | undefined): boolean {
+  return env !== undefined && env.code < 0 && (lookupError(env.code)?.retryable ?? false);
 }
 
 /**

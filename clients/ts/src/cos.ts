@@ -146,13 +146,13 @@ export class CosClient {
     return { appid: this.core.appid, bucket: this.core.bucket, path };
   }
 
-  /** mkdir creates dir (its parent must exist). A retry that finds it made counts as success. */
+  /** mkdir creates dir (its parent must exist). A retry after a lost answer that finds it made counts as success. */
   async mkdir(dir: string, bizAttr = ""): Promise<void> {
     const p = dirPath(dir);
     try {
       await this.core.check(this.api.POST(P.createDirectory, { params: { path: this.params(p) }, body: { biz_attr: bizAttr, op: "create" } }), "create", p);
     } catch (e) {
-      if (!(retried(e) && (isCode(e, "ErrPathConflict") || isCode(e, "ErrFileExist")))) throw e;
+      if (!(maybeDoneBefore(e) && (isCode(e, "ErrPathConflict") || isCode(e, "ErrFileExist")))) throw e;
     }
   }
 
@@ -170,7 +170,7 @@ export class CosClient {
     await this.core.check(this.api.POST(P.updateDirectory, { params: { path: this.params(p) }, body: { biz_attr: bizAttr, op: "update" } }), "update", p);
   }
 
-  /** rmdir deletes an empty directory. A retry that finds it gone counts as success. */
+  /** rmdir deletes an empty directory. A retry after a lost answer that finds it gone counts as success. */
   async rmdir(dir: string): Promise<void> {
     const p = dirPath(dir);
     if (p === "/") throw new TypeError("cos: the bucket root cannot be removed");
@@ -221,8 +221,9 @@ export class CosClient {
 
   /**
    * put uploads at most 20 MB in one request, with its SHA-1 so the service
-   * checks the bytes. A retry that finds the file there with this size and
-   * SHA-1 counts as success; the CosObject, from stat, then has no url.
+   * checks the bytes. A retry after a lost answer that finds the file there
+   * with this size and SHA-1 counts as success; the CosObject, from stat,
+   * then has no url.
    */
   async put(file: string, content: Bytes, opts: PutOptions = {}): Promise<CosObject> {
     const p = filePath(file);
@@ -236,9 +237,10 @@ export class CosClient {
         this.api.POST(P.uploadFile, { params: { path: this.params(p) }, body, signal: opts.signal }), "upload", p);
       return objectOf(data);
     } catch (e) {
-      // A retry that finds the same bytes there: the first attempt worked,
-      // and stat tells where the file is (as Go's Put; url stays empty).
-      const object = retried(e) && isCode(e, "ErrFileExist") ? await this.storedAs(p, size, sha) : undefined;
+      // A retry after a lost answer that finds the same bytes there: the
+      // first attempt worked, and stat tells where the file is (as Go's Put;
+      // url stays empty).
+      const object = maybeDoneBefore(e) && isCode(e, "ErrFileExist") ? await this.storedAs(p, size, sha) : undefined;
       if (object) return object;
       throw e;
     }
@@ -273,7 +275,7 @@ export class CosClient {
     await this.core.check(this.api.POST(P.updateFile, { params: { path: this.params(p) }, body: body as S["UpdateFileRequest"] }), "update", p);
   }
 
-  /** remove deletes a file. A retry that finds it gone counts as success. */
+  /** remove deletes a file. A retry after a lost answer that finds it gone counts as success. */
   async remove(file: string): Promise<void> {
     const p = filePath(file);
     await this.gone(this.core.check(this.api.POST(P.deleteFile, { params: { path: this.params(p) }, body: { op: "delete" } }), "delete", p));
@@ -333,7 +335,7 @@ export class CosClient {
     } catch (e) {
       // A retry after a quick upload whose answer was lost finds the file:
       // stat says whether it is these bytes (Go's quickDone).
-      const object = retried(e) && isCode(e, "ErrFileExist") ? await this.storedAs(p, size, o.sha) : undefined;
+      const object = maybeDoneBefore(e) && isCode(e, "ErrFileExist") ? await this.storedAs(p, size, o.sha) : undefined;
       if (!object) throw e;
       return { session: "", sliceSize, fileSize: size, parts: [], serial: false, object };
     }
@@ -380,7 +382,7 @@ export class CosClient {
         this.api.POST(P.uploadSliceFinish, { params: { path: this.params(p) }, body, signal }), "upload_slice_finish", p);
       return objectOf(data);
     } catch (e) {
-      if (!(retried(e) || ambiguous(e, signal))) throw e;
+      if (!(maybeDoneBefore(e) || ambiguous(e, signal))) throw e;
       const o = await this.storedAs(p, size, sha);
       if (o) return o;
       throw e;
@@ -445,14 +447,19 @@ export class CosClient {
     try {
       await p;
     } catch (e) {
-      if (!(retried(e) && isCode(e, "ErrFileNotExist"))) throw e;
+      if (!(maybeDoneBefore(e) && isCode(e, "ErrFileNotExist"))) throw e;
     }
   }
 }
 
-/** retried reports whether the error came from an attempt after the first. */
-function retried(e: unknown): boolean {
-  return e instanceof CosError && e.attempts > 1;
+/**
+ * maybeDoneBefore reports whether e answered an attempt after one that may
+ * have done the work (its answer lost): only then can "exists" or "not
+ * found" be that attempt's work. After a refusal that did nothing (-71), it
+ * is the call's answer.
+ */
+function maybeDoneBefore(e: unknown): boolean {
+  return e instanceof CosError && e.maybeDoneBefore;
 }
 
 /**

@@ -16,6 +16,15 @@ export class CosError extends Error {
   readonly path: string;
   /** How many attempts the request took before this answer (retries: more than 1). */
   attempts = 1;
+  /**
+   * Whether an attempt before this answer may have done the work: its answer
+   * was lost, or was an HTTP status without the envelope (a proxy's 503).
+   * False when each earlier attempt was refused by the service with a code
+   * that says nothing was done (-71 and the other retryable codes, a refused
+   * signature). Only then can "exists" or "not found" be the first attempt's
+   * own work.
+   */
+  maybeDoneBefore = false;
 
   constructor(code: number, serverMessage: string, status: number, op: string, path: string) {
     const entry = lookupError(code);
