@@ -346,7 +346,11 @@ export class Core {
         if (attempt === 1) continue;
         return out;
       }
-      const retryable = env ? (lookupError(env.code)?.retryable ?? false) : (resp.status >= 500 || resp.status === 429) && m.idempotent;
+      // As Go's retryable: a code the table marks retryable says the work
+      // was not done, so any request may be repeated; any other answer at a
+      // 5xx or 429 (a bare status, or a code such as -181, a storage
+      // backend's failure) only one that may.
+      const retryable = (env !== undefined && (lookupError(env.code)?.retryable ?? false)) || ((resp.status >= 500 || resp.status === 429) && m.idempotent);
       if (!retryable) return out;
       maybeDone ||= !didNothing(env);
       await sleep(this.delay(attempt, resp.headers.get("Retry-After")), init.signal);

@@ -42,9 +42,13 @@ export class CosError extends Error {
     return this.entry?.name ?? "";
   }
 
-  /** Whether trying again can help (the table's retryable; 5xx, 429 and 503 without an envelope too). */
+  /**
+   * Whether trying again can help a request that may be repeated (Go's
+   * retryable): a code the table marks retryable, or any answer at a 5xx or
+   * 429 (a bare status, or a code such as -181, a storage backend's failure).
+   */
   get retryable(): boolean {
-    if (this.entry && this.code <= 0) return this.entry.retryable;
+    if (this.entry?.retryable && this.code <= 0) return true;
     return this.status >= 500 || this.status === 429;
   }
 }

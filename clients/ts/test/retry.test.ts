@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createClient } from "../src/index.js";
+import { CosError, createClient, isCode } from "../src/index.js";
 
 const ok = () => new Response(JSON.stringify({ code: 0, message: "SUCCESS", data: { name: "f", filesize: 1 } }), { headers: { "Content-Type": "application/json" } });
 
@@ -53,3 +53,38 @@ test("an answer broken off mid-body is retried when the operation may be repeate
     await new Promise<void>((r) => server.close(() => r()));
   }
 });
+
+// An answer of the service with a code the table does not mark retryable,
+// but at a 5xx (-181, a storage backend's failure, which `cosv2 serve`
+// answers when its store fails): Go's retryable tries it again for an
+// operation that may be repeated, a download's GET included, and never
+// for one that may not (a move).
+test("an answer at HTTP 5xx is tried again when the operation may be repeated, whatever its code", async () => {
+  const file = new TextEncoder().encode("hello");
+  const sha = "aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d";
+  const sent: string[] = [];
+  const storeFailed = () => new Response(JSON.stringify({ code: -181, message: "ERROR_CMD_COS_ERROR" }), { status: 500, headers: { "Content-Type": "application/json" } });
+  const scripted: typeof fetch = async (input) => {
+    const u = String(input);
+    const kind = u.includes("/dl/") ? "get" : u.includes("op=stat") ? "stat" : "move";
+    sent.push(kind);
+    if (sent.filter((k) => k === kind).length === 1) return storeFailed();
+    if (kind === "get") return new Response(file, { headers: { "Content-Length": "5" } });
+    return new Response(JSON.stringify({ code: 0, message: "SUCCESS", data: { name: "f", filesize: 5, sha, source_url: "http://127.0.0.1:9/dl/f" } }), { headers: { "Content-Type": "application/json" } });
+  };
+  const c = createClient({ appid: "1", bucket: "b", endpoint: "http://127.0.0.1:9", credentials: { secretId: "i", secretKey: "k" }, fetch: scripted, retry: { baseDelayMs: 1 } });
+  assert.equal((await c.stat("/f")).size, 5);
+  assert.deepEqual(await c.download("/f"), file);
+  assert.deepEqual(sent, ["stat", "stat", "stat", "get", "get"]);
+  sent.length = 0;
+  await assert.rejects(c.move("/f", "/g"), (e) => isCode(e, "ErrCmdError"));
+  assert.deepEqual(sent, ["move"], "the move was sent once");
+});
+
+// CosError.retryable, which a download's resume consults, as Go's
+// retryable(err, true): the table's code, else the answer's status.
+for (const [code, status, want] of [[-71, 429, true], [-181, 500, true], [-177, 400, false], [-197, 404, false], [503, 503, true], [429, 429, true], [404, 404, false]] as const) {
+  test(`CosError(${code}) at HTTP ${status} is ${want ? "" : "not "}retryable`, () => {
+    assert.equal(new CosError(code, "", status, "download", "/f").retryable, want);
+  });
+}
