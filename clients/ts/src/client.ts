@@ -346,11 +346,11 @@ export class Core {
         if (attempt === 1) continue;
         return out;
       }
-      // As Go's retryable: a code the table marks retryable says the work
-      // was not done, so any request may be repeated; any other answer at a
-      // 5xx or 429 (a bare status, or a code such as -181, a storage
-      // backend's failure) only one that may.
-      const retryable = (env !== undefined && (lookupError(env.code)?.retryable ?? false)) || ((resp.status >= 500 || resp.status === 429) && m.idempotent);
+      // As Go's retryable: a (negative) code the table marks retryable says
+      // the work was not done, so any request may be repeated; any other
+      // answer at a 5xx or 429 (a bare status, or a code such as -181, a
+      // storage backend's failure) only one that may.
+      const retryable = didNothing(env) || ((resp.status >= 500 || resp.status === 429) && m.idempotent);
       if (!retryable) return out;
       maybeDone ||= !didNothing(env);
       await sleep(this.delay(attempt, resp.headers.get("Retry-After")), init.signal);
@@ -394,8 +394,9 @@ export class Core {
 
 /**
  * didNothing reports whether an answer says the service did not do the work
- * (Go's didNothing): an envelope whose code the table marks retryable. A bare
- * HTTP status (a proxy's 502, 503 or 504) may come after the work was done.
+ * (Go's didNothing): an envelope whose code, negative, the table marks
+ * retryable. An HTTP status (a proxy's 502, 503 or 504, bare or as the code
+ * of a gateway's JSON) may come after the work was done.
  */
 function didNothing(env: { code: number } | undefined): boolean {
   return env !== undefined && env.code < 0 && (lookupError(env.code)?.retryable ?? false);

@@ -88,3 +88,22 @@ for (const [code, status, want] of [[-71, 429, true], [-181, 500, true], [-177, 
     assert.equal(new CosError(code, "", status, "download", "/f").retryable, want);
   });
 }
+
+// A gateway's JSON with its HTTP status as the code ({"code":503}) is not an
+// answer of the service saying it did nothing (only negative codes are):
+// as Go's retryable, a move so answered is not sent again, a stat is.
+test("an envelope whose code is an HTTP status is retried only when the operation may be repeated", async () => {
+  const sent: string[] = [];
+  const scripted: typeof fetch = async (input) => {
+    const kind = String(input).includes("op=stat") ? "stat" : "move";
+    sent.push(kind);
+    if (sent.length === 1 || kind === "move") return new Response(JSON.stringify({ code: 503, message: "Service Unavailable" }), { status: 503, headers: { "Content-Type": "application/json" } });
+    return ok();
+  };
+  const c = createClient({ appid: "1", bucket: "b", endpoint: "http://127.0.0.1:9", credentials: { secretId: "i", secretKey: "k" }, fetch: scripted, retry: { baseDelayMs: 1 } });
+  await c.stat("/f");
+  assert.deepEqual(sent, ["stat", "stat"]);
+  sent.length = 0;
+  await assert.rejects(c.move("/f", "/g"), (e) => e instanceof CosError && e.code === 503);
+  assert.deepEqual(sent, ["move"], "the move was sent once");
+});
