@@ -46,6 +46,21 @@ export const MAX_SLICE_LIST_BYTES = 256 << 20;
 
 export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 5000 };
 
+/**
+ * retryPolicy fills in what p leaves out, as Go's RetryPolicy.orDefault: a
+ * field undefined (or NaN), attempts below 1 and a cap of 0 or less are the
+ * default's, never "no limit" or "no wait".
+ */
+function retryPolicy(p: Partial<RetryPolicy> = {}): RetryPolicy {
+  const or = (v: number | undefined, least: number, d: number) => (v !== undefined && v >= least ? v : d); // NaN >= least is false
+  const d = defaultRetryPolicy;
+  return {
+    maxAttempts: Math.floor(or(p.maxAttempts, 1, d.maxAttempts)),
+    baseDelayMs: or(p.baseDelayMs, 0, d.baseDelayMs),
+    maxDelayMs: or(p.maxDelayMs, Number.MIN_VALUE, d.maxDelayMs),
+  };
+}
+
 /** Options of createClient. */
 export interface ClientOptions {
   appid: string;
@@ -62,6 +77,7 @@ export interface ClientOptions {
   getAuthorization?: GetAuthorization;
   /** Or any Authorizer. */
   authorizer?: Authorizer;
+  /** The retry policy; a field left out, undefined, or out of range (0 attempts, a cap of 0) is defaultRetryPolicy's. */
   retry?: Partial<RetryPolicy>;
   /** The fetch to send with (default: in Node, createNodeFetch(); in browsers, globalThis.fetch). */
   fetch?: typeof fetch;
@@ -224,7 +240,7 @@ export class Core {
     this.appid = o.appid;
     this.bucket = o.bucket;
     this.endpoint = (o.endpoint ?? `https://${o.region ?? "sh"}.file.myqcloud.com`).replace(/\/+$/, "");
-    this.retry = { ...defaultRetryPolicy, ...o.retry };
+    this.retry = retryPolicy(o.retry);
     this.baseFetch = o.fetch ?? (isNode() ? createNodeFetch() : globalThis.fetch.bind(globalThis));
     if (o.authorizer) this.authorizer = o.authorizer;
     else if (o.credentials) this.authorizer = signerAuthorizer(new Signer({ appid: o.appid, ...o.credentials }, o.signerOptions));

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { CosError, createClient, isCode } from "../src/index.js";
+import { CosError, createClient, defaultRetryPolicy, isCode } from "../src/index.js";
 
 const ok = () => new Response(JSON.stringify({ code: 0, message: "SUCCESS", data: { name: "f", filesize: 1 } }), { headers: { "Content-Type": "application/json" } });
 
@@ -107,3 +107,37 @@ test("an envelope whose code is an HTTP status is retried only when the operatio
   await assert.rejects(c.move("/f", "/g"), (e) => e instanceof CosError && e.code === 503);
   assert.deepEqual(sent, ["move"], "the move was sent once");
 });
+
+// A retry option left undefined (retry: { maxAttempts: opts.attempts }) is
+// the default, as Go's zero RetryPolicy fields are: never "no limit".
+test("a retry option given as undefined is the default: a busy service is tried maxAttempts times, not forever", async () => {
+  let sent = 0;
+  const busy: typeof fetch = async () => {
+    sent++;
+    // A guard, so that a runaway loop ends: after 20 tries, a code no retry gets past.
+    const [code, status] = sent > 20 ? [-177, 200] : [-71, 429];
+    return new Response(JSON.stringify({ code, message: "" }), { status, headers: { "Content-Type": "application/json" } });
+  };
+  const c = createClient({ appid: "1", bucket: "b", endpoint: "http://127.0.0.1:9", credentials: { secretId: "i", secretKey: "k" }, fetch: busy,
+    retry: { maxAttempts: undefined, baseDelayMs: 1, maxDelayMs: undefined } });
+  await assert.rejects(c.stat("/f"), (e) => isCode(e, "ErrFreqControl"));
+  assert.equal(sent, defaultRetryPolicy.maxAttempts);
+});
+
+// As Go's RetryPolicy.orDefault: no attempts at all, or no cap on a wait
+// (which would also make every Retry-After 0), means the default.
+const d = defaultRetryPolicy;
+for (const [given, want] of [
+  [{ maxAttempts: undefined, baseDelayMs: undefined, maxDelayMs: undefined }, d],
+  [{ maxAttempts: 0 }, d],
+  [{ maxAttempts: Number.NaN }, d],
+  [{ maxDelayMs: 0 }, d],
+  [{ maxDelayMs: -1 }, d],
+  [{ baseDelayMs: Number.NaN }, d],
+  [{ maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 50 }, { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 50 }],
+] as const) {
+  test(`retry ${JSON.stringify(given, (_, v) => (v === undefined ? "undefined" : Number.isNaN(v) ? "NaN" : v))} is ${JSON.stringify(want)}`, () => {
+    const c = createClient({ appid: "1", bucket: "b", endpoint: "http://127.0.0.1:9", credentials: { secretId: "i", secretKey: "k" }, retry: given });
+    assert.deepEqual(c.core.retry, want);
+  });
+}
