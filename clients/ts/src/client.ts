@@ -179,7 +179,26 @@ function aborted(e: unknown, signal?: AbortSignal | null): boolean {
   return signal?.aborted === true || (e instanceof Error && e.name === "AbortError");
 }
 
-/** The envelope's code of an answer body, or undefined when it is not the envelope. */
+// Node's codes of a certificate it refuses (OpenSSL's X509_V_ERR_* names, and
+// ERR_TLS_CERT_ALTNAME_INVALID for another host's).
+const CERT_CODE = /CERT|^UNABLE_TO_|^INVALID_(CA|PURPOSE)$|^PATH_LENGTH_EXCEEDED$|^HOSTNAME_MISMATCH$/;
+
+/**
+ * certificateRefused reports whether a fetch failed on the server's
+ * certificate, as Node's fetch and createNodeFetch say in the error's cause:
+ * another attempt meets the same certificate (Go's connectionFailed). A
+ * browser's fetch does not say why it failed, and is retried.
+ */
+function certificateRefused(e: unknown): boolean {
+  let c = e;
+  for (let depth = 0; depth < 4 && typeof c === "object" && c !== null; depth++) {
+    const code = (c as { code?: unknown }).code;
+    if (typeof code === "string" && CERT_CODE.test(code)) return true;
+    c = (c as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 /**
  * boundedText reads an answer's body as text, at most limit bytes of it: a
  * broken or hostile server cannot make the client buffer without limit.
@@ -213,6 +232,7 @@ async function boundedText(resp: Response, limit: number, op: string, path: stri
   return new TextDecoder().decode(all);
 }
 
+/** The envelope's code of an answer body, or undefined when it is not the envelope. */
 function envelopeCode(text: string): { code: number; message: string } | undefined {
   try {
     const v = JSON.parse(text) as { code?: unknown; message?: unknown };
@@ -345,8 +365,8 @@ export class Core {
       } catch (e) {
         // The answer is lost, before its body or in it (Go's connection
         // failures): only a request that may be repeated is. One too long
-        // arrived, and is wrong.
-        if (e instanceof ResponseTooLargeError || aborted(e, init.signal) || !m.idempotent || attempt >= this.retry.maxAttempts) throw e;
+        // arrived, and is wrong; a certificate refused is met again.
+        if (e instanceof ResponseTooLargeError || aborted(e, init.signal) || certificateRefused(e) || !m.idempotent || attempt >= this.retry.maxAttempts) throw e;
         maybeDone = true;
         await sleep(this.delay(attempt, null), init.signal);
         continue;

@@ -3,9 +3,13 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
+import { createServer as createTLSServer } from "node:https";
 import type { AddressInfo } from "node:net";
-import { CosError, createClient, defaultRetryPolicy, isCode } from "../src/index.js";
+import { join } from "node:path";
+import { CosError, createClient, createNodeFetch, defaultRetryPolicy, isCode } from "../src/index.js";
+import { repoRoot } from "./helpers.js";
 
 const ok = () => new Response(JSON.stringify({ code: 0, message: "SUCCESS", data: { name: "f", filesize: 1 } }), { headers: { "Content-Type": "application/json" } });
 
@@ -139,5 +143,37 @@ for (const [given, want] of [
   test(`retry ${JSON.stringify(given, (_, v) => (v === undefined ? "undefined" : Number.isNaN(v) ? "NaN" : v))} is ${JSON.stringify(want)}`, () => {
     const c = createClient({ appid: "1", bucket: "b", endpoint: "http://127.0.0.1:9", credentials: { secretId: "i", secretKey: "k" }, retry: given });
     assert.deepEqual(c.core.retry, want);
+  });
+}
+
+// A server whose certificate the client does not trust (self-signed,
+// testdata/selfsigned-*.pem): another attempt meets the same certificate,
+// so Go's connectionFailed does not retry it; neither does this client,
+// with its Node fetch or with undici's.
+for (const [name, f] of [["createNodeFetch", createNodeFetch()], ["globalThis.fetch", globalThis.fetch]] as const) {
+  test(`a certificate the client refuses is not tried again (${name})`, async () => {
+    const testdata = join(repoRoot, "clients/ts/test/testdata");
+    const server = createTLSServer({ key: readFileSync(join(testdata, "selfsigned-key.pem")), cert: readFileSync(join(testdata, "selfsigned-cert.pem")) },
+      (_req, res) => res.end(JSON.stringify({ code: 0, message: "SUCCESS", data: { name: "f", filesize: 1 } })));
+    let connections = 0;
+    server.on("connection", () => connections++);
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const endpoint = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const c = createClient({ appid: "1", bucket: "b", endpoint, credentials: { secretId: "i", secretKey: "k" }, fetch: f, retry: { baseDelayMs: 1 } });
+      const refused = (e: unknown) => e instanceof Error && /certificate/.test(String((e.cause as Error | undefined)?.message));
+      await assert.rejects(c.stat("/f"), refused);
+      assert.equal(connections, 1, "one attempt");
+      // A download's GET of that host, after a stat answered elsewhere.
+      const statHere: typeof fetch = async (input, init) => String(input).includes("op=stat")
+        ? new Response(JSON.stringify({ code: 0, message: "SUCCESS", data: { name: "f", filesize: 1, source_url: `${endpoint}/dl/f` } }), { headers: { "Content-Type": "application/json" } })
+        : f(input, init);
+      const d = createClient({ appid: "1", bucket: "b", endpoint: "http://127.0.0.1:9", credentials: { secretId: "i", secretKey: "k" }, fetch: statHere, retry: { baseDelayMs: 1 } });
+      await assert.rejects(d.download("/f"), refused);
+      assert.equal(connections, 2, "one attempt of the download");
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 }
