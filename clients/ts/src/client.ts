@@ -44,7 +44,7 @@ export const MAX_RESPONSE_BYTES = 4 << 20;
  */
 export const MAX_SLICE_LIST_BYTES = 256 << 20;
 
-export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 5000 };
+export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 5000 };
 
 /**
  * retryPolicy fills in what p leaves out, as Go's RetryPolicy.orDefault: a
