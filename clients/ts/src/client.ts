@@ -338,12 +338,17 @@ export class Core {
     return this.loop(url.toString(), { method: request.method, headers, body, signal: request.signal }, m);
   }
 
-  /** signed sends a request outside the API paths (a download) with a signature of kind. */
-  signedFetch(url: string, init: { method?: string; headers?: HeadersInit; signal?: AbortSignal }, kind: Kind, path: string, op: string): Promise<Response> {
-    return this.loop(url, { method: init.method ?? "GET", headers: new Headers(init.headers), signal: init.signal }, { kind, path, op, idempotent: true }, true);
+  /**
+   * signedFetch sends a request outside the API paths (a download) with a
+   * signature of kind, in at most maxAttempts attempts (default: the retry
+   * policy's; a download that resumes passes what is left of its own).
+   */
+  signedFetch(url: string, init: { method?: string; headers?: HeadersInit; signal?: AbortSignal }, kind: Kind, path: string, op: string, maxAttempts?: number): Promise<Response> {
+    return this.loop(url, { method: init.method ?? "GET", headers: new Headers(init.headers), signal: init.signal }, { kind, path, op, idempotent: true }, true, maxAttempts);
   }
 
-  private async loop(url: string, init: { method: string; headers: Headers; body?: Blob | Uint8Array<ArrayBuffer>; signal?: AbortSignal | null }, m: RequestMeta, raw = false): Promise<Response> {
+  private async loop(url: string, init: { method: string; headers: Headers; body?: Blob | Uint8Array<ArrayBuffer>; signal?: AbortSignal | null }, m: RequestMeta, raw = false,
+    maxAttempts = this.retry.maxAttempts): Promise<Response> {
     const req = authRequest(m.kind, this.appid, this.bucket, m.path, m.op, init.method);
     // Whether an attempt before this one may have done the work: one whose
     // outcome is unknown (Go's maybeDone). Only then may an answer such as
@@ -366,7 +371,7 @@ export class Core {
         // The answer is lost, before its body or in it (Go's connection
         // failures): only a request that may be repeated is. One too long
         // arrived, and is wrong; a certificate refused is met again.
-        if (e instanceof ResponseTooLargeError || aborted(e, init.signal) || certificateRefused(e) || !m.idempotent || attempt >= this.retry.maxAttempts) throw e;
+        if (e instanceof ResponseTooLargeError || aborted(e, init.signal) || certificateRefused(e) || !m.idempotent || attempt >= maxAttempts) throw e;
         maybeDone = true;
         await sleep(this.delay(attempt, null), init.signal);
         continue;
@@ -374,7 +379,7 @@ export class Core {
       const env = envelopeCode(text);
       const out = new Response(text, { status: resp.status, statusText: resp.statusText, headers: resp.headers });
       this.infos.set(out, { attempts: attempt, maybeDone });
-      if (env?.code === 0 || (!env && resp.ok) || attempt >= this.retry.maxAttempts) return out;
+      if (env?.code === 0 || (!env && resp.ok) || attempt >= maxAttempts) return out;
       if (env && (env.code === -96 || env.code === -97) && m.kind === "multi") {
         // A cached multi-use signature the server refused: ask for a new one
         // once. The refusal did nothing, so maybeDone stays as it is.

@@ -60,7 +60,11 @@ class Download {
       headers.set("If-Match", this.etag);
       headers.set("If-Range", this.etag);
     }
-    const r = await this.core.signedFetch(this.st.sourceUrl, { headers, signal: this.signal }, "multi", this.st.path, "download");
+    // The client's retry loop tries the GET, in what is left of maxAttempts:
+    // every attempt that brings no byte counts, as in Go's Reader.
+    const max = this.core.retry.maxAttempts;
+    const r = await this.core.signedFetch(this.st.sourceUrl, { headers, signal: this.signal }, "multi", this.st.path, "download", max - this.failed);
+    this.failed += this.core.attempts(r) - 1;
     if (r.status === 412 && this.etag) throw new ObjectChangedError(this.st.path, `the answer to If-Match ${this.etag} is 412`);
     if (!r.ok) throw await answerError(r, this.st.path);
     const tag = r.headers.get("ETag") ?? "";
@@ -93,11 +97,15 @@ class Download {
         return c.close();
       }
       let chunk: Uint8Array | undefined;
+      let opening = !this.src;
       try {
-        if (!this.src) await this.open(true);
+        if (opening) await this.open(true);
+        opening = false;
         ({ value: chunk } = await this.src!.read());
       } catch (e) {
         this.src = undefined;
+        // A GET that failed has had the rest of maxAttempts (open).
+        if (opening) this.failed = Math.max(this.failed, this.core.retry.maxAttempts - 1);
         await this.again(e);
         continue;
       }

@@ -20,6 +20,8 @@ const sha = createHash("sha1").update(data).digest("hex");
 let budgets: number[] = [];
 /** Whether a short answer declares its full length and breaks the connection, instead of ending chunked. */
 let broken = false;
+/** How many GETs after the first are answered a bare 503 instead of bytes. */
+let unavailable = 0;
 let gets: IncomingHttpHeaders[] = [];
 let server: Server;
 let url: string;
@@ -31,6 +33,11 @@ before(async () => {
       return res.end(JSON.stringify({ code: 0, message: "SUCCESS", data: { name: "f.bin", filesize: data.length, sha, source_url: `${url}/dl/f.bin` } }));
     }
     gets.push(req.headers);
+    if (gets.length > 1 && unavailable > 0) {
+      unavailable--;
+      res.statusCode = 503;
+      return res.end("busy");
+    }
     const budget = budgets.shift() ?? Infinity;
     let from = 0;
     let to = data.length;
@@ -90,4 +97,19 @@ test("an answer broken off before its Content-Length is resumed from where it st
   assert.deepEqual(await client().download("/f.bin"), data);
   assert.equal(gets.length, 2);
   assert.equal(gets[1].range, `bytes=60000-${data.length - 1}`);
+});
+
+// Go's Reader counts every GET that brings no byte against maxAttempts, a
+// failed resume included: the client's one retry layer, not one inside another.
+test("a resume the host keeps refusing is asked for at most maxAttempts times in a row", async () => {
+  broken = false;
+  budgets = [50_000];
+  unavailable = 100;
+  gets = [];
+  try {
+    await assert.rejects(client().download("/f.bin"), /download \/f\.bin: 50000 of 200000 bytes .*\(3 attempts in a row\).*503/);
+    assert.equal(gets.length, 3, "the first GET, which ended early, and two resumes refused (maxAttempts: 3)");
+  } finally {
+    unavailable = 0;
+  }
 });
