@@ -46,6 +46,7 @@ class Download {
   private skip = 0; // bytes of the current answer before `at` (a 200: the whole file)
   private failed = 0;
   private src?: ReadableStreamDefaultReader<Uint8Array>;
+  private cancelled = false;
   private readonly start: number;
 
   constructor(private readonly core: Core, private readonly st: FileInfo, private at: number, private readonly end: number, private readonly signal?: AbortSignal) {
@@ -92,6 +93,7 @@ class Download {
   /** pull gives the next bytes of the range, resuming where an answer stopped short. */
   async pull(c: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
     for (;;) {
+      if (this.cancelled) return; // cancelled while again() waited
       if (this.at >= this.end) {
         await this.src?.cancel().catch(() => undefined);
         return c.close();
@@ -101,14 +103,18 @@ class Download {
       try {
         if (opening) await this.open(true);
         opening = false;
-        ({ value: chunk } = await this.src!.read());
+        if (!this.cancelled) ({ value: chunk } = await this.src!.read());
       } catch (e) {
         this.src = undefined;
+        if (this.cancelled) return;
         // A GET that failed has had the rest of maxAttempts (open).
         if (opening) this.failed = Math.max(this.failed, this.core.retry.maxAttempts - 1);
         await this.again(e);
         continue;
       }
+      // Cancelled while this pull waited (a pending read of src ends with it):
+      // close what open may have brought since, and ask for nothing more.
+      if (this.cancelled) return void (await this.src?.cancel().catch(() => undefined));
       if (!chunk) {
         // The answer ended, cleanly or not, before the range did.
         this.src = undefined;
@@ -125,7 +131,9 @@ class Download {
     }
   }
 
+  /** cancel ends the download: the answer being read is cancelled, and no other is asked for. */
   cancel(reason: unknown): Promise<void> | undefined {
+    this.cancelled = true;
     return this.src?.cancel(reason);
   }
 

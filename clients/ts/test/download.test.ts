@@ -113,3 +113,35 @@ test("a resume the host keeps refusing is asked for at most maxAttempts times in
     unavailable = 0;
   }
 });
+
+// A reader that stops early (break in for await, body.cancel()) cancels the
+// answer it was reading. That must end the download: no GET of the rest,
+// whose answer nobody would read and whose connection would stay open. The
+// fetch is scripted and the clock mocked, so every step the download could
+// take after the cancel has been taken when the test looks.
+test("a download whose body is cancelled asks for nothing more", async (t) => {
+  t.mock.timers.enable({ apis: ["setTimeout"] });
+  let fetches = 0;
+  let pulled!: () => void;
+  const waiting = new Promise<void>((r) => (pulled = r));
+  const scripted: typeof fetch = async (input) => {
+    fetches++;
+    if (String(input).includes("op=stat")) {
+      return new Response(JSON.stringify({ code: 0, message: "SUCCESS", data: { name: "f.bin", filesize: 1000, source_url: "http://127.0.0.1:9/dl/f.bin" } }));
+    }
+    // 100 bytes, then nothing until the reader gives up: pull tells that the
+    // download is waiting on this body.
+    const body = new ReadableStream<Uint8Array>({ start: (c) => c.enqueue(new Uint8Array(100)), pull: () => pulled() }, { highWaterMark: 0 });
+    return new Response(body, { headers: { "Content-Length": "1000" } });
+  };
+  const c = createClient({ appid: "1", bucket: "b", endpoint: "http://127.0.0.1:9", fetch: scripted, authorizer: { authorize: async () => "sig" } });
+  const reader = (await c.downloadResponse("/f.bin")).body!.getReader();
+  assert.equal((await reader.read()).value?.length, 100);
+  await waiting;
+  await reader.cancel();
+  const settle = () => new Promise((r) => setImmediate(r));
+  await settle();
+  t.mock.timers.tick(c.core.retry.maxDelayMs);
+  await settle();
+  assert.equal(fetches, 2, "the stat and the one GET");
+});
