@@ -429,7 +429,8 @@ export class CosClient {
    * gave) is resumed with a Range from where it stopped, pinned to the
    * version read so far, under the retry policy, and the body fails once
    * that is spent. The answer must be the version stat saw (its ETag, when
-   * it is a SHA-1, stat's SHA-1), else ObjectChangedError.
+   * it is a SHA-1, stat's SHA-1), else ObjectChangedError. A file gone since
+   * stat is ErrFileNotExist, also when the download host answers a bare 404.
    */
   async downloadResponse(file: string, opts: { range?: ByteRange; signal?: AbortSignal } = {}): Promise<Response> {
     const st = await this.stat(file);

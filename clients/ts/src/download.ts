@@ -8,7 +8,7 @@
 
 import type { Core } from "./client.js";
 import type { FileInfo } from "./cos.js";
-import { BadAnswerError, CosError, ObjectChangedError } from "./errors.js";
+import { BadAnswerError, codeOf, CosError, ObjectChangedError } from "./errors.js";
 
 /** Bytes of a file: length of them from offset (to the end without length). */
 export interface ByteRange {
@@ -157,7 +157,12 @@ class Download {
   }
 }
 
-/** answerError turns an answer that is not the file into a CosError (its envelope's code, else its status). */
+/**
+ * answerError turns an answer that is not the file into a CosError (its
+ * envelope's code, else its status). A download host's bare 404 (a CDN's,
+ * the service's) says the file is not there, which API calls say with
+ * ErrFileNotExist: so does a download, as Go's Reader.
+ */
 async function answerError(r: Response, path: string): Promise<CosError> {
   const text = await r.text();
   let code = r.status;
@@ -168,5 +173,6 @@ async function answerError(r: Response, path: string): Promise<CosError> {
   } catch {
     // not the envelope
   }
+  if (code === 404) return new CosError(codeOf("ErrFileNotExist"), "the download host answered 404", r.status, "download", path);
   return new CosError(code, message, r.status, "download", path);
 }

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createClient } from "../src/index.js";
+import { createClient, isCode } from "../src/index.js";
 import { bytes } from "./helpers.js";
 
 const data = bytes(200_000, 31);
@@ -22,6 +22,8 @@ let budgets: number[] = [];
 let broken = false;
 /** How many GETs after the first are answered a bare 503 instead of bytes. */
 let unavailable = 0;
+/** Whether the download host answers every GET a bare 404, as a CDN does for an object gone since stat. */
+let gone = false;
 let gets: IncomingHttpHeaders[] = [];
 let server: Server;
 let url: string;
@@ -33,6 +35,10 @@ before(async () => {
       return res.end(JSON.stringify({ code: 0, message: "SUCCESS", data: { name: "f.bin", filesize: data.length, sha, source_url: `${url}/dl/f.bin` } }));
     }
     gets.push(req.headers);
+    if (gone) {
+      res.statusCode = 404;
+      return res.end("Not Found");
+    }
     if (gets.length > 1 && unavailable > 0) {
       unavailable--;
       res.statusCode = 503;
@@ -144,4 +150,18 @@ test("a download whose body is cancelled asks for nothing more", async (t) => {
   t.mock.timers.tick(c.core.retry.maxDelayMs);
   await settle();
   assert.equal(fetches, 2, "the stat and the one GET");
+});
+
+// A download host (a CDN, the service's) answers a file that is not there
+// with a bare 404, without the API's envelope: as Go's Reader, that is
+// ErrFileNotExist, which callers test for, not the code 404.
+test("a download host's bare 404 is ErrFileNotExist", async () => {
+  gone = true;
+  gets = [];
+  try {
+    await assert.rejects(client().download("/f.bin"), (e) => isCode(e, "ErrFileNotExist") && (e as { status: number }).status === 404);
+    assert.equal(gets.length, 1, "not retried");
+  } finally {
+    gone = false;
+  }
 });
