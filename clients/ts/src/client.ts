@@ -167,11 +167,17 @@ export interface CallInfo {
   attempts: number;
 }
 
+/**
+ * sleep waits ms, or until signal aborts (rejecting with its reason). It
+ * stops listening to signal once the wait is over: one signal may serve many
+ * calls, and every retry would leave a listener on it.
+ */
 const sleep = (ms: number, signal?: AbortSignal | null) =>
   new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => (clearTimeout(t), reject(signal.reason)), { once: true });
+    const onAbort = () => (clearTimeout(t), reject(signal!.reason));
+    const t = setTimeout(() => (signal?.removeEventListener("abort", onAbort), resolve()), ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
   });
 
 /** Whether a fetch failure is the caller's abort rather than the network's. */

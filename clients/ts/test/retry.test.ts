@@ -3,6 +3,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { getEventListeners } from "node:events";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { createServer as createTLSServer } from "node:https";
@@ -177,3 +178,22 @@ for (const [name, f] of [["createNodeFetch", createNodeFetch()], ["globalThis.fe
     }
   });
 }
+
+// One AbortSignal may serve many calls (an app's "stop everything"). A wait
+// before a retry listens to it, and must stop listening once the wait is
+// over: else every retry leaves a listener on the signal, and Node warns of a
+// leak from the eleventh on. The download's GET (signedFetch, which hands the
+// caller's signal to the retry loop as it is) and its resume's backoff wait so.
+test("a retry's wait leaves no listener on the caller's signal", async () => {
+  let gets = 0;
+  const scripted: typeof fetch = async () => (++gets % 2 === 1 ? new Response("busy", { status: 503 }) : new Response("x"));
+  const c = createClient({ appid: "1", bucket: "b", endpoint: "http://127.0.0.1:9", credentials: { secretId: "i", secretKey: "k" }, fetch: scripted, retry: { baseDelayMs: 1 } });
+  const stop = new AbortController();
+  for (let i = 0; i < 3; i++) {
+    const r = await c.core.signedFetch("http://127.0.0.1:9/dl/f", { signal: stop.signal }, "multi", "/f", "download");
+    assert.equal(await r.text(), "x");
+    await c.core.backoff(1, stop.signal);
+  }
+  assert.equal(gets, 6, "each GET was retried once");
+  assert.equal(getEventListeners(stop.signal, "abort").length, 0);
+});
