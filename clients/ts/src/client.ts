@@ -22,7 +22,7 @@ type Schemas = components["schemas"];
 
 /** When and how often a request is tried again. */
 export interface RetryPolicy {
-  /** Attempts in all, the first included (default 3). */
+  /** Attempts in all, the first included (default 4). */
   maxAttempts: number;
   /** The first backoff in ms, doubled each time, with full jitter (default 100). */
   baseDelayMs: number;
@@ -44,6 +44,7 @@ export const MAX_RESPONSE_BYTES = 4 << 20;
  */
 export const MAX_SLICE_LIST_BYTES = 256 << 20;
 
+/** defaultRetryPolicy is the policy of a client given none, as Go's DefaultRetryPolicy(). */
 export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 5000 };
 
 /**

@@ -197,3 +197,12 @@ test("a retry's wait leaves no listener on the caller's signal", async () => {
   assert.equal(gets, 6, "each GET was retried once");
   assert.equal(getEventListeners(stop.signal, "abort").length, 0);
 });
+
+// RetryPolicy's doc comments are where users read the defaults: they must
+// be defaultRetryPolicy's.
+test("RetryPolicy's doc states defaultRetryPolicy's values", () => {
+  const src = readFileSync(join(repoRoot, "clients/ts/src/client.ts"), "utf8");
+  const decl = /export interface RetryPolicy \{([\s\S]*?)\n\}/.exec(src)?.[1] ?? "";
+  const documented = Object.fromEntries([...decl.matchAll(/\(default (\d+)\)\. \*\/\s*(\w+): number;/g)].map((m) => [m[2], Number(m[1])]));
+  assert.deepEqual(documented, { ...defaultRetryPolicy });
+});
