@@ -246,11 +246,11 @@ export class CosClient {
     }
   }
 
-  /** stat returns a file's attributes. */
-  async stat(file: string): Promise<FileInfo> {
+  /** stat returns a file's attributes; an abort of opts.signal ends it. */
+  async stat(file: string, opts: { signal?: AbortSignal } = {}): Promise<FileInfo> {
     const p = filePath(file);
     const { data: d } = await this.core.check<S["StatFileData"] | undefined>(
-      this.api.GET(P.statFile, { params: { path: this.params(p), query: { op: "stat" } } }), "stat", p);
+      this.api.GET(P.statFile, { params: { path: this.params(p), query: { op: "stat" } }, signal: opts.signal }), "stat", p);
     const headers: Record<string, string> = {};
     if (d?.custom_headers && !Array.isArray(d.custom_headers)) for (const [k, v] of Object.entries(d.custom_headers)) if (typeof v === "string") headers[k] = v;
     const size = num(d?.filesize);
@@ -433,7 +433,7 @@ export class CosClient {
    * stat is ErrFileNotExist, also when the download host answers a bare 404.
    */
   async downloadResponse(file: string, opts: { range?: ByteRange; signal?: AbortSignal } = {}): Promise<Response> {
-    const st = await this.stat(file);
+    const st = await this.stat(file, { signal: opts.signal });
     if (!st.sourceUrl) throw new CosError(-9999, "stat gave no source_url", 0, "download", st.path);
     return openDownload(this.core, st, opts.range, opts.signal);
   }

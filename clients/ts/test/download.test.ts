@@ -165,3 +165,20 @@ test("a download host's bare 404 is ErrFileNotExist", async () => {
     gone = false;
   }
 });
+
+// The signal given to a download is the caller's way out of all of it, as
+// Go's ctx is of NewReader's stat: an abort while stat waits ends the call.
+test("an abort while the download's stat waits ends the download", { timeout: 60_000 }, async () => {
+  let asked!: () => void;
+  const statAsked = new Promise<void>((r) => (asked = r));
+  const stalled: typeof fetch = (_input, init) => new Promise<Response>((_resolve, reject) => {
+    asked();
+    init?.signal?.addEventListener("abort", () => reject(init.signal!.reason), { once: true });
+  });
+  const c = createClient({ appid: "1", bucket: "b", endpoint: "http://127.0.0.1:9", fetch: stalled, authorizer: { authorize: async () => "sig" } });
+  const stop = new AbortController();
+  const done = c.download("/f.bin", { signal: stop.signal });
+  await statAsked;
+  stop.abort(new Error("stopped"));
+  await assert.rejects(done, /stopped/);
+});
