@@ -20,18 +20,22 @@ const SHA_TAG = /^"[0-9a-fA-F]{40}"$/;
 
 /**
  * openDownload GETs the bytes of range (all without one) of the file st
- * describes, and returns the first answer with a body of exactly those bytes.
- * A 206 must start where it was asked to (else BadAnswerError); a 200 from a
- * server that ignores Range is cut to the range and answered as a 206. The
- * answer must be the version stat saw (its ETag, when it is a SHA-1, stat's
- * SHA-1), and later ones the first one's, else ObjectChangedError.
+ * describes, and returns the first answer with a body of exactly those bytes
+ * (a range of no bytes: an empty 200, without a GET). A 206 must start where
+ * it was asked to (else BadAnswerError); a 200 from a server that ignores
+ * Range is cut to the range and answered as a 206. The answer must be the
+ * version stat saw (its ETag, when it is a SHA-1, stat's SHA-1), and later
+ * ones the first one's, else ObjectChangedError.
  */
 export async function openDownload(core: Core, st: FileInfo, range: ByteRange | undefined, signal?: AbortSignal): Promise<Response> {
   const off = range?.offset ?? 0;
   if (!(off >= 0 && off <= st.size)) throw new RangeError(`cos: download ${st.path}: range offset ${off} outside 0..${st.size}`);
   const end = range?.length === undefined ? st.size : Math.min(st.size, off + Math.max(range.length, 0));
+  // A range of no bytes has nothing to fetch (Go's Reader sends no GET); a
+  // GET without Range would be of the whole file.
+  if (range && end === off) return new Response(new Uint8Array(0), { status: 200, headers: { "Content-Length": "0" } });
   const d = new Download(core, st, off, end, signal);
-  const r = await d.open(range !== undefined && end > off);
+  const r = await d.open(range !== undefined);
   const body = new ReadableStream<Uint8Array>({ pull: (c) => d.pull(c), cancel: (reason) => d.cancel(reason) });
   if (!range || r.status !== 200) return new Response(body, { status: r.status, statusText: r.statusText, headers: r.headers });
   const headers = new Headers(r.headers);

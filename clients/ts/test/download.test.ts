@@ -182,3 +182,18 @@ test("an abort while the download's stat waits ends the download", { timeout: 60
   stop.abort(new Error("stopped"));
   await assert.rejects(done, /stopped/);
 });
+
+// A range of no bytes (length 0, or an offset at the end: a download resumed
+// once complete) has nothing to fetch. As Go's Reader, which sends no GET
+// then, it asks for none: without a Range the GET would be of the whole file.
+for (const range of [{ offset: 5, length: 0 }, { offset: data.length }]) {
+  test(`a range of no bytes sends no GET (${JSON.stringify(range)})`, async () => {
+    broken = false;
+    gets = [];
+    const r = await client().downloadResponse("/f.bin", { range });
+    assert.equal((await r.arrayBuffer()).byteLength, 0);
+    assert.equal(r.headers.get("Content-Length"), "0");
+    assert.equal(r.headers.get("Content-Range"), null, "no Content-Range names no bytes");
+    assert.equal(gets.length, 0);
+  });
+}
