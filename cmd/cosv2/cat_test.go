@@ -23,4 +23,18 @@ var _ = Describe("cat of several files, one missing", func() {
 		Expect(out).To(Equal("a.txtb.txt"))
 		Expect(errOut).To(ContainSubstring("missing.txt"))
 	})
+
+	// The summary counted only failures: "cat: 0 files (0 B), 1 failed"
+	// after writing two files.
+	It("counts the files it wrote in its summary", func() {
+		l := newLocal()
+		ctx := context.Background()
+		for _, f := range []string{"a.txt", "b.txt"} {
+			_, err := l.Client.Put(ctx, f, strings.NewReader(f), int64(len(f)))
+			Expect(err).NotTo(HaveOccurred())
+		}
+		code, _, errOut := l.run("cat", "a.txt", "missing.txt", "b.txt")
+		Expect(code).To(Equal(1), errOut)
+		Expect(errOut).To(ContainSubstring("cat: 2 files (10 B), 1 failed"))
+	})
 })

@@ -597,12 +597,11 @@ func catCmd() *cli.Command {
 			// As cat(1): a file that fails is reported and the others written.
 			b := newBatch(cmd, "cat")
 			for _, p := range a {
-				if _, err := c.Download(ctx, p, cmd.Root().Writer); err != nil {
-					if ctx.Err() != nil || len(a) == 1 {
-						return err
-					}
-					b.failed(p, err)
+				n, err := c.Download(ctx, p, cmd.Root().Writer)
+				if err != nil && (ctx.Err() != nil || len(a) == 1) {
+					return err
 				}
+				b.result(p, n, err) // the summary counts the files written too
 			}
 			if b.fail.Load() > 0 {
 				return b.done(ctx)
