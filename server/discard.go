@@ -16,13 +16,14 @@ import (
 // collector deletes them once it committed. -197 (ErrFileNotExist) when
 // there is no upload either; -300 (retryable) while a slice is being written.
 func (s *Server) discardUpload(ctx context.Context, tx *sql.Tx, q *request) (string, *apiError) {
-	sess, err := s.meta.sessionAt(ctx, tx, q.bucket, q.path)
+	id, err := s.meta.sessionIDAt(ctx, tx, q.bucket, q.path)
 	if err != nil {
 		return "", storeFailed(err)
 	}
-	if sess == nil {
+	if id == "" {
 		return "", fail(coserr.ErrFileNotExist, "%s does not exist", q.path)
 	}
+	sess := &session{ID: id}
 	// A slice being written now would land in a blob already garbage, and
 	// outlive it: as the finish does, wait for it (the code is retryable).
 	busy, err := s.meta.writing(ctx, tx, sess.ID, s.now()-int64(s.cfg.Limits.WriteTimeout.Seconds()))

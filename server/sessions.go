@@ -82,6 +82,19 @@ func (m *meta) sessionAt(ctx context.Context, q querier, bucket, path string) (*
 	return &s, nil
 }
 
+// sessionIDAt returns the id of path's unfinished upload, "" if there is
+// none, and reads nothing else of its row: a discard needs no more, so it
+// drops even a row sessionAt refuses as corrupt, the one way out before the
+// session expires.
+func (m *meta) sessionIDAt(ctx context.Context, q querier, bucket, path string) (string, error) {
+	var id string
+	err := m.queryRow(ctx, q, `SELECT id FROM sessions WHERE bucket = ? AND path = ?`, bucket, path).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return id, err
+}
+
 // deleteSession removes a session and its parts' rows (not its bytes).
 func (m *meta) deleteSession(ctx context.Context, q querier, id string) error {
 	_, err := m.exec(ctx, q, `DELETE FROM sessions WHERE id = ?`, id)

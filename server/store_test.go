@@ -368,6 +368,11 @@ var _ = Describe("restarts that the old store lost data on", func() {
 				Expect(a.Message).To(ContainSubstring("storage"))
 			}
 			Expect(upload(srv, "/other", "fine").Code).To(BeZero())
+			// The way out (cosv2 rm --incomplete) discards it, and the path
+			// takes an upload again before the session expires.
+			del := deleteDir(srv, "/big", sign(signer.Once, bucket, "/big"))
+			Expect(del.Code).To(BeZero(), del.Message)
+			Expect(upload(srv, "/big", "fine").Code).To(BeZero())
 		},
 		Entry("uploadparts of empty slices", `parts = '[{"offset":0,"datalen":0,"datasha":"`+strings.Repeat("a", 40)+`"}]'`),
 		Entry("a slice size of 0", `slice_size = 0`),
