@@ -128,6 +128,19 @@ type remoteEntry struct {
 	cosv2.Entry
 }
 
+// followedRoot is root for filepath.WalkDir, which does not follow a
+// symbolic link at its root: root was named on the command line, and a link
+// to a directory there is the directory (as rsync and aws s3 sync take it).
+// A trailing separator makes the walk's lstat follow it.
+func followedRoot(root string) string {
+	if fi, err := os.Lstat(root); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		if st, err := os.Stat(root); err == nil && st.IsDir() {
+			return root + string(filepath.Separator)
+		}
+	}
+	return root
+}
+
 // walkLocal walks the local tree root for put -r and sync: each directory
 // below it goes to dir with its slash path relative to root, ending in "/"
 // (dir may return filepath.SkipDir), each regular file that keep accepts to
@@ -137,17 +150,9 @@ type remoteEntry struct {
 // the local tree lacks. Entries that cannot be read are b's failures; the
 // walk stops when ctx ends.
 func walkLocal(ctx context.Context, b *batch, root string, keep func(rel string) bool, dir func(p, rel string) error, file func(p, rel string), skipped func(rel string)) error {
-	// The root was named on the command line: a link to a directory there is
-	// the directory (as rsync and aws s3 sync take it), else the walk would
-	// see one link, send nothing, and sync --delete remove every remote file.
-	// A trailing separator makes the walk's lstat follow it.
-	walkRoot := root
-	if fi, err := os.Lstat(root); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
-		if st, err := os.Stat(root); err == nil && st.IsDir() {
-			walkRoot = root + string(filepath.Separator)
-		}
-	}
-	return filepath.WalkDir(walkRoot, func(p string, d os.DirEntry, err error) error {
+	// Else the walk would see one link, send nothing, and sync --delete
+	// remove every remote file.
+	return filepath.WalkDir(followedRoot(root), func(p string, d os.DirEntry, err error) error {
 		if err != nil {
 			b.failed(p, err)
 			return nil

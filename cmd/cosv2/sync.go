@@ -233,7 +233,8 @@ func syncDown(ctx context.Context, cmd *cli.Command, c *cosv2.Client, remote, lo
 	b.wg.Wait()
 	if cmd.Bool("delete") && b.fail.Load() == 0 {
 		var gone []string
-		_ = filepath.WalkDir(local, func(p string, d os.DirEntry, err error) error {
+		// Through a link named as the destination too, or nothing is removed.
+		_ = filepath.WalkDir(followedRoot(local), func(p string, d os.DirEntry, err error) error {
 			if err != nil {
 				b.failed(p, err)
 				return nil //nolint:nilerr // reported; the rest of the walk goes on

@@ -50,4 +50,18 @@ var _ = Describe("a local tree reached through a symbolic link", func() {
 		_, err := l.Client.Stat(context.Background(), "www/current")
 		Expect(cosv2.IsNotExist(err)).To(BeTrue())
 	})
+
+	// The same link as the local side of a download: sync --delete removed
+	// nothing there, as its walk saw one link and not the files behind it.
+	It("is what sync --delete cleans when it is the destination", func() {
+		code, _, errOut := l.run("sync", filepath.Join(dir, "release"), "www/")
+		Expect(code).To(Equal(0), errOut)
+		write(filepath.Join(dir, "release", "stale.txt"), []byte("s"))
+		code, _, errOut = l.run("sync", "--delete", "cos:www/", link)
+		Expect(code).To(Equal(0), errOut)
+		Expect(filepath.Join(dir, "release", "stale.txt")).NotTo(BeAnExistingFile())
+		Expect(filepath.Join(dir, "release", "a.txt")).To(BeARegularFile())
+		Expect(filepath.Join(dir, "release", "sub", "b.txt")).To(BeARegularFile())
+		Expect(link).To(BeADirectory(), "the link itself stays")
+	})
 })
