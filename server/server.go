@@ -19,7 +19,7 @@
 // UTF-8 without control characters, backslashes, "." or ".." segments; a
 // simple upload at most 20 MB (MaxSimpleUpload) and a body MaxBody; a slice at
 // most its session's slice size; a file MaxFileSize (1 TiB); a JSON body 64
-// KB, without duplicate keys; a form MaxParts (16) parts of MaxPartHeader (4
+// KB, without duplicate keys, nested at most 32 deep; a form MaxParts (16) parts of MaxPartHeader (4
 // KB) header each; a download's Range MaxRanges (16) ranges, more get the
 // whole file; list num 1 to 1000; numbers in decimal digits; custom
 // headers the document's five and x-cos-meta-*, MaxCustomHeaders (32) per

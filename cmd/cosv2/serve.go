@@ -23,8 +23,9 @@ valid signature, checked before its body is read; private files (authority
 eWRPrivate, or any file of a --private-bucket that does not say otherwise)
 need a multi-use signature to download, in Authorization or ?sign=.
 
-Limits (flags below; 0 keeps the default): at most --max-conns connections
-(one more is answered 503, -300); a request's header within
+Limits (flags below; 0 keeps the default): at most --max-conns connections,
+--max-conns-per-peer of them from one remote address (one more is answered
+503, -300); a request's header within
 --read-header-timeout and all of it within --read-timeout (a 21 MB upload
 needs 21 MB per --read-timeout); an answer within --write-timeout, a download
 progressing at least every --write-timeout; idle keep-alive connections closed
@@ -32,9 +33,11 @@ after --idle-timeout; request bodies in memory at once at most --body-memory
 bytes (a request waits for its share); one-time signatures accepted within
 --once-window of their t, each remembered in the store until it leaves the
 window (the longest window of the servers sharing the store; at most
---max-nonces; when full, one-time requests get -300 until some expire). Fixed: a simple upload or form 21 MB, a JSON body 64 KB, a form
-16 parts of at most 4 KB of header each, a path 1000 bytes, a name 255 bytes,
-a file 1 TiB, custom headers those the document lists (Cache-Control,
+--max-nonces; when full, one-time requests get -300 until some expire).
+Fixed: a simple upload or form 21 MB, a JSON body 64 KB nested at most 32
+deep, a form 16 parts of at most 4 KB of header each, a download's Range 16
+ranges (more get the whole file), a path 1000 bytes, a name 255 bytes, a
+file 1 TiB, custom headers those the document lists (Cache-Control,
 Content-Type, Content-Disposition, Content-Language, Content-Encoding,
 x-cos-meta-*), 32 per file, 1 KB each.
 
