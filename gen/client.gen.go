@@ -645,7 +645,9 @@ type Message = string
 // from a map of strings, so `to_over_write` is the string "0" or "1".
 type MoveJSONRequest struct {
 	// DestFileid The destination, as in the form: a name or relative path is resolved against the source's
-	// directory; a path starting with `/` (what the Java SDK sends) is taken from the bucket root.
+	// directory; a path starting with `/` (what the Java SDK sends) is taken from the bucket root,
+	// unless it starts with `/<appid>/`: a resource path `/<appid>/<bucket>/<path>` of the
+	// source's bucket.
 	DestFileid string            `json:"dest_fileid"`
 	Op         MoveJSONRequestOp `json:"op"`
 

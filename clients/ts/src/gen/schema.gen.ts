@@ -877,7 +877,9 @@ export interface components {
             op: "move";
             /**
              * @description The destination, as in the form: a name or relative path is resolved against the source's
-             *     directory; a path starting with `/` (what the Java SDK sends) is taken from the bucket root.
+             *     directory; a path starting with `/` (what the Java SDK sends) is taken from the bucket root,
+             *     unless it starts with `/<appid>/`: a resource path `/<appid>/<bucket>/<path>` of the
+             *     source's bucket.
              */
             dest_fileid: string;
             /**
