@@ -109,7 +109,11 @@ func (s *Server) downloadSigned(r *http.Request, bucket, path string) error {
 	err := s.verify.Verify(sig, want)
 	var ve *signer.VerifyError
 	if errors.As(err, &ve) && ve.Reason == signer.ReasonFileIDMismatch {
-		want.FileID = signer.DownloadFileID(s.cfg.AppID, bucket, path)
+		// The path alone, as the official SDKs sign it: it opens this
+		// download also where it spells a shorter path's fileid, which the
+		// API takes for that path (why our clients sign such a file with its
+		// own fileid instead: signer.DownloadFileID).
+		want.FileID = "/" + strings.TrimPrefix(strings.TrimPrefix(want.FileID, signer.FileID(s.cfg.AppID, bucket, "")), "/")
 		err = s.verify.Verify(sig, want)
 	}
 	return err

@@ -215,6 +215,20 @@ var _ = Describe("a server on a network", func() {
 				return "?sign=" + strings.NewReplacer("+", "%2B", "/", "%2F", "=", "%3D").Replace(multiFor(bucket, "/mine.txt"))
 			}, func() string { return "" }),
 		)
+		// The official SDKs sign a download URL for the path alone, also a
+		// path under a directory named /<appid>/<bucket>/ (whose path alone
+		// spells a shorter path's fileid: our clients sign such a file with
+		// its own fileid, but the server must take the SDKs' URL).
+		It("serves a file under /<appid>/<bucket>/ with the SDKs' signature for the path alone", func() {
+			odd := "/" + appID + "/" + bucket + "/deep.txt"
+			mkdir(srv, "/"+appID+"/")
+			mkdir(srv, "/"+appID+"/"+bucket+"/")
+			Expect(upload(srv, odd, "deep").Code).To(BeZero())
+			Expect(jsonOp(srv, signer.Once, odd, map[string]string{"op": "update", "authority": "eWRPrivate"}).Code).To(BeZero())
+			status, _, body := download(bucket, odd, "", multiFor(bucket, odd))
+			Expect(status).To(Equal(200), body)
+			Expect(body).To(Equal("deep"))
+		})
 		DescribeTable("refuses a signature that does not hold",
 			func(auth func() string, want *coserr.APIError) {
 				status, code, _ := download(bucket, "/mine.txt", "", auth())
