@@ -19,9 +19,10 @@ const MaxResponseBytes = 4 << 20
 const MaxSliceListBytes = 256 << 20
 
 // ErrResponseTooLarge is the error of an API call whose answer is longer
-// than MaxResponseBytes: the client stops reading there, so a broken or
-// hostile server cannot make it buffer without limit. It is not retried.
-var ErrResponseTooLarge = errors.New("cos: the answer is longer than MaxResponseBytes")
+// than MaxResponseBytes (a slice list's: MaxSliceListBytes): the client
+// stops reading there, so a broken or hostile server cannot make it buffer
+// without limit. It is not retried.
+var ErrResponseTooLarge = errors.New("cos: the answer is longer than the client reads (MaxResponseBytes; a slice list: MaxSliceListBytes)")
 
 // limitTransport lets at most limit bytes of each answer's body be read
 // (MaxSliceListBytes of a slice list's), whatever reads it: the generated
