@@ -101,6 +101,10 @@ var _ = Describe("a server on a network", func() {
 				return call(srv, http.MethodPost, "/d/f.txt", "", "application/json",
 					[]byte(`{"op":"update","custom_headers":{"Content-Type":"a","Content-Type":"b"}}`), sign(signer.Once, bucket, "/d/f.txt"))
 			}, coserr.ErrJSONParse, func() { Expect(get(srv, "/d/f.txt", "op=stat").Data).NotTo(HaveKey("custom_headers")) }),
+			Entry("a custom header twice, its names differing only in case (which one won was chance)", func() answer {
+				return call(srv, http.MethodPost, "/d/f.txt", "", "application/json",
+					[]byte(`{"op":"update","custom_headers":{"Content-Type":"a","content-type":"b"}}`), sign(signer.Once, bucket, "/d/f.txt"))
+			}, coserr.ErrJSONParse, func() { Expect(get(srv, "/d/f.txt", "op=stat").Data).NotTo(HaveKey("custom_headers")) }),
 			Entry("a form field twice", func() answer {
 				return formOp(srv, signer.Multi, "/d/g.txt", "op", "upload", "filecontent", "x", "insertOnly", "0", "insertOnly", "1")
 			}, coserr.ErrFormError, func() { Expect(exists(srv, "/d/g.txt")).To(BeFalse()) }),

@@ -101,6 +101,16 @@ func customHeadersOf(raw json.RawMessage) (map[string]string, *apiError) {
 // mergeHeaders checks an update's custom_headers and returns old with them
 // set; a name replaces one that differs only in case.
 func mergeHeaders(old, set map[string]string) (map[string]string, *apiError) {
+	// One header named twice (the names differ only in case): which value
+	// won would be the map's order, chance.
+	seen := make(map[string]bool, len(set))
+	for k := range set {
+		c := http.CanonicalHeaderKey(k)
+		if seen[c] {
+			return nil, fail(coserr.ErrJSONParse, "custom_headers names %q twice (names differ only in case)", clip(c))
+		}
+		seen[c] = true
+	}
 	out := make(map[string]string, len(old)+len(set))
 	for k, v := range old {
 		out[k] = v
