@@ -3,7 +3,7 @@
 // uploader does by default), resumed from upload_slice_list when the service
 // says an unfinished upload of the file exists.
 
-import { CosError, isCode } from "./errors.js";
+import { isCode } from "./errors.js";
 import { CosClient, MAX_SIMPLE_UPLOAD, SLICE_SIZES, type CosObject, type PutOptions, type SliceSession } from "./cos.js";
 import { filePath } from "./paths.js";
 import { jsSha1, newSha1 } from "./sha1.js";
@@ -348,6 +348,7 @@ export async function upload(client: CosClient, file: string, src: UploadSource,
     }
     await Promise.all(inflight);
     if (failure) throw failure;
+    offset = total; // what fails from here fails the whole file, not a slice
     ctl.signal.throwIfAborted();
     await untilAborted(reader.done(), ctl.signal);
     try {
@@ -369,7 +370,9 @@ export async function upload(client: CosClient, file: string, src: UploadSource,
     reader.close(e);
     await Promise.all(inflight);
     if (failure) throw failure;
-    if (e instanceof UploadError || e instanceof UploadMismatchError || e instanceof CosError) throw e;
+    if (e instanceof UploadError || e instanceof UploadMismatchError) throw e;
+    // As Go's uploader: any other failure, the finish's too (offset is then
+    // the size), names the session, so the caller can resume it.
     throw new UploadError(p, session, offset, e);
   } finally {
     opts.signal?.removeEventListener("abort", onAbort);

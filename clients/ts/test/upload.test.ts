@@ -1,0 +1,49 @@
+// upload's failures against `cosv2 serve`, through a fetch that fails or
+// stalls one op: the error keeps what a resume needs, and an abort ends it.
+
+import { test, before, after, describe } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { CosError, createClient, upload, UploadError, type CosClient } from "../src/index.js";
+import { appid, bucket, bytes, secretId, secretKey, startServer, type Server } from "./helpers.js";
+
+let srv: Server;
+let cos: CosClient;
+
+before(async () => {
+  srv = await startServer();
+  cos = createClient({ appid, bucket, endpoint: srv.url, credentials: { secretId, secretKey } });
+});
+after(() => srv.stop());
+
+const sha1 = (b: Uint8Array) => createHash("sha1").update(b).digest("hex");
+
+/** opOf returns the op of a request: its form's op field, or the query's. */
+function opOf(input: Parameters<typeof fetch>[0], init?: RequestInit): string {
+  const b = init?.body;
+  const head = b instanceof Uint8Array ? new TextDecoder().decode(b.subarray(0, 400)) : "";
+  const m = /name="op"\r\n\r\n([a-z_]+)\r\n/.exec(head) ?? /[?&]op=([a-z_]+)/.exec(String(input instanceof Request ? input.url : input));
+  return m?.[1] ?? "";
+}
+
+describe("upload failures", () => {
+  // Every slice is stored, then the finish fails with an error of the
+  // service (a 503 through the retries): as Go's uploader, the error is an
+  // UploadError naming the session, and the next upload resumes it.
+  test("a finish that fails keeps the session to resume", async () => {
+    const data = bytes(2 * 524288 + 9, 31);
+    const failing: typeof fetch = async (input, init) =>
+      opOf(input, init) === "upload_slice_finish" ? new Response("busy", { status: 503 }) : fetch(input, init);
+    const c = createClient({ appid, bucket, endpoint: srv.url, credentials: { secretId, secretKey }, fetch: failing, retry: { maxAttempts: 1 } });
+    let err: unknown;
+    await upload(c, "/finish-fails.bin", data, { simpleThreshold: 0, sliceSize: 524288 }).catch((e) => (err = e));
+    assert.ok(err instanceof UploadError, `got ${String(err)}`);
+    assert.notEqual(err.session, "");
+    assert.equal(err.offset, data.length);
+    assert.ok(err.cause instanceof CosError && err.cause.code === 503, `cause ${String(err.cause)}`);
+    const seen: number[] = [];
+    await upload(cos, "/finish-fails.bin", data, { simpleThreshold: 0, sliceSize: 524288, onProgress: (p) => seen.push(p.loaded) });
+    assert.deepEqual(seen, [data.length], "every slice resumed");
+    assert.equal((await cos.stat("/finish-fails.bin")).sha1, sha1(data));
+  });
+});
