@@ -240,7 +240,7 @@ export class CosClient {
       // A retry after a lost answer that finds the same bytes there: the
       // first attempt worked, and stat tells where the file is (as Go's Put;
       // url stays empty).
-      const object = maybeDoneBefore(e) && isCode(e, "ErrFileExist") ? await this.storedAs(p, size, sha) : undefined;
+      const object = maybeDoneBefore(e) && isCode(e, "ErrFileExist") ? await this.storedAs(p, size, sha, opts.signal) : undefined;
       if (object) return object;
       throw e;
     }
@@ -335,7 +335,7 @@ export class CosClient {
     } catch (e) {
       // A retry after a quick upload whose answer was lost finds the file:
       // stat says whether it is these bytes (Go's quickDone).
-      const object = maybeDoneBefore(e) && isCode(e, "ErrFileExist") ? await this.storedAs(p, size, o.sha) : undefined;
+      const object = maybeDoneBefore(e) && isCode(e, "ErrFileExist") ? await this.storedAs(p, size, o.sha, o.signal) : undefined;
       if (!object) throw e;
       return { session: "", sliceSize, fileSize: size, parts: [], serial: false, object };
     }
@@ -383,7 +383,7 @@ export class CosClient {
       return objectOf(data);
     } catch (e) {
       if (!(maybeDoneBefore(e) || ambiguous(e, signal))) throw e;
-      const o = await this.storedAs(p, size, sha);
+      const o = await this.storedAs(p, size, sha, signal);
       if (o) return o;
       throw e;
     }
@@ -392,14 +392,17 @@ export class CosClient {
   /**
    * storedAs returns the object at p when stat shows it holds size bytes of
    * SHA-1 sha, else undefined (also without sha: a size alone proves nothing).
+   * An abort of signal ends the stat and throws its reason, as Go's
+   * storedAs stops with its ctx.
    */
-  private async storedAs(p: string, size: number, sha?: string): Promise<CosObject | undefined> {
+  private async storedAs(p: string, size: number, sha?: string, signal?: AbortSignal): Promise<CosObject | undefined> {
     if (!sha) return undefined;
     try {
-      const st = await this.stat(p);
+      const st = await this.stat(p, { signal });
       if (st.size !== size || st.sha1.toLowerCase() !== sha.toLowerCase()) return undefined;
       return { accessUrl: st.accessUrl, sourceUrl: st.sourceUrl, resourcePath: `/${this.appid}/${this.bucket}${p}`, url: "" };
     } catch {
+      signal?.throwIfAborted();
       return undefined;
     }
   }

@@ -46,4 +46,20 @@ describe("upload failures", () => {
     assert.deepEqual(seen, [data.length], "every slice resumed");
     assert.equal((await cos.stat("/finish-fails.bin")).sha1, sha1(data));
   });
+
+  // The finish's answer is lost and the stat that decides whether it stored
+  // the file stalls: the caller's abort still ends the upload. Without the
+  // fix it never settles; the timeout guards the suite, it measures nothing.
+  test("an abort ends an upload whose finish waits on a stalled stat", { timeout: 60_000 }, async () => {
+    const ctl = new AbortController();
+    const stalling: typeof fetch = async (input, init) => {
+      const op = opOf(input, init);
+      if (op === "upload_slice_finish") throw new TypeError("fetch failed (test: the answer was lost)");
+      if (op !== "stat") return fetch(input, init);
+      setImmediate(() => ctl.abort(new Error("stop (test)")));
+      return new Promise<Response>((_, reject) => init?.signal?.addEventListener("abort", () => reject(init.signal!.reason)));
+    };
+    const c = createClient({ appid, bucket, endpoint: srv.url, credentials: { secretId, secretKey }, fetch: stalling, retry: { maxAttempts: 1 } });
+    await assert.rejects(upload(c, "/stalled-stat.bin", bytes(2 * 524288, 32), { simpleThreshold: 0, sliceSize: 524288, signal: ctl.signal }), /stop \(test\)/);
+  });
 });
