@@ -37,7 +37,7 @@ export interface UploadOptions extends PutOptions {
   size?: number;
   /** Bytes per slice, one of SLICE_SIZES (default 1 MiB). */
   sliceSize?: number;
-  /** Slices in flight at once (default 4). */
+  /** Slices in flight at once (default 4; less than 1 is 1, NaN a RangeError). */
   concurrency?: number;
   /** Files up to this size go in one request (default 20 MB, the most the service takes). */
   simpleThreshold?: number;
@@ -257,6 +257,9 @@ export async function upload(client: CosClient, file: string, src: UploadSource,
   }
   let sliceSize = opts.sliceSize ?? 1 << 20;
   if (!(SLICE_SIZES as readonly number[]).includes(sliceSize)) throw new RangeError(`cos: slice size ${sliceSize} is not one of ${SLICE_SIZES.join(", ")}`);
+  // NaN would bound nothing: every slice read and sent at once.
+  const concurrency = opts.concurrency ?? 4;
+  if (Number.isNaN(Number(concurrency))) throw new RangeError(`cos: concurrency ${concurrency} is not a number`);
 
   let session: string;
   let serial = false;
@@ -299,7 +302,7 @@ export async function upload(client: CosClient, file: string, src: UploadSource,
     }
   }
 
-  const limit = serial ? 1 : Math.max(1, opts.concurrency ?? 4);
+  const limit = serial ? 1 : Math.max(1, concurrency);
   const ctl = new AbortController();
   const onAbort = () => ctl.abort(opts.signal?.reason);
   opts.signal?.addEventListener("abort", onAbort, { once: true });

@@ -62,4 +62,18 @@ describe("upload failures", () => {
     const c = createClient({ appid, bucket, endpoint: srv.url, credentials: { secretId, secretKey }, fetch: stalling, retry: { maxAttempts: 1 } });
     await assert.rejects(upload(c, "/stalled-stat.bin", bytes(2 * 524288, 32), { simpleThreshold: 0, sliceSize: 524288, signal: ctl.signal }), /stop \(test\)/);
   });
+
+  // A concurrency that is not a number (Number of an unset setting) meant
+  // no bound at all: every slice read into memory and sent at once. It is
+  // refused before anything is sent, as a slice size not allowed is.
+  test("a concurrency that is not a number is a RangeError", async () => {
+    let sent = 0;
+    const counting: typeof fetch = async (input, init) => {
+      if (opOf(input, init).startsWith("upload_slice")) sent++;
+      return fetch(input, init);
+    };
+    const c = createClient({ appid, bucket, endpoint: srv.url, credentials: { secretId, secretKey }, fetch: counting });
+    await assert.rejects(upload(c, "/nan.bin", bytes(8 * 524288, 33), { simpleThreshold: 0, sliceSize: 524288, concurrency: NaN }), RangeError);
+    assert.equal(sent, 0);
+  });
 });
