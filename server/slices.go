@@ -44,6 +44,10 @@ func (s *Server) sliceInit(ctx context.Context, q *request) (*reply, *apiError) 
 		if aerr := sess.setParts(up); aerr != nil {
 			return nil, aerr
 		}
+		// The last entry is the file's SHA-1 itself: no bytes match both.
+		if n := len(sess.Parts); n > 0 && !strings.EqualFold(sess.Parts[n-1].Datasha, sess.SHA) {
+			return nil, fail(coserr.ErrParamInvalid, "uploadparts ends with datasha %s, not the file's sha %s", sess.Parts[n-1].Datasha, sess.SHA)
+		}
 	}
 	if aerr := s.initCheck(ctx, s.meta.db, sess, keep); aerr != nil {
 		return nil, aerr
