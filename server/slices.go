@@ -284,9 +284,13 @@ func (s *Server) sliceFinish(ctx context.Context, q *request) (*reply, *apiError
 	if aerr != nil {
 		return nil, aerr
 	}
-	size, ok := decimal(q.fields["filesize"], math.MaxInt64)
+	raw, ok := q.fields["filesize"]
 	if !ok {
-		return nil, fail(coserr.ErrFileSize, "filesize %q: want a number of bytes in decimal digits", clip(q.fields["filesize"]))
+		return nil, fail(coserr.ErrMissingFilesize, "filesize is missing")
+	}
+	size, ok := decimal(raw, math.MaxInt64)
+	if !ok {
+		return nil, fail(coserr.ErrFileSize, "filesize %q: want a number of bytes in decimal digits", clip(raw))
 	}
 	if size != sess.FileSize {
 		return nil, fail(coserr.ErrFileSizeNotEqual, "filesize %d differs from the init's %d", size, sess.FileSize)
