@@ -201,6 +201,23 @@ function readerOf(src: UploadSource): SliceReader {
   };
 }
 
+/**
+ * release gives up a stream source that upload will not read: a web stream
+ * is cancelled (unless a reader holds it), a Node stream destroyed. Bytes,
+ * Blobs and file handles are the caller's to close.
+ */
+function release(src: UploadSource, reason: unknown): void {
+  if (isStream(src)) {
+    if (!src.locked) void src.cancel(reason).catch(() => undefined);
+    return;
+  }
+  // Without the reason: nothing listens for the error it would emit.
+  const node = src as { destroy?: () => void };
+  if (!(src instanceof Uint8Array || src instanceof ArrayBuffer || src instanceof Blob || isFileHandle(src)) && typeof node.destroy === "function") {
+    node.destroy();
+  }
+}
+
 function streamIterator(s: ReadableStream<Uint8Array>): AsyncIterator<Uint8Array> {
   const r = s.getReader();
   return {
@@ -266,6 +283,7 @@ export async function upload(client: CosClient, file: string, src: UploadSource,
   const stored = new Set<number>();
   let inOrder: DeclaredCheck | undefined;
   try {
+  try {
     const s = await client.sliceInit(p, total, sliceSize, opts);
     if (s.object) {
       progress(total);
@@ -300,6 +318,12 @@ export async function upload(client: CosClient, file: string, src: UploadSource,
         declared.check(off, b);
       }
     }
+  }
+  } catch (e) {
+    // Nothing of a stream was read: it is released, as after a failure in
+    // the slices (a Node stream holds its file open until then).
+    release(src, e);
+    throw e;
   }
 
   const limit = serial ? 1 : Math.max(1, concurrency);

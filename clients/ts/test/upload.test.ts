@@ -77,3 +77,34 @@ describe("upload failures", () => {
     assert.equal(sent, 0);
   });
 });
+
+// A stream handed to upload is upload's to read: when the init fails before
+// any slice is read, it is released (a Node stream destroyed, a web stream
+// cancelled), as after a failure in the slices. It was left open: a
+// createReadStream kept its file open.
+describe("a stream source of an upload whose init fails", () => {
+  const refusing: typeof fetch = async (input, init) =>
+    opOf(input, init) === "upload_slice_init"
+      ? new Response(JSON.stringify({ code: -5999, message: "refused (test)" }), { status: 400, headers: { "Content-Type": "application/json" } })
+      : fetch(input, init);
+  const size = 2 * 524288;
+
+  test("a Node stream is destroyed", async () => {
+    const { Readable } = await import("node:stream");
+    const src = Readable.from([bytes(size, 41)]);
+    const c = createClient({ appid, bucket, endpoint: srv.url, credentials: { secretId, secretKey }, fetch: refusing });
+    await assert.rejects(upload(c, "/init-fails-node.bin", src, { size, simpleThreshold: 0, sliceSize: 524288 }), CosError);
+    assert.equal(src.destroyed, true);
+  });
+
+  test("a web stream is cancelled", async () => {
+    let cancelled = false;
+    const src = new ReadableStream<Uint8Array>({
+      pull(ctl) { ctl.enqueue(bytes(size, 42)); ctl.close(); },
+      cancel() { cancelled = true; },
+    });
+    const c = createClient({ appid, bucket, endpoint: srv.url, credentials: { secretId, secretKey }, fetch: refusing });
+    await assert.rejects(upload(c, "/init-fails-web.bin", src, { size, simpleThreshold: 0, sliceSize: 524288 }), CosError);
+    assert.equal(cancelled, true);
+  });
+});
