@@ -4,14 +4,13 @@
 
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BadAnswerError, Core, createClient, isCode, jsSha1, MAX_RESPONSE_BYTES, MAX_SLICE_LIST_BYTES, ObjectChangedError, paths, ResponseTooLargeError, Signer, upload, UploadError, UploadMismatchError, type AuthRequest, type CosClient } from "../src/index.js";
-import { appid, bucket, bytes, cosv2, secretId, secretKey, startServer, type Server } from "./helpers.js";
+import { appid, bucket, bytes, cosv2, secretId, secretKey, sha1, startServer, type Server } from "./helpers.js";
 
 let srv: Server;
 let cos: CosClient;
@@ -22,7 +21,6 @@ before(async () => {
 });
 after(() => srv.stop());
 
-const sha1 = (b: Uint8Array) => createHash("sha1").update(b).digest("hex");
 
 describe("directories", () => {
   test("create, stat, update, list, delete", async () => {

@@ -6,9 +6,8 @@
 
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { createClient, isCode, type CosClient } from "../src/index.js";
-import { appid, bucket, bytes, secretId, secretKey, startServer, type Server } from "./helpers.js";
+import { appid, bucket, bytes, secretId, secretKey, sha1, startServer, type Server } from "./helpers.js";
 
 let srv: Server;
 let cos: CosClient;
@@ -19,7 +18,6 @@ before(async () => {
 });
 after(() => srv.stop());
 
-const sha1 = (b: Uint8Array) => createHash("sha1").update(b).digest("hex");
 
 /** bodyText is the start of a request's body: a JSON one whole, a form's first fields. */
 async function bodyText(b: unknown): Promise<string> {

@@ -1,6 +1,7 @@
 // Test setup: build `cosv2` (go build -o into a temp dir, unless COSV2_BIN
 // names one already built) and start `cosv2 serve` on a free loopback port.
 
+import { createHash } from "node:crypto";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -82,3 +83,6 @@ export function bytes(n: number, seed = 1): Uint8Array<ArrayBuffer> {
   }
   return b;
 }
+
+/** sha1 is the hex SHA-1 of b, as stat answers it. */
+export const sha1 = (b: Uint8Array): string => createHash("sha1").update(b).digest("hex");

@@ -3,9 +3,8 @@
 
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { CosError, createClient, upload, UploadError, type CosClient } from "../src/index.js";
-import { appid, bucket, bytes, secretId, secretKey, startServer, type Server } from "./helpers.js";
+import { appid, bucket, bytes, secretId, secretKey, sha1, startServer, type Server } from "./helpers.js";
 
 let srv: Server;
 let cos: CosClient;
@@ -16,7 +15,6 @@ before(async () => {
 });
 after(() => srv.stop());
 
-const sha1 = (b: Uint8Array) => createHash("sha1").update(b).digest("hex");
 
 /** opOf returns the op of a request: its form's op field, or the query's. */
 function opOf(input: Parameters<typeof fetch>[0], init?: RequestInit): string {
