@@ -357,15 +357,22 @@ export async function upload(client: CosClient, file: string, src: UploadSource,
         continue;
       }
       ctl.signal.throwIfAborted();
+      const fail = (err: unknown) => {
+        if (!failure) failure = new UploadError(p, session, off, err);
+        ctl.abort();
+      };
       const job: Promise<void> = client.sendSlice(p, form, ctl.signal).then(
         () => {
           loaded += n;
-          progress(loaded);
+          // A throwing onProgress fails the upload: a rejection here would
+          // reach no one until the next slice is awaited, maybe never.
+          try {
+            progress(loaded);
+          } catch (err) {
+            fail(err);
+          }
         },
-        (err: unknown) => {
-          if (!failure) failure = new UploadError(p, session, off, err);
-          ctl.abort();
-        },
+        fail,
       ).finally(() => {
         inflight.delete(job);
         pool.push(form.body);

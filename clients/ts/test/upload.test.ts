@@ -106,3 +106,28 @@ describe("a stream source of an upload whose init fails", () => {
     assert.equal(cancelled, true);
   });
 });
+
+// An onProgress that throws after a slice is stored fails the upload with
+// that error: it was a rejection nothing handled (in Node, the process's
+// end) while the upload went on.
+test("an onProgress that throws fails the upload, and nothing is left unhandled", async () => {
+  const boom = new Error("progress (test)");
+  let calls = 0;
+  const slice = 524288;
+  const data = bytes(8 * slice, 43);
+  // A source slower than the server: slices are stored while the next is read.
+  const { Readable } = await import("node:stream");
+  const { setTimeout: sleep } = await import("node:timers/promises");
+  const slow = Readable.from((async function* () {
+    for (let off = 0; off < data.length; off += slice) {
+      await sleep(20);
+      yield data.subarray(off, off + slice);
+    }
+  })());
+  const err = await upload(cos, "/progress-throws.bin", slow, {
+    size: data.length, simpleThreshold: 0, sliceSize: slice, concurrency: 8,
+    onProgress: () => { if (++calls === 2) throw boom; },
+  }).then(() => undefined, (e: unknown) => e);
+  assert.ok(err instanceof UploadError, `got ${String(err)}`);
+  assert.equal(err.cause, boom);
+});
