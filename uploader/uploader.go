@@ -206,6 +206,11 @@ func open(ctx context.Context, c Client, remote string, src io.ReaderAt, size in
 	if err != nil {
 		return nil, nil, err
 	}
+	if sess.Object != nil {
+		// Another run finished it between the init and the listing: the
+		// path holds a file whose bytes this run cannot know.
+		return nil, nil, fmt.Errorf("uploader: another upload of %s finished meanwhile (%w): stat it to see whether it holds these bytes", remote, cosv2.ErrFileExist)
+	}
 	if sess.FileSize != size || sess.SliceSize <= 0 {
 		return nil, nil, mismatch("%d bytes in slices of %d, not %d bytes", sess.FileSize, sess.SliceSize, size)
 	}

@@ -3,7 +3,7 @@
 // uploader does by default), resumed from upload_slice_list when the service
 // says an unfinished upload of the file exists.
 
-import { isCode } from "./errors.js";
+import { CosError, isCode } from "./errors.js";
 import { CosClient, MAX_SIMPLE_UPLOAD, SLICE_SIZES, type CosObject, type PutOptions, type SliceSession } from "./cos.js";
 import { filePath } from "./paths.js";
 import { jsSha1, newSha1 } from "./sha1.js";
@@ -296,8 +296,9 @@ export async function upload(client: CosClient, file: string, src: UploadSource,
     if (!isCode(e, "ErrUnfinishedUpload")) throw e;
     const s = await client.sliceList(p, opts.signal);
     if (s.object) {
-      progress(total);
-      return s.object;
+      // Another run finished it between the init and the listing: the path
+      // holds a file whose bytes this run cannot know (as Go's uploader).
+      throw new CosError(-177, "another upload of this path finished meanwhile: stat it to see whether it holds these bytes", 409, "upload_slice_list", p);
     }
     if (!s.session) throw e;
     if (s.fileSize !== total) throw new UploadMismatchError(p, s.session, `${s.fileSize} bytes in slices of ${s.sliceSize}, not ${total} bytes`);

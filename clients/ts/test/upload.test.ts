@@ -131,3 +131,20 @@ test("an onProgress that throws fails the upload, and nothing is left unhandled"
   assert.ok(err instanceof UploadError, `got ${String(err)}`);
   assert.equal(err.cause, boom);
 });
+
+// The init meets an unfinished upload that another run finishes before the
+// listing, which then answers the file: its bytes are unknown to this run,
+// which took it for its own success. As Go's uploader: ErrFileExist.
+test("an unfinished upload finished by another run meanwhile is ErrFileExist, not a success", async () => {
+  const racing: typeof fetch = async (input, init) => {
+    const op = opOf(input, init);
+    const env = (o: unknown, status = 200) => new Response(JSON.stringify(o), { status, headers: { "Content-Type": "application/json" } });
+    if (op === "upload_slice_init") return env({ code: -4019, message: "an unfinished upload exists (test)" }, 409);
+    if (op === "upload_slice_list") return env({ code: 0, message: "SUCCESS", data: { access_url: "http://x/race.bin", resource_path: `/${appid}/${bucket}/race.bin`, source_url: "http://x/race.bin", url: "" } });
+    return fetch(input, init);
+  };
+  const c = createClient({ appid, bucket, endpoint: srv.url, credentials: { secretId, secretKey }, fetch: racing });
+  const data = bytes(2 * 524288, 45);
+  await assert.rejects(upload(c, "/race.bin", data, { simpleThreshold: 0, sliceSize: 524288 }),
+    (e) => e instanceof CosError && e.entry?.name === "ERROR_CMD_COS_FILE_EXIST");
+});
