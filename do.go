@@ -69,14 +69,6 @@ func (c *Client) do(ctx context.Context, cl call, send attempt) error {
 	}
 }
 
-// didNothing reports whether err says the service did not do the work: a
-// code of the service the table marks retryable. Anything else (a lost
-// answer, a proxy's bare status) may come after the work was done.
-func didNothing(err error) bool {
-	var api *coserr.APIError
-	return errors.As(err, &api) && api.Code < 0 && coserr.IsRetryable(err)
-}
-
 // interrupted is the error of a call that would have tried again, but whose
 // context ended before or while it waited: the context's error (so errors.Is finds
 // context.Canceled, and a command line knows it was interrupted), with the

@@ -131,14 +131,21 @@ func retryable(err error, idempotent bool) bool {
 	}
 	var api *coserr.APIError
 	if errors.As(err, &api) {
-		// A code of the service (negative) the table marks retryable says the
-		// work was not done. A bare HTTP status (a proxy's 503 or 504, code =
-		// status) does not say that, so it is retried only when repeating is
-		// harmless.
-		return api.Code < 0 && coserr.IsRetryable(err) ||
+		// An answer that says the work was not done is retried whatever the
+		// op. A bare HTTP status (a proxy's 503 or 504, code = status) does
+		// not say that, so it is retried only when repeating is harmless.
+		return didNothing(err) ||
 			idempotent && (api.HTTPStatus >= 500 || api.HTTPStatus == http.StatusTooManyRequests)
 	}
 	return idempotent && connectionFailed(err)
+}
+
+// didNothing reports whether err says the service did not do the work: a
+// code of the service (negative) the table marks retryable. Anything else (a
+// lost answer, a proxy's bare status) may come after the work was done.
+func didNothing(err error) bool {
+	var api *coserr.APIError
+	return errors.As(err, &api) && api.Code < 0 && coserr.IsRetryable(err)
 }
 
 // connectionFailed reports whether err is a failure of the connection, which
