@@ -113,7 +113,7 @@ func (s *Server) downloadSigned(r *http.Request, bucket, path string) error {
 		// download also where it spells a shorter path's fileid, which the
 		// API takes for that path (why our clients sign such a file with its
 		// own fileid instead: signer.DownloadFileID).
-		want.FileID = "/" + strings.TrimPrefix(strings.TrimPrefix(want.FileID, signer.FileID(s.cfg.AppID, bucket, "")), "/")
+		want.FileID = signer.PathFileID(path)
 		err = s.verify.Verify(sig, want)
 	}
 	return err

@@ -21,22 +21,29 @@ func FileID(appid, bucket, path string) string {
 	return b.String()
 }
 
-// DownloadFileID returns what a download URL's signature binds to as the
-// official SDKs sign it: the path alone, escaped as FileID escapes it,
-// without /<appid>/<bucket>. A server takes it for downloads only, so a URL
-// signed with it opens the file and nothing else. A path under a directory
-// named /<appid>/<bucket>/ would spell the fileid of a shorter path, which
-// the API takes: such a file's own fileid is returned instead.
-func DownloadFileID(appid, bucket, path string) string {
+// PathFileID returns the path alone, escaped as FileID escapes it, without
+// /<appid>/<bucket>: what the official SDKs bind a download URL's signature
+// to. A server takes it for a download of that path, and for nothing else,
+// unless it spells another path's fileid (see DownloadFileID).
+func PathFileID(path string) string {
 	var b strings.Builder
 	p := strings.TrimPrefix(path, "/")
 	b.Grow(escapedLen(p) + 1)
 	b.WriteByte('/')
 	escape(&b, p)
-	if strings.HasPrefix(b.String(), FileID(appid, bucket, "")) {
-		return FileID(appid, bucket, path)
-	}
 	return b.String()
+}
+
+// DownloadFileID returns what a download's signature should bind to: the
+// path alone (PathFileID), so a URL signed with it opens the file and
+// nothing else. A path under a directory named /<appid>/<bucket>/ would
+// spell the fileid of a shorter path, which the API takes: such a file's own
+// fileid is returned instead.
+func DownloadFileID(appid, bucket, path string) string {
+	if alone := PathFileID(path); !strings.HasPrefix(alone, FileID(appid, bucket, "")) {
+		return alone
+	}
+	return FileID(appid, bucket, path)
 }
 
 func escapedLen(s string) int {

@@ -67,6 +67,15 @@ var _ = Describe("FileID", func() {
 	)
 })
 
+var _ = Describe("PathFileID", func() {
+	DescribeTable("is the path alone, escaped as FileID escapes it, whatever it spells",
+		func(path, want string) { Expect(signer.PathFileID(path)).To(Equal(want)) },
+		Entry("a file", "a/b.txt", "/a/b.txt"),
+		Entry("the root", "", "/"),
+		Entry("under /<appid>/<bucket>/", "/1/bk/x.txt", "/1/bk/x.txt"),
+	)
+})
+
 var _ = Describe("DownloadFileID", func() {
 	DescribeTable("is the path alone, escaped as FileID escapes it",
 		func(path, want string) { Expect(signer.DownloadFileID("1", "bk", path)).To(Equal(want)) },
