@@ -16,16 +16,25 @@ const ok = () => new Response(JSON.stringify({ code: 0, message: "SUCCESS", data
 
 // Retry-After is delay-seconds or an HTTP-date (RFC 9110, 10.2.3); Go's
 // parseRetryAfter reads both.
-test("a Retry-After given as an HTTP-date is waited for", async () => {
+test("a Retry-After given as an HTTP-date is waited for", async (t) => {
+  // The clock is Node's mock (Date and setTimeout), on a whole second:
+  // the date 3 s ahead is exactly 3 s ahead, and no real time passes.
+  t.mock.timers.enable({ apis: ["setTimeout", "Date"], now: 1_700_000_000_000 });
   const at: number[] = [];
   const scripted: typeof fetch = async () => {
     at.push(Date.now());
     if (at.length > 1) return ok();
-    const when = new Date(Date.now() + 3000).toUTCString(); // 2 to 3 s ahead, HTTP-dates have no fraction
+    const when = new Date(Date.now() + 3000).toUTCString();
     return new Response("busy", { status: 503, headers: { "Retry-After": when } });
   };
   const c = createClient({ appid: "1", bucket: "b", endpoint: "http://127.0.0.1:9", credentials: { secretId: "i", secretKey: "k" }, fetch: scripted, retry: { baseDelayMs: 1 } });
-  await c.stat("/f");
+  const done = c.stat("/f");
+  // Let the first attempt reach its wait, then move the mock clock on.
+  for (let i = 0; i < 100 && at.length < 2; i++) {
+    await new Promise((r) => setImmediate(r));
+    t.mock.timers.tick(100);
+  }
+  await done;
   assert.equal(at.length, 2);
   assert.ok(at[1] - at[0] >= 1500, `retried after ${at[1] - at[0]} ms`);
 });
