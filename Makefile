@@ -21,7 +21,7 @@ CHROMIUM ?= /usr/bin/chromium
 
 all: test
 
-## tools: install the pinned tools a fresh machine lacks (golangci-lint, govulncheck, versitygw, oasdiff, npm packages, Debian's chromium, tmux and postgresql)
+## tools: install the pinned tools a fresh machine lacks (golangci-lint, govulncheck, versitygw, oasdiff, npm packages, Debian's chromium, tmux, time and postgresql)
 tools:
 	@if ! $(GOLANGCI_LINT) version 2>/dev/null | grep -q "$(GOLANGCI_LINT_VERSION:v%=%)"; then \
 		echo "installing golangci-lint $(GOLANGCI_LINT_VERSION)"; \
