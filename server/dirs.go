@@ -162,7 +162,7 @@ func (s *Server) deleteNode(ctx context.Context, q *request) (*reply, *apiError)
 		if err := s.meta.deleteNode(ctx, tx, q.bucket, q.path); err != nil {
 			return storeFailed(err)
 		}
-		return dbFailed(s.meta.unref(ctx, tx, n.Data, s.now()))
+		return dbFailed(s.meta.unref(ctx, tx, n.Data, s.dropAt()))
 	})
 	if aerr == nil && discarded != "" {
 		s.dropHash(discarded)

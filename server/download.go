@@ -59,6 +59,7 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer b.Close()
+	defer s.reads.hold(n.Data)()
 	for k, v := range n.Headers {
 		if allowedHeader(k) == nil && validHeaderValue(v) {
 			w.Header().Set(k, v)

@@ -140,7 +140,7 @@ func (s *Server) replaceFile(ctx context.Context, tx *sql.Tx, n *node, keep bool
 	if err := s.meta.putNode(ctx, tx, n); err != nil {
 		return false, storeFailed(err)
 	}
-	return true, dbFailed(s.meta.unref(ctx, tx, old.Data, s.now()))
+	return true, dbFailed(s.meta.unref(ctx, tx, old.Data, s.dropAt()))
 }
 
 func (s *Server) upload(ctx context.Context, q *request) (*reply, *apiError) {
@@ -330,7 +330,7 @@ func (s *Server) moveOrCopy(ctx context.Context, q *request) (*reply, *apiError)
 		// The replaced bytes lose their reference once the destination's row
 		// no longer holds them: the last one deletes their blob row.
 		if err == nil && old != nil {
-			err = s.meta.unref(ctx, tx, old.Data, s.now())
+			err = s.meta.unref(ctx, tx, old.Data, s.dropAt())
 		}
 		return dbFailed(err)
 	})

@@ -50,17 +50,30 @@ func (c *collector) loop() {
 	defer close(c.done)
 	t := time.NewTicker(gcEvery)
 	defer t.Stop()
+	hold := time.NewTicker(c.s.holdEvery())
+	defer hold.Stop()
+	due := time.NewTimer(gcEvery)
+	defer due.Stop()
 	full, last := true, time.Time{}
 	for {
 		if full {
 			last = time.Now()
 		}
 		c.round(context.Background(), full)
+		due.Reset(c.untilDue(context.Background()))
+	wait:
 		select {
 		case <-c.stop:
 			return
+		case <-hold.C:
+			if err := c.s.holdReads(context.Background()); err != nil {
+				c.s.log.Error("server: keeping the bytes downloads read", "err", err)
+			}
+			goto wait
 		case <-c.wake: // the sessions and nonces at most once a second
 			full = time.Since(last) >= time.Second
+		case <-due.C:
+			full = false
 		case <-t.C:
 			full = true
 		}
@@ -91,7 +104,13 @@ func (c *collector) round(ctx context.Context, full bool) {
 			break
 		}
 		for _, k := range keys {
-			if rerr := s.removeBlob(ctx, k); rerr != nil {
+			if s.reads.has(k) {
+				// A download here reads them: due again later (reads.go).
+				err = s.meta.tx(ctx, func(tx *sql.Tx) error {
+					_, err := s.meta.exec(ctx, tx, `UPDATE garbage SET after = ? WHERE key = ? AND after <= ?`, s.dropAt(), k, now)
+					return err
+				})
+			} else if rerr := s.removeBlob(ctx, k); rerr != nil {
 				// One key the store keeps refusing (S3's AccessDenied) would
 				// be first in every batch: it waits, the others go on.
 				s.log.Error("server: collecting garbage: removing a blob failed, trying again later", "key", k, "err", rerr, "retry", gcRetry)
@@ -113,6 +132,22 @@ func (c *collector) round(ctx context.Context, full bool) {
 	if err != nil {
 		s.log.Error("server: collecting garbage", "err", err)
 	}
+}
+
+// untilDue is how long until the next bytes on the garbage list fall due,
+// gcEvery at most (another server's drops are found then); a second when
+// keys are due already, which a round that failed left.
+func (c *collector) untilDue(ctx context.Context) time.Duration {
+	var next sql.NullInt64
+	err := c.s.meta.queryRow(ctx, c.s.meta.db, `SELECT MIN(g.after) FROM garbage g
+		WHERE NOT EXISTS (SELECT 1 FROM blobs b WHERE b.key = g.key)`).Scan(&next)
+	if err != nil || !next.Valid {
+		return gcEvery
+	}
+	if d := time.Unix(next.Int64, 0).Sub(c.s.cfg.Now()); d > 0 {
+		return min(d, gcEvery)
+	}
+	return time.Second
 }
 
 // due returns keys whose bytes may go now. A key that a blob row still

@@ -85,6 +85,21 @@ var _ = Describe("garbage collection", func() {
 		Eventually(func() int { return blobFiles(data) }).Should(Equal(1))
 	})
 
+	It("keeps the bytes a file dropped DropGrace (2 minutes by default) for the downloads reading them, then drops them", func() {
+		s, _, gated := startGated(data, server.StoreOptions{}, func(c *server.Config) { c.Now, c.DropGrace = clock, 0 })
+		big := strings.Repeat("b", server.DefaultInlineMax+1) // in the blob store
+		Expect(upload(gated, "/a.bin", big).Code).To(BeZero())
+		Expect(upload(gated, "/a.bin", big+"2", "insertOnly", "0").Code).To(BeZero())
+		s.Collect(false)
+		Expect(blobFiles(data)).To(Equal(2))
+		advance(2*time.Minute - time.Second)
+		s.Collect(false)
+		Expect(blobFiles(data)).To(Equal(2), "within the grace")
+		advance(3 * time.Second)
+		s.Collect(false)
+		Expect(blobFiles(data)).To(Equal(1), "past it")
+	})
+
 	It("collects an expired session and its bytes, and then the path is free", func() {
 		// Signed by the server's clock, which the test moves.
 		op := func(path string, fields ...string) answer {

@@ -32,7 +32,7 @@ import (
 func startWith(mod func(*server.Config)) *httptest.Server {
 	srv := httptest.NewUnstartedServer(nil)
 	cfg := server.Config{AppID: appID, Buckets: []string{bucket, "other"}, SecretID: secretID, SecretKey: secretKey,
-		Memory: true, BaseURL: "http://" + srv.Listener.Addr().String()}
+		Memory: true, BaseURL: "http://" + srv.Listener.Addr().String(), DropGrace: -1}
 	if mod != nil {
 		mod(&cfg)
 	}

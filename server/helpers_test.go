@@ -32,12 +32,13 @@ var creds = signer.Credentials{AppID: appID, SecretID: secretID, SecretKey: secr
 // start runs a validating server on dir: "" is the run's default store,
 // a directory SQLite and files there, pgPrefix+directory PostgreSQL and files
 // there, s3Prefix before either the bytes in S3 (see stores_test.go).
-func start(dir string) *httptest.Server {
+func start(dir string, mod ...func(*server.Config)) *httptest.Server {
 	if dir == "" {
 		dir = defaultStore()
 	}
 	cfg := server.Config{AppID: appID, Buckets: []string{bucket, "other"}, SecretID: secretID, SecretKey: secretKey,
-		DataDir: dir, Memory: dir == "", Validate: true, Logger: slog.New(slog.NewTextHandler(GinkgoWriter, nil))}
+		DataDir: dir, Memory: dir == "", Validate: true, Logger: slog.New(slog.NewTextHandler(GinkgoWriter, nil)),
+		DropGrace: -1} // the bytes files drop go at once, for the tests that count them (s3_reads_test.go: the grace)
 	if d, ok := strings.CutPrefix(dir, s3Prefix); ok {
 		st := s3For(d)
 		cfg.DataDir, cfg.Blobs, cfg.S3Endpoint, cfg.S3AccessKey, cfg.S3SecretKey, cfg.S3Region = d, st.Blobs(), st.Endpoint, st.AccessKey, st.SecretKey, st.Region
@@ -45,6 +46,9 @@ func start(dir string) *httptest.Server {
 	}
 	if d, ok := strings.CutPrefix(cfg.DataDir, pgPrefix); ok {
 		cfg.DataDir, cfg.Meta = d, postgresFor(d)
+	}
+	for _, m := range mod {
+		m(&cfg)
 	}
 	srv := httptest.NewUnstartedServer(nil)
 	cfg.BaseURL = "http://" + srv.Listener.Addr().String()

@@ -20,7 +20,7 @@ import (
 // in dir whose slice writes the returned Gates can hold (export_test.go).
 func startGated(dir string, opts server.StoreOptions, mod ...func(*server.Config)) (*server.Server, *server.Gates, *httptest.Server) {
 	cfg := server.Config{AppID: appID, Buckets: []string{bucket}, SecretID: secretID, SecretKey: secretKey,
-		DataDir: dir, Memory: dir == "", Validate: true, Logger: slog.New(slog.NewTextHandler(GinkgoWriter, nil))}
+		DataDir: dir, Memory: dir == "", Validate: true, Logger: slog.New(slog.NewTextHandler(GinkgoWriter, nil)), DropGrace: -1}
 	for _, m := range mod {
 		m(&cfg)
 	}

@@ -216,8 +216,8 @@ func (m *meta) ref(ctx context.Context, q querier, key string) error {
 }
 
 // unref drops a reference; the last one puts the key on the garbage list, to
-// be deleted once this transaction committed.
-func (m *meta) unref(ctx context.Context, q querier, key string, now int64) error {
+// be deleted from after on (Server.dropAt), once this transaction committed.
+func (m *meta) unref(ctx context.Context, q querier, key string, after int64) error {
 	if key == "" {
 		return nil
 	}
@@ -231,7 +231,7 @@ func (m *meta) unref(ctx context.Context, q querier, key string, now int64) erro
 	if _, err := m.exec(ctx, q, `DELETE FROM blobs WHERE key = ?`, key); err != nil {
 		return err
 	}
-	return m.garbage(ctx, q, key, now)
+	return m.garbage(ctx, q, key, after)
 }
 
 // garbage puts key on the garbage list, deletable from after on.

@@ -228,7 +228,7 @@ var _ = Describe("bytes on S3", func() {
 		srv := httptest.NewUnstartedServer(nil)
 		s, err := server.New(server.Config{AppID: appID, Buckets: []string{bucket}, SecretID: secretID, SecretKey: secretKey, DataDir: d,
 			Blobs: st.Blobs(), S3Endpoint: st.Endpoint, S3AccessKey: st.AccessKey, S3SecretKey: st.SecretKey, S3Region: st.Region,
-			InlineMax: -1, SessionTTL: time.Hour, Now: now, Validate: true, BaseURL: "http://" + srv.Listener.Addr().String()})
+			InlineMax: -1, SessionTTL: time.Hour, DropGrace: -1, Now: now, Validate: true, BaseURL: "http://" + srv.Listener.Addr().String()})
 		Expect(err).NotTo(HaveOccurred())
 		DeferCleanup(s.Close)
 		srv.Config.Handler = s

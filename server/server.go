@@ -87,6 +87,12 @@ type Config struct {
 	// SessionTTL is how long an unfinished slice upload lives from its init
 	// (this server's choice: the document is silent); 0 means 72 hours.
 	SessionTTL time.Duration
+	// DropGrace is how long the bytes of a file deleted or replaced stay
+	// before the collector may take them, for the downloads reading them;
+	// a download still reading them then keeps them until it ends, at this
+	// server or another one sharing the database. 0 means 2 minutes; a
+	// negative value none (downloads at other servers may then break).
+	DropGrace time.Duration
 	// Validate checks every request and answer against the spec (on in tests).
 	Validate bool
 	// BaseURL is the public base of the URLs in answers, e.g.
@@ -114,6 +120,7 @@ type Server struct {
 	blobs    blobs
 	nonces   *nonces
 	gc       *collector
+	reads    reads // the blob keys this server's downloads read (reads.go)
 	verify   *signer.Verifier
 	validate *validator
 	log      *slog.Logger
@@ -241,6 +248,9 @@ func (cfg Config) normalize() (Config, error) {
 	}
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = 72 * time.Hour
+	}
+	if cfg.DropGrace == 0 {
+		cfg.DropGrace = 2 * time.Minute
 	}
 	for _, b := range cfg.PrivateBuckets {
 		if !slices.Contains(cfg.Buckets, b) {
