@@ -122,8 +122,28 @@ var _ = Describe("in a real terminal (tmux)", Ordered, func() {
 		Expect(screen("again")).To(ContainSubstring("uploaded big.bin"))
 	})
 
-	It("draws no bar when the output is piped", func() {
-		window("piped", binary+" put --overwrite big.bin piped.bin | cat")
+	// The bar goes to stderr, and stderr decided nothing: the bar followed
+	// stdout, so put > log showed none and put 2> log filled log with it.
+	It("draws the bar at the terminal when stdout goes to a file", func() {
+		window("stdout", binary+" put --concurrency 1 big.bin stdout.bin > out.log")
+		Eventually(func(g Gomega) {
+			g.Expect(screen("stdout")).To(MatchRegexp(`put [0-9.]+ MiB / 200\.0 MiB +\d+% \|`))
+		}).WithTimeout(time.Minute).WithPolling(10 * time.Millisecond).Should(Succeed())
+		Eventually(func() string { return screen("stdout") }).WithTimeout(2 * time.Minute).Should(ContainSubstring("EXIT=0"))
+		Expect(os.ReadFile(filepath.Join(dir, "out.log"))).To(ContainSubstring("uploaded stdout.bin"))
+	})
+
+	It("writes no bar into the file stderr goes to", func() {
+		window("stderr", binary+" put --concurrency 1 big.bin stderr.bin 2> err.log")
+		Eventually(func() string { return screen("stderr") }).WithTimeout(2 * time.Minute).Should(ContainSubstring("EXIT=0"))
+		Expect(screen("stderr")).To(ContainSubstring("uploaded stderr.bin"))
+		log, err := os.ReadFile(filepath.Join(dir, "err.log"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(log)).NotTo(Or(MatchRegexp(`\d+% \|`), ContainSubstring("\r")))
+	})
+
+	It("draws no bar when stderr is piped", func() {
+		window("piped", binary+" put --overwrite big.bin piped.bin 2>&1 | cat")
 		Eventually(func() string { return screen("piped") }).WithTimeout(2 * time.Minute).Should(ContainSubstring("EXIT=0"))
 		out := screen("piped")
 		Expect(out).To(ContainSubstring("uploaded piped.bin"))

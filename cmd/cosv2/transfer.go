@@ -26,9 +26,10 @@ import (
 )
 
 // xfer is the progress of one transfer: the resume note, and a bar on
-// stderr when stdout is a terminal and output is for people (no bar in a
-// pipe, with --json or --quiet). The bar starts where a resume starts, and
-// its rate counts only the bytes sent by this run.
+// stderr when stderr is a terminal and output is for people (no bar in a
+// file or a pipe stderr goes to, with --json or --quiet); where stdout goes
+// does not matter. The bar starts where a resume starts, and its rate
+// counts only the bytes sent by this run.
 type xfer struct {
 	cmd     *cli.Command
 	bar     *progressbar.ProgressBar
@@ -41,7 +42,9 @@ type xfer struct {
 
 func newXfer(cmd *cli.Command, size int64, verb string) *xfer {
 	x := &xfer{cmd: cmd, verb: verb, start: time.Now()}
-	if cmd.Bool("json") || cmd.Bool("quiet") || !isTerminal(cmd.Root().Writer) {
+	// The bar is drawn on stderr: stderr decides, so put > log still shows
+	// it and put 2> log gets no escape codes.
+	if cmd.Bool("json") || cmd.Bool("quiet") || !isTerminal(cmd.Root().ErrWriter) {
 		return x
 	}
 	x.bar = progressbar.NewOptions64(size, progressbar.OptionSetDescription(verb), progressbar.OptionSetWriter(cmd.Root().ErrWriter),
