@@ -456,8 +456,9 @@ func hashIs(f *os.File, sha, local string) error {
 
 func getCmd() *cli.Command {
 	return &cli.Command{Name: "get", Usage: "download files (- writes to stdout)", ArgsUsage: "REMOTE... LOCAL",
-		Description: "A LOCAL ending in / or naming an existing directory receives each REMOTE under its own name; REMOTE may end in a glob (docs/*.txt).",
-		Flags:       treeFlags(),
+		Description: "A LOCAL ending in / or naming an existing directory receives each REMOTE under its own name; REMOTE may end in a glob (docs/*.txt).\n" +
+			"LOCAL - writes the files to stdout one after the other, as cat.",
+		Flags: treeFlags(),
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			a, err := atLeast(cmd, 2, "REMOTE... LOCAL")
 			if err != nil {
@@ -469,11 +470,7 @@ func getCmd() *cli.Command {
 				return err
 			}
 			if dst == "-" {
-				if len(srcs) != 1 || cmd.Bool("recursive") {
-					return usagef("get ... - writes one file to stdout")
-				}
-				_, err := c.Download(ctx, srcs[0], cmd.Root().Writer)
-				return err
+				return getToStdout(ctx, cmd, c, srcs)
 			}
 			if len(srcs) == 1 && !cmd.Bool("recursive") && oneName(ctx, c, srcs[0]) {
 				if _, err := cosv2.FilePath(srcs[0]); err != nil {
@@ -597,18 +594,50 @@ func catCmd() *cli.Command {
 			if err != nil {
 				return err
 			}
-			// As cat(1): a file that fails is reported and the others written.
-			b := newBatch(cmd, "cat")
-			for _, p := range a {
-				n, err := c.Download(ctx, p, cmd.Root().Writer)
-				if err != nil && (ctx.Err() != nil || len(a) == 1) {
-					return err
-				}
-				b.result(p, n, err) // the summary counts the files written too
-			}
-			if b.fail.Load() > 0 {
-				return b.done(ctx)
-			}
-			return nil
+			return catFiles(ctx, cmd, c, "cat", a)
 		}}
+}
+
+// getToStdout is get REMOTE... -: the files the sources name, globs
+// expanded (in the listing's order, by name), written one after the other
+// as cat writes them. A source that matches nothing stops it before
+// anything is written.
+func getToStdout(ctx context.Context, cmd *cli.Command, c *cosv2.Client, srcs []string) error {
+	if cmd.Bool("recursive") {
+		return usagef("get -r ... - : a tree does not go to stdout (get -r REMOTE/ LOCAL downloads it)")
+	}
+	var files []string
+	for _, s := range srcs {
+		got, err := expandRemote(ctx, c, s)
+		if err != nil {
+			return err
+		}
+		files = append(files, got...)
+	}
+	return catFiles(ctx, cmd, c, "get", files)
+}
+
+// catFiles writes the files to stdout one after the other. As cat(1): a
+// file that fails (a directory among them) is reported and the others
+// written; a summary ends it then.
+func catFiles(ctx context.Context, cmd *cli.Command, c *cosv2.Client, verb string, files []string) error {
+	b := newBatch(cmd, verb)
+	for _, p := range files {
+		var n int64
+		var err error
+		if strings.HasSuffix(p, "/") && len(files) > 1 {
+			// A glob's match; one directory alone gets the API's own refusal.
+			err = errors.New("is a directory")
+		} else {
+			n, err = c.Download(ctx, p, cmd.Root().Writer)
+		}
+		if err != nil && (ctx.Err() != nil || len(files) == 1) {
+			return err
+		}
+		b.result(p, n, err) // the summary counts the files written too
+	}
+	if b.fail.Load() > 0 {
+		return b.done(ctx)
+	}
+	return nil
 }
