@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -30,29 +31,41 @@ func syncCmd() *cli.Command {
 			if err != nil {
 				return err
 			}
-			if err := checkSliceSize(cmd); err != nil {
+			src, srcRemote := strings.CutPrefix(a[0], "cos:")
+			dst, dstRemote := strings.CutPrefix(a[1], "cos:")
+			if srcRemote && dstRemote {
+				return usagef("sync goes between a local and a remote directory")
+			}
+			up := dstRemote
+			if !srcRemote && !dstRemote {
+				st, err := os.Stat(src)
+				up = err == nil && st.IsDir()
+			}
+			if up {
+				err = checkSliceSize(cmd)
+			} else {
+				err = refuseUploadOnly(cmd, a[0], a[1])
+			}
+			if err != nil {
 				return err
 			}
 			c, err := client(cmd)
 			if err != nil {
 				return err
 			}
-			src, srcRemote := strings.CutPrefix(a[0], "cos:")
-			dst, dstRemote := strings.CutPrefix(a[1], "cos:")
-			switch {
-			case srcRemote && dstRemote:
-				return usagef("sync goes between a local and a remote directory")
-			case srcRemote:
-				return syncDown(ctx, cmd, c, src, dst)
-			case dstRemote:
-				return syncUp(ctx, cmd, c, src, dst)
-			}
-			if st, err := os.Stat(src); err == nil && st.IsDir() {
+			if up {
 				return syncUp(ctx, cmd, c, src, dst)
 			}
 			return syncDown(ctx, cmd, c, src, dst)
 		}}
 }
+
+// uploadOnly are put's flags that only an upload uses; the help lists
+// them apart, and a sync down refuses them.
+var uploadOnly = []string{"attr", "slice-size", "concurrency", "uploadparts"}
+
+// uploadCategory is the heading of the upload-only flags in sync's help.
+const uploadCategory = "for an upload only (sync LOCAL REMOTE/); a download refuses them:"
 
 // syncPutFlags are put's flags, with --overwrite and --recursive hidden:
 // sync always replaces what differs and always takes whole directories, so
@@ -63,8 +76,27 @@ func syncPutFlags() []cli.Flag {
 		if b, ok := f.(*cli.BoolFlag); ok && (b.Name == "overwrite" || b.Name == "recursive") {
 			b.Hidden = true
 		}
+		if c, ok := f.(interface{ SetCategory(string) }); ok && slices.Contains(uploadOnly, f.Names()[0]) {
+			c.SetCategory(uploadCategory)
+		}
 	}
 	return flags
+}
+
+// refuseUploadOnly is the error of a sync down given flags only an upload
+// uses: they would change nothing, unsaid.
+func refuseUploadOnly(cmd *cli.Command, src, dst string) error {
+	var set []string
+	for _, f := range uploadOnly {
+		if cmd.IsSet(f) {
+			set = append(set, "--"+f)
+		}
+	}
+	if len(set) == 0 {
+		return nil
+	}
+	return usagef("sync %s %s downloads (remote to local): %s only apply to an upload (sync LOCAL REMOTE/)",
+		src, dst, strings.Join(set, ", "))
 }
 
 // sameFile reports whether the local file has this size and SHA-1.

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"path/filepath"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -37,5 +38,55 @@ var _ = Describe("sync with a slice size the service does not take", func() {
 		Expect(errOut).To(ContainSubstring("--slice-size 7"))
 		_, err := l.Client.Stat(context.Background(), "backup/a.txt")
 		Expect(err).To(HaveOccurred(), "nothing was sent")
+	})
+})
+
+// A sync down took put's flags and did nothing with them: --slice-size,
+// --concurrency, --attr and --uploadparts changed nothing, unsaid, and a
+// bad --slice-size was refused as if the files were going up.
+var _ = Describe("sync down with a flag only an upload uses", func() {
+	withDocs := func() local {
+		l := newLocal()
+		ctx := context.Background()
+		Expect(l.Client.MakeDir(ctx, "docs/")).To(Succeed())
+		_, err := l.Client.Put(ctx, "docs/a.txt", strings.NewReader("a"), 1)
+		Expect(err).NotTo(HaveOccurred())
+		return l
+	}
+
+	DescribeTable("is a usage error before any file, naming the flag",
+		func(flag ...string) {
+			l := withDocs()
+			dir := GinkgoT().TempDir()
+			code, _, errOut := l.run(append(append([]string{"sync"}, flag...), "cos:docs/", dir)...)
+			Expect(code).To(Equal(2), errOut)
+			Expect(errOut).To(ContainSubstring(flag[0] + " only apply to an upload"))
+			Expect(filepath.Join(dir, "a.txt")).NotTo(BeAnExistingFile())
+		},
+		Entry("--slice-size", "--slice-size", "3145728"),
+		Entry("--slice-size the service does not take", "--slice-size", "7"),
+		Entry("--concurrency", "--concurrency", "2"),
+		Entry("--attr", "--attr", "x"),
+		Entry("--uploadparts", "--uploadparts"),
+	)
+
+	It("runs with the flags both directions use", func() {
+		l := withDocs()
+		dir := GinkgoT().TempDir()
+		code, _, errOut := l.run("sync", "--jobs", "2", "--include", "*.txt", "docs/", dir)
+		Expect(code).To(Equal(0), errOut)
+		Expect(filepath.Join(dir, "a.txt")).To(BeAnExistingFile())
+	})
+
+	It("is told apart in the help", func() {
+		code, out, _ := inProcess("sync", "--help")
+		Expect(code).To(Equal(0))
+		_, upload, found := strings.Cut(out, "for an upload only (sync LOCAL REMOTE/)")
+		Expect(found).To(BeTrue(), out)
+		upload, _, _ = strings.Cut(upload, "GLOBAL OPTIONS")
+		for _, f := range []string{"--slice-size", "--concurrency", "--attr", "--uploadparts"} {
+			Expect(helpLine(upload, f)).NotTo(BeEmpty(), f)
+		}
+		Expect(helpLine(upload, "--delete")).To(BeEmpty())
 	})
 })
