@@ -10,6 +10,7 @@
 package uploader
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -31,6 +32,8 @@ type Client interface {
 	SliceData(ctx context.Context, file, session string, offset int64, r io.ReaderAt, n int64) error
 	SliceFinish(ctx context.Context, file, session string, size int64, sha string) (*cosv2.Object, error)
 	SliceList(ctx context.Context, file string) (*cosv2.SliceSession, error)
+	// Stat tells whether a file another run finished holds these bytes.
+	Stat(ctx context.Context, file string) (*cosv2.FileInfo, error)
 }
 
 // Defaults; DefaultConcurrency × DefaultSliceSize bounds the bytes in flight.
@@ -85,7 +88,10 @@ func mismatch(format string, args ...any) error {
 // slice that fails through them fails the upload with an *UploadError naming
 // the session and the slice, and a later Upload of the same path resumes.
 // ErrMismatch when the unfinished upload found is of another file; errors of
-// reading src are wrapped.
+// reading src are wrapped. When another run of the same upload finishes the
+// unfinished upload this one meant to resume, the file counts as this
+// upload's if stat shows it holds src's size and SHA-1; with other bytes it
+// is cosv2.ErrFileExist.
 func Upload(ctx context.Context, c Client, remote string, src io.ReaderAt, size int64, opts ...Option) (*cosv2.Object, error) {
 	cfg := config{sliceSize: DefaultSliceSize, concurrency: DefaultConcurrency}
 	for _, o := range opts {
@@ -114,7 +120,8 @@ func Upload(ctx context.Context, c Client, remote string, src io.ReaderAt, size 
 		return nil, err
 	}
 	if sess.Object != nil {
-		// A quick upload: the service had the bytes, none went out.
+		// A quick upload, or another run finished it with these bytes:
+		// the service had them, none went out.
 		r := cfg.reporter(size, cfg.sliceSize)
 		r.resumed(size, r.p.SlicesTotal)
 		return sess.Object, nil
@@ -207,9 +214,12 @@ func open(ctx context.Context, c Client, remote string, src io.ReaderAt, size in
 		return nil, nil, err
 	}
 	if sess.Object != nil {
-		// Another run finished it between the init and the listing: the
-		// path holds a file whose bytes this run cannot know.
-		return nil, nil, fmt.Errorf("uploader: another upload of %s finished meanwhile (%w): stat it to see whether it holds these bytes", remote, cosv2.ErrFileExist)
+		// Another run finished it between the init and the listing.
+		obj, err := finishedAs(ctx, c, remote, src, size, cfg, sess.Object)
+		if err != nil {
+			return nil, nil, err
+		}
+		return &cosv2.SliceSession{Object: obj}, nil, nil
 	}
 	if sess.FileSize != size || sess.SliceSize <= 0 {
 		return nil, nil, mismatch("%d bytes in slices of %d, not %d bytes", sess.FileSize, sess.SliceSize, size)
@@ -235,6 +245,34 @@ func open(ctx context.Context, c Client, remote string, src io.ReaderAt, size in
 		done[p.Offset] = true
 	}
 	return sess, done, nil
+}
+
+// finishedAs decides an unfinished upload of remote that another run
+// finished between this run's init and its listing (listed: the listing's
+// answer). The file is this upload's when stat shows it holds src's size and
+// SHA-1 (hashed now unless a pass before the init did): its bytes are
+// exactly what this run would have stored. That holds with insertOnly too:
+// the init met the unfinished upload, not a file, so the path was free when
+// this run began, and the file came after, with these bytes. A file that
+// was there before the init stays cosv2.ErrFileExist (open never gets here),
+// as the service answers a quick upload of the same bytes under insertOnly.
+// Other bytes are someone else's: cosv2.ErrFileExist.
+func finishedAs(ctx context.Context, c Client, remote string, src io.ReaderAt, size int64, cfg *config, listed *cosv2.Object) (*cosv2.Object, error) {
+	st, err := c.Stat(ctx, remote)
+	if err != nil {
+		return nil, fmt.Errorf("uploader: another upload of %s finished meanwhile; stat: %w", remote, err)
+	}
+	if st.Size == size && cfg.sha == "" {
+		if err := cfg.hash(ctx, src, size); err != nil {
+			return nil, fmt.Errorf("uploader: reading %s: %w", remote, err)
+		}
+	}
+	if st.Size != size || !strings.EqualFold(st.SHA1, cfg.sha) {
+		return nil, fmt.Errorf("uploader: another upload of %s finished meanwhile with other bytes (%d, SHA-1 %s) (%w)", remote, st.Size, st.SHA1, cosv2.ErrFileExist)
+	}
+	obj := *listed
+	obj.AccessURL, obj.SourceURL = cmp.Or(st.AccessURL, obj.AccessURL), cmp.Or(st.SourceURL, obj.SourceURL)
+	return &obj, nil
 }
 
 // send uploads the missing slices with at most n in flight; the first error
