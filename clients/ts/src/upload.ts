@@ -241,11 +241,51 @@ async function sizeOf(src: UploadSource, given?: number): Promise<number> {
 }
 
 /**
+ * finishedAs decides an unfinished upload of p that another run finished
+ * between this upload's init and its listing (listed: the listing's object),
+ * as Go's uploader does. The file is this upload's when stat shows it holds
+ * src's size and SHA-1 (src is read and hashed then): its bytes are exactly
+ * what this upload would have stored. That holds with insertOnly too: the
+ * init met the unfinished upload, not a file, so the path was free when this
+ * upload began. (A file there before the init is ErrFileExist from the init,
+ * same bytes or not, as the service answers a quick upload under
+ * insertOnly.) Other bytes are someone else's: ErrFileExist.
+ */
+async function finishedAs(client: CosClient, p: string, src: UploadSource, total: number, sliceSize: number,
+  listed: CosObject, signal?: AbortSignal): Promise<CosObject> {
+  const st = await client.stat(p, { signal });
+  let same = st.size === total;
+  if (same) {
+    const r = readerOf(src);
+    const h = newSha1();
+    const buf = new Uint8Array(sliceSize);
+    try {
+      for (let off = 0; off < total; off += sliceSize) {
+        const b = buf.subarray(0, Math.min(sliceSize, total - off));
+        await untilAborted(r.read(b, off), signal);
+        h.update(b);
+      }
+      await untilAborted(r.done(), signal);
+    } catch (e) {
+      r.close(e);
+      throw e;
+    }
+    same = h.hex() === st.sha1.toLowerCase();
+  }
+  if (!same) {
+    throw new CosError(-177, `another upload of this path finished meanwhile with other bytes (${st.size}, SHA-1 ${st.sha1})`, 409, "upload_slice_list", p);
+  }
+  return { ...listed, accessUrl: st.accessUrl || listed.accessUrl, sourceUrl: st.sourceUrl || listed.sourceUrl };
+}
+
+/**
  * upload stores src as file: in one request up to simpleThreshold, else by
  * slices with concurrency in flight. An unfinished upload of the same file
  * left by an earlier attempt is resumed, in its slice size: its stored slices
  * are read and hashed but not sent again. One of another file (another size,
- * or stored slices of other bytes) is an UploadMismatchError.
+ * or stored slices of other bytes) is an UploadMismatchError. One that
+ * another run finishes meanwhile makes this upload's file when stat shows it
+ * holds src's bytes; with other bytes it is ErrFileExist.
  */
 export async function upload(client: CosClient, file: string, src: UploadSource, opts: UploadOptions = {}): Promise<CosObject> {
   const p = filePath(file);
@@ -296,9 +336,10 @@ export async function upload(client: CosClient, file: string, src: UploadSource,
     if (!isCode(e, "ErrUnfinishedUpload")) throw e;
     const s = await client.sliceList(p, opts.signal);
     if (s.object) {
-      // Another run finished it between the init and the listing: the path
-      // holds a file whose bytes this run cannot know (as Go's uploader).
-      throw new CosError(-177, "another upload of this path finished meanwhile: stat it to see whether it holds these bytes", 409, "upload_slice_list", p);
+      // Another run finished it between the init and the listing.
+      const obj = await finishedAs(client, p, src, total, sliceSize, s.object, opts.signal);
+      progress(total);
+      return obj;
     }
     if (!s.session) throw e;
     if (s.fileSize !== total) throw new UploadMismatchError(p, s.session, `${s.fileSize} bytes in slices of ${s.sliceSize}, not ${total} bytes`);

@@ -132,19 +132,65 @@ test("an onProgress that throws fails the upload, and nothing is left unhandled"
   assert.equal(err.cause, boom);
 });
 
-// The init meets an unfinished upload that another run finishes before the
-// listing, which then answers the file: its bytes are unknown to this run,
-// which took it for its own success. As Go's uploader: ErrFileExist.
-test("an unfinished upload finished by another run meanwhile is ErrFileExist, not a success", async () => {
-  const racing: typeof fetch = async (input, init) => {
-    const op = opOf(input, init);
-    const env = (o: unknown, status = 200) => new Response(JSON.stringify(o), { status, headers: { "Content-Type": "application/json" } });
-    if (op === "upload_slice_init") return env({ code: -4019, message: "an unfinished upload exists (test)" }, 409);
-    if (op === "upload_slice_list") return env({ code: 0, message: "SUCCESS", data: { access_url: "http://x/race.bin", resource_path: `/${appid}/${bucket}/race.bin`, source_url: "http://x/race.bin", url: "" } });
+// begun stores every slice of data at path, as another run of the upload
+// would, and returns that run's finish.
+async function begun(path: string, data: Uint8Array): Promise<() => Promise<unknown>> {
+  const slice = 524288;
+  const s = await cos.sliceInit(path, data.length, slice);
+  for (let off = 0; off < data.length; off += slice) await cos.sliceData(path, s.session, off, data.subarray(off, off + slice));
+  return () => cos.sliceFinish(path, s.session, data.length, sha1(data));
+}
+
+/** racing is a client whose listing comes just after finish, another run's. */
+function racing(finish: () => Promise<unknown>): CosClient {
+  const f: typeof fetch = async (input, init) => {
+    if (opOf(input, init) === "upload_slice_list") await finish();
     return fetch(input, init);
   };
-  const c = createClient({ appid, bucket, endpoint: srv.url, credentials: { secretId, secretKey }, fetch: racing });
-  const data = bytes(2 * 524288, 45);
-  await assert.rejects(upload(c, "/race.bin", data, { simpleThreshold: 0, sliceSize: 524288 }),
-    (e) => e instanceof CosError && e.entry?.name === "ERROR_CMD_COS_FILE_EXIST");
+  return createClient({ appid, bucket, endpoint: srv.url, credentials: { secretId, secretKey }, fetch: f });
+}
+
+// The init meets an unfinished upload that another run finishes before the
+// listing, which then answers the file. As Go's uploader, stat decides: this
+// upload's bytes are its success (it was ErrFileExist), other bytes are not.
+describe("an unfinished upload finished by another run meanwhile", () => {
+  const size = 2 * 524288 + 7;
+  const fileExist = (e: unknown) => e instanceof CosError && e.entry?.name === "ERROR_CMD_COS_FILE_EXIST";
+
+  // insertOnly too: the init met the unfinished upload, so no file was there
+  // when this upload began; the one that came holds its bytes.
+  for (const [name, overwrite, stream] of [["insertOnly", false, false], ["overwriting", true, false], ["from a stream", false, true]] as const) {
+    test(`is this upload's when the file holds its bytes: ${name}`, async () => {
+      const path = `/race-same-${name.replace(/ /g, "-")}.bin`;
+      const data = bytes(size, 44);
+      const c = racing(await begun(path, data));
+      const seen: number[] = [];
+      const src = stream ? (await import("node:stream")).Readable.from([data.subarray(0, 1000), data.subarray(1000)]) : data;
+      const obj = await upload(c, path, src, { size, simpleThreshold: 0, sliceSize: 524288, overwrite, onProgress: (p) => seen.push(p.loaded) });
+      const st = await cos.stat(path);
+      assert.equal(obj.resourcePath, `/${appid}/${bucket}${path}`);
+      assert.equal(obj.sourceUrl, st.sourceUrl);
+      assert.equal(obj.accessUrl, st.accessUrl);
+      assert.notEqual(obj.sourceUrl, "");
+      assert.equal(seen.at(-1), size);
+      assert.equal(st.sha1, sha1(data));
+    });
+  }
+
+  for (const [name, other] of [["of the same size", bytes(size, 45)], ["of another size", bytes(size + 1, 44)]] as const) {
+    test(`is ErrFileExist, not a mismatch, when the file holds other bytes ${name}`, async () => {
+      const path = `/race-other-${name.replace(/ /g, "-")}.bin`;
+      const c = racing(await begun(path, other));
+      await assert.rejects(upload(c, path, bytes(size, 44), { simpleThreshold: 0, sliceSize: 524288 }), fileExist);
+      assert.equal((await cos.stat(path)).sha1, sha1(other));
+    });
+  }
+
+  // As the service answers a quick upload of the same bytes under
+  // insertOnly: a file there before the init is not this upload's to claim.
+  test("leaves a file there before the init ErrFileExist under insertOnly, same bytes or not", async () => {
+    const data = bytes(size, 44);
+    await (await begun("/there.bin", data))();
+    await assert.rejects(upload(cos, "/there.bin", data, { simpleThreshold: 0, sliceSize: 524288 }), fileExist);
+  });
 });
