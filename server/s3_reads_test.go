@@ -27,7 +27,7 @@ var _ = Describe("a download on S3 while its file is replaced", func() {
 	// still reading slice objects when the file is replaced.
 	big := bytes.Repeat([]byte("0123456789abcdef"), 40*slice/16)
 
-	grace := func(c *server.Config) { c.DropGrace = 2 * time.Second }
+	grace := func(c *server.Config) { c.DropGrace = 5 * time.Second } // pushed on every 1.7 s
 	sliceUpload := func(srv *httptest.Server, path string, data []byte) string {
 		init := formOp(srv, signer.Multi, path, "op", "upload_slice_init", "filesize", fmt.Sprint(len(data)), "slice_size", fmt.Sprint(slice), "sha", sha(data))
 		Expect(init.Code).To(BeZero(), init.Message)
