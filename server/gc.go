@@ -54,22 +54,24 @@ func (c *collector) loop() {
 	defer hold.Stop()
 	due := time.NewTimer(gcEvery)
 	defer due.Stop()
-	full, last := true, time.Time{}
+	run, full, last := true, true, time.Time{}
 	for {
-		if full {
-			last = time.Now()
+		if run {
+			if full {
+				last = time.Now()
+			}
+			c.round(context.Background(), full)
+			due.Reset(c.untilDue(context.Background()))
 		}
-		c.round(context.Background(), full)
-		due.Reset(c.untilDue(context.Background()))
-	wait:
+		run = true
 		select {
 		case <-c.stop:
 			return
-		case <-hold.C:
+		case <-hold.C: // not a round: the keys this server's downloads read
 			if err := c.s.holdReads(context.Background()); err != nil {
 				c.s.log.Error("server: keeping the bytes downloads read", "err", err)
 			}
-			goto wait
+			run = false
 		case <-c.wake: // the sessions and nonces at most once a second
 			full = time.Since(last) >= time.Second
 		case <-due.C:
