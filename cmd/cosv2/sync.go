@@ -95,7 +95,7 @@ func refuseUploadOnly(cmd *cli.Command, src, dst string) error {
 	if len(set) == 0 {
 		return nil
 	}
-	return usagef("sync %s %s downloads (remote to local): %s only apply to an upload (sync LOCAL REMOTE/)",
+	return usagef("sync %s %s downloads (remote to local); an upload only (sync LOCAL REMOTE/) takes %s",
 		src, dst, strings.Join(set, ", "))
 }
 

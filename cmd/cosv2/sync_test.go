@@ -60,7 +60,7 @@ var _ = Describe("sync down with a flag only an upload uses", func() {
 			dir := GinkgoT().TempDir()
 			code, _, errOut := l.run(append(append([]string{"sync"}, flag...), "cos:docs/", dir)...)
 			Expect(code).To(Equal(2), errOut)
-			Expect(errOut).To(ContainSubstring(flag[0] + " only apply to an upload"))
+			Expect(errOut).To(ContainSubstring("an upload only (sync LOCAL REMOTE/) takes " + flag[0]))
 			Expect(filepath.Join(dir, "a.txt")).NotTo(BeAnExistingFile())
 		},
 		Entry("--slice-size", "--slice-size", "3145728"),
