@@ -85,8 +85,8 @@ func (f downloadOption) applyDownload(c *downloadConfig) { f(c) }
 // WithOverwrite replaces an existing file at the path (insertOnly=0 on the
 // upload or the slice init); without it, an existing file makes the upload
 // fail with cosv2.ErrFileExist, also when it holds the same bytes (as the
-// service answers a quick upload). A file that appears after the init, while
-// an unfinished upload is resumed, counts as this upload's when it holds
+// service answers a quick upload). A file that appears after the init (another
+// run of the same upload finished it) counts as this upload's when it holds
 // these bytes, with or without WithOverwrite: the path was free when the
 // upload began. An unfinished upload that is resumed keeps the setting of
 // the init that began it: the slice list does not say it, and no call

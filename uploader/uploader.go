@@ -89,9 +89,11 @@ func mismatch(format string, args ...any) error {
 // the session and the slice, and a later Upload of the same path resumes.
 // ErrMismatch when the unfinished upload found is of another file; errors of
 // reading src are wrapped. When another run of the same upload finishes the
-// unfinished upload this one meant to resume, the file counts as this
-// upload's if stat shows it holds src's size and SHA-1; with other bytes it
-// is cosv2.ErrFileExist.
+// unfinished upload this one meant to resume, or the session this one is
+// sending (a slice or the finish then meets cosv2.ErrWrongSession), the file
+// counts as this upload's if stat shows it holds src's size and SHA-1; with
+// other bytes it is cosv2.ErrFileExist (wrapped by the *UploadError of the
+// session gone, if this one was sending).
 func Upload(ctx context.Context, c Client, remote string, src io.ReaderAt, size int64, opts ...Option) (*cosv2.Object, error) {
 	cfg := config{sliceSize: DefaultSliceSize, concurrency: DefaultConcurrency}
 	for _, o := range opts {
@@ -153,8 +155,8 @@ func Upload(ctx context.Context, c Client, remote string, src io.ReaderAt, size 
 		n = 1 // the service asked for one slice at a time (serial_upload)
 	}
 	err = send(ctx, c, remote, src, size, sess, done, n, report.sent)
-	if err != nil {
-		stopHashing()
+	if err != nil && !errors.Is(err, cosv2.ErrWrongSession) {
+		stopHashing() // a session gone needs the SHA-1 to decide (overtaken)
 	}
 	herr := <-hashed
 	switch {
@@ -167,13 +169,26 @@ func Upload(ctx context.Context, c Client, remote string, src io.ReaderAt, size 
 	case herr != nil:
 		err = fmt.Errorf("uploader: reading %s: %w", remote, herr)
 	}
-	if err != nil {
-		return nil, err
+	if err == nil {
+		var obj *cosv2.Object
+		if obj, err = finish(ctx, c, remote, sess.Session, size, sha, len(done) > 0); err == nil {
+			return obj, nil
+		}
 	}
-	obj, err := c.SliceFinish(ctx, remote, sess.Session, size, sha)
+	if errors.Is(err, cosv2.ErrWrongSession) && herr == nil {
+		cfg.sha = sha
+		return overtaken(ctx, c, remote, src, size, &cfg, err, report)
+	}
+	return nil, err
+}
+
+// finish completes the session with the file's SHA-1; resumed: slices an
+// earlier run stored were kept. Its errors are *UploadErrors at size.
+func finish(ctx context.Context, c Client, remote, session string, size int64, sha string, resumed bool) (*cosv2.Object, error) {
+	obj, err := c.SliceFinish(ctx, remote, session, size, sha)
 	switch {
 	case err == nil:
-	case len(done) > 0 && errors.Is(err, cosv2.ErrSHANotEqual):
+	case resumed && errors.Is(err, cosv2.ErrSHANotEqual):
 		// Slices stored by an earlier run were of other bytes (the file
 		// changed since): resuming can never finish.
 		err = fmt.Errorf("%w (%w): the slices stored before are of other bytes; %s", ErrMismatch, err, MismatchAdvice)
@@ -185,8 +200,35 @@ func Upload(ctx context.Context, c Client, remote string, src io.ReaderAt, size 
 		err = fmt.Errorf("%w (%w): its init declared other bytes; %s", ErrMismatch, err, MismatchAdvice)
 	}
 	if err != nil {
-		return nil, &UploadError{Path: remote, Session: sess.Session, Offset: size, Err: err}
+		return nil, &UploadError{Path: remote, Session: session, Offset: size, Err: err}
 	}
+	return obj, nil
+}
+
+// overtaken decides, once, an upload whose session is gone (failed: the
+// *UploadError of the first slice, or the finish, that met
+// cosv2.ErrWrongSession; the slices in flight were cancelled by then).
+// Another run of the same upload may have resumed the session and finished
+// it first: when the listing answers a file, finishedAs decides as for one
+// finished before this run's listing, and a file of these bytes is this
+// upload's (every byte then counts as done). The listing, not a bare stat,
+// gives the Object its resource path, which this package cannot build. A
+// session discarded or expired leaves no file, or another upload, and failed
+// stands, as it does, wrapping why, when the file holds other bytes.
+func overtaken(ctx context.Context, c Client, remote string, src io.ReaderAt, size int64, cfg *config, failed error, report *reporter) (*cosv2.Object, error) {
+	var ue *UploadError
+	if !errors.As(failed, &ue) {
+		return nil, failed
+	}
+	l, err := c.SliceList(ctx, remote)
+	if err != nil || l.Object == nil {
+		return nil, failed
+	}
+	obj, err := finishedAs(ctx, c, remote, src, size, cfg, l.Object)
+	if err != nil {
+		return nil, &UploadError{Path: ue.Path, Session: ue.Session, Offset: ue.Offset, Err: fmt.Errorf("%w; %w", ue.Err, err)}
+	}
+	report.rest()
 	return obj, nil
 }
 
@@ -248,15 +290,16 @@ func open(ctx context.Context, c Client, remote string, src io.ReaderAt, size in
 }
 
 // finishedAs decides an unfinished upload of remote that another run
-// finished between this run's init and its listing (listed: the listing's
-// answer). The file is this upload's when stat shows it holds src's size and
-// SHA-1 (hashed now unless a pass before the init did): its bytes are
-// exactly what this run would have stored. That holds with insertOnly too:
-// the init met the unfinished upload, not a file, so the path was free when
-// this run began, and the file came after, with these bytes. A file that
-// was there before the init stays cosv2.ErrFileExist (open never gets here),
-// as the service answers a quick upload of the same bytes under insertOnly.
-// Other bytes are someone else's: cosv2.ErrFileExist.
+// finished after this run's init: before its listing, or while it sent
+// (overtaken); listed is the listing's answer. The file is this upload's
+// when stat shows it holds src's size and SHA-1 (hashed now unless this run
+// did already): its bytes are exactly what this run would have stored. That
+// holds with insertOnly too: the init began a session or met an unfinished
+// upload, not a file, so the path was free when this run began, and the
+// file came after, with these bytes. A file that was there before the init
+// stays cosv2.ErrFileExist (open never gets here), as the service answers a
+// quick upload of the same bytes under insertOnly. Other bytes are someone
+// else's: cosv2.ErrFileExist.
 func finishedAs(ctx context.Context, c Client, remote string, src io.ReaderAt, size int64, cfg *config, listed *cosv2.Object) (*cosv2.Object, error) {
 	st, err := c.Stat(ctx, remote)
 	if err != nil {
@@ -326,6 +369,17 @@ type reporter struct {
 
 // sent counts bytes and slices sent now.
 func (r *reporter) sent(bytes int64, slices int) { r.add(bytes, slices, false) }
+
+// rest counts what is left as done: another run stored it. Sent, not
+// resumed: BytesResumed is reported once, first.
+func (r *reporter) rest() {
+	r.mu.Lock()
+	bytes, slices := r.p.BytesTotal-r.p.BytesDone, r.p.SlicesTotal-r.p.SlicesDone
+	r.mu.Unlock()
+	if bytes > 0 || slices > 0 {
+		r.sent(bytes, slices)
+	}
+}
 
 // resumed counts bytes and slices an earlier upload stored.
 func (r *reporter) resumed(bytes int64, slices int) { r.add(bytes, slices, true) }
