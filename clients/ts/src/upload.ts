@@ -6,7 +6,7 @@
 import { CosError, isCode } from "./errors.js";
 import { CosClient, MAX_SIMPLE_UPLOAD, SLICE_SIZES, type CosObject, type PutOptions, type SliceSession } from "./cos.js";
 import { filePath } from "./paths.js";
-import { jsSha1, newSha1 } from "./sha1.js";
+import { jsSha1, newSha1, type Sha1 } from "./sha1.js";
 
 /**
  * A file opened for reading by position, as Node's fs.promises.open gives it
@@ -44,12 +44,21 @@ export interface UploadOptions extends PutOptions {
   onProgress?: (p: Progress) => void;
 }
 
-/** An upload that failed after its session was opened: resume it by uploading the same file again. */
+/**
+ * An upload that failed after its session was opened: resume it by uploading
+ * the same file again. reason, when set, says why a session gone
+ * (cause: ErrWrongSession) is not this upload's file, as Go's UploadError
+ * wraps it: the ErrFileExist of a file of other bytes at its path.
+ */
 export class UploadError extends Error {
-  constructor(readonly path: string, readonly session: string, readonly offset: number, readonly cause: unknown) {
-    super(`cos: upload ${path}: slice at ${offset} of session ${session}: ${cause instanceof Error ? cause.message : String(cause)}`);
+  constructor(readonly path: string, readonly session: string, readonly offset: number, readonly cause: unknown, readonly reason?: unknown) {
+    super(`cos: upload ${path}: slice at ${offset} of session ${session}: ${messageOf(cause)}${reason === undefined ? "" : `; ${messageOf(reason)}`}`);
     this.name = "UploadError";
   }
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }
 
 /**
@@ -240,42 +249,75 @@ async function sizeOf(src: UploadSource, given?: number): Promise<number> {
   throw new TypeError("cos: upload of a stream needs opts.size");
 }
 
+/** hashOf reads src (not read yet) from its start and returns its SHA-1. */
+async function hashOf(src: UploadSource, total: number, sliceSize: number, signal?: AbortSignal): Promise<string> {
+  const r = readerOf(src);
+  try {
+    return await hashRest(r, newSha1(), 0, total, sliceSize, signal);
+  } catch (e) {
+    r.close(e);
+    throw e;
+  }
+}
+
+/** hashRest reads r from off to total into h, and returns the SHA-1. */
+async function hashRest(r: SliceReader, h: Sha1, off: number, total: number, sliceSize: number, signal?: AbortSignal): Promise<string> {
+  const buf = new Uint8Array(sliceSize);
+  for (; off < total; off += sliceSize) {
+    const b = buf.subarray(0, Math.min(sliceSize, total - off));
+    await untilAborted(r.read(b, off), signal);
+    h.update(b);
+  }
+  await untilAborted(r.done(), signal);
+  return h.hex();
+}
+
 /**
  * finishedAs decides an unfinished upload of p that another run finished
- * between this upload's init and its listing (listed: the listing's object),
- * as Go's uploader does. The file is this upload's when stat shows it holds
- * src's size and SHA-1 (src is read and hashed then): its bytes are exactly
- * what this upload would have stored. That holds with insertOnly too: the
- * init met the unfinished upload, not a file, so the path was free when this
- * upload began. (A file there before the init is ErrFileExist from the init,
- * same bytes or not, as the service answers a quick upload under
+ * after this upload's init: before its listing, or while it sent
+ * (overtaken); listed is the listing's object. As Go's uploader does, the
+ * file is this upload's when stat shows it holds src's size and SHA-1
+ * (sha1Of reads what it must of src then): its bytes are exactly what this
+ * upload would have stored. That holds with insertOnly too: the init began a
+ * session or met an unfinished upload, not a file, so the path was free when
+ * this upload began. (A file there before the init is ErrFileExist from the
+ * init, same bytes or not, as the service answers a quick upload under
  * insertOnly.) Other bytes are someone else's: ErrFileExist.
  */
-async function finishedAs(client: CosClient, p: string, src: UploadSource, total: number, sliceSize: number,
-  listed: CosObject, signal?: AbortSignal): Promise<CosObject> {
+async function finishedAs(client: CosClient, p: string, total: number, listed: CosObject,
+  sha1Of: () => Promise<string>, signal?: AbortSignal): Promise<CosObject> {
   const st = await client.stat(p, { signal });
-  let same = st.size === total;
-  if (same) {
-    const r = readerOf(src);
-    const h = newSha1();
-    const buf = new Uint8Array(sliceSize);
-    try {
-      for (let off = 0; off < total; off += sliceSize) {
-        const b = buf.subarray(0, Math.min(sliceSize, total - off));
-        await untilAborted(r.read(b, off), signal);
-        h.update(b);
-      }
-      await untilAborted(r.done(), signal);
-    } catch (e) {
-      r.close(e);
-      throw e;
-    }
-    same = h.hex() === st.sha1.toLowerCase();
-  }
+  const same = st.size === total && (await sha1Of()) === st.sha1.toLowerCase();
   if (!same) {
     throw new CosError(-177, `another upload of this path finished meanwhile with other bytes (${st.size}, SHA-1 ${st.sha1})`, 409, "upload_slice_list", p);
   }
   return { ...listed, accessUrl: st.accessUrl || listed.accessUrl, sourceUrl: st.sourceUrl || listed.sourceUrl };
+}
+
+/**
+ * overtaken decides, once, an upload whose session is gone (failed: the
+ * UploadError of the first slice, or the finish, that met ErrWrongSession;
+ * the slices in flight are cancelled), as Go's uploader does. Another run of
+ * the same upload may have resumed the session and finished it first: when
+ * the listing answers a file, finishedAs decides, and a file of these bytes
+ * is this upload's. A session discarded or expired leaves no file, or
+ * another upload, and failed stands; so it does when the file holds other
+ * bytes, with that ErrFileExist as its reason.
+ */
+async function overtaken(client: CosClient, p: string, total: number, failed: UploadError,
+  sha1Of: () => Promise<string>, signal?: AbortSignal): Promise<CosObject> {
+  let listed: CosObject | undefined;
+  try {
+    listed = (await client.sliceList(p, signal)).object;
+  } catch {
+    signal?.throwIfAborted();
+  }
+  if (!listed) throw failed;
+  try {
+    return await finishedAs(client, p, total, listed, sha1Of, signal);
+  } catch (e) {
+    throw new UploadError(p, failed.session, failed.offset, failed.cause, e);
+  }
 }
 
 /**
@@ -284,8 +326,11 @@ async function finishedAs(client: CosClient, p: string, src: UploadSource, total
  * left by an earlier attempt is resumed, in its slice size: its stored slices
  * are read and hashed but not sent again. One of another file (another size,
  * or stored slices of other bytes) is an UploadMismatchError. One that
- * another run finishes meanwhile makes this upload's file when stat shows it
- * holds src's bytes; with other bytes it is ErrFileExist.
+ * another run finishes meanwhile, before the listing or while this one sends
+ * (its slices or finish then meet ErrWrongSession), makes this upload's file
+ * when stat shows it holds src's bytes; with other bytes it is ErrFileExist
+ * (the reason of the UploadError of the session gone, if this one was
+ * sending).
  */
 export async function upload(client: CosClient, file: string, src: UploadSource, opts: UploadOptions = {}): Promise<CosObject> {
   const p = filePath(file);
@@ -337,7 +382,7 @@ export async function upload(client: CosClient, file: string, src: UploadSource,
     const s = await client.sliceList(p, opts.signal);
     if (s.object) {
       // Another run finished it between the init and the listing.
-      const obj = await finishedAs(client, p, src, total, sliceSize, s.object, opts.signal);
+      const obj = await finishedAs(client, p, total, s.object, () => hashOf(src, total, sliceSize, opts.signal), opts.signal);
       progress(total);
       return obj;
     }
@@ -370,6 +415,10 @@ export async function upload(client: CosClient, file: string, src: UploadSource,
 
   const limit = serial ? 1 : Math.max(1, concurrency);
   const ctl = new AbortController();
+  // A session gone ends the slices in flight, not the reading: the rest of
+  // the source may be needed to decide (overtaken).
+  const sending = new AbortController();
+  ctl.signal.addEventListener("abort", () => sending.abort(ctl.signal.reason), { once: true });
   const onAbort = () => ctl.abort(opts.signal?.reason);
   opts.signal?.addEventListener("abort", onAbort, { once: true });
   // An abort that came while the init's or the listing's answer was read has
@@ -401,9 +450,10 @@ export async function upload(client: CosClient, file: string, src: UploadSource,
       ctl.signal.throwIfAborted();
       const fail = (err: unknown) => {
         if (!failure) failure = new UploadError(p, session, off, err);
-        ctl.abort();
+        if (isCode(failure.cause, "ErrWrongSession")) sending.abort();
+        else ctl.abort();
       };
-      const job: Promise<void> = client.sendSlice(p, form, ctl.signal).then(
+      const job: Promise<void> = client.sendSlice(p, form, sending.signal).then(
         () => {
           loaded += n;
           // A throwing onProgress fails the upload: a rejection here would
@@ -423,13 +473,26 @@ export async function upload(client: CosClient, file: string, src: UploadSource,
       if (inflight.size >= limit) await Promise.race(inflight);
     }
     await Promise.all(inflight);
+    if (failure && isCode(failure.cause, "ErrWrongSession")) {
+      // The source is read up to offset, all of it hashed.
+      const rest = () => hashRest(reader, sha, offset, total, sliceSize, ctl.signal);
+      const obj = await overtaken(client, p, total, failure, rest, ctl.signal);
+      progress(total);
+      return obj;
+    }
     if (failure) throw failure;
     offset = total; // what fails from here fails the whole file, not a slice
     ctl.signal.throwIfAborted();
     await untilAborted(reader.done(), ctl.signal);
+    const digest = sha.hex();
     try {
-      return await client.sliceFinish(p, session, total, sha.hex(), opts.signal);
+      return await client.sliceFinish(p, session, total, digest, opts.signal);
     } catch (e) {
+      if (isCode(e, "ErrWrongSession")) {
+        const obj = await overtaken(client, p, total, new UploadError(p, session, offset, e), async () => digest, ctl.signal);
+        progress(total);
+        return obj;
+      }
       // Slices stored by an earlier attempt were of other bytes (the source
       // changed since): resuming can never finish.
       if (stored.size > 0 && isCode(e, "ErrSHANotEqual")) throw new UploadMismatchError(p, session, "the slices stored before are of other bytes", e);
@@ -445,8 +508,10 @@ export async function upload(client: CosClient, file: string, src: UploadSource,
     ctl.abort(e);
     reader.close(e);
     await Promise.all(inflight);
+    // overtaken's own, when it decided the slice's failure.
+    if (e instanceof UploadError) throw e;
     if (failure) throw failure;
-    if (e instanceof UploadError || e instanceof UploadMismatchError) throw e;
+    if (e instanceof UploadMismatchError) throw e;
     // As Go's uploader: any other failure, the finish's too (offset is then
     // the size), names the session, so the caller can resume it.
     throw new UploadError(p, session, offset, e);

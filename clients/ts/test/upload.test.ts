@@ -3,7 +3,7 @@
 
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
-import { CosError, createClient, upload, UploadError, type CosClient } from "../src/index.js";
+import { CosError, createClient, isCode, upload, UploadError, type CosClient } from "../src/index.js";
 import { appid, bucket, bytes, secretId, secretKey, sha1, startServer, type Server } from "./helpers.js";
 
 let srv: Server;
@@ -193,4 +193,100 @@ describe("an unfinished upload finished by another run meanwhile", () => {
     await (await begun("/there.bin", data))();
     await assert.rejects(upload(cos, "/there.bin", data, { simpleThreshold: 0, sliceSize: 524288 }), fileExist);
   });
+});
+
+/** sessionOf returns the session field of a slice request's form. */
+function sessionOf(init?: RequestInit): string {
+  const b = init?.body;
+  const head = b instanceof Uint8Array ? new TextDecoder().decode(b.subarray(0, 600)) : "";
+  return /name="session"\r\n\r\n([^\r]+)\r\n/.exec(head)?.[1] ?? "";
+}
+
+/**
+ * overtaking is a client whose session another run ends (then) just before
+ * this one's first request of op goes out; every slice and the finish after
+ * it meet -5983. It counts stats.
+ */
+function overtaking(op: "upload_slice_data" | "upload_slice_finish", then: (session: string) => Promise<unknown>, seen: { stats: number }): CosClient {
+  let ended: Promise<unknown> | undefined;
+  const f: typeof fetch = async (input, init) => {
+    const o = opOf(input, init);
+    if (o === "stat") seen.stats++;
+    if (o === op) await (ended ??= then(sessionOf(init)));
+    return fetch(input, init);
+  };
+  return createClient({ appid, bucket, endpoint: srv.url, credentials: { secretId, secretKey }, fetch: f });
+}
+
+/** finishing is another run that resumed the session: it stores every slice of data and finishes. */
+const finishing = (path: string, data: Uint8Array) => async (session: string) => {
+  for (let off = 0; off < data.length; off += 524288) await cos.sliceData(path, session, off, data.subarray(off, off + 524288));
+  await cos.sliceFinish(path, session, data.length, sha1(data));
+};
+
+/** discarding is a run that discards the session (an expired one leaves the path as bare), then uploads other there. */
+const discarding = (path: string, other?: Uint8Array) => async () => {
+  await cos.remove(path);
+  if (other) await (await begun(path, other))();
+};
+
+// Another run resumed the session this one began or resumed, and finished
+// it first: this upload's next slice or finish met -5983 and it failed with
+// that UploadError, though the file held exactly its bytes. As Go's
+// uploader, it decides once, as for an upload finished before the listing.
+describe("a session another run ends while this one sends", () => {
+  const size = 2 * 524288 + 7;
+  const wrongSession = (e: unknown): e is UploadError => e instanceof UploadError && isCode(e.cause, "ErrWrongSession");
+
+  for (const [name, resumed, op, stream, concurrency] of [
+    ["began here, ended before its slices", false, "upload_slice_data", false, 4],
+    ["began here, ended before its finish", false, "upload_slice_finish", false, 4],
+    ["resumed here, ended before its slices", true, "upload_slice_data", false, 4],
+    ["resumed here, ended before its finish", true, "upload_slice_finish", false, 4],
+    ["from a stream, one slice at a time", false, "upload_slice_data", true, 1],
+    ["from a stream, resumed, one slice at a time", true, "upload_slice_data", true, 1],
+  ] as const) {
+    test(`is this upload's when that run finished it with these bytes: ${name}`, async () => {
+      const path = `/overtaken-${name.replace(/[ ,]+/g, "-")}.bin`;
+      const data = bytes(size, 51);
+      if (resumed) {
+        const s = await cos.sliceInit(path, size, 524288);
+        await cos.sliceData(path, s.session, 0, data.subarray(0, 524288));
+      }
+      const seen = { stats: 0 };
+      const c = overtaking(op, finishing(path, data), seen);
+      const loaded: number[] = [];
+      const src = stream ? (await import("node:stream")).Readable.from([data.subarray(0, 1000), data.subarray(1000)]) : data;
+      const obj = await upload(c, path, src, { size, simpleThreshold: 0, sliceSize: 524288, concurrency, onProgress: (p) => loaded.push(p.loaded) });
+      assert.equal(seen.stats, 1, "decided once");
+      const st = await cos.stat(path);
+      assert.equal(obj.resourcePath, `/${appid}/${bucket}${path}`);
+      assert.equal(obj.sourceUrl, st.sourceUrl);
+      assert.notEqual(obj.sourceUrl, "");
+      assert.equal(loaded.at(-1), size);
+      assert.equal(st.sha1, sha1(data));
+    });
+  }
+
+  for (const [name, op, other] of [
+    ["discarded (or expired), before its slices", "upload_slice_data", undefined],
+    ["discarded (or expired), before its finish", "upload_slice_finish", undefined],
+    ["discarded, then a file of other bytes, before its slices", "upload_slice_data", bytes(size, 52)],
+    ["discarded, then a file of other bytes, before its finish", "upload_slice_finish", bytes(size, 52)],
+    ["discarded, then a file of another size", "upload_slice_data", bytes(size + 1, 51)],
+  ] as const) {
+    test(`fails as before, with the UploadError of -5983, when the path holds no such file: ${name}`, async () => {
+      const path = `/overtaken-${name.replace(/[ ,()]+/g, "-")}.bin`;
+      const c = overtaking(op, discarding(path, other), { stats: 0 });
+      const err = await upload(c, path, bytes(size, 51), { simpleThreshold: 0, sliceSize: 524288 }).then(() => undefined, (e: unknown) => e);
+      assert.ok(wrongSession(err), `got ${String(err)}`);
+      assert.notEqual(err.session, "");
+      if (!other) {
+        await assert.rejects(cos.stat(path), (e) => isCode(e, "ErrFileNotExist"));
+        return;
+      }
+      assert.ok(isCode(err.reason, "ErrFileExist"), `the file there is another's: ${String(err.reason)}`);
+      assert.equal((await cos.stat(path)).sha1, sha1(other));
+    });
+  }
 });
