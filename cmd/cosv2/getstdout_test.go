@@ -9,9 +9,9 @@ import (
 )
 
 // get REMOTE - took a glob as a file's name ("stat /docs/*.txt: file does
-// not exist"). It writes what the sources name to stdout now, one file after
-// the other, as cat does.
-var _ = Describe("get to stdout", func() {
+// not exist"), and so did cat. Both write what the sources name to stdout
+// now, globs expanded, one file after the other, as cat(1) does.
+var _ = Describe("files to stdout", func() {
 	var l local
 	BeforeEach(func() {
 		l = newLocal()
@@ -26,33 +26,45 @@ var _ = Describe("get to stdout", func() {
 		}
 	})
 
-	DescribeTable("writes the files the sources name, in order",
-		func(want string, srcs ...string) {
-			code, out, errOut := l.run(append(append([]string{"get"}, srcs...), "-")...)
-			Expect(code).To(Equal(0), errOut)
-			Expect(out).To(Equal(want))
-		},
-		Entry("a glob that matches one file", "A\n", "docs/a.*"),
-		Entry("a glob that matches several", "A\nB\n", "docs/[ab].txt"),
-		Entry("several sources, globs among them", "C\nA\nB\n", "docs/c.log", "docs/?.txt"),
-		Entry("a name with no glob, as before", "B\n", "docs/b.txt"),
-	)
+	forms := []struct {
+		name string
+		args func(srcs ...string) []string
+	}{
+		{"cat", func(srcs ...string) []string { return append([]string{"cat"}, srcs...) }},
+		{"get -", func(srcs ...string) []string { return append(append([]string{"get"}, srcs...), "-") }},
+	}
+	for _, f := range forms {
+		form := f.args
+		Context(f.name, func() {
+			DescribeTable("writes the files the sources name, in order",
+				func(want string, srcs ...string) {
+					code, out, errOut := l.run(form(srcs...)...)
+					Expect(code).To(Equal(0), errOut)
+					Expect(out).To(Equal(want))
+				},
+				Entry("a glob that matches one file", "A\n", "docs/a.*"),
+				Entry("a glob that matches several", "A\nB\n", "docs/[ab].txt"),
+				Entry("several sources, globs among them", "C\nA\nB\n", "docs/c.log", "docs/?.txt"),
+				Entry("a name with no glob, as before", "B\n", "docs/b.txt"),
+			)
 
-	It("reports a directory a glob matches, writes the files, and exits 1", func() {
-		code, out, errOut := l.run("get", "docs/*.txt", "-")
-		Expect(code).To(Equal(1), errOut)
-		Expect(out).To(Equal("A\nB\n"))
-		Expect(errOut).To(ContainSubstring("docs/sub.txt/: is a directory"))
-	})
+			It("reports a directory a glob matches, writes the files, and exits 1", func() {
+				code, out, errOut := l.run(form("docs/*.txt")...)
+				Expect(code).To(Equal(1), errOut)
+				Expect(out).To(Equal("A\nB\n"))
+				Expect(errOut).To(ContainSubstring("docs/sub.txt/: is a directory"))
+			})
 
-	It("refuses a glob that matches nothing, before writing anything", func() {
-		code, out, errOut := l.run("get", "docs/a.txt", "docs/*.md", "-")
-		Expect(code).To(Equal(2), errOut)
-		Expect(out).To(BeEmpty())
-		Expect(errOut).To(ContainSubstring("docs/*.md matches nothing"))
-	})
+			It("refuses a glob that matches nothing, before writing anything", func() {
+				code, out, errOut := l.run(form("docs/a.txt", "docs/*.md")...)
+				Expect(code).To(Equal(2), errOut)
+				Expect(out).To(BeEmpty())
+				Expect(errOut).To(ContainSubstring("docs/*.md matches nothing"))
+			})
+		})
+	}
 
-	It("refuses -r: a tree does not go to stdout", func() {
+	It("refuses get -r: a tree does not go to stdout", func() {
 		code, out, errOut := l.run("get", "-r", "docs/", "-")
 		Expect(code).To(Equal(2), errOut)
 		Expect(out).To(BeEmpty())

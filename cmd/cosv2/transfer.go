@@ -585,6 +585,7 @@ func getOne(ctx context.Context, cmd *cli.Command, c *cosv2.Client, remote, loca
 
 func catCmd() *cli.Command {
 	return &cli.Command{Name: "cat", Usage: "write files to stdout", ArgsUsage: "REMOTE...",
+		Description: "REMOTE may end in a glob (docs/*.txt): the files it matches are written in the listing's order.",
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			a, err := atLeast(cmd, 1, "REMOTE...")
 			if err != nil {
@@ -598,14 +599,20 @@ func catCmd() *cli.Command {
 		}}
 }
 
-// getToStdout is get REMOTE... -: the files the sources name, globs
-// expanded (in the listing's order, by name), written one after the other
-// as cat writes them. A source that matches nothing stops it before
-// anything is written.
+// getToStdout is get REMOTE... -: what cat REMOTE... writes.
 func getToStdout(ctx context.Context, cmd *cli.Command, c *cosv2.Client, srcs []string) error {
 	if cmd.Bool("recursive") {
 		return usagef("get -r ... - : a tree does not go to stdout (get -r REMOTE/ LOCAL downloads it)")
 	}
+	return catFiles(ctx, cmd, c, "get", srcs)
+}
+
+// catFiles writes the files the sources name, globs expanded (in the
+// listing's order, by name), to stdout one after the other. A source that
+// matches nothing stops it before anything is written. As cat(1): a file
+// that fails (a directory among them) is reported and the others written;
+// a summary ends it then.
+func catFiles(ctx context.Context, cmd *cli.Command, c *cosv2.Client, verb string, srcs []string) error {
 	var files []string
 	for _, s := range srcs {
 		got, err := expandRemote(ctx, c, s)
@@ -614,13 +621,6 @@ func getToStdout(ctx context.Context, cmd *cli.Command, c *cosv2.Client, srcs []
 		}
 		files = append(files, got...)
 	}
-	return catFiles(ctx, cmd, c, "get", files)
-}
-
-// catFiles writes the files to stdout one after the other. As cat(1): a
-// file that fails (a directory among them) is reported and the others
-// written; a summary ends it then.
-func catFiles(ctx context.Context, cmd *cli.Command, c *cosv2.Client, verb string, files []string) error {
 	b := newBatch(cmd, verb)
 	for _, p := range files {
 		var n int64
