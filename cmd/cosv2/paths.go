@@ -221,8 +221,7 @@ func walkRemote(ctx context.Context, c *cosv2.Client, root string) iter.Seq2[rem
 func hasGlob(p string) bool { return strings.ContainsAny(path.Base(p), "*?[") }
 
 // oneName reports whether remote source p names one entry as it is: it has
-// no glob characters, or it has them but is, as a pattern, only the entry
-// named as it is ("photo[1].jpg").
+// no glob characters, or it has them but is an entry's name ("photo[1].jpg").
 func oneName(ctx context.Context, c *cosv2.Client, p string) bool {
 	if !hasGlob(p) {
 		return true
@@ -233,8 +232,9 @@ func oneName(ctx context.Context, c *cosv2.Client, p string) bool {
 
 // expandRemote turns a remote source with a glob in its last element into
 // the entries of its directory that match, else returns it as is. A name
-// with glob characters that matches nothing but is itself an entry's name
-// is that entry.
+// with glob characters that is itself an entry's name is that entry alone,
+// whatever else it matches as a pattern: stat, share and update take it so,
+// and rm must not remove photo1.jpg when told photo[1].jpg.
 func expandRemote(ctx context.Context, c *cosv2.Client, p string) ([]string, error) {
 	if !hasGlob(p) || strings.HasSuffix(p, "/") {
 		return []string{p}, nil
@@ -255,10 +255,10 @@ func expandRemote(ctx context.Context, c *cosv2.Client, p string) ([]string, err
 		}
 	}
 	switch {
+	case literal != "":
+		return []string{literal}, nil
 	case len(out) > 0:
 		return out, nil
-	case literal != "":
-		return []string{literal}, nil // as a shell passes on a pattern that matches nothing
 	}
 	return nil, usagef("%s matches nothing", p)
 }

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/cosv2/cosv2"
+)
+
+// What a remote argument with glob characters names, command by command.
+var _ = Describe("remote globs", func() {
+	var l local
+	ctx := context.Background()
+	put := func(p, body string) {
+		_, err := l.Client.Put(ctx, p, strings.NewReader(body), int64(len(body)))
+		Expect(err).NotTo(HaveOccurred())
+	}
+	exists := func(p string) bool {
+		_, err := l.Client.Stat(ctx, p)
+		if err != nil {
+			Expect(cosv2.IsNotExist(err)).To(BeTrue(), "%s: %v", p, err)
+		}
+		return err == nil
+	}
+	BeforeEach(func() {
+		l = newLocal()
+		Expect(l.Client.MakeDir(ctx, "docs/")).To(Succeed())
+		put("docs/photo[1].jpg", "bracket")
+		put("docs/photo1.jpg", "one")
+		put("docs/lit*.txt", "star")
+		put("docs/litx.txt", "x")
+	})
+
+	// photo[1].jpg, as a pattern, matches photo1.jpg: rm removed that file
+	// and kept the one named, which stat, share and update address.
+	Context("a name that is an entry's and, as a pattern, matches others", func() {
+		DescribeTable("is that entry alone",
+			func(args []string, gone, kept string) {
+				code, _, errOut := l.run(args...)
+				Expect(code).To(Equal(0), errOut)
+				Expect(exists(gone)).To(BeFalse(), gone)
+				Expect(exists(kept)).To(BeTrue(), kept)
+			},
+			Entry("rm of photo[1].jpg", []string{"rm", "docs/photo[1].jpg"}, "docs/photo[1].jpg", "docs/photo1.jpg"),
+			Entry("rm of lit*.txt", []string{"rm", "docs/lit*.txt"}, "docs/lit*.txt", "docs/litx.txt"),
+			Entry("rm of two such names", []string{"rm", "docs/lit*.txt", "docs/photo[1].jpg"}, "docs/photo[1].jpg", "docs/litx.txt"),
+			Entry("mv", []string{"mv", "docs/photo[1].jpg", "docs/moved.jpg"}, "docs/photo[1].jpg", "docs/photo1.jpg"),
+		)
+
+		DescribeTable("is read as that entry",
+			func(want string, args ...string) {
+				code, out, errOut := l.run(args...)
+				Expect(code).To(Equal(0), errOut)
+				Expect(out).To(Equal(want))
+			},
+			Entry("cat", "bracket", "cat", "docs/photo[1].jpg"),
+			Entry("get -", "star", "get", "docs/lit*.txt", "-"),
+		)
+
+		It("is what cp copies", func() {
+			Expect(l.Client.MakeDir(ctx, "copy/")).To(Succeed())
+			code, _, errOut := l.run("cp", "docs/photo[1].jpg", "copy/")
+			Expect(code).To(Equal(0), errOut)
+			Expect(exists("copy/photo[1].jpg")).To(BeTrue())
+			Expect(exists("copy/photo1.jpg")).To(BeFalse())
+		})
+	})
+
+	It("still expands a pattern that is no entry's name, the entries with glob characters among its matches", func() {
+		code, out, errOut := l.run("cat", "docs/lit?*")
+		Expect(code).To(Equal(0), errOut)
+		Expect(out).To(Equal("starx"))
+	})
+})
