@@ -204,18 +204,23 @@ func duCmd() *cli.Command {
 
 func statCmd() *cli.Command {
 	return &cli.Command{Name: "stat", Usage: "show a file's or a directory's attributes", ArgsUsage: "PATH",
+		Description: "PATH may end in a glob that matches one entry (docs/report-*).",
 		Action: withClient(1, "PATH", func(ctx context.Context, cmd *cli.Command, c *cosv2.Client, a []string) error {
-			if strings.HasSuffix(a[0], "/") {
-				d, err := c.StatDir(ctx, a[0])
+			p, err := expandOne(ctx, c, "stat", a[0])
+			if err != nil {
+				return err
+			}
+			if strings.HasSuffix(p, "/") {
+				d, err := c.StatDir(ctx, p)
 				if err != nil {
 					return err
 				}
 				return emit(cmd, map[string]any{"path": d.Path, "biz_attr": d.BizAttr, "ctime": d.Created.Unix(), "mtime": d.Updated.Unix()},
 					fmt.Sprintf("path:     %s\nbiz_attr: %s\nmtime:    %s", d.Path, d.BizAttr, d.Updated.UTC().Format(time.RFC3339)))
 			}
-			f, err := c.Stat(ctx, a[0])
+			f, err := c.Stat(ctx, p)
 			if err != nil {
-				return withIncomplete(ctx, c, a[0], err)
+				return withIncomplete(ctx, c, p, err)
 			}
 			return emit(cmd, map[string]any{"path": f.Path, "size": f.Size, "sha1": f.SHA1, "biz_attr": f.BizAttr, "authority": f.Authority,
 				"headers": f.Headers, "ctime": f.Created.Unix(), "mtime": f.Updated.Unix(), "source_url": f.SourceURL},

@@ -32,6 +32,7 @@ var _ = Describe("remote globs", func() {
 		put("docs/photo1.jpg", "one")
 		put("docs/lit*.txt", "star")
 		put("docs/litx.txt", "x")
+		put("docs/report-2024.pdf", "pdf")
 	})
 
 	// photo[1].jpg, as a pattern, matches photo1.jpg: rm removed that file
@@ -73,5 +74,27 @@ var _ = Describe("remote globs", func() {
 		code, out, errOut := l.run("cat", "docs/lit?*")
 		Expect(code).To(Equal(0), errOut)
 		Expect(out).To(Equal("starx"))
+	})
+
+	// A command that takes one REMOTE took a glob for a name and answered
+	// -197, file does not exist.
+	Context("given to a command that takes one REMOTE", func() {
+		It("is the one entry it matches: stat", func() {
+			code, out, errOut := l.run("stat", "docs/report-*")
+			Expect(code).To(Equal(0), errOut)
+			Expect(out).To(MatchRegexp(`path: +/docs/report-2024\.pdf\n`))
+		})
+
+		DescribeTable("is refused, naming why, when it matches several or none",
+			func(want string, args ...string) {
+				code, out, errOut := l.run(args...)
+				Expect(code).To(Equal(2), errOut)
+				Expect(out).To(BeEmpty())
+				Expect(errOut).To(ContainSubstring(want))
+				Expect(errOut).NotTo(ContainSubstring("-197"))
+			},
+			Entry("stat of several", "docs/*.jpg matches 2 entries (docs/photo1.jpg, docs/photo[1].jpg): stat takes one", "stat", "docs/*.jpg"),
+			Entry("stat of none", "docs/*.md matches nothing", "stat", "docs/*.md"),
+		)
 	})
 })

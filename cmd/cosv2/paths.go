@@ -263,6 +263,25 @@ func expandRemote(ctx context.Context, c *cosv2.Client, p string) ([]string, err
 	return nil, usagef("%s matches nothing", p)
 }
 
+// expandOne is the one entry remote argument p names for a command that
+// takes one REMOTE: p, or the one entry its glob matches. A glob that
+// matches several is refused, naming some: acting on one of them, or on
+// p as a name no entry has, would not be what was asked.
+func expandOne(ctx context.Context, c *cosv2.Client, verb, p string) (string, error) {
+	got, err := expandRemote(ctx, c, p)
+	if err != nil {
+		return "", err
+	}
+	if len(got) > 1 {
+		some := strings.Join(got[:min(len(got), 3)], ", ")
+		if len(got) > 3 {
+			some += ", ..."
+		}
+		return "", usagef("%s matches %d entries (%s): %s takes one", p, len(got), some, verb)
+	}
+	return got[0], nil
+}
+
 // expandAll expands every remote source; one that fails is counted in b and
 // left out, so the others still go.
 func expandAll(ctx context.Context, c *cosv2.Client, b *batch, srcs []string) []string {
