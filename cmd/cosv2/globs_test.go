@@ -85,6 +85,12 @@ var _ = Describe("remote globs", func() {
 			Expect(out).To(MatchRegexp(`path: +/docs/report-2024\.pdf\n`))
 		})
 
+		It("is the one entry it matches: share", func() {
+			code, out, errOut := l.run("share", "docs/report-*")
+			Expect(code).To(Equal(0), errOut)
+			Expect(out).To(ContainSubstring("/docs/report-2024.pdf?sign="))
+		})
+
 		DescribeTable("is refused, naming why, when it matches several or none",
 			func(want string, args ...string) {
 				code, out, errOut := l.run(args...)
@@ -95,6 +101,8 @@ var _ = Describe("remote globs", func() {
 			},
 			Entry("stat of several", "docs/*.jpg matches 2 entries (docs/photo1.jpg, docs/photo[1].jpg): stat takes one", "stat", "docs/*.jpg"),
 			Entry("stat of none", "docs/*.md matches nothing", "stat", "docs/*.md"),
+			Entry("share of several", "docs/*.jpg matches 2 entries (docs/photo1.jpg, docs/photo[1].jpg): share takes one", "share", "docs/*.jpg"),
+			Entry("share of none", "docs/*.md matches nothing", "share", "docs/*.md"),
 		)
 	})
 })

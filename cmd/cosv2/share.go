@@ -19,13 +19,18 @@ func init() {
 
 func shareCmd() *cli.Command {
 	return &cli.Command{Name: "share", Usage: "print a download URL anyone can use until it expires (private files too)", ArgsUsage: "REMOTE",
-		Flags: []cli.Flag{&cli.DurationFlag{Name: "ttl", Value: time.Hour, Usage: "how long the URL works (at most 90 days)"}},
+		Description: "REMOTE may end in a glob that matches one file (docs/report-*).",
+		Flags:       []cli.Flag{&cli.DurationFlag{Name: "ttl", Value: time.Hour, Usage: "how long the URL works (at most 90 days)"}},
 		Action: withClient(1, "REMOTE", func(ctx context.Context, cmd *cli.Command, c *cosv2.Client, a []string) error {
 			ttl := cmd.Duration("ttl")
 			if ttl <= 0 || ttl > signer.MaxTTL {
 				return usagef("--ttl %s: want more than 0 and at most 90 days", ttl)
 			}
-			st, err := c.Stat(ctx, a[0])
+			p, err := expandOne(ctx, c, "share", a[0])
+			if err != nil {
+				return err
+			}
+			st, err := c.Stat(ctx, p)
 			if err != nil {
 				return err
 			}
