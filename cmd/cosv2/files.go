@@ -17,6 +17,7 @@ import (
 
 func updateCmd() *cli.Command {
 	return &cli.Command{Name: "update", Usage: "change a file's attributes, or a directory's biz_attr", ArgsUsage: "REMOTE",
+		Description: "REMOTE may end in a glob that matches one entry (docs/report-*).",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "authority", Usage: "eInvalid, eWRPrivate or eWPrivateRPublic"},
 			&cli.StringSliceFlag{Name: "header", Usage: "a custom header K:V (repeatable)"},
@@ -27,14 +28,18 @@ func updateCmd() *cli.Command {
 				// Nothing to change; on a directory an empty biz_attr would clear its own.
 				return usagef("update needs --attr, --authority or --header")
 			}
-			if strings.HasSuffix(a[0], "/") {
+			p, err := expandOne(ctx, c, "update", a[0])
+			if err != nil {
+				return err
+			}
+			if strings.HasSuffix(p, "/") {
 				if cmd.IsSet("authority") || cmd.IsSet("header") {
 					return usagef("a directory has only --attr")
 				}
-				if err := c.UpdateDir(ctx, a[0], cmd.String("attr")); err != nil {
+				if err := c.UpdateDir(ctx, p, cmd.String("attr")); err != nil {
 					return err
 				}
-				return emit(cmd, map[string]string{"updated": a[0]}, "updated "+a[0])
+				return emit(cmd, map[string]string{"updated": p}, "updated "+p)
 			}
 			var u cosv2.Update
 			if cmd.IsSet("attr") {
@@ -60,10 +65,10 @@ func updateCmd() *cli.Command {
 				}
 				u.Headers[strings.TrimSpace(k)] = strings.TrimSpace(v)
 			}
-			if err := c.Update(ctx, a[0], u); err != nil {
+			if err := c.Update(ctx, p, u); err != nil {
 				return err
 			}
-			return emit(cmd, map[string]string{"updated": a[0]}, "updated "+a[0])
+			return emit(cmd, map[string]string{"updated": p}, "updated "+p)
 		})}
 }
 

@@ -91,6 +91,15 @@ var _ = Describe("remote globs", func() {
 			Expect(out).To(ContainSubstring("/docs/report-2024.pdf?sign="))
 		})
 
+		It("is the one entry it matches: update", func() {
+			code, out, errOut := l.run("update", "--attr", "yearly", "docs/report-*")
+			Expect(code).To(Equal(0), errOut)
+			Expect(out).To(Equal("updated docs/report-2024.pdf\n"))
+			st, err := l.Client.Stat(ctx, "docs/report-2024.pdf")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(st.BizAttr).To(Equal("yearly"))
+		})
+
 		DescribeTable("is refused, naming why, when it matches several or none",
 			func(want string, args ...string) {
 				code, out, errOut := l.run(args...)
@@ -103,6 +112,8 @@ var _ = Describe("remote globs", func() {
 			Entry("stat of none", "docs/*.md matches nothing", "stat", "docs/*.md"),
 			Entry("share of several", "docs/*.jpg matches 2 entries (docs/photo1.jpg, docs/photo[1].jpg): share takes one", "share", "docs/*.jpg"),
 			Entry("share of none", "docs/*.md matches nothing", "share", "docs/*.md"),
+			Entry("update of several", "docs/*.jpg matches 2 entries (docs/photo1.jpg, docs/photo[1].jpg): update takes one", "update", "--attr", "a", "docs/*.jpg"),
+			Entry("update of none", "docs/*.md matches nothing", "update", "--attr", "a", "docs/*.md"),
 		)
 	})
 })
