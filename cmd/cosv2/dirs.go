@@ -79,6 +79,7 @@ func size(cmd *cli.Command, n int64) string {
 
 func lsCmd() *cli.Command {
 	return &cli.Command{Name: "ls", Usage: "list a directory (default the bucket root)", ArgsUsage: "[DIR/]",
+		Description: "A glob in place of DIR/ (docs/*.txt) lists the entries of its directory that match.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "prefix", Usage: "only names starting with this"},
 			&cli.IntFlag{Name: "limit", Usage: "stop after this many entries (0: all)"},
@@ -90,9 +91,16 @@ func lsCmd() *cli.Command {
 			if err != nil {
 				return err
 			}
+			glob := hasGlob(dir) && !strings.HasSuffix(dir, "/")
+			if glob && cmd.Bool("recursive") {
+				return usagef("ls -r takes a directory (DIR/), not a glob: %s", dir)
+			}
 			c, err := client(cmd)
 			if err != nil {
 				return err
+			}
+			if glob {
+				return lsGlob(ctx, cmd, c, dir)
 			}
 			out := newListing(cmd)
 			if cmd.Bool("recursive") {
@@ -123,6 +131,29 @@ func lsCmd() *cli.Command {
 			}
 			return out.end(nil)
 		}}
+}
+
+// lsGlob is ls of a glob: the entries of its directory that it names, by
+// name, as ls DIR/ prints them.
+func lsGlob(ctx context.Context, cmd *cli.Command, c *cosv2.Client, glob string) error {
+	_, es, err := globMatches(ctx, c, glob)
+	if err != nil {
+		return err
+	}
+	out := newListing(cmd)
+	n := 0
+	for _, e := range es {
+		if !strings.HasPrefix(e.Name, cmd.String("prefix")) {
+			continue
+		}
+		if err := out.add(e.Name, e); err != nil {
+			return err
+		}
+		if n++; cmd.Int("limit") > 0 && n >= cmd.Int("limit") {
+			break
+		}
+	}
+	return out.end(nil)
 }
 
 // listing prints ls's entries as they come, a page at a time: a tree of a

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"time"
 
@@ -59,5 +60,46 @@ var _ = Describe("ls of a directory of many pages", func() {
 		},
 		Entry("for people", nil...),
 		Entry("with --json", "--json"),
+	)
+})
+
+// ls refused a glob as if it were a file's name ("a directory path ends in
+// /"), and with the slash added answered -197: get, cat and rm take it.
+var _ = Describe("ls of a glob", func() {
+	var l local
+	BeforeEach(func() {
+		l = newLocal()
+		ctx := context.Background()
+		Expect(l.Client.MakeDir(ctx, "docs/")).To(Succeed())
+		Expect(l.Client.MakeDir(ctx, "docs/sub.txt/")).To(Succeed())
+		for _, f := range []string{"docs/b.txt", "docs/a.txt", "docs/c.log"} {
+			_, err := l.Client.Put(ctx, f, strings.NewReader("x"), 1)
+			Expect(err).NotTo(HaveOccurred())
+		}
+	})
+
+	It("lists the entries of its directory that match, by name", func() {
+		code, out, errOut := l.run("ls", "docs/*.txt")
+		Expect(code).To(Equal(0), errOut)
+		Expect(out).To(MatchRegexp(`^ +1  \S+ \S+  a\.txt\n +1  \S+ \S+  b\.txt\n +0  \S+ \S+  sub\.txt/\n$`))
+	})
+
+	It("lists them as JSON, --limit counting only what matches", func() {
+		code, out, errOut := l.run("--json", "ls", "--limit", "1", "docs/[bc]*")
+		Expect(code).To(Equal(0), errOut)
+		var entries []entryJSON
+		Expect(json.Unmarshal([]byte(out), &entries)).To(Succeed(), out)
+		Expect(entries).To(ConsistOf(HaveField("Name", "b.txt")))
+	})
+
+	DescribeTable("refuses, saying why",
+		func(want string, args ...string) {
+			code, out, errOut := l.run(args...)
+			Expect(code).To(Equal(2), errOut)
+			Expect(out).To(BeEmpty())
+			Expect(errOut).To(ContainSubstring(want))
+		},
+		Entry("a glob that matches nothing", "docs/*.md matches nothing", "ls", "docs/*.md"),
+		Entry("-r with a glob", "ls -r takes a directory", "ls", "-r", "docs/*.txt"),
 	)
 })

@@ -231,36 +231,48 @@ func oneName(ctx context.Context, c *cosv2.Client, p string) bool {
 }
 
 // expandRemote turns a remote source with a glob in its last element into
-// the entries of its directory that match, else returns it as is. A name
-// with glob characters that is itself an entry's name is that entry alone,
-// whatever else it matches as a pattern: stat, share and update take it so,
-// and rm must not remove photo1.jpg when told photo[1].jpg.
+// the entries of its directory that it names (globMatches), else returns it
+// as is.
 func expandRemote(ctx context.Context, c *cosv2.Client, p string) ([]string, error) {
 	if !hasGlob(p) || strings.HasSuffix(p, "/") {
 		return []string{p}, nil
 	}
+	dir, es, err := globMatches(ctx, c, p)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(es))
+	for i, e := range es {
+		out[i] = dir + e.Name
+	}
+	return out, nil
+}
+
+// globMatches returns p's directory and the entries of it that p, with a
+// glob in its last element, names: those that match, in the listing's
+// order. A name with glob characters that is itself an entry's name is that
+// entry alone, whatever else it matches as a pattern: stat, share and
+// update take it so, and rm must not remove photo1.jpg when told
+// photo[1].jpg. A glob that matches nothing is a usage error.
+func globMatches(ctx context.Context, c *cosv2.Client, p string) (string, []cosv2.Entry, error) {
 	dir, pat := path.Split(p)
-	var out []string
-	literal := "" // an entry named p's last element as it is, "photo[1].jpg"
+	var out []cosv2.Entry
 	for e, err := range c.List(ctx, dir) {
 		if err != nil {
-			return nil, err
+			return "", nil, err
 		}
 		name := strings.TrimSuffix(e.Name, "/")
-		if ok, _ := path.Match(pat, name); ok {
-			out = append(out, dir+e.Name)
-		}
 		if name == pat {
-			literal = dir + e.Name
+			return dir, []cosv2.Entry{e}, nil
+		}
+		if ok, _ := path.Match(pat, name); ok {
+			out = append(out, e)
 		}
 	}
-	switch {
-	case literal != "":
-		return []string{literal}, nil
-	case len(out) > 0:
-		return out, nil
+	if len(out) == 0 {
+		return "", nil, usagef("%s matches nothing", p)
 	}
-	return nil, usagef("%s matches nothing", p)
+	return dir, out, nil
 }
 
 // expandOne is the one entry remote argument p names for a command that
