@@ -206,7 +206,8 @@ func (l *listing) end(err error) error {
 
 func duCmd() *cli.Command {
 	return &cli.Command{Name: "du", Usage: "total size and file count of a directory and all below", ArgsUsage: "[DIR/]",
-		Flags: []cli.Flag{&cli.BoolFlag{Name: "human-readable", Aliases: []string{"h"}, Usage: "sizes in KiB, MiB, ..."}},
+		Description: "A glob in place of DIR/ (logs/2024-*) totals what it matches: files, and directories with all below.",
+		Flags:       []cli.Flag{&cli.BoolFlag{Name: "human-readable", Aliases: []string{"h"}, Usage: "sizes in KiB, MiB, ..."}},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			dir, err := dirArg(cmd)
 			if err != nil {
@@ -217,15 +218,35 @@ func duCmd() *cli.Command {
 				return err
 			}
 			var files, dirs, bytes int64
-			for e, err := range walkRemote(ctx, c, dir) {
-				if err != nil {
-					return err
-				}
+			add := func(e cosv2.Entry) {
 				if e.IsDir {
 					dirs++
 				} else {
 					files++
 					bytes += e.Size
+				}
+			}
+			roots := []string{dir}
+			if hasGlob(dir) && !strings.HasSuffix(dir, "/") {
+				// What the glob matches, and below the directories among it.
+				parent, es, err := globMatches(ctx, c, dir)
+				if err != nil {
+					return err
+				}
+				roots = nil
+				for _, e := range es {
+					add(e)
+					if e.IsDir {
+						roots = append(roots, parent+e.Name)
+					}
+				}
+			}
+			for _, root := range roots {
+				for e, err := range walkRemote(ctx, c, root) {
+					if err != nil {
+						return err
+					}
+					add(e.Entry)
 				}
 			}
 			return emit(cmd, map[string]any{"path": dir, "size": bytes, "files": files, "dirs": dirs},

@@ -63,20 +63,25 @@ var _ = Describe("ls of a directory of many pages", func() {
 	)
 })
 
+// globTree is a server holding docs/{a.txt,b.txt,c.log} and
+// docs/sub.txt/d.txt, of one byte each.
+func globTree() local {
+	l := newLocal()
+	ctx := context.Background()
+	Expect(l.Client.MakeDir(ctx, "docs/")).To(Succeed())
+	Expect(l.Client.MakeDir(ctx, "docs/sub.txt/")).To(Succeed())
+	for _, f := range []string{"docs/b.txt", "docs/a.txt", "docs/c.log", "docs/sub.txt/d.txt"} {
+		_, err := l.Client.Put(ctx, f, strings.NewReader("x"), 1)
+		Expect(err).NotTo(HaveOccurred())
+	}
+	return l
+}
+
 // ls refused a glob as if it were a file's name ("a directory path ends in
 // /"), and with the slash added answered -197: get, cat and rm take it.
 var _ = Describe("ls of a glob", func() {
 	var l local
-	BeforeEach(func() {
-		l = newLocal()
-		ctx := context.Background()
-		Expect(l.Client.MakeDir(ctx, "docs/")).To(Succeed())
-		Expect(l.Client.MakeDir(ctx, "docs/sub.txt/")).To(Succeed())
-		for _, f := range []string{"docs/b.txt", "docs/a.txt", "docs/c.log"} {
-			_, err := l.Client.Put(ctx, f, strings.NewReader("x"), 1)
-			Expect(err).NotTo(HaveOccurred())
-		}
-	})
+	BeforeEach(func() { l = globTree() })
 
 	It("lists the entries of its directory that match, by name", func() {
 		code, out, errOut := l.run("ls", "docs/*.txt")
@@ -102,4 +107,31 @@ var _ = Describe("ls of a glob", func() {
 		Entry("a glob that matches nothing", "docs/*.md matches nothing", "ls", "docs/*.md"),
 		Entry("-r with a glob", "ls -r takes a directory", "ls", "-r", "docs/*.txt"),
 	)
+})
+
+// du took a glob for a directory's name and answered -197.
+var _ = Describe("du of a glob", func() {
+	var l local
+	BeforeEach(func() { l = globTree() })
+
+	It("totals what it matches: files, and the trees of directories", func() {
+		code, out, errOut := l.run("--json", "du", "docs/*.txt")
+		Expect(code).To(Equal(0), errOut)
+		var du struct {
+			Path              string
+			Size, Files, Dirs int64
+		}
+		Expect(json.Unmarshal([]byte(out), &du)).To(Succeed(), out)
+		Expect(du).To(Equal(struct {
+			Path              string
+			Size, Files, Dirs int64
+		}{"docs/*.txt", 3, 3, 1}))
+	})
+
+	It("refuses a glob that matches nothing", func() {
+		code, out, errOut := l.run("du", "docs/*.md")
+		Expect(code).To(Equal(2), errOut)
+		Expect(out).To(BeEmpty())
+		Expect(errOut).To(ContainSubstring("docs/*.md matches nothing"))
+	})
 })
