@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -223,6 +224,9 @@ func syncUp(ctx context.Context, cmd *cli.Command, c *cosv2.Client, local, remot
 }
 
 func syncDown(ctx context.Context, cmd *cli.Command, c *cosv2.Client, remote, local string) error {
+	if err := refuseGlob(ctx, c, remote, local); err != nil {
+		return err
+	}
 	root := strings.TrimSuffix(remote, "/") + "/"
 	dry := cmd.Bool("dry-run")
 	if !dry {
@@ -302,4 +306,21 @@ func syncDown(ctx context.Context, cmd *cli.Command, c *cosv2.Client, remote, lo
 		}
 	}
 	return b.done(ctx)
+}
+
+// refuseGlob refuses a remote source with a glob in its last element that
+// is no directory's name: sync mirrors directories (as aws s3 sync and
+// rclone sync do), and --include is how it takes some of their files.
+func refuseGlob(ctx context.Context, c *cosv2.Client, remote, local string) error {
+	if !hasGlob(remote) {
+		return nil
+	}
+	if isDir, err := remoteDir(ctx, c, remote); err != nil || isDir {
+		return err
+	}
+	dir, pat := path.Split(strings.TrimSuffix(remote, "/"))
+	if dir == "" {
+		dir = "/"
+	}
+	return usagef("sync takes directories, and %s is a glob: sync %s %s --include '%s' selects files by that name", remote, dir, local, pat)
 }

@@ -90,3 +90,30 @@ var _ = Describe("sync down with a flag only an upload uses", func() {
 		Expect(helpLine(upload, "--delete")).To(BeEmpty())
 	})
 })
+
+// sync took a glob for a directory's name: sync 'docs/*.txt' dl answered
+// -197 (list /docs/*.txt/) after making dl.
+var _ = Describe("sync of a glob", func() {
+	var l local
+	BeforeEach(func() { l = globTree() })
+
+	It("is refused before anything is made, saying what selects those files", func() {
+		dl := filepath.Join(GinkgoT().TempDir(), "dl")
+		code, _, errOut := l.run("sync", "docs/*.txt", dl)
+		Expect(code).To(Equal(2), errOut)
+		Expect(errOut).To(ContainSubstring("sync takes directories"))
+		Expect(errOut).To(ContainSubstring("sync docs/ " + dl + " --include '*.txt'"))
+		Expect(dl).NotTo(BeADirectory())
+	})
+
+	It("still takes a directory whose name has glob characters", func() {
+		ctx := context.Background()
+		Expect(l.Client.MakeDir(ctx, "odd[1]/")).To(Succeed())
+		_, err := l.Client.Put(ctx, "odd[1]/f.txt", strings.NewReader("f"), 1)
+		Expect(err).NotTo(HaveOccurred())
+		dl := filepath.Join(GinkgoT().TempDir(), "dl")
+		code, _, errOut := l.run("sync", "cos:odd[1]/", dl)
+		Expect(code).To(Equal(0), errOut)
+		Expect(filepath.Join(dl, "f.txt")).To(BeARegularFile())
+	})
+})
