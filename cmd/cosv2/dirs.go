@@ -54,11 +54,19 @@ func mkdirCmd() *cli.Command {
 
 func rmdirCmd() *cli.Command {
 	return &cli.Command{Name: "rmdir", Usage: "remove an empty directory", ArgsUsage: "DIR/",
+		Description: "A glob in place of DIR/ (logs/2019-*) names the one directory it matches.",
 		Action: withClient(1, "DIR/", func(ctx context.Context, cmd *cli.Command, c *cosv2.Client, a []string) error {
-			if err := c.RemoveDir(ctx, a[0]); err != nil {
+			d, err := expandOne(ctx, c, "rmdir", a[0])
+			if err != nil {
 				return err
 			}
-			return emit(cmd, map[string]string{"removed": a[0]}, "removed "+a[0])
+			if hasGlob(a[0]) && !strings.HasSuffix(d, "/") {
+				return usagef("%s is a file: rm removes it", d)
+			}
+			if err := c.RemoveDir(ctx, d); err != nil {
+				return err
+			}
+			return emit(cmd, map[string]string{"removed": d}, "removed "+d)
 		})}
 }
 

@@ -135,3 +135,32 @@ var _ = Describe("du of a glob", func() {
 		Expect(errOut).To(ContainSubstring("docs/*.md matches nothing"))
 	})
 })
+
+// rmdir refused a glob as a directory path without its slash, the way ls
+// did, though rm -r takes the same glob.
+var _ = Describe("rmdir of a glob", func() {
+	var l local
+	BeforeEach(func() {
+		l = globTree()
+		Expect(l.Client.MakeDir(context.Background(), "docs/empty/")).To(Succeed())
+	})
+
+	It("removes the one empty directory it matches", func() {
+		code, out, errOut := l.run("rmdir", "docs/emp*")
+		Expect(code).To(Equal(0), errOut)
+		Expect(out).To(Equal("removed docs/empty/\n"))
+		_, err := l.Client.StatDir(context.Background(), "docs/empty/")
+		Expect(err).To(HaveOccurred())
+	})
+
+	DescribeTable("refuses, saying why",
+		func(want, glob string) {
+			code, _, errOut := l.run("rmdir", glob)
+			Expect(code).To(Equal(2), errOut)
+			Expect(errOut).To(ContainSubstring(want))
+		},
+		Entry("several matches", "docs/[ab].txt matches 2 entries", "docs/[ab].txt"),
+		Entry("a file", "docs/a.txt is a file", "docs/a.t?t"),
+		Entry("nothing", "docs/*.md matches nothing", "docs/*.md"),
+	)
+})
