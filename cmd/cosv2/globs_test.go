@@ -116,4 +116,21 @@ var _ = Describe("remote globs", func() {
 			Entry("update of none", "docs/*.md matches nothing", "update", "--attr", "a", "docs/*.md"),
 		)
 	})
+
+	// Unfinished uploads are not listed: a name with glob characters that
+	// only such an upload has matched nothing, where another name is told
+	// it has an unfinished upload.
+	DescribeTable("a name only an unfinished upload has is said to be one",
+		func(args ...string) {
+			_, err := l.Client.SliceInit(ctx, "docs/half*.iso", 3<<20, 1<<20, cosv2.SliceInitOptions{})
+			Expect(err).NotTo(HaveOccurred())
+			code, _, errOut := l.run(args...)
+			Expect(code).To(Equal(1), errOut)
+			Expect(errOut).To(ContainSubstring("docs/half*.iso is not a file yet: it has an unfinished upload"))
+		},
+		Entry("stat", "stat", "docs/half*.iso"),
+		Entry("rm", "rm", "docs/half*.iso"),
+		Entry("cat", "cat", "docs/half*.iso"),
+		Entry("get", "get", "docs/half*.iso", "-"),
+	)
 })

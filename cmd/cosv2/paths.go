@@ -253,7 +253,8 @@ func expandRemote(ctx context.Context, c *cosv2.Client, p string) ([]string, err
 // order. A name with glob characters that is itself an entry's name is that
 // entry alone, whatever else it matches as a pattern: stat, share and
 // update take it so, and rm must not remove photo1.jpg when told
-// photo[1].jpg. A glob that matches nothing is a usage error.
+// photo[1].jpg. A glob that matches nothing is a usage error, unless it is
+// the name of an unfinished upload.
 func globMatches(ctx context.Context, c *cosv2.Client, p string) (string, []cosv2.Entry, error) {
 	dir, pat := path.Split(p)
 	var out []cosv2.Entry
@@ -270,6 +271,10 @@ func globMatches(ctx context.Context, c *cosv2.Client, p string) (string, []cosv
 		}
 	}
 	if len(out) == 0 {
+		// Unfinished uploads are not listed: p may name one, as it is.
+		if err := withIncomplete(ctx, c, p, cosv2.ErrFileNotExist); errors.As(err, new(*incompleteError)) {
+			return "", nil, err
+		}
 		return "", nil, usagef("%s matches nothing", p)
 	}
 	return dir, out, nil
