@@ -255,6 +255,10 @@ func discard(ctx context.Context, c *cosv2.Client, p string) error {
 		return err
 	}
 	if _, err := c.SliceList(ctx, p); err != nil {
+		if hasGlob(p) && cosv2.IsNotExist(err) {
+			// Unfinished uploads are not listed: a glob has nothing to match.
+			return usagef("no unfinished upload is named %s: --incomplete takes an upload's exact path, and globs do not expand there (unfinished uploads are not listed)", p)
+		}
 		if cosv2.IsNotExist(err) || errors.Is(err, cosv2.ErrWrongSession) {
 			return fmt.Errorf("%s has no unfinished upload: %w", p, err)
 		}

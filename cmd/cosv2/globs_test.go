@@ -133,4 +133,30 @@ var _ = Describe("remote globs", func() {
 		Entry("cat", "cat", "docs/half*.iso"),
 		Entry("get", "get", "docs/half*.iso", "-"),
 	)
+
+	// rm --incomplete 'docs/big*' answered -197, "no upload of /docs/big*",
+	// as if no upload began with big.
+	Context("rm --incomplete", func() {
+		BeforeEach(func() {
+			for _, p := range []string{"docs/big.iso", "docs/half*.iso"} {
+				_, err := l.Client.SliceInit(ctx, p, 3<<20, 1<<20, cosv2.SliceInitOptions{})
+				Expect(err).NotTo(HaveOccurred())
+			}
+		})
+
+		It("refuses a glob that is no upload's name, saying globs do not expand there", func() {
+			code, _, errOut := l.run("rm", "--incomplete", "docs/big*")
+			Expect(code).To(Equal(2), errOut)
+			Expect(errOut).To(ContainSubstring("no unfinished upload is named docs/big*: --incomplete takes an upload's exact path, and globs do not expand there"))
+			_, err := l.Client.SliceList(ctx, "docs/big.iso")
+			Expect(err).NotTo(HaveOccurred(), "the upload is still there")
+		})
+
+		It("discards the upload a name with glob characters names as it is", func() {
+			code, _, errOut := l.run("rm", "--incomplete", "docs/half*.iso")
+			Expect(code).To(Equal(0), errOut)
+			_, err := l.Client.SliceList(ctx, "docs/half*.iso")
+			Expect(cosv2.IsNotExist(err)).To(BeTrue(), "%v", err)
+		})
+	})
 })
