@@ -64,7 +64,7 @@ func serveCmd() *cli.Command {
 			&cli.StringFlag{Name: "s3-secret-key", Usage: "secret access key for --blobs", Sources: cli.EnvVars("AWS_SECRET_ACCESS_KEY")},
 			&cli.StringFlag{Name: "s3-region", Usage: "region of --blobs' bucket (default: asked of the store)", Sources: cli.EnvVars("AWS_REGION", "AWS_DEFAULT_REGION")},
 			&cli.DurationFlag{Name: "session-ttl", Value: 72 * time.Hour, Usage: "how long an unfinished slice upload lives (this server's choice: the document is silent)"},
-			&cli.DurationFlag{Name: "drop-grace", Value: 2 * time.Minute, Usage: "how long the bytes of a deleted or replaced file stay for the downloads reading them (those still reading keep them to their end)"},
+			&cli.DurationFlag{Name: "drop-grace", Value: 2 * time.Minute, Usage: "how long the bytes of a deleted or replaced file stay for the downloads reading them (those still reading keep them to their end; negative: deleted at once)"},
 			&cli.BoolFlag{Name: "validate", Usage: "check every request and answer against the spec"},
 			&cli.StringFlag{Name: "base-url", Usage: "public base URL for the URLs in answers (default http://<addr>)"},
 			&cli.StringSliceFlag{Name: "private-bucket", Usage: "a bucket whose files are private unless set otherwise (repeat or comma-separate)", Sources: cli.EnvVars("COSV2_PRIVATE_BUCKETS")},
