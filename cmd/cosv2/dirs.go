@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"path"
 	"strings"
 	"time"
 
@@ -87,7 +88,8 @@ func size(cmd *cli.Command, n int64) string {
 
 func lsCmd() *cli.Command {
 	return &cli.Command{Name: "ls", Usage: "list a directory (default the bucket root)", ArgsUsage: "[DIR/]",
-		Description: "A glob in place of DIR/ (docs/*.txt) lists the entries of its directory that match.",
+		Description: "A glob in place of DIR/ (docs/*.txt) lists the entries of its directory that match.\n" +
+			"A file's name prints its line; a directory's name without its slash lists it, as ls(1).",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "prefix", Usage: "only names starting with this"},
 			&cli.IntFlag{Name: "limit", Usage: "stop after this many entries (0: all)"},
@@ -109,6 +111,11 @@ func lsCmd() *cli.Command {
 			}
 			if glob {
 				return lsGlob(ctx, cmd, c, dir)
+			}
+			if !strings.HasSuffix(dir, "/") {
+				if dir, err = lsName(ctx, cmd, c, dir); err != nil || dir == "" {
+					return err
+				}
 			}
 			out := newListing(cmd)
 			if cmd.Bool("recursive") {
@@ -162,6 +169,35 @@ func lsGlob(ctx context.Context, cmd *cli.Command, c *cosv2.Client, glob string)
 		}
 	}
 	return out.end(nil)
+}
+
+// lsName is ls of a name without its slash, as ls(1) takes one: a file
+// prints its line, named as ls DIR/ names it, and "" is returned; a
+// directory is returned with its slash, to be listed. A name that is
+// neither is not found, as stat says it.
+func lsName(ctx context.Context, cmd *cli.Command, c *cosv2.Client, p string) (string, error) {
+	f, err := c.Stat(ctx, p)
+	if err == nil {
+		out := newListing(cmd)
+		if name := path.Base(p); strings.HasPrefix(name, cmd.String("prefix")) {
+			e := cosv2.Entry{Name: name, Size: f.Size, SHA1: f.SHA1, Created: f.Created, Updated: f.Updated}
+			if err := out.add(name, e); err != nil {
+				return "", err
+			}
+		}
+		return "", out.end(nil)
+	}
+	if !cosv2.IsNotExist(err) {
+		return "", err
+	}
+	isDir, derr := remoteDir(ctx, c, p)
+	if derr != nil {
+		return "", derr
+	}
+	if !isDir {
+		return "", withIncomplete(ctx, c, p, err)
+	}
+	return p + "/", nil
 }
 
 // listing prints ls's entries as they come, a page at a time: a tree of a

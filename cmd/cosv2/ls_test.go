@@ -164,3 +164,45 @@ var _ = Describe("rmdir of a glob", func() {
 		Entry("nothing", "docs/*.md matches nothing", "docs/*.md"),
 	)
 })
+
+// ls of a name without its slash was refused ("a directory path ends in
+// /"), where ls(1), mc ls and aws s3 ls print a file's line and list a
+// directory.
+var _ = Describe("ls of a name without its slash", func() {
+	var l local
+	BeforeEach(func() { l = globTree() })
+
+	DescribeTable("prints a file's line, as a listing names it",
+		func(want string, args ...string) {
+			code, out, errOut := l.run(append([]string{"ls"}, args...)...)
+			Expect(code).To(Equal(0), errOut)
+			Expect(out).To(MatchRegexp(want))
+		},
+		Entry("for people", `^ +1  \S+ \S+  a\.txt\n$`, "docs/a.txt"),
+		Entry("with -h", `^ +1 B  \S+ \S+  a\.txt\n$`, "-h", "docs/a.txt"),
+	)
+
+	It("prints a file's entry as JSON", func() {
+		code, out, errOut := l.run("--json", "ls", "docs/a.txt")
+		Expect(code).To(Equal(0), errOut)
+		var entries []entryJSON
+		Expect(json.Unmarshal([]byte(out), &entries)).To(Succeed(), out)
+		Expect(entries).To(ConsistOf(And(HaveField("Name", "a.txt"), HaveField("Dir", false), HaveField("Size", int64(1)))))
+	})
+
+	It("lists a directory's contents", func() {
+		code, out, errOut := l.run("ls", "docs/sub.txt")
+		Expect(code).To(Equal(0), errOut)
+		Expect(out).To(MatchRegexp(`^ +1  \S+ \S+  d\.txt\n$`))
+		code, out, errOut = l.run("ls", "-r", "docs")
+		Expect(code).To(Equal(0), errOut)
+		Expect(out).To(ContainSubstring("  sub.txt/d.txt\n"))
+	})
+
+	It("answers not found, exit 1, for a name that is neither", func() {
+		code, out, errOut := l.run("ls", "docs/nope")
+		Expect(code).To(Equal(1), errOut)
+		Expect(out).To(BeEmpty())
+		Expect(errOut).To(ContainSubstring("/docs/nope: -197 ErrFileNotExist"))
+	})
+})
