@@ -44,6 +44,19 @@ func (e *interruptedError) Error() string { return e.summary + ": " + e.err.Erro
 
 func (e *interruptedError) Unwrap() error { return e.err }
 
+// contextError is an error a command says more about in words of its own
+// ("docs/x has no unfinished upload"). describe puts those words before
+// the line it prints of an API error, which would otherwise name only the
+// request that failed.
+type contextError struct {
+	context string
+	err     error
+}
+
+func (e *contextError) Error() string { return e.context + ": " + e.err.Error() }
+
+func (e *contextError) Unwrap() error { return e.err }
+
 // hints say what to do about an API error, by code.
 var hints = map[int]string{
 	cosv2.ErrFileExist.Code:        "add --overwrite to replace it",
@@ -110,14 +123,20 @@ func describe(err error) (int, map[string]any, string) {
 		return 1, map[string]any{"message": clean(err), "hint": uploader.MismatchAdvice}, clean(err)
 	case errors.As(err, &api):
 		human := fmt.Sprintf("%s %s: %d %s: %s", api.Op, api.Path, api.Code, goName(api), api.Meaning())
-		if api.Op == "" {
+		message := api.Meaning()
+		var said *contextError
+		switch {
+		case api.Op == "":
 			// A sentinel wrapped by a message of its own: that message says more.
 			human = clean(err)
+		case errors.As(err, &said):
+			human = said.context + ": " + human
+			message = said.context + ": " + message
 		}
 		if api.Message != "" {
 			human += fmt.Sprintf(" (server: %s)", api.Message)
 		}
-		v := map[string]any{"op": api.Op, "path": api.Path, "code": api.Code, "name": goName(api), "message": api.Meaning(), "server": api.Message}
+		v := map[string]any{"op": api.Op, "path": api.Path, "code": api.Code, "name": goName(api), "message": message, "server": api.Message}
 		if h := hints[api.Code]; h != "" {
 			human += "; " + h
 			v["hint"] = h

@@ -260,7 +260,7 @@ func discard(ctx context.Context, c *cosv2.Client, p string) error {
 			return usagef("no unfinished upload is named %s: --incomplete takes an upload's exact path, and globs do not expand there (unfinished uploads are not listed)", p)
 		}
 		if cosv2.IsNotExist(err) || errors.Is(err, cosv2.ErrWrongSession) {
-			return fmt.Errorf("%s has no unfinished upload: %w", p, err)
+			return &contextError{context: p + " has no unfinished upload", err: err}
 		}
 		return err
 	}

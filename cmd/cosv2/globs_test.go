@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -150,6 +151,27 @@ var _ = Describe("remote globs", func() {
 			Expect(errOut).To(ContainSubstring("no unfinished upload is named docs/big*: --incomplete takes an upload's exact path, and globs do not expand there"))
 			_, err := l.Client.SliceList(ctx, "docs/big.iso")
 			Expect(err).NotTo(HaveOccurred(), "the upload is still there")
+		})
+
+		// discard said so, but the line printed was the API error's own
+		// (upload_slice_list /docs/none.iso: -197 ...), without it.
+		It("says a path without an unfinished upload has none, for people and in JSON", func() {
+			code, out, errOut := l.run("rm", "--incomplete", "docs/none.iso")
+			Expect(code).To(Equal(1), errOut)
+			Expect(out).To(BeEmpty())
+			Expect(errOut).To(HavePrefix("cosv2: docs/none.iso has no unfinished upload: "))
+			Expect(errOut).To(ContainSubstring("-197 ErrFileNotExist"))
+			code, _, errOut = l.run("--json", "rm", "--incomplete", "docs/none.iso")
+			Expect(code).To(Equal(1), errOut)
+			var v struct {
+				Error struct {
+					Message string `json:"message"`
+					Code    int    `json:"code"`
+				} `json:"error"`
+			}
+			Expect(json.Unmarshal([]byte(errOut), &v)).To(Succeed(), errOut)
+			Expect(v.Error.Message).To(HavePrefix("docs/none.iso has no unfinished upload"))
+			Expect(v.Error.Code).To(Equal(cosv2.ErrFileNotExist.Code))
 		})
 
 		It("discards the upload a name with glob characters names as it is", func() {
