@@ -89,7 +89,8 @@ func size(cmd *cli.Command, n int64) string {
 func lsCmd() *cli.Command {
 	return &cli.Command{Name: "ls", Usage: "list a directory (default the bucket root)", ArgsUsage: "[DIR/]",
 		Description: "A glob in place of DIR/ (docs/*.txt) lists the entries of its directory that match.\n" +
-			"A file's name prints its line; a directory's name without its slash lists it, as ls(1).",
+			"A file's name prints its line; a directory's name without its slash lists it, as ls(1).\n" +
+			"A glob ending in / (logs/2024-*/) lists each directory it matches, under a header when there are several.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "prefix", Usage: "only names starting with this"},
 			&cli.IntFlag{Name: "limit", Usage: "stop after this many entries (0: all)"},
@@ -101,51 +102,94 @@ func lsCmd() *cli.Command {
 			if err != nil {
 				return err
 			}
-			glob := hasGlob(dir) && !strings.HasSuffix(dir, "/")
-			if glob && cmd.Bool("recursive") {
+			glob := hasGlob(dir)
+			dirs := glob && strings.HasSuffix(dir, "/") // each directory it matches is listed
+			if glob && !dirs && cmd.Bool("recursive") {
 				return usagef("ls -r takes a directory (DIR/), not a glob: %s", dir)
 			}
 			c, err := client(cmd)
 			if err != nil {
 				return err
 			}
-			if glob {
+			switch {
+			case dirs:
+				return lsDirs(ctx, cmd, c, dir)
+			case glob:
 				return lsGlob(ctx, cmd, c, dir)
-			}
-			if !strings.HasSuffix(dir, "/") {
+			case !strings.HasSuffix(dir, "/"):
 				if dir, err = lsName(ctx, cmd, c, dir); err != nil || dir == "" {
 					return err
 				}
 			}
 			out := newListing(cmd)
-			if cmd.Bool("recursive") {
-				n := 0
-				for e, err := range walkRemote(ctx, c, dir) {
-					if err != nil {
-						return out.end(err)
-					}
-					if p := cmd.String("prefix"); p != "" && !strings.HasPrefix(e.rel, p) {
-						continue
-					}
-					if err := out.add(e.rel, e.Entry); err != nil {
-						return err
-					}
-					if n++; cmd.Int("limit") > 0 && n >= cmd.Int("limit") {
-						break
-					}
-				}
-			} else {
-				for e, err := range c.List(ctx, dir, cosv2.WithPrefix(cmd.String("prefix")), cosv2.WithLimit(cmd.Int("limit"))) {
-					if err != nil {
-						return out.end(err)
-					}
-					if err := out.add(e.Name, e); err != nil {
-						return err
-					}
-				}
-			}
-			return out.end(nil)
+			return out.end(lsDir(ctx, cmd, c, out, dir, ""))
 		}}
+}
+
+// lsDir prints the entries of directory dir, or with -r all below it, each
+// named under+its name, until out holds --limit entries.
+func lsDir(ctx context.Context, cmd *cli.Command, c *cosv2.Client, out *listing, dir, under string) error {
+	if out.full() {
+		return nil
+	}
+	if !cmd.Bool("recursive") {
+		left := max(cmd.Int("limit")-out.n, 0)
+		for e, err := range c.List(ctx, dir, cosv2.WithPrefix(cmd.String("prefix")), cosv2.WithLimit(left)) {
+			if err != nil {
+				return err
+			}
+			if err := out.add(under+e.Name, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for e, err := range walkRemote(ctx, c, dir) {
+		if err != nil {
+			return err
+		}
+		if p := cmd.String("prefix"); p != "" && !strings.HasPrefix(e.rel, p) {
+			continue
+		}
+		if err := out.add(under+e.rel, e.Entry); err != nil {
+			return err
+		}
+		if out.full() {
+			return nil
+		}
+	}
+	return nil
+}
+
+// lsDirs is ls of a glob ending in "/": each directory it matches is listed
+// as ls DIR/ lists it. Several are listed as ls(1) lists several
+// directories, each under a header naming it; with --json, in one array,
+// each name led by its directory's.
+func lsDirs(ctx context.Context, cmd *cli.Command, c *cosv2.Client, glob string) error {
+	parent, es, err := globMatches(ctx, c, glob)
+	if err != nil {
+		return err
+	}
+	out := newListing(cmd)
+	for _, e := range es {
+		if out.full() {
+			break
+		}
+		dir, under := strings.TrimSuffix(e.Name, "/")+"/", ""
+		switch {
+		case len(es) == 1:
+		case cmd.Bool("json"):
+			under = dir
+		default:
+			if err := out.header(parent + dir); err != nil {
+				return err
+			}
+		}
+		if err := lsDir(ctx, cmd, c, out, parent+dir, under); err != nil {
+			return out.end(err)
+		}
+	}
+	return out.end(nil)
 }
 
 // lsGlob is ls of a glob: the entries of its directory that it names, by
@@ -205,9 +249,10 @@ func lsName(ctx context.Context, cmd *cli.Command, c *cosv2.Client, p string) (s
 // end. With --json it is one array, as emit writes it, closed even when the
 // listing fails after some entries.
 type listing struct {
-	cmd *cli.Command
-	w   io.Writer
-	n   int
+	cmd    *cli.Command
+	w      io.Writer
+	n      int
+	headed bool // a header was printed
 }
 
 func newListing(cmd *cli.Command) *listing { return &listing{cmd: cmd, w: cmd.Root().Writer} }
@@ -227,6 +272,20 @@ func (l *listing) add(name string, e cosv2.Entry) error {
 		sep = "[\n  "
 	}
 	_, err = fmt.Fprintf(l.w, "%s%s", sep, raw)
+	return err
+}
+
+// full reports whether the listing holds --limit entries.
+func (l *listing) full() bool { return l.cmd.Int("limit") > 0 && l.n >= l.cmd.Int("limit") }
+
+// header names the directory whose entries follow, as ls(1) does when it
+// lists several: a blank line before every header but the first.
+func (l *listing) header(dir string) error {
+	sep := "\n"
+	if !l.headed {
+		sep, l.headed = "", true
+	}
+	_, err := fmt.Fprintf(l.w, "%s%s:\n", sep, printable(dir))
 	return err
 }
 
@@ -250,8 +309,9 @@ func (l *listing) end(err error) error {
 
 func duCmd() *cli.Command {
 	return &cli.Command{Name: "du", Usage: "total size and file count of a directory and all below", ArgsUsage: "[DIR/]",
-		Description: "A glob in place of DIR/ (logs/2024-*) totals what it matches: files, and directories with all below.",
-		Flags:       []cli.Flag{&cli.BoolFlag{Name: "human-readable", Aliases: []string{"h"}, Usage: "sizes in KiB, MiB, ..."}},
+		Description: "A glob in place of DIR/ (logs/2024-*) totals what it matches: files, and directories with all below.\n" +
+			"A glob ending in / (logs/2024-*/) totals what the directories it matches hold.",
+		Flags: []cli.Flag{&cli.BoolFlag{Name: "human-readable", Aliases: []string{"h"}, Usage: "sizes in KiB, MiB, ..."}},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			dir, err := dirArg(cmd)
 			if err != nil {
@@ -271,15 +331,19 @@ func duCmd() *cli.Command {
 				}
 			}
 			roots := []string{dir}
-			if hasGlob(dir) && !strings.HasSuffix(dir, "/") {
-				// What the glob matches, and below the directories among it.
+			if hasGlob(dir) {
+				// What the glob matches, and below the directories among it;
+				// a glob ending in "/" matches directories, each totalled as
+				// du DIR/ totals it (itself not counted).
 				parent, es, err := globMatches(ctx, c, dir)
 				if err != nil {
 					return err
 				}
 				roots = nil
 				for _, e := range es {
-					add(e)
+					if !strings.HasSuffix(dir, "/") {
+						add(e)
+					}
 					if e.IsDir {
 						roots = append(roots, parent+e.Name)
 					}

@@ -234,7 +234,7 @@ func oneName(ctx context.Context, c *cosv2.Client, p string) bool {
 // the entries of its directory that it names (globMatches), else returns it
 // as is.
 func expandRemote(ctx context.Context, c *cosv2.Client, p string) ([]string, error) {
-	if !hasGlob(p) || strings.HasSuffix(p, "/") {
+	if !hasGlob(p) {
 		return []string{p}, nil
 	}
 	dir, es, err := globMatches(ctx, c, p)
@@ -253,14 +253,19 @@ func expandRemote(ctx context.Context, c *cosv2.Client, p string) ([]string, err
 // order. A name with glob characters that is itself an entry's name is that
 // entry alone, whatever else it matches as a pattern: stat, share and
 // update take it so, and rm must not remove photo1.jpg when told
-// photo[1].jpg. A glob that matches nothing is a usage error, unless it is
-// the name of an unfinished upload.
+// photo[1].jpg. A glob ending in "/" names directories only, as a shell's
+// does. A glob that matches nothing is a usage error, unless it is the name
+// of an unfinished upload.
 func globMatches(ctx context.Context, c *cosv2.Client, p string) (string, []cosv2.Entry, error) {
-	dir, pat := path.Split(p)
+	dirsOnly := strings.HasSuffix(p, "/")
+	dir, pat := path.Split(strings.TrimSuffix(p, "/"))
 	var out []cosv2.Entry
 	for e, err := range c.List(ctx, dir) {
 		if err != nil {
 			return "", nil, err
+		}
+		if dirsOnly && !e.IsDir {
+			continue
 		}
 		name := strings.TrimSuffix(e.Name, "/")
 		if name == pat {
@@ -269,6 +274,9 @@ func globMatches(ctx context.Context, c *cosv2.Client, p string) (string, []cosv
 		if ok, _ := path.Match(pat, name); ok {
 			out = append(out, e)
 		}
+	}
+	if len(out) == 0 && dirsOnly {
+		return "", nil, usagef("%s matches no directory", p)
 	}
 	if len(out) == 0 {
 		// Unfinished uploads are not listed: p may name one, as it is.
