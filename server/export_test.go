@@ -206,6 +206,16 @@ func (s *Server) DiscardBlobOf(bucket, path string) error {
 	return nil
 }
 
+// ReadBytesOf counts a download of the file at path's bytes, as
+// serveDownload does, until release is called.
+func (s *Server) ReadBytesOf(bucket, path string) (release func(), err error) {
+	n, err := s.meta.getNode(context.Background(), s.meta.db, bucket, path)
+	if err != nil || n == nil {
+		return nil, errors.Join(err, errors.New("no such file"))
+	}
+	return s.reads.hold(n.Data), nil
+}
+
 // Garbage counts the keys on the garbage list.
 func (s *Server) Garbage() (n int, err error) {
 	err = s.meta.db.QueryRow(`SELECT COUNT(*) FROM garbage`).Scan(&n)

@@ -107,9 +107,10 @@ func (c *collector) round(ctx context.Context, full bool) {
 		}
 		for _, k := range keys {
 			if s.reads.has(k) {
-				// A download here reads them: due again later (reads.go).
+				// A download here reads them: due again later (reads.go), a
+				// second on at least (with no grace, dropAt is now).
 				err = s.meta.tx(ctx, func(tx *sql.Tx) error {
-					_, err := s.meta.exec(ctx, tx, `UPDATE garbage SET after = ? WHERE key = ? AND after <= ?`, s.dropAt(), k, now)
+					_, err := s.meta.exec(ctx, tx, `UPDATE garbage SET after = ? WHERE key = ? AND after <= ?`, max(s.dropAt(), now+1), k, now)
 					return err
 				})
 			} else if rerr := s.removeBlob(ctx, k); rerr != nil {

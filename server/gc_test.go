@@ -36,6 +36,16 @@ func blobFiles(data string) int {
 	return n + inline
 }
 
+// dueRows counts the keys on the garbage list of a data dir due at t.
+func dueRows(data string, t time.Time) int {
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(data, "meta.db")+"?mode=ro")
+	Expect(err).NotTo(HaveOccurred())
+	defer db.Close()
+	var n int
+	Expect(db.QueryRow(`SELECT COUNT(*) FROM garbage WHERE after <= ?`, t.Unix()).Scan(&n)).To(Succeed())
+	return n
+}
+
 var _ = Describe("garbage collection", func() {
 	var (
 		data  string
@@ -98,6 +108,30 @@ var _ = Describe("garbage collection", func() {
 		advance(3 * time.Second)
 		s.Collect(false)
 		Expect(blobFiles(data)).To(Equal(1), "past it")
+	})
+
+	// With no grace the bytes a download here reads were due again at once:
+	// a round took them for due again and again until the clock's second
+	// changed (a stopped clock: for ever).
+	It("keeps the bytes a download here reads without spinning when there is no grace", func() {
+		data := GinkgoT().TempDir() // not srv's: its collector holds no reads
+		s, _, gated := startGated(data, server.StoreOptions{}, func(c *server.Config) { c.Now = clock })
+		big := strings.Repeat("b", server.DefaultInlineMax+1) // in the blob store
+		Expect(upload(gated, "/a.bin", big).Code).To(BeZero())
+		release, err := s.ReadBytesOf(bucket, "/a.bin")
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(release) // before the server closes, which waits for its collector
+		Expect(upload(gated, "/a.bin", big+"2", "insertOnly", "0").Code).To(BeZero())
+
+		done := make(chan struct{})
+		go func() { defer close(done); s.Collect(false) }()
+		Eventually(done).WithTimeout(time.Minute).Should(BeClosed(), "the round ends")
+		Expect(blobFiles(data)).To(Equal(2), "the bytes read are kept")
+		Expect(dueRows(data, clock())).To(BeZero(), "and not due again within this second")
+		release()
+		advance(time.Second)
+		s.Collect(false)
+		Expect(blobFiles(data)).To(Equal(1), "once read, they go")
 	})
 
 	It("collects an expired session and its bytes, and then the path is free", func() {
