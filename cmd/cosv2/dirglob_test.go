@@ -116,6 +116,24 @@ var _ = Describe("a glob ending in /", func() {
 		Expect(filepath.Join(dl, "sc.txt")).NotTo(BeAnExistingFile())
 	})
 
+	// docs/sa names that directory for ls and du; docs/s[a], as a pattern,
+	// matched its own name: ls printed the directory's line, du counted it.
+	Context("a directory's exact name without its slash", func() {
+		It("is listed by ls, as ls DIR lists a directory", func() {
+			code, out, errOut := l.run("ls", "docs/s[a]")
+			Expect(code).To(Equal(0), errOut)
+			Expect(out).To(MatchRegexp(`^ +3  \S+ \S+  z\.txt\n$`))
+		})
+
+		It("is totalled by du as du DIR totals it", func() {
+			code, out, errOut := l.run("--json", "du", "docs/s[a]")
+			Expect(code).To(Equal(0), errOut)
+			var du struct{ Size, Files, Dirs int64 }
+			Expect(json.Unmarshal([]byte(out), &du)).To(Succeed(), out)
+			Expect(du).To(Equal(struct{ Size, Files, Dirs int64 }{3, 1, 0}), "du DIR does not count DIR")
+		})
+	})
+
 	DescribeTable("is refused, saying why, when it matches no directory",
 		func(args ...string) {
 			code, out, errOut := l.run(args...)

@@ -95,14 +95,15 @@ func duCmd() *cli.Command {
 			if hasGlob(dir) {
 				// What the glob matches, and below the directories among it;
 				// a glob ending in "/" matches directories, each totalled as
-				// du DIR/ totals it (itself not counted).
+				// du DIR/ totals it (itself not counted), as is a directory
+				// that the glob, without its slash, is the exact name of.
 				parent, es, err := globMatches(ctx, c, dir)
 				if err != nil {
 					return err
 				}
 				roots = nil
 				for _, e := range es {
-					if !strings.HasSuffix(dir, "/") {
+					if !strings.HasSuffix(dir, "/") && !namedDir(dir, es) {
 						add(e)
 					}
 					if e.IsDir {

@@ -138,11 +138,14 @@ func lsDirs(ctx context.Context, cmd *cli.Command, c *cosv2.Client, glob string)
 // lsGlob is ls of a glob: the entries of its directory that it names, by
 // name, as ls DIR/ prints them.
 func lsGlob(ctx context.Context, cmd *cli.Command, c *cosv2.Client, glob string) error {
-	_, es, err := globMatches(ctx, c, glob)
+	parent, es, err := globMatches(ctx, c, glob)
 	if err != nil {
 		return err
 	}
 	out := newListing(cmd)
+	if namedDir(glob, es) {
+		return out.end(lsDir(ctx, cmd, c, out, parent+es[0].Name, ""))
+	}
 	n := 0
 	for _, e := range es {
 		if !strings.HasPrefix(e.Name, cmd.String("prefix")) {

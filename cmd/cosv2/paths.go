@@ -288,6 +288,13 @@ func globMatches(ctx context.Context, c *cosv2.Client, p string) (string, []cosv
 	return dir, out, nil
 }
 
+// namedDir reports whether es, what globMatches answered for p (no "/" at
+// its end), is the directory p names as it is: p is then that directory's
+// name without its slash, as docs/sa is, not a pattern that matched it.
+func namedDir(p string, es []cosv2.Entry) bool {
+	return len(es) == 1 && es[0].IsDir && strings.TrimSuffix(es[0].Name, "/") == path.Base(p)
+}
+
 // expandOne is the one entry remote argument p names for a command that
 // takes one REMOTE: p, or the one entry its glob matches. A glob that
 // matches several is refused, naming some: acting on one of them, or on
