@@ -322,5 +322,7 @@ func refuseGlob(ctx context.Context, c *cosv2.Client, remote, local string) erro
 	if dir == "" {
 		dir = "/"
 	}
-	return usagef("sync takes directories, and %s is a glob: sync %s %s --include '%s' selects files by that name", remote, dir, local, pat)
+	// cos: marks the remote side: without it, a local directory of that
+	// name would make the command an upload.
+	return usagef("sync takes directories, and %s is a glob: sync cos:%s %s --include '%s' selects files by that name", remote, dir, local, pat)
 }

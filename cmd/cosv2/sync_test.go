@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -102,8 +104,27 @@ var _ = Describe("sync of a glob", func() {
 		code, _, errOut := l.run("sync", "docs/*.txt", dl)
 		Expect(code).To(Equal(2), errOut)
 		Expect(errOut).To(ContainSubstring("sync takes directories"))
-		Expect(errOut).To(ContainSubstring("sync docs/ " + dl + " --include '*.txt'"))
+		Expect(errOut).To(ContainSubstring("sync cos:docs/ " + dl + " --include '*.txt'"))
 		Expect(dl).NotTo(BeADirectory())
+	})
+
+	// The command it suggested had no cos: mark: where a local directory
+	// had the remote one's name, that command uploaded it instead.
+	It("suggests a command that downloads, also where a local directory has the remote one's name", func() {
+		ctx := context.Background()
+		here := filepath.ToSlash(GinkgoT().TempDir()) // a local directory, and a remote one of that path
+		Expect(os.Mkdir(filepath.Join(here, "docs"), 0o777)).To(Succeed())
+		Expect(mkdirAll(ctx, l.Client, here+"/docs/")).To(Succeed())
+		_, err := l.Client.Put(ctx, here+"/docs/a.txt", strings.NewReader("a"), 1)
+		Expect(err).NotTo(HaveOccurred())
+		dl := filepath.Join(GinkgoT().TempDir(), "dl")
+		code, _, errOut := l.run("sync", here+"/docs/*.txt", dl)
+		Expect(code).To(Equal(2), errOut)
+		m := regexp.MustCompile(`: (sync \S+ \S+ --include '[^']*')`).FindStringSubmatch(errOut)
+		Expect(m).To(HaveLen(2), errOut)
+		code, _, errOut = l.run(strings.Fields(strings.ReplaceAll(m[1], "'", ""))...)
+		Expect(code).To(Equal(0), errOut)
+		Expect(os.ReadFile(filepath.Join(dl, "a.txt"))).To(Equal([]byte("a")), "downloaded, as the glob asked")
 	})
 
 	It("still takes a directory whose name has glob characters", func() {
