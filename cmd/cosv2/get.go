@@ -13,6 +13,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -327,7 +328,7 @@ func catCmd() *cli.Command {
 			if err != nil {
 				return err
 			}
-			return catFiles(ctx, cmd, c, "cat", a)
+			return catFiles(ctx, cmd, c, "cat", a, nil)
 		}}
 }
 
@@ -336,15 +337,16 @@ func getToStdout(ctx context.Context, cmd *cli.Command, c *cosv2.Client, srcs []
 	if cmd.Bool("recursive") {
 		return usagef("get -r ... - : a tree does not go to stdout (get -r REMOTE/ LOCAL downloads it)")
 	}
-	return catFiles(ctx, cmd, c, "get", srcs)
+	return catFiles(ctx, cmd, c, "get", srcs, filter(cmd))
 }
 
 // catFiles writes the files the sources name, globs expanded (in the
-// listing's order, by name), to stdout one after the other. A source that
+// listing's order, by name), to stdout one after the other; with keep, only
+// those whose name it keeps, as get to a directory takes them. A source that
 // matches nothing stops it before anything is written. As cat(1): a file
 // that fails (a directory among them) is reported and the others written;
 // a summary ends it then.
-func catFiles(ctx context.Context, cmd *cli.Command, c *cosv2.Client, verb string, srcs []string) error {
+func catFiles(ctx context.Context, cmd *cli.Command, c *cosv2.Client, verb string, srcs []string, keep func(name string) bool) error {
 	var files []string
 	for _, s := range srcs {
 		got, err := expandRemote(ctx, c, s)
@@ -352,6 +354,11 @@ func catFiles(ctx context.Context, cmd *cli.Command, c *cosv2.Client, verb strin
 			return err
 		}
 		files = append(files, got...)
+	}
+	if keep != nil {
+		files = slices.DeleteFunc(files, func(p string) bool {
+			return !strings.HasSuffix(p, "/") && !keep(path.Base(p))
+		})
 	}
 	b := newBatch(cmd, verb)
 	for _, p := range files {

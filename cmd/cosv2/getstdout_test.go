@@ -64,6 +64,18 @@ var _ = Describe("files to stdout", func() {
 		})
 	}
 
+	// get --include 'a*' 'docs/*' dl/ downloads a.txt alone; to stdout the
+	// filters were taken and left unused: every file went.
+	DescribeTable("get - writes only the files --include and --exclude select, as get to a directory does",
+		func(want string, args ...string) {
+			code, out, errOut := l.run(append(append([]string{"get"}, args...), "-")...)
+			Expect(code).To(Equal(0), errOut)
+			Expect(out).To(Equal(want))
+		},
+		Entry("--include", "A\n", "--include", "a*", "docs/c.log", "docs/?.txt"),
+		Entry("--exclude", "C\nB\n", "--exclude", "a.txt", "docs/c.log", "docs/?.txt"),
+	)
+
 	It("refuses get -r: a tree does not go to stdout", func() {
 		code, out, errOut := l.run("get", "-r", "docs/", "-")
 		Expect(code).To(Equal(2), errOut)
