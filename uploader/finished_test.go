@@ -89,6 +89,20 @@ var _ = Describe("an unfinished upload finished by another run meanwhile", func(
 		Entry("of another size", data(size+1, 44)),
 	)
 
+	// With WithOverwrite the user asked for these bytes at the path, over
+	// whatever is there: it was ErrFileExist, whose advice is the overwrite
+	// already given.
+	It("replaces a file of other bytes when overwriting, in a session of its own", func() {
+		c := newClient()
+		b, other := data(size, 44), data(size, 45)
+		finish := begun(c, "race.bin", other)
+		obj, err := uploader.Upload(ctx, racing{c, finish}, "race.bin", bytes.NewReader(b), size,
+			uploader.WithSliceSize(slice), uploader.WithOverwrite())
+		Expect(err).NotTo(HaveOccurred())
+		Expect(obj.ResourcePath).To(Equal("/1/b/race.bin"))
+		Expect(download(c, "race.bin")).To(Equal(b))
+	})
+
 	// As the service answers a quick upload of the same bytes under
 	// insertOnly: a file there before the init is not this run's to claim.
 	It("leaves a file there before the init ErrFileExist under insertOnly, same bytes or not", func() {

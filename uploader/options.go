@@ -88,7 +88,12 @@ func (f downloadOption) applyDownload(c *downloadConfig) { f(c) }
 // service answers a quick upload). A file that appears after the init (another
 // run of the same upload finished it) counts as this upload's when it holds
 // these bytes, with or without WithOverwrite: the path was free when the
-// upload began. An unfinished upload that is resumed keeps the setting of
+// upload began. One of other bytes is cosv2.ErrFileExist without
+// WithOverwrite; with it, this upload replaces it (in a session of its own
+// when it was finished before this upload listed it; when it was the session
+// this upload was sending, the upload fails with that session's
+// *UploadError, and a run again replaces the file). An unfinished upload
+// that is resumed keeps the setting of
 // the init that began it: the slice list does not say it, and no call
 // changes it.
 func WithOverwrite() Option { return uploadOption(func(c *config) { c.overwrite = true }) }

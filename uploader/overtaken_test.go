@@ -144,4 +144,21 @@ var _ = Describe("a session another run ends while this one sends", func() {
 		Entry("discarded, then a file of other bytes, before its finish", true, data(size, 52)),
 		Entry("discarded, then a file of another size", false, data(size+1, 51)),
 	)
+
+	// The user asked for these bytes over whatever is there: ErrFileExist
+	// (whose advice is the overwrite already given) would mislead; the
+	// session gone is the reason, and a run again replaces the file.
+	It("fails with the -5983 alone, not ErrFileExist, when overwriting and the path holds other bytes", func() {
+		c := newClient()
+		b := data(size, 51)
+		o := &overtaken{Client: c, then: discarding(c, "o.bin", data(size, 52))}
+		_, err := uploader.Upload(ctx, o, "o.bin", bytes.NewReader(b), size, uploader.WithSliceSize(slice), uploader.WithOverwrite())
+		var ue *uploader.UploadError
+		Expect(errors.As(err, &ue)).To(BeTrue())
+		Expect(err).To(MatchError(cosv2.ErrWrongSession))
+		Expect(errors.Is(err, cosv2.ErrFileExist)).To(BeFalse())
+		_, err = uploader.Upload(ctx, c, "o.bin", bytes.NewReader(b), size, uploader.WithSliceSize(slice), uploader.WithOverwrite())
+		Expect(err).NotTo(HaveOccurred())
+		Expect(download(c, "o.bin")).To(Equal(b))
+	})
 })

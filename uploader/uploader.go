@@ -225,7 +225,12 @@ func overtaken(ctx context.Context, c Client, remote string, src io.ReaderAt, si
 		return nil, failed
 	}
 	obj, err := finishedAs(ctx, c, remote, src, size, cfg, l.Object)
-	if err != nil {
+	switch {
+	case err != nil && cfg.overwrite && errors.Is(err, cosv2.ErrFileExist):
+		// Asked to replace whatever is there: the session gone is the
+		// reason, and a run again replaces the file.
+		return nil, failed
+	case err != nil:
 		return nil, &UploadError{Path: ue.Path, Session: ue.Session, Offset: ue.Offset, Err: fmt.Errorf("%w; %w", ue.Err, err)}
 	}
 	report.rest()
@@ -258,7 +263,15 @@ func open(ctx context.Context, c Client, remote string, src io.ReaderAt, size in
 	if sess.Object != nil {
 		// Another run finished it between the init and the listing.
 		obj, err := finishedAs(ctx, c, remote, src, size, cfg, sess.Object)
-		if err != nil {
+		switch {
+		case err != nil && cfg.overwrite && errors.Is(err, cosv2.ErrFileExist):
+			// Other bytes, and asked to replace them: the unfinished
+			// upload is gone, so a session of this run's own can.
+			if sess, err = c.SliceInit(ctx, remote, size, cfg.sliceSize, in); err != nil {
+				return nil, nil, err
+			}
+			return sess, map[int64]bool{}, nil
+		case err != nil:
 			return nil, nil, err
 		}
 		return &cosv2.SliceSession{Object: obj}, nil, nil
