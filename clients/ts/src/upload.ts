@@ -477,6 +477,10 @@ export async function upload(client: CosClient, file: string, src: UploadSource,
       // The source is read up to offset, all of it hashed.
       const rest = () => hashRest(reader, sha, offset, total, sliceSize, ctl.signal);
       const obj = await overtaken(client, p, total, failure, rest, ctl.signal);
+      // Decided: the session's end is this upload's, and what fails from
+      // here (a throwing onProgress) fails the whole file, as after a finish.
+      failure = undefined;
+      offset = total;
       progress(total);
       return obj;
     }

@@ -268,6 +268,22 @@ describe("a session another run ends while this one sends", () => {
     });
   }
 
+  // An onProgress that throws when the decision brings it to the size fails
+  // the upload with what it threw, as after any slice: it was lost, and the
+  // UploadError said -5983, as if the file were not this upload's.
+  test("fails with what onProgress threw when it throws at the size", async () => {
+    const path = "/overtaken-progress-throws.bin";
+    const data = bytes(size, 53);
+    const boom = new Error("progress (test)");
+    const c = overtaking("upload_slice_data", finishing(path, data), { stats: 0 });
+    const err = await upload(c, path, data, {
+      simpleThreshold: 0, sliceSize: 524288, onProgress: (p) => { if (p.loaded === size) throw boom; },
+    }).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof UploadError, `got ${String(err)}`);
+    assert.equal(err.cause, boom);
+    assert.equal((await cos.stat(path)).sha1, sha1(data));
+  });
+
   for (const [name, op, other] of [
     ["discarded (or expired), before its slices", "upload_slice_data", undefined],
     ["discarded (or expired), before its finish", "upload_slice_finish", undefined],
