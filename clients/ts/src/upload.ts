@@ -448,8 +448,10 @@ export async function upload(client: CosClient, file: string, src: UploadSource,
         continue;
       }
       ctl.signal.throwIfAborted();
-      const fail = (err: unknown) => {
-        if (!failure) failure = new UploadError(p, session, off, err);
+      const fail = (err: unknown, thrown = false) => {
+        // What onProgress threw fails the upload even after a -5983: the
+        // decision of the session's end (overtaken) would drop it.
+        if (!failure || (thrown && isCode(failure.cause, "ErrWrongSession"))) failure = new UploadError(p, session, off, err);
         if (isCode(failure.cause, "ErrWrongSession")) sending.abort();
         else ctl.abort();
       };
@@ -461,7 +463,7 @@ export async function upload(client: CosClient, file: string, src: UploadSource,
           try {
             progress(loaded);
           } catch (err) {
-            fail(err);
+            fail(err, true);
           }
         },
         fail,

@@ -284,6 +284,35 @@ describe("a session another run ends while this one sends", () => {
     assert.equal((await cos.stat(path)).sha1, sha1(data));
   });
 
+  // A slice stored before that run finished is answered after another met
+  // -5983 (a fetch that, as some do, keeps an answer it had once the signal
+  // aborts): the onProgress that throws for it fails the upload, as after
+  // any slice. It was dropped, and the decision made the upload a success.
+  test("fails with what onProgress threw for a slice answered after the -5983", async () => {
+    const path = "/overtaken-progress-throws-inflight.bin";
+    const data = bytes(size, 54);
+    const boom = new Error("progress (test)");
+    let ended: Promise<unknown> | undefined;
+    const f: typeof fetch = async (input, init) => {
+      if (opOf(input, init) !== "upload_slice_data") return fetch(input, init);
+      const head = new TextDecoder().decode((init?.body as Uint8Array).subarray(0, 600));
+      if (!/name="offset"\r\n\r\n0\r\n/.test(head)) {
+        await (ended ??= finishing(path, data)(sessionOf(init)));
+        return fetch(input, init);
+      }
+      const answer = await fetch(input, { ...init, signal: undefined });
+      await new Promise((resolve) => init?.signal?.addEventListener("abort", resolve, { once: true }));
+      return answer;
+    };
+    const c = createClient({ appid, bucket, endpoint: srv.url, credentials: { secretId, secretKey }, fetch: f });
+    const err = await upload(c, path, data, {
+      simpleThreshold: 0, sliceSize: 524288, concurrency: 2, onProgress: (p) => { if (p.loaded > 0 && p.loaded < size) throw boom; },
+    }).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof UploadError, `got ${String(err)}`);
+    assert.equal(err.cause, boom);
+    assert.equal(err.offset, 0);
+  });
+
   for (const [name, op, other] of [
     ["discarded (or expired), before its slices", "upload_slice_data", undefined],
     ["discarded (or expired), before its finish", "upload_slice_finish", undefined],
