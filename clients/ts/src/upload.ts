@@ -48,7 +48,9 @@ export interface UploadOptions extends PutOptions {
  * An upload that failed after its session was opened: resume it by uploading
  * the same file again. reason, when set, says why a session gone
  * (cause: ErrWrongSession) is not this upload's file, as Go's UploadError
- * wraps it: the ErrFileExist of a file of other bytes at its path.
+ * wraps it: the ErrFileExist of a file of other bytes at its path (none
+ * under overwrite: an upload again replaces it), or the error of the stat or
+ * of reading the source that kept it from deciding.
  */
 export class UploadError extends Error {
   constructor(readonly path: string, readonly session: string, readonly offset: number, readonly cause: unknown, readonly reason?: unknown) {
@@ -222,7 +224,7 @@ function release(src: UploadSource, reason: unknown): void {
   }
   // Without the reason: nothing listens for the error it would emit.
   const node = src as { destroy?: () => void };
-  if (!(src instanceof Uint8Array || src instanceof ArrayBuffer || src instanceof Blob || isFileHandle(src)) && typeof node.destroy === "function") {
+  if (!rereadable(src) && typeof node.destroy === "function") {
     node.destroy();
   }
 }
@@ -302,10 +304,12 @@ async function finishedAs(client: CosClient, p: string, total: number, listed: C
  * the listing answers a file, finishedAs decides, and a file of these bytes
  * is this upload's. A session discarded or expired leaves no file, or
  * another upload, and failed stands; so it does when the file holds other
- * bytes, with that ErrFileExist as its reason.
+ * bytes, with that ErrFileExist as its reason (without it under overwrite:
+ * an upload again replaces the file), or when the stat or the source failed
+ * (that error the reason). The user's abort is thrown as it is.
  */
 async function overtaken(client: CosClient, p: string, total: number, failed: UploadError,
-  sha1Of: () => Promise<string>, signal?: AbortSignal): Promise<CosObject> {
+  sha1Of: () => Promise<string>, overwrite: boolean, signal?: AbortSignal): Promise<CosObject> {
   let listed: CosObject | undefined;
   try {
     listed = (await client.sliceList(p, signal)).object;
@@ -316,7 +320,39 @@ async function overtaken(client: CosClient, p: string, total: number, failed: Up
   try {
     return await finishedAs(client, p, total, listed, sha1Of, signal);
   } catch (e) {
+    signal?.throwIfAborted();
+    // Asked to replace whatever is there: the session gone is the reason,
+    // and an upload again replaces the file.
+    if (overwrite && isCode(e, "ErrFileExist")) throw failed;
     throw new UploadError(p, failed.session, failed.offset, failed.cause, e);
+  }
+}
+
+/** rereadable: a source read at any offset, any number of times (not a stream). */
+function rereadable(src: UploadSource): boolean {
+  return src instanceof Blob || src instanceof Uint8Array || src instanceof ArrayBuffer || isFileHandle(src);
+}
+
+/**
+ * finishedOrReplaced decides an unfinished upload of p that another run
+ * finished between this upload's init and its listing (listed): finishedAs's
+ * object when the file holds src's bytes, or undefined when it holds other
+ * bytes and opts.overwrite asks to replace them, as Go's uploader does: the
+ * unfinished upload is gone, so a session of this upload's own can (unless
+ * src is a stream that was read to compare them: ErrFileExist then).
+ */
+async function finishedOrReplaced(client: CosClient, p: string, src: UploadSource, total: number, sliceSize: number,
+  listed: CosObject, opts: UploadOptions): Promise<CosObject | undefined> {
+  let read = false;
+  const hash = () => {
+    read = true;
+    return hashOf(src, total, sliceSize, opts.signal);
+  };
+  try {
+    return await finishedAs(client, p, total, listed, hash, opts.signal);
+  } catch (e) {
+    if (opts.overwrite && isCode(e, "ErrFileExist") && (!read || rereadable(src))) return undefined;
+    throw e;
   }
 }
 
@@ -363,49 +399,56 @@ export async function upload(client: CosClient, file: string, src: UploadSource,
   const concurrency = opts.concurrency ?? 4;
   if (Number.isNaN(Number(concurrency))) throw new RangeError(`cos: concurrency ${concurrency} is not a number`);
 
-  let session: string;
+  let session = "";
   let serial = false;
   const stored = new Set<number>();
   let inOrder: DeclaredCheck | undefined;
   try {
-  try {
-    const s = await client.sliceInit(p, total, sliceSize, opts);
-    if (s.object) {
-      progress(total);
-      return s.object; // quick upload: the service had the bytes
-    }
-    session = s.session;
-    sliceSize = s.sliceSize || sliceSize;
-    serial = s.serial;
-  } catch (e) {
-    if (!isCode(e, "ErrUnfinishedUpload")) throw e;
-    const s = await client.sliceList(p, opts.signal);
-    if (s.object) {
-      // Another run finished it between the init and the listing.
-      const obj = await finishedAs(client, p, total, s.object, () => hashOf(src, total, sliceSize, opts.signal), opts.signal);
-      progress(total);
-      return obj;
-    }
-    if (!s.session) throw e;
-    if (s.fileSize !== total) throw new UploadMismatchError(p, s.session, `${s.fileSize} bytes in slices of ${s.sliceSize}, not ${total} bytes`);
-    session = s.session;
-    sliceSize = s.sliceSize || sliceSize;
-    for (const part of s.parts) if (part.datalen === Math.min(sliceSize, total - part.offset)) stored.add(part.offset);
-    const declared = declaredCheck(p, s, stored, total);
-    if (declared && !(src instanceof Blob || src instanceof Uint8Array || src instanceof ArrayBuffer || isFileHandle(src))) {
-      inOrder = declared; // a stream is read once: checked as its slices are read
-    } else if (declared) {
-      // As Go's uploader, before any slice is sent: a pass over the source
-      // as far as the declared slices go.
-      const r = readerOf(src);
-      const buf = new Uint8Array(sliceSize);
-      for (let off = 0; off < Math.min(declared.upTo, total); off += sliceSize) {
-        const b = buf.subarray(0, Math.min(sliceSize, total - off));
-        await untilAborted(r.read(b, off), opts.signal);
-        declared.check(off, b);
+    let begun: SliceSession | undefined;
+    try {
+      begun = await client.sliceInit(p, total, sliceSize, opts);
+    } catch (e) {
+      if (!isCode(e, "ErrUnfinishedUpload")) throw e;
+      const s = await client.sliceList(p, opts.signal);
+      if (s.object) {
+        // Another run finished it between the init and the listing.
+        const obj = await finishedOrReplaced(client, p, src, total, sliceSize, s.object, opts);
+        if (obj) {
+          progress(total);
+          return obj;
+        }
+        begun = await client.sliceInit(p, total, sliceSize, opts);
+      } else {
+        if (!s.session) throw e;
+        if (s.fileSize !== total) throw new UploadMismatchError(p, s.session, `${s.fileSize} bytes in slices of ${s.sliceSize}, not ${total} bytes`);
+        session = s.session;
+        sliceSize = s.sliceSize || sliceSize;
+        for (const part of s.parts) if (part.datalen === Math.min(sliceSize, total - part.offset)) stored.add(part.offset);
+        const declared = declaredCheck(p, s, stored, total);
+        if (declared && !rereadable(src)) {
+          inOrder = declared; // a stream is read once: checked as its slices are read
+        } else if (declared) {
+          // As Go's uploader, before any slice is sent: a pass over the source
+          // as far as the declared slices go.
+          const r = readerOf(src);
+          const buf = new Uint8Array(sliceSize);
+          for (let off = 0; off < Math.min(declared.upTo, total); off += sliceSize) {
+            const b = buf.subarray(0, Math.min(sliceSize, total - off));
+            await untilAborted(r.read(b, off), opts.signal);
+            declared.check(off, b);
+          }
+        }
       }
     }
-  }
+    if (begun) {
+      if (begun.object) {
+        progress(total);
+        return begun.object; // quick upload: the service had the bytes
+      }
+      session = begun.session;
+      sliceSize = begun.sliceSize || sliceSize;
+      serial = begun.serial;
+    }
   } catch (e) {
     // Nothing of a stream was read: it is released, as after a failure in
     // the slices (a Node stream holds its file open until then).
@@ -478,7 +521,7 @@ export async function upload(client: CosClient, file: string, src: UploadSource,
     if (failure && isCode(failure.cause, "ErrWrongSession")) {
       // The source is read up to offset, all of it hashed.
       const rest = () => hashRest(reader, sha, offset, total, sliceSize, ctl.signal);
-      const obj = await overtaken(client, p, total, failure, rest, ctl.signal);
+      const obj = await overtaken(client, p, total, failure, rest, Boolean(opts.overwrite), ctl.signal);
       // Decided: the session's end is this upload's, and what fails from
       // here (a throwing onProgress) fails the whole file, as after a finish.
       failure = undefined;
@@ -495,7 +538,7 @@ export async function upload(client: CosClient, file: string, src: UploadSource,
       return await client.sliceFinish(p, session, total, digest, opts.signal);
     } catch (e) {
       if (isCode(e, "ErrWrongSession")) {
-        const obj = await overtaken(client, p, total, new UploadError(p, session, offset, e), async () => digest, ctl.signal);
+        const obj = await overtaken(client, p, total, new UploadError(p, session, offset, e), async () => digest, Boolean(opts.overwrite), ctl.signal);
         progress(total);
         return obj;
       }

@@ -186,6 +186,25 @@ describe("an unfinished upload finished by another run meanwhile", () => {
     });
   }
 
+  // With overwrite the user asked for these bytes there, over whatever is
+  // there: it was ErrFileExist. A source read again replaces the file in a
+  // session of its own; a stream read to compare cannot be sent again, but
+  // one whose size tells the bytes apart was not read.
+  for (const [name, other, stream] of [
+    ["of the same size", bytes(size, 45), false],
+    ["of another size, from a stream", bytes(size + 1, 44), true],
+  ] as const) {
+    test(`replaces a file of other bytes ${name} when overwriting`, async () => {
+      const path = `/race-overwrite-${name.replace(/[ ,]+/g, "-")}.bin`;
+      const data = bytes(size, 44);
+      const c = racing(await begun(path, other));
+      const src = stream ? (await import("node:stream")).Readable.from([data.subarray(0, 1000), data.subarray(1000)]) : data;
+      const obj = await upload(c, path, src, { size, simpleThreshold: 0, sliceSize: 524288, overwrite: true });
+      assert.equal(obj.resourcePath, `/${appid}/${bucket}${path}`);
+      assert.equal((await cos.stat(path)).sha1, sha1(data));
+    });
+  }
+
   // As the service answers a quick upload of the same bytes under
   // insertOnly: a file there before the init is not this upload's to claim.
   test("leaves a file there before the init ErrFileExist under insertOnly, same bytes or not", async () => {
@@ -334,4 +353,17 @@ describe("a session another run ends while this one sends", () => {
       assert.equal((await cos.stat(path)).sha1, sha1(other));
     });
   }
+
+  // With overwrite, ErrFileExist would say what the user already said: the
+  // session gone is the reason, and an upload again replaces the file.
+  test("fails with the -5983 alone, no ErrFileExist reason, when overwriting and the path holds other bytes", async () => {
+    const path = "/overtaken-overwrite.bin";
+    const data = bytes(size, 51);
+    const c = overtaking("upload_slice_data", discarding(path, bytes(size, 52)), { stats: 0 });
+    const err = await upload(c, path, data, { simpleThreshold: 0, sliceSize: 524288, overwrite: true }).then(() => undefined, (e: unknown) => e);
+    assert.ok(wrongSession(err), `got ${String(err)}`);
+    assert.equal(err.reason, undefined);
+    await upload(cos, path, data, { simpleThreshold: 0, sliceSize: 524288, overwrite: true });
+    assert.equal((await cos.stat(path)).sha1, sha1(data));
+  });
 });
