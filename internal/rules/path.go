@@ -111,8 +111,11 @@ func Dir(p string) (string, error) {
 // File normalises and checks a file path: it adds the leading "/" and
 // refuses an empty path or a trailing "/".
 func File(p string) (string, error) {
-	if p == "" || strings.HasSuffix(p, "/") {
-		return "", &PathError{p, NotAFile, `a file path names a file: not empty, not ending in "/"`}
+	switch {
+	case p == "":
+		return "", &PathError{p, NotAFile, "is empty: a file path names a file"}
+	case strings.HasSuffix(p, "/"):
+		return "", &PathError{p, NotAFile, `names a directory (it ends in "/"), not a file`}
 	}
 	return lead(p)
 }

@@ -132,4 +132,15 @@ var _ = Describe("the path rules", func() {
 		Entry("File refuses ''", rules.File, "", "", rules.NotAFile),
 		Entry("File checks the rules", rules.File, `a\b`, "", rules.BadChar),
 	)
+
+	// It said "a file path names a file: not empty, not ending in /", which
+	// a user given a directory (a glob's match, say) could not read.
+	DescribeTable("File says what its refusal is about",
+		func(in, want string) {
+			_, err := rules.File(in)
+			Expect(err).To(MatchError(want))
+		},
+		Entry("a directory's path", "docs/s1/", `path "docs/s1/": names a directory (it ends in "/"), not a file`),
+		Entry("nothing", "", `path "": is empty: a file path names a file`),
+	)
 })
