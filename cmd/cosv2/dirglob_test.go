@@ -125,6 +125,12 @@ var _ = Describe("a glob ending in /", func() {
 			Expect(out).To(MatchRegexp(`^ +3  \S+ \S+  z\.txt\n$`))
 		})
 
+		It("is listed by ls -r, as ls -r DIR walks a directory", func() {
+			code, out, errOut := l.run("ls", "-r", "docs/s[a]")
+			Expect(code).To(Equal(0), errOut)
+			Expect(out).To(MatchRegexp(`^ +3  \S+ \S+  z\.txt\n$`))
+		})
+
 		It("is totalled by du as du DIR totals it", func() {
 			code, out, errOut := l.run("--json", "du", "docs/s[a]")
 			Expect(code).To(Equal(0), errOut)

@@ -47,9 +47,6 @@ func lsCmd() *cli.Command {
 			}
 			glob := hasGlob(dir)
 			dirs := glob && strings.HasSuffix(dir, "/") // each directory it matches is listed
-			if glob && !dirs && cmd.Bool("recursive") {
-				return usagef("ls -r takes a directory (DIR/), not a glob: %s", dir)
-			}
 			c, err := client(cmd)
 			if err != nil {
 				return err
@@ -145,6 +142,9 @@ func lsGlob(ctx context.Context, cmd *cli.Command, c *cosv2.Client, glob string)
 	out := newListing(cmd)
 	if namedDir(glob, es) {
 		return out.end(lsDir(ctx, cmd, c, out, parent+es[0].Name, ""))
+	}
+	if cmd.Bool("recursive") {
+		return usagef("ls -r takes a directory (DIR/), not a glob: %s", glob)
 	}
 	n := 0
 	for _, e := range es {
