@@ -117,8 +117,9 @@ type StoreOptions struct {
 	FailOpen error
 }
 
-// NewWithStore returns a server on memory (cfg.Memory) or SQLite and files
-// in cfg.DataDir whose slice writes the returned Gates can hold.
+// NewWithStore returns a server on memory (cfg.Memory) or SQLite (or
+// PostgreSQL, cfg.Meta) and files in cfg.DataDir whose slice writes the
+// returned Gates can hold.
 func NewWithStore(cfg Config, opts StoreOptions) (*Server, *Gates, error) {
 	cfg, err := cfg.normalize()
 	if err != nil {
@@ -131,6 +132,9 @@ func NewWithStore(cfg Config, opts StoreOptions) (*Server, *Gates, error) {
 			return nil, nil, err
 		}
 		dsn = filepath.Join(cfg.DataDir, "meta.db")
+	}
+	if cfg.Meta != "" {
+		dsn = cfg.Meta
 	}
 	g := &Gates{gates: map[byte]*Gate{}}
 	s, err := newServer(cfg, dsn, &testBlobs{blobs: base, g: g, opts: opts})

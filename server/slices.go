@@ -199,7 +199,14 @@ func (s *Server) sliceData(ctx context.Context, q *request) (*reply, *apiError) 
 		}
 	}
 	// The write is known by when it began: its end marks the slice stored
-	// only if no later write took the slice over meanwhile.
+	// only if no later write took the slice over meanwhile. Once begun it
+	// is carried to its end even if the client goes (its bytes are in
+	// hand): cut short by the request's cancellation, it left the slice
+	// "being written", so the client's next try got -300 until the write
+	// timeout. It takes no longer than that timeout, after which another
+	// write may take the slice over anyway.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.Limits.WriteTimeout)
+	defer cancel()
 	since := s.now()
 	stale := since - int64(s.cfg.Limits.WriteTimeout.Seconds())
 	aerr = s.inTx(ctx, func(tx *sql.Tx) *apiError {
