@@ -25,6 +25,7 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	bucket, path, ok := s.downloadTarget(r)
+	note(w, "download", path, 0)
 	if !ok || checkPath(path) != nil || strings.HasSuffix(path, "/") {
 		writeEnvelope(w, http.StatusNotFound, coserr.ErrFileNotExist.Code, "no such object", nil)
 		return

@@ -305,6 +305,9 @@ type reply struct{ data any }
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	lw := &logged{ResponseWriter: w}
+	w = lw
+	defer s.logRequest(r, lw)
 	defer func() {
 		if v := recover(); v != nil {
 			// The path, not the URL: a query's sign= opens the file to whoever reads the log.
@@ -357,12 +360,15 @@ func (s *Server) answer(w http.ResponseWriter, req *request, status, code int, m
 	if s.validate != nil && req != nil && req.op != nil {
 		if err := s.validate.response(req, status, body); err != nil {
 			s.log.Error("server: answer does not match the spec", "op", req.op.ID, "err", err)
-			status, body = http.StatusInternalServerError, envelope(coserr.ErrUnknown.Code, "server answer failed the spec: "+err.Error(), nil)
+			status, code = http.StatusInternalServerError, coserr.ErrUnknown.Code
+			body = envelope(code, "server answer failed the spec: "+err.Error(), nil)
 		}
 	}
+	op, path := "", ""
 	if req != nil && req.op != nil {
-		s.log.Info("request", "method", req.r.Method, "op", req.op.Op, "path", req.path, "status", status, "code", code)
+		op, path = req.op.Op, req.path
 	}
+	note(w, op, path, code)
 	// However long the body and the operation took, the answer gets its own
 	// WriteTimeout (http.Server's counts from the request's header).
 	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(s.cfg.Limits.WriteTimeout))
@@ -381,6 +387,9 @@ func envelope(code int, msg string, data any) []byte {
 }
 
 func writeEnvelope(w http.ResponseWriter, status, code int, msg string, data any) {
+	if l, ok := w.(*logged); ok {
+		l.code = code
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(envelope(code, msg, data))
