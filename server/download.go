@@ -3,6 +3,7 @@ package server
 import (
 	"database/sql"
 	"errors"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -68,8 +69,29 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("ETag", `"`+n.SHA+`"`)
 	r = fewRanges(r)
+	src := &readErr{ReadSeeker: b}
 	http.ServeContent(&progressWriter{ResponseWriter: w, rc: http.NewResponseController(w), timeout: s.cfg.Limits.WriteTimeout},
-		r, "", time.Unix(n.Mtime, 0), b)
+		r, "", time.Unix(n.Mtime, 0), src)
+	if src.err != nil {
+		// The answer has begun: the client sees a short body, the log why.
+		s.log.Error("server: download failed", "path", path, "err", src.err)
+		note(w, "download", path, coserr.ErrCmdError.Code)
+	}
+}
+
+// readErr keeps the first error of its reads but the end, which
+// http.ServeContent drops once the answer has begun.
+type readErr struct {
+	io.ReadSeeker
+	err error
+}
+
+func (r *readErr) Read(p []byte) (int, error) {
+	n, err := r.ReadSeeker.Read(p)
+	if err != nil && !errors.Is(err, io.EOF) && r.err == nil {
+		r.err = err
+	}
+	return n, err
 }
 
 // fewRanges returns r without its Range header when it asks for more than

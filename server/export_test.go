@@ -115,6 +115,9 @@ type StoreOptions struct {
 	// FailOpen, when set, is the error of every open of stored bytes, as a
 	// store that is down for a while answers.
 	FailOpen error
+	// FailRead, when set, is the error of every read of stored bytes
+	// opened, as a store that fails once a download has begun.
+	FailRead error
 }
 
 // NewWithStore returns a server on memory (cfg.Memory) or SQLite (or
@@ -168,8 +171,21 @@ func (t *testBlobs) open(ctx context.Context, key string, size, slice int64) (bl
 	if t.opts.FailOpen != nil {
 		return nil, t.opts.FailOpen
 	}
-	return t.blobs.open(ctx, key, size, slice)
+	b, err := t.blobs.open(ctx, key, size, slice)
+	if err != nil || t.opts.FailRead == nil {
+		return b, err
+	}
+	return failingBlob{blob: b, err: t.opts.FailRead}, nil
 }
+
+// failingBlob is a blob whose reads fail.
+type failingBlob struct {
+	blob
+	err error
+}
+
+func (f failingBlob) Read([]byte) (int, error)          { return 0, f.err }
+func (f failingBlob) ReadAt([]byte, int64) (int, error) { return 0, f.err }
 
 func (t *testBlobs) remove(ctx context.Context, key string) error {
 	if t.opts.FailOneRemove {

@@ -1,9 +1,12 @@
 package server_test
 
 import (
+	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"regexp"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -50,4 +53,21 @@ var _ = Describe("the request log", func() {
 			return http.DefaultClient.Do(req)
 		}, "method=OPTIONS op=\"\" path=/files/v2/"+appID+"/"+bucket+"/a.txt status=204 code=0"),
 	)
+})
+
+var _ = Describe("a download whose bytes cannot be read", func() {
+	// The answer had begun (200 and its length): the client saw a short
+	// body, and the server's log said nothing of the store's error.
+	It("logs the store's error and -181 in the request's line", func() {
+		log := gbytes.NewBuffer()
+		_, _, srv := startGated("", server.StoreOptions{FailRead: errors.New("input/output error reading cos-data/blobs/ab")},
+			func(c *server.Config) { c.Logger = slog.New(slog.NewTextHandler(log, nil)) })
+		Expect(upload(srv, "/big.bin", strings.Repeat("x", server.DefaultInlineMax+1)).Code).To(BeZero()) // not kept in the database
+		resp, err := http.Get(srv.URL + "/" + appID + "/" + bucket + "/big.bin")
+		Expect(err).NotTo(HaveOccurred())
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		Eventually(log).WithTimeout(10 * time.Second).Should(gbytes.Say(`level=ERROR msg="server: download failed" path=/big.bin err="input/output error reading cos-data/blobs/ab"\n`))
+		Eventually(log).WithTimeout(10 * time.Second).Should(gbytes.Say(`msg=request method=GET op=download path=/big.bin status=200 code=-181\n`))
+	})
 })
