@@ -189,6 +189,13 @@ func newServer(cfg Config, dsn string, store blobs) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("server: opening the metadata: %w", err)
 	}
+	if err := m.checkByteStore(ctx, store, dsnName(dsn)); err != nil {
+		_ = m.close()
+		if c, ok := store.(interface{ close() error }); ok {
+			_ = c.close()
+		}
+		return nil, err
+	}
 	n, err := newNonces(ctx, m, cfg.Now, cfg.Limits.OnceWindow, cfg.Limits.MaxNonces)
 	if err != nil {
 		_ = m.close()
