@@ -354,7 +354,7 @@ var _ = Describe("restarts that the old store lost data on", func() {
 			Expect(init.Code).To(BeZero(), init.Message)
 			session := init.Data["session"].(string)
 			srv.Close()
-			db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "meta.db"))
+			db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "meta.db")+"?_pragma=busy_timeout(10000)") // the first server still holds it open
 			Expect(err).NotTo(HaveOccurred())
 			_, err = db.Exec(`UPDATE sessions SET ` + corrupt)
 			Expect(err).NotTo(HaveOccurred())
@@ -384,7 +384,7 @@ var _ = Describe("restarts that the old store lost data on", func() {
 		Expect(upload(srv, "/bad.txt", "bad").Code).To(BeZero())
 		Expect(upload(srv, "/good.txt", "good").Code).To(BeZero())
 		srv.Close()
-		db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "meta.db"))
+		db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "meta.db")+"?_pragma=busy_timeout(10000)") // the first server still holds it open
 		Expect(err).NotTo(HaveOccurred())
 		_, err = db.Exec(`UPDATE nodes SET headers = '{not json' WHERE name = 'bad.txt'`)
 		Expect(err).NotTo(HaveOccurred())
