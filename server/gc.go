@@ -142,8 +142,7 @@ func (c *collector) round(ctx context.Context, full bool) {
 // keys are due already, which a round that failed left.
 func (c *collector) untilDue(ctx context.Context) time.Duration {
 	var next sql.NullInt64
-	err := c.s.meta.queryRow(ctx, c.s.meta.db, `SELECT MIN(g.after) FROM garbage g
-		WHERE NOT EXISTS (SELECT 1 FROM blobs b WHERE b.key = g.key)`).Scan(&next)
+	err := c.s.meta.queryRow(ctx, c.s.meta.db, `SELECT MIN(g.after) FROM garbage g WHERE `+collectable).Scan(&next)
 	if err != nil || !next.Valid {
 		return gcEvery
 	}
@@ -153,13 +152,16 @@ func (c *collector) untilDue(ctx context.Context) time.Duration {
 	return time.Second
 }
 
-// due returns keys whose bytes may go now. A key that a blob row still
-// holds is not one of them, whatever the list says: the cleanup of a commit
-// whose answer was lost (and that did commit) lists bytes a file refers to,
-// and no transaction leaves a key in both tables.
+// collectable is the condition on a garbage row g whose key may be
+// collected once due: no blob row holds it, whatever the list says. The
+// cleanup of a commit whose answer was lost (and that did commit) lists
+// bytes a file refers to, and no transaction leaves a key in both tables.
+const collectable = `NOT EXISTS (SELECT 1 FROM blobs b WHERE b.key = g.key)`
+
+// due returns keys whose bytes may go now (collectable ones).
 func (c *collector) due(ctx context.Context, now int64) ([]string, error) {
-	rows, err := c.s.meta.query(ctx, c.s.meta.db, `SELECT g.key FROM garbage g WHERE g.after <= ?
-		AND NOT EXISTS (SELECT 1 FROM blobs b WHERE b.key = g.key) ORDER BY g.after LIMIT 100`, now)
+	rows, err := c.s.meta.query(ctx, c.s.meta.db, `SELECT g.key FROM garbage g WHERE g.after <= ? AND `+collectable+
+		` ORDER BY g.after LIMIT 100`, now)
 	if err != nil {
 		return nil, err
 	}
